@@ -1,0 +1,52 @@
+"""Every setting the tracker reads, with its default and why it exists.
+
+Layers, later wins: these defaults -> `instance/config.py` (optional) -> environment variables of the same name
+-> overrides passed to `create_app` (tests). README.md lists each of these; tests/test_config.py keeps them in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy database URL. Empty: a SQLite file `tracker.sqlite3` in the instance folder. "
+        "PostgreSQL: `postgresql+psycopg://user@host/dbname` (install the `postgres` extra).",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Signs session cookies and CSRF tokens. Set it in production. Empty: a random key is generated once "
+        "and kept in `instance/secret_key`, so sign-ins survive a restart.",
+    ),
+    Setting(
+        "TIMEZONE",
+        "Asia/Bangkok",
+        "Time zone of what people see and of the reminder schedule. Timestamps are stored in UTC.",
+    ),
+    Setting(
+        "LINE_CHANNEL_ACCESS_TOKEN",
+        None,
+        "Messaging API channel access token of the organization's LINE Official Account. "
+        "Empty: reminders are written to the log instead of sent.",
+    ),
+    Setting(
+        "LINE_CHANNEL_SECRET",
+        None,
+        "Channel secret used to verify the `X-Line-Signature` of webhook calls.",
+    ),
+    Setting(
+        "LINE_API_HOST",
+        "https://api.line.me",
+        "Base URL of the LINE Messaging API. Tests point it at a fake LINE server on 127.0.0.1.",
+    ),
+)

@@ -1,0 +1,308 @@
+"""Importing plans through the `tracker import` command, as an administrator would, on a migrated database."""
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.models import (
+    Assessment,
+    AuditEvent,
+    Division,
+    Measure,
+    Organization,
+    Plan,
+    Task,
+)
+from tracker.plans.sheets import write_template
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Organization, Division, Plan, Measure, Task, Assessment, AuditEvent)
+    }
+
+
+def run_import(runner, *args):
+    result = runner.invoke(args=["import", *map(str, args)])
+    db.session.expire_all()  # the command committed through the same session; read afresh
+    return result
+
+
+def make_org(name="เทศบาลตำบลทดสอบ", divisions=("สำนักปลัดเทศบาล", "กองคลัง", "กองช่าง")) -> Organization:
+    org = Organization(name=name)
+    db.session.add(org)
+    for division in divisions:
+        db.session.add(Division(organization=org, name=division, aliases=[]))
+    db.session.commit()
+    return org
+
+
+def test_seed_dry_run_json_reports_the_plan(runner, seed_path):
+    result = run_import(runner, seed_path, "--dry-run", "--json", "--create-divisions")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["organization"] == "เทศบาลตำบลบางกระบือ"
+    assert data["fiscal_year"] == 2569
+    assert data["period"] == {"start": "2025-10-01", "end": "2026-09-30"}
+    assert data["scores"]["overall"] == 96.39
+    assert [data["scores"]["indicators"][str(n)] for n in range(1, 11)] == [
+        100, 100, 100, 100, 100, 98.33, 97.64, 97.92, 85.00, 100
+    ]
+    measures = data["measures"]
+    assert [len(m["steps"]) for m in measures] == [2, 2, 4]
+    assert [len(m["divisions"]) for m in measures] == [5, 1, 1]
+    assert measures[0]["divisions"] == ["สำนักปลัดเทศบาล", "กองคลัง", "กองช่าง", "กองการศึกษา", "กองสาธารณสุข"]
+    assert data["task_count"] == 16
+    assert [m["indicators"] for m in measures] == [[6], [7], [8]]
+    assert all((m["start"], m["end"]) == ("2025-10-01", "2026-09-30") for m in measures)
+    assert any("ตัวชี้วัดที่ 7" in w and "94.88" in w for w in data["warnings"])
+    assert any("แหลมใหญ่" in w for w in data["warnings"])
+    assert counts()["Plan"] == 0 and counts()["AuditEvent"] == 0
+
+
+def test_seed_dry_run_text_is_thai_with_buddhist_era_dates(runner, seed_path):
+    result = run_import(runner, seed_path, "--dry-run", "--create-divisions")
+    assert result.exit_code == 0, result.output
+    assert "เทศบาลตำบลบางกระบือ" in result.output
+    assert "ปีงบประมาณ 2569 (1 ต.ค. 2568 – 30 ก.ย. 2569)" in result.output
+    assert "ภาพรวม 96.39" in result.output
+    assert "มาตรการ 3 รายการ งาน 16 งาน" in result.output
+    assert "[ครบกำหนด 31 ธ.ค. 2568]" in result.output
+
+
+def test_unknown_divisions_are_listed_and_nothing_is_written(runner, seed_path):
+    result = run_import(runner, seed_path)
+    assert result.exit_code == 1
+    assert "ไม่รู้จักกอง “สำนักปลัด” / “สำนักปลัดเทศบาล”" in result.output
+    assert "“กองสาธารณสุข”" in result.output and "--create-divisions" in result.output
+    assert set(counts().values()) == {0}
+
+
+def test_seed_import_creates_measures_tasks_scores_and_audit(runner, seed_path):
+    result = run_import(runner, seed_path, "--create-divisions")
+    assert result.exit_code == 0, result.output
+    assert counts() == {
+        "Organization": 1, "Division": 5, "Plan": 1, "Measure": 3, "Task": 16, "Assessment": 1,
+        # organization, 5 divisions, the assessment, the plan
+        "AuditEvent": 8,
+    }
+    org = db.session.scalar(select(Organization))
+    assert (org.kind, org.district, org.province) == ("เทศบาลตำบล", "บางคนที", "สมุทรสงคราม")
+    clerk = db.session.scalar(select(Division).where(Division.name == "สำนักปลัดเทศบาล"))
+    assert clerk.aliases == ["สำนักปลัด"] and clerk.name_en == "Office of the Municipal Clerk"
+    tasks_of_clerk = db.session.scalar(select(func.count()).select_from(Task).where(Task.division == clerk))
+    assert tasks_of_clerk == 8
+
+    plan = db.session.scalar(select(Plan))
+    assert plan.fiscal_year.year_be == 2569 and plan.fiscal_year.plan_oit_item == "O25"
+    third = plan.measures[2]
+    assert [i.number for i in third.indicators] == [8] and third.indicator_source == "inferred"
+    assert [t.due_date for t in third.tasks] == [date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30),
+                                                  date(2026, 9, 30)]
+    assert all(t.status.value == "todo" and t.assignee is None for t in third.tasks)
+
+    assessment = db.session.scalar(select(Assessment))
+    assert assessment.fiscal_year.year_be == 2568 and assessment.overall == 96.39
+    by_number = {s.indicator.number: s for s in assessment.scores}
+    assert by_number[7].score == 97.64 and by_number[9].score == 85.0
+    assert "ออนไลน์" in by_number[8].analysis
+
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "plan.import"))
+    assert event.after["tasks"] == 16 and event.source.value == "cli" and event.organization == org
+
+
+def test_reimport_changes_nothing(runner, seed_path):
+    assert run_import(runner, seed_path, "--create-divisions").exit_code == 0
+    before = counts()
+    again = run_import(runner, seed_path, "--create-divisions")
+    assert again.exit_code == 0
+    assert "นำเข้าไว้แล้ว ไม่มีอะไรเปลี่ยน" in again.output
+    assert counts() == before
+
+
+def test_a_different_plan_for_the_same_year_is_refused(runner, seed_path, tmp_path):
+    assert run_import(runner, seed_path, "--create-divisions").exit_code == 0
+    before = counts()
+    edited = tmp_path / "edited.txt"
+    edited.write_text(seed_path.read_text(encoding="utf-8").replace("ดำเนินการปรับปรุงข้อมูลเว็บไซต์", "ปรับเว็บไซต์"),
+                      encoding="utf-8")
+    result = run_import(runner, edited, "--create-divisions")
+    assert result.exit_code == 1 and "มีแผนปีงบประมาณ 2569 อยู่แล้ว" in result.output
+    assert counts() == before
+
+
+def test_indicator_link_can_be_chosen(runner, seed_path):
+    result = run_import(runner, seed_path, "--create-divisions", "--indicator", "1=6,1", "--json", "--dry-run")
+    data = json.loads(result.output)
+    assert data["measures"][0]["indicators"] == [1, 6]
+    assert data["measures"][0]["indicator_source"] == "confirmed"
+    assert data["measures"][1]["indicator_source"] == "inferred"
+
+
+def write_csv(path, rows, header=("มาตรการ", "ผลการวิเคราะห์", "ตัวชี้วัด", "ขั้นตอน", "ช่วงเวลา", "ผู้รับผิดชอบ")):
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+CSV_ROWS = [
+    ("ปรับปรุงเว็บไซต์ให้เป็นปัจจุบัน", "ข้อมูลบนเว็บไซต์ไม่ครบ", "9", "1. สำรวจ 2. ปรับปรุง 3. ประกาศ",
+     "ต.ค. 68 - มิ.ย. 69", "สำนักปลัด, กองช่าง"),
+    ("จัดทำคู่มือประชาชน", "", "ตัวชี้วัดที่ ๖", "ร่างคู่มือ\nเผยแพร่คู่มือ", "ตุลาคม 2568 – กันยายน 2569", "กองคลัง"),
+]
+
+
+def test_csv_import(runner, tmp_path):
+    org = make_org()
+    path = tmp_path / "plan.csv"
+    write_csv(path, CSV_ROWS)
+    result = run_import(runner, path)
+    assert result.exit_code == 0, result.output
+    plan = db.session.scalar(select(Plan))
+    assert plan.organization == org and plan.fiscal_year.year_be == 2569
+    first, second = plan.measures
+    assert [d.name for d in first.divisions] == ["สำนักปลัดเทศบาล", "กองช่าง"]
+    assert [i.number for i in first.indicators] == [9] and first.indicator_source == "explicit"
+    assert len(first.tasks) == 6
+    assert sorted({t.due_date for t in first.tasks}) == [date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30)]
+    assert [t.step_text for t in second.tasks] == ["ร่างคู่มือ", "เผยแพร่คู่มือ"]
+    assert [i.number for i in second.indicators] == [6]
+
+
+def test_xlsx_import_from_the_template(runner, tmp_path):
+    make_org()
+    path = tmp_path / "plan.xlsx"
+    assert runner.invoke(args=["template", str(path)]).exit_code == 0
+    workbook = openpyxl.load_workbook(path)
+    sheet = next(ws for ws in workbook.worksheets if ws.max_row >= 1 and ws.cell(1, 1).value)
+    header = [cell.value for cell in sheet[1]]
+    values = {"มาตรการ": "จัดทำคู่มือประชาชน", "ขั้นตอน": "1. ร่าง\n2. เผยแพร่", "ช่วง": "มี.ค. 69",
+              "ผู้รับผิดชอบ": "1. กองคลัง\n2. กองช่าง", "ตัวชี้วัดที่": 6}
+    sheet.append([next((v for k, v in values.items() if h and str(h).startswith(k)), None) for h in header])
+    workbook.save(path)
+    result = run_import(runner, path)
+    assert result.exit_code == 0, result.output
+    (measure,) = db.session.scalar(select(Plan)).measures
+    assert (measure.period_start, measure.period_end) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert len(measure.tasks) == 4 and [i.number for i in measure.indicators] == [6]
+
+
+def test_same_plan_as_csv_and_xlsx_is_one_plan(runner, tmp_path):
+    make_org()
+    csv_path = tmp_path / "plan.csv"
+    write_csv(csv_path, CSV_ROWS)
+    xlsx_path = tmp_path / "plan.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["มาตรการ", "ผลการวิเคราะห์", "ตัวชี้วัด", "ขั้นตอน", "ช่วงเวลา", "ผู้รับผิดชอบ"])
+    for row in CSV_ROWS:
+        workbook.active.append(list(row))
+    workbook.save(xlsx_path)
+    assert run_import(runner, csv_path).exit_code == 0
+    before = counts()
+    result = run_import(runner, xlsx_path)
+    assert result.exit_code == 0 and "ไม่มีอะไรเปลี่ยน" in result.output
+    assert counts() == before
+
+
+def test_bad_row_names_file_row_and_column_and_writes_nothing(runner, tmp_path):
+    make_org()
+    before = counts()
+    path = tmp_path / "bad.csv"
+    write_csv(path, [CSV_ROWS[0], ("ผิด", "", "", "1. ทำ", "เร็ว ๆ นี้", "กองคลัง")])
+    result = run_import(runner, path)
+    assert result.exit_code == 1
+    assert "bad.csv แถว 3" in result.output and "ช่วงระยะเวลา" in result.output and "เร็ว ๆ นี้" in result.output
+    assert counts() == before
+
+
+def test_failure_midway_rolls_back_everything(runner, seed_path, monkeypatch):
+    from tracker.plans import build
+
+    real = build.audit.record
+
+    def fail_on_plan(actor, action, obj, **kwargs):
+        if action == "plan.import":
+            raise RuntimeError("disk full")
+        return real(actor, action, obj, **kwargs)
+
+    monkeypatch.setattr(build.audit, "record", fail_on_plan)
+    result = run_import(runner, seed_path, "--create-divisions")
+    assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    db.session.rollback()
+    assert set(counts().values()) == {0}
+
+
+def test_sheet_without_organization_needs_one(runner, tmp_path):
+    make_org("เทศบาลตำบลหนึ่ง")
+    make_org("เทศบาลตำบลสอง")
+    path = tmp_path / "plan.csv"
+    write_csv(path, CSV_ROWS)
+    refused = run_import(runner, path)
+    assert refused.exit_code == 1 and "--org" in refused.output
+    chosen = run_import(runner, path, "--org", "เทศบาลตำบลสอง")
+    assert chosen.exit_code == 0, chosen.output
+    plan = db.session.scalar(select(Plan))
+    assert plan.organization.name == "เทศบาลตำบลสอง"
+    assert {d.organization.name for m in plan.measures for d in m.divisions} == {"เทศบาลตำบลสอง"}
+
+
+def test_report_of_another_organization_is_refused_for_a_chosen_one(runner, seed_path):
+    make_org("เทศบาลตำบลอื่น")
+    result = run_import(runner, seed_path, "--org", "เทศบาลตำบลอื่น", "--create-divisions")
+    assert result.exit_code == 1 and "ไม่ใช่ “เทศบาลตำบลอื่น”" in result.output
+    assert counts()["Plan"] == 0
+
+
+def test_no_plan_table_says_so(runner, tmp_path):
+    path = tmp_path / "prose.txt"
+    path.write_text("เทศบาลตำบลตัวอย่าง\nประจำปีงบประมาณ พ.ศ. 2568\nจะปรับปรุงเว็บไซต์\n", encoding="utf-8")
+    result = run_import(runner, path)
+    assert result.exit_code == 1 and "ไม่พบตาราง" in result.output
+    assert set(counts().values()) == {0}
+
+
+def test_template_refuses_to_overwrite(runner, tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("keep me", encoding="utf-8")
+    result = runner.invoke(args=["template", str(path)])
+    assert result.exit_code != 0 and path.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_template_has_thai_headers(tmp_path, suffix):
+    path = tmp_path / f"plan{suffix}"
+    write_template(path)
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle))
+    else:
+        header = [c.value for c in openpyxl.load_workbook(path).worksheets[0][1]]
+    assert any("มาตรการ" in h for h in header) and any("ผู้รับผิดชอบ" in h for h in header)
+
+
+def test_seed_import_on_postgresql(postgres_database, seed_path):
+    from flask_migrate import upgrade
+
+    from tracker import create_app
+
+    from .conftest import app_settings
+
+    app = create_app(app_settings(DATABASE_URL=postgres_database))
+    with app.app_context():
+        upgrade()
+        runner = app.test_cli_runner()
+        assert run_import(runner, seed_path, "--create-divisions").exit_code == 0
+        assert run_import(runner, seed_path, "--create-divisions").exit_code == 0
+        assert counts()["Task"] == 16 and counts()["Plan"] == 1
+        clerk = db.session.scalar(select(Division).where(Division.name == "สำนักปลัดเทศบาล"))
+        assert clerk.aliases == ["สำนักปลัด"]
+        db.session.remove()
+        db.engine.dispose()

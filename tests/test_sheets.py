@@ -1,0 +1,446 @@
+"""The CSV/XLSX plan template: writing it, reading it back, and the problems a filled-in sheet can have."""
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tracker.plans.draft import PlanFileError
+from tracker.plans.rows import COLUMN_LABELS, header_columns, is_header
+from tracker.plans.sheets import (
+    EXAMPLE_ROW,
+    HELP_SHEET,
+    PLAN_SHEET,
+    TEMPLATE_COLUMNS,
+    TEMPLATE_HEADER,
+    read_sheet,
+    write_template,
+)
+
+FY2569 = (date(2025, 10, 1), date(2026, 9, 30))
+ENGLISH = ["order", "measure", "analysis", "indicators", "steps", "period", "divisions"]
+THAI = [COLUMN_LABELS[c] for c in TEMPLATE_COLUMNS]
+
+MANUAL = [
+    "1",
+    "การจัดทำคู่มือหรือแนวทางการปฏิบัติหน้าที่ของเจ้าหน้าที่ให้ครบทุกกระบวนการ",
+    "ผู้รับบริการบางรายเห็นว่าการให้บริการของเจ้าหน้าที่ไม่เป็นไปตามขั้นตอนและระยะเวลาที่กำหนด",
+    "6",
+    "1. จัดทำคู่มือการปฏิบัติงานโดยระบุขั้นตอนและระยะเวลา 2. เผยแพร่คู่มือให้ผู้รับบริการทราบ",
+    "ต.ค. 68 - ก.ย. 69",
+    "1. สำนักปลัด 2. กองคลัง",
+]
+DISCLOSURE = [
+    "2",
+    "การเปิดเผยข้อมูลการจัดซื้อจัดจ้างบนเว็บไซต์",
+    "",
+    "9, 10",
+    "รวบรวมข้อมูลการจัดซื้อจัดจ้างรายเดือน\nเผยแพร่บนเว็บไซต์ของหน่วยงาน",
+    "มี.ค. 69",
+    "กองคลัง, กองช่าง",
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", encoding=encoding, newline="") as file:
+        csv.writer(file).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], title: str = "Sheet") -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def problems_of(path: Path, fiscal_year: int | None = None) -> list[str]:
+    with pytest.raises(PlanFileError) as caught:
+        read_sheet(path, path.name, fiscal_year)
+    return caught.value.problems
+
+
+def check_two_measures(draft, source: str) -> None:
+    assert draft.source == source
+    assert draft.fiscal_year == 2569
+    assert draft.organization is None and draft.scores is None
+    manual, disclosure = draft.measures
+    assert manual.title == MANUAL[1]
+    assert manual.analysis == MANUAL[2]
+    assert manual.indicators == [6]
+    assert manual.steps == ["จัดทำคู่มือการปฏิบัติงานโดยระบุขั้นตอนและระยะเวลา", "เผยแพร่คู่มือให้ผู้รับบริการทราบ"]
+    assert (manual.start, manual.end) == FY2569
+    assert manual.period_text == "ต.ค. 68 - ก.ย. 69"
+    assert manual.division_names == ["สำนักปลัด", "กองคลัง"]
+    assert manual.place == f"{source} แถว 2"
+    assert disclosure.title == "การเปิดเผยข้อมูลการจัดซื้อจัดจ้างบนเว็บไซต์"
+    assert disclosure.indicators == [9, 10]
+    assert disclosure.steps == ["รวบรวมข้อมูลการจัดซื้อจัดจ้างรายเดือน", "เผยแพร่บนเว็บไซต์ของหน่วยงาน"]
+    assert (disclosure.start, disclosure.end) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert disclosure.division_names == ["กองคลัง", "กองช่าง"]
+    assert disclosure.place == f"{source} แถว 3"
+
+
+# --- the header -----------------------------------------------------------------------------------------------------
+
+
+def test_template_header_is_thai_then_english_and_recognised() -> None:
+    assert TEMPLATE_COLUMNS == ("order", "title", "analysis", "indicators", "steps", "period", "divisions")
+    assert TEMPLATE_HEADER[1] == "มาตรการ/โครงการ/กิจกรรม (measure)"
+    assert TEMPLATE_HEADER[4] == "ขั้นตอนหรือวิธีการดำเนินการ (steps)"
+    expected = {column: index for index, column in enumerate(TEMPLATE_COLUMNS)}
+    assert header_columns(list(TEMPLATE_HEADER)) == expected
+    assert header_columns(ENGLISH) == expected
+    assert header_columns(THAI) == expected
+    assert is_header(list(TEMPLATE_HEADER)) and is_header(ENGLISH) and is_header(THAI)
+
+
+# --- the XLSX template ----------------------------------------------------------------------------------------------
+
+
+def test_xlsx_template_layout(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == [PLAN_SHEET, HELP_SHEET]
+    plan = workbook[PLAN_SHEET]
+    assert [c.value for c in plan[1]] == list(TEMPLATE_HEADER)
+    assert plan.max_row == 1  # only the header: an example row here would be imported
+    assert all(c.font.bold and c.alignment.wrap_text for c in plan[1])
+    assert plan.freeze_panes == "A2"
+    assert plan.column_dimensions["B"].width >= 30 and plan.column_dimensions["A"].width < 15
+
+    help_rows = [[c for c in row] for row in workbook[HELP_SHEET].iter_rows(values_only=True)]
+    assert not is_header([str(c or "") for c in help_rows[0]])  # the help sheet never passes for the plan
+    by_name = {row[0]: row for row in help_rows if row[0] in THAI}
+    assert set(by_name) == set(THAI)
+    period = by_name[COLUMN_LABELS["period"]]
+    assert period[1] == "period" and "required" in period[2]
+    for example in ("ต.ค. 68 - ก.ย. 69", "ตุลาคม 2568 – กันยายน 2569", "ตลอดปีงบประมาณ", "มี.ค. 69"):
+        assert example in period[4]
+    assert "optional" in by_name[COLUMN_LABELS["analysis"]][2]
+    assert "required" in by_name[COLUMN_LABELS["divisions"]][2]
+    header_at = next(i for i, row in enumerate(help_rows) if list(row[:7]) == list(TEMPLATE_HEADER))
+    assert list(help_rows[header_at + 1][:7]) == [EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS]
+
+
+def test_xlsx_template_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    workbook = load_workbook(path)
+    sheet = workbook[PLAN_SHEET]
+    # As Excel stores them: numbers as numbers, empty cells as None.
+    sheet.append([1, *MANUAL[1:3], 6, *MANUAL[4:]])
+    sheet.append([2.0, DISCLOSURE[1], None, *DISCLOSURE[3:]])
+    workbook.save(path)
+
+    check_two_measures(read_sheet(path, "plan.xlsx", None), "plan.xlsx")
+
+
+def test_example_row_of_the_help_sheet_imports(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    workbook = load_workbook(path)
+    help_rows = list(workbook[HELP_SHEET].iter_rows(values_only=True))
+    header_at = next(i for i, row in enumerate(help_rows) if list(row[:7]) == list(TEMPLATE_HEADER))
+    workbook[PLAN_SHEET].append(list(help_rows[header_at + 1][:7]))
+    workbook.save(path)
+
+    draft = read_sheet(path, "plan.xlsx", None)
+    (measure,) = draft.measures
+    assert draft.fiscal_year == 2569
+    assert measure.title == "การจัดทำคู่มือหรือแนวทางการปฏิบัติหน้าที่ของเจ้าหน้าที่ให้ครบทุกกระบวนการ"
+    assert measure.steps == ["จัดทำคู่มือการปฏิบัติงานโดยระบุขั้นตอนและระยะเวลา", "เผยแพร่คู่มือให้ผู้รับบริการทราบ"]
+    assert measure.division_names == ["สำนักปลัด", "กองคลัง"]
+    assert (measure.start, measure.end) == FY2569
+    assert measure.indicators == [6]
+
+
+def test_instructions_sheet_before_the_plan_and_blank_rows(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "อ่านก่อน"
+    notes.append(["กรอกแผนในแผ่นงานถัดไป"])
+    notes.append(["มาตรการ", "ขั้นตอน", "ระยะเวลา", "ผู้รับผิดชอบ"])  # a header, but not the sheet's first row
+    workbook.create_sheet("ว่าง")
+    plan = workbook.create_sheet("แผน")
+    plan.append([])
+    plan.append(ENGLISH)
+    plan.append(MANUAL)
+    plan.append([None] * 7)
+    plan.append(DISCLOSURE)
+    plan.append([3])  # numbered in advance, never filled in: not a measure
+    plan.append([4, None, None, None, None, None, None])
+    workbook.save(path)
+
+    draft = read_sheet(path, "plan.xlsx", None)
+    assert [m.title for m in draft.measures] == [MANUAL[1], DISCLOSURE[1]]
+    # Row numbers are the spreadsheet's own, blank rows counted; the sheet is named as it is not the first one.
+    assert [m.place for m in draft.measures] == ["plan.xlsx แผ่นงาน “แผน” แถว 3", "plan.xlsx แผ่นงาน “แผน” แถว 5"]
+
+
+def test_xlsx_cells_that_are_numbers_and_dates(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "plan.xlsx",
+        [ENGLISH, [1.0, "ประชุมชี้แจง", None, 6.0, "ประชุม", datetime(2026, 3, 15), 1234]],
+    )
+    (measure,) = read_sheet(path, "plan.xlsx", None).measures
+    assert measure.indicators == [6]
+    assert measure.period_text == "15 มี.ค. 2569"
+    assert (measure.start, measure.end) == (date(2026, 3, 15), date(2026, 3, 15))
+    assert measure.division_names == ["1234"]
+
+
+def test_steps_one_per_line_and_divisions_one_per_line(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "plan.xlsx",
+        [
+            THAI,
+            [
+                1,
+                "ประชาสัมพันธ์ช่องทางร้องเรียน",
+                "",
+                "",
+                "จัดทำป้ายประชาสัมพันธ์\n- เผยแพร่ทางเว็บไซต์ผ่าน 3 ช่องทาง\n\nรายงานผล",
+                "ตุลาคม 2568 – กันยายน 2569",
+                "สำนักปลัด\nกองการศึกษา",
+            ],
+        ],
+    )
+    (measure,) = read_sheet(path, "plan.xlsx", None).measures
+    assert measure.steps == ["จัดทำป้ายประชาสัมพันธ์", "เผยแพร่ทางเว็บไซต์ผ่าน 3 ช่องทาง", "รายงานผล"]
+    assert measure.division_names == ["สำนักปลัด", "กองการศึกษา"]
+    assert measure.indicators == []
+    assert (measure.start, measure.end) == FY2569
+
+
+# --- CSV ------------------------------------------------------------------------------------------------------------
+
+
+def test_csv_template_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    write_template(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel then opens the Thai as UTF-8
+    assert data.decode("utf-8-sig").splitlines() == [",".join(TEMPLATE_HEADER)]
+    with path.open("a", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([MANUAL, DISCLOSURE])
+
+    check_two_measures(read_sheet(path, "plan.csv", None), "plan.csv")
+
+
+def test_csv_without_bom_and_english_headers(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [ENGLISH, MANUAL, DISCLOSURE], encoding="utf-8")
+    check_two_measures(read_sheet(path, "plan.csv", None), "plan.csv")
+
+
+def test_csv_with_thai_only_headers(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, MANUAL, DISCLOSURE])
+    check_two_measures(read_sheet(path, "plan.csv", None), "plan.csv")
+
+
+def test_csv_in_cp874(tmp_path: Path) -> None:
+    # Thai Excel on Windows saves "CSV (Comma delimited)" in the ANSI code page.
+    path = write_csv(tmp_path / "plan.csv", [THAI, MANUAL, DISCLOSURE], encoding="cp874")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    check_two_measures(read_sheet(path, "plan.csv", None), "plan.csv")
+
+
+def test_csv_with_semicolons(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=";").writerows([ENGLISH, MANUAL, DISCLOSURE])
+    check_two_measures(read_sheet(path, "plan.csv", None), "plan.csv")
+
+
+def test_thai_digits_in_cells(tmp_path: Path) -> None:
+    row = [
+        "๑",
+        "การเผยแพร่ข้อมูลสาธารณะ",
+        "",
+        "ตัวชี้วัดที่ ๙, ๑๐",
+        "๑. จัดทำข้อมูลให้ครบ ๓๓ รายการ ๒. เผยแพร่ภายในวันที่ ๑๕ ของเดือน",
+        "ต.ค. ๖๘ - มี.ค. ๖๙",
+        "๑.สำนักปลัด ๒.กองคลัง",
+    ]
+    path = write_csv(tmp_path / "plan.csv", [THAI, row])
+    draft = read_sheet(path, "plan.csv", None)
+    (measure,) = draft.measures
+    assert draft.fiscal_year == 2569
+    assert measure.indicators == [9, 10]
+    assert measure.steps == ["จัดทำข้อมูลให้ครบ ๓๓ รายการ", "เผยแพร่ภายในวันที่ ๑๕ ของเดือน"]
+    assert (measure.start, measure.end) == (date(2025, 10, 1), date(2026, 3, 31))
+    assert measure.division_names == ["สำนักปลัด", "กองคลัง"]
+
+
+def test_quoted_line_breaks_keep_row_numbers(tmp_path: Path) -> None:
+    bad = [*DISCLOSURE[:5], "เร็ว ๆ นี้", DISCLOSURE[6]]
+    path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:4], "จัดทำ\nเผยแพร่", *MANUAL[5:]], bad])
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['period']}”")
+
+
+# --- problems -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_bad_period_names_file_row_and_column(tmp_path: Path, suffix: str) -> None:
+    rows = [list(TEMPLATE_HEADER), MANUAL, [*DISCLOSURE[:5], "ภายในปีนี้", DISCLOSURE[6]]]
+    path = write_csv(tmp_path / "plan.csv", rows) if suffix == ".csv" else write_xlsx(tmp_path / "plan.xlsx", rows)
+    (problem,) = problems_of(path)
+    assert f"plan{suffix}" in problem
+    assert "แถว 3" in problem
+    assert COLUMN_LABELS["period"] in problem
+    assert "ภายในปีนี้" in problem
+
+
+def test_every_bad_row_is_reported_together(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "plan.xlsx",
+        [
+            list(TEMPLATE_HEADER),
+            [*MANUAL[:5], "ก.ย. 69 - ต.ค. 68", MANUAL[6]],  # ends before it starts
+            MANUAL,
+            [DISCLOSURE[0], "", *DISCLOSURE[2:6], ""],  # no title, no divisions
+            [*DISCLOSURE[:3], "12", *DISCLOSURE[4:]],  # no such indicator
+        ],
+    )
+    problems = problems_of(path)
+    assert len(problems) == 4
+    assert problems[0].startswith(f"plan.xlsx แถว 2 คอลัมน์ “{COLUMN_LABELS['period']}”")
+    assert problems[1].startswith(f"plan.xlsx แถว 4 คอลัมน์ “{COLUMN_LABELS['title']}”")
+    assert problems[2].startswith(f"plan.xlsx แถว 4 คอลัมน์ “{COLUMN_LABELS['divisions']}”")
+    assert problems[3].startswith(f"plan.xlsx แถว 5 คอลัมน์ “{COLUMN_LABELS['indicators']}”")
+    assert "12" in problems[3]
+
+
+def test_missing_required_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [["measure", "analysis", "steps"], ["จัดทำคู่มือ", "", "จัดทำ"]])
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.csv แถว 1")
+    assert COLUMN_LABELS["period"] in problem and COLUMN_LABELS["divisions"] in problem
+    assert COLUMN_LABELS["steps"] not in problem.split("—")[0]
+    assert "period" in problem and "divisions" in problem
+
+
+def test_title_row_above_the_header_is_pointed_out(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [["แผนปรับปรุง ITA ปีงบประมาณ 2569"], [], THAI, MANUAL])
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.xlsx แถว 1")
+    assert "แถว 3" in problem
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n , ,\r\n"])
+def test_empty_csv(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_bytes(content)
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.csv:") and "empty" in problem
+
+
+def test_empty_workbook(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [])
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.xlsx:") and "empty" in problem
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_header_only(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"plan{suffix}"
+    write_template(path)
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"plan{suffix}") and "no measures" in problem
+
+
+def test_rows_numbered_in_advance_are_not_measures(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    workbook = load_workbook(path)
+    for number in range(1, 6):
+        workbook[PLAN_SHEET].append([number])
+    workbook.save(path)
+    (problem,) = problems_of(path)
+    assert "no measures" in problem
+
+
+def test_not_a_workbook_and_unknown_suffix(tmp_path: Path) -> None:
+    fake = tmp_path / "plan.xlsx"
+    fake.write_text("ลำดับ,มาตรการ\n", encoding="utf-8")
+    (problem,) = problems_of(fake)
+    assert problem.startswith("plan.xlsx:") and ".xlsx" in problem
+    other = tmp_path / "plan.ods"
+    other.write_bytes(b"")
+    assert problems_of(other)[0].startswith("plan.ods:")
+
+
+def test_write_template_refuses_other_suffixes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"\.xlsx or \.csv"):
+        write_template(tmp_path / "plan.xls")
+    assert not (tmp_path / "plan.xls").exists()
+
+
+# --- the fiscal year ------------------------------------------------------------------------------------------------
+
+
+def test_fiscal_year_inferred_from_periods_places_periods_without_a_year(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "plan.csv",
+        [
+            ENGLISH,
+            [*MANUAL[:5], "ตลอดปีงบประมาณ", MANUAL[6]],
+            [*DISCLOSURE[:5], "ธ.ค. 68 - มี.ค. 69", DISCLOSURE[6]],
+            [*DISCLOSURE[:5], "ต.ค. - ธ.ค.", DISCLOSURE[6]],
+        ],
+    )
+    draft = read_sheet(path, "plan.csv", None)
+    assert draft.fiscal_year == 2569
+    whole, winter, quarter = draft.measures
+    assert (whole.start, whole.end) == FY2569
+    assert (winter.start, winter.end) == (date(2025, 12, 1), date(2026, 3, 31))
+    assert (quarter.start, quarter.end) == (date(2025, 10, 1), date(2025, 12, 31))
+
+
+def test_fiscal_year_argument_wins(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [ENGLISH, [*MANUAL[:5], "ตลอดปีงบประมาณ", MANUAL[6]]])
+    draft = read_sheet(path, "plan.csv", 2570)
+    assert draft.fiscal_year == 2570
+    assert (draft.measures[0].start, draft.measures[0].end) == (date(2026, 10, 1), date(2027, 9, 30))
+
+
+def test_periods_in_two_fiscal_years_ask_for_the_year(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "plan.csv",
+        [ENGLISH, MANUAL, [*DISCLOSURE[:5], "ต.ค. 69 - ธ.ค. 69", DISCLOSURE[6]]],
+    )
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.csv:")
+    assert "--fiscal-year" in problem
+    assert "2569 (แถว 2)" in problem and "2570 (แถว 3)" in problem
+
+    draft = read_sheet(path, "plan.csv", 2569)
+    assert draft.fiscal_year == 2569
+    # Years written in a cell stay as written; the import warns when a period falls outside the plan's year.
+    assert (draft.measures[1].start, draft.measures[1].end) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+def test_no_year_anywhere_asks_for_the_year_and_still_reports_other_problems(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "plan.csv",
+        [
+            ENGLISH,
+            [*MANUAL[:5], "ตลอดปีงบประมาณ", MANUAL[6]],
+            [*DISCLOSURE[:5], "ต.ค. - ธ.ค.", ""],
+        ],
+    )
+    problems = problems_of(path)
+    assert len(problems) == 2
+    assert problems[0].startswith("plan.csv:") and "--fiscal-year" in problems[0]
+    assert problems[1].startswith(f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['divisions']}”")

@@ -1,0 +1,68 @@
+"""ITA plan tracker: an agency's improvement plan as tasks owned by divisions."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config.defaults import SETTINGS
+
+from .extensions import csrf, db, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Assemble the app: settings, extensions, blueprints, error pages, template filters."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    _load_settings(app, overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+
+    from . import cli, views
+
+    views.register(app)
+    cli.register(app)
+    return app
+
+
+def _load_settings(app: Flask, overrides: dict[str, Any]) -> None:
+    for setting in SETTINGS:
+        app.config[setting.name] = setting.default
+    app.config.from_pyfile("config.py", silent=True)
+    for setting in SETTINGS:
+        if os.environ.get(setting.name):
+            app.config[setting.name] = os.environ[setting.name]
+    app.config.update(overrides)
+
+    if not app.config["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    # Thai text in JSON columns (aliases, audit before/after) stays readable in the database.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"json_serializer": lambda o: json.dumps(o, ensure_ascii=False)})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _instance_secret_key(instance: Path) -> str:
+    # A random key kept on disk: better than a hard-coded default, and sessions survive a restart.
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

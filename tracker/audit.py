@@ -1,0 +1,59 @@
+"""The audit trail: every change a person makes, with who, when, where from, and the object before and after."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+
+from .extensions import db
+from .models import AuditEvent, Organization, Source, User
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """Return the object's column values as JSON-ready data, for the before and after of an audit event."""
+    values: dict[str, Any] = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        if attr.key == "password_hash":
+            continue  # never copy a secret into the trail
+        values[attr.key] = _plain(getattr(obj, attr.key))
+    return values
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def record(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    source: Source,
+    organization: Organization | None = None,
+) -> AuditEvent:
+    """Add an audit event for a change to `obj` to the current transaction."""
+    if organization is None:
+        organization = getattr(obj, "organization", None) or (actor.organization if actor else None)
+    event = AuditEvent(
+        organization=organization,
+        actor=actor,
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=getattr(obj, "id", None),
+        before=before,
+        after=after,
+        source=source,
+    )
+    db.session.add(event)
+    return event

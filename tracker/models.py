@@ -1,0 +1,354 @@
+"""The domain model: organizations, their plans, measures and tasks, and what happens to them.
+
+Every row that belongs to an agency hangs off an Organization, directly or through its plan, so one deployment can
+serve a whole province without mixing agencies. Timestamps are stored in UTC; due dates are plain dates.
+"""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store aware datetimes as naive UTC and give them back aware.
+
+    SQLite keeps no zone, PostgreSQL's `timestamp` neither: normalising at the boundary means every datetime the code
+    sees is comparable and converts to Asia/Bangkok for display without guessing.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use tracker.models.utcnow()")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as the value text with a CHECK constraint: portable across SQLite and PostgreSQL, and adding a value is a
+    # plain migration rather than ALTER TYPE.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"  # imports plans, manages users, divisions, settings
+    EXECUTIVE = "executive"  # นายกเทศมนตรี, ปลัดเทศบาล: reads everything, changes nothing
+    HEAD = "head"  # ผู้อำนวยการกอง / หัวหน้าสำนักปลัด: ticks off, assigns, for the division
+    STAFF = "staff"  # reports progress on own and the division's tasks
+
+
+class TaskStatus(str, enum.Enum):
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+
+
+class NotificationStatus(str, enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Source(str, enum.Enum):
+    """Where a change came from, for the audit trail."""
+
+    WEB = "web"
+    CLI = "cli"
+    LINE = "line"
+    SYSTEM = "system"
+
+
+class Organization(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # เทศบาลตำบลบางกระบือ
+    kind: Mapped[str | None] = mapped_column(String(100))  # เทศบาลตำบล, องค์การบริหารส่วนตำบล, ...
+    district: Mapped[str | None] = mapped_column(String(100))  # อำเภอ
+    province: Mapped[str | None] = mapped_column(String(100))  # จังหวัด
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    divisions: Mapped[list[Division]] = relationship(back_populates="organization", order_by="Division.id")
+    users: Mapped[list[User]] = relationship(back_populates="organization", order_by="User.id")
+    plans: Mapped[list[Plan]] = relationship(back_populates="organization")
+
+
+class FiscalYear(db.Model):
+    """A Thai fiscal year, named by the BE year it ends in (FY 2569 = 1 Oct 2025 - 30 Sep 2026)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_be: Mapped[int] = mapped_column(unique=True)
+    start: Mapped[date]
+    end: Mapped[date]
+    # The OIT item under which the improvement plan is published; renumbered between assessment frameworks
+    # (O42 in 2565-2567, O25 in 2569), so it is data of the year, not a constant.
+    plan_oit_item: Mapped[str | None] = mapped_column(String(10))
+
+    indicators: Mapped[list[Indicator]] = relationship(back_populates="fiscal_year", order_by="Indicator.number")
+
+
+class Indicator(db.Model):
+    """One of the ITA indicators of a fiscal year's framework; names change between years, so they are rows."""
+
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"))
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    tool: Mapped[str | None] = mapped_column(String(10))  # IIT, EIT or OIT
+
+    fiscal_year: Mapped[FiscalYear] = relationship(back_populates="indicators")
+
+
+class Assessment(db.Model):
+    """An organization's ITA result for one fiscal year, as its published report gives it."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "fiscal_year_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"))
+    overall: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    iit: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    eit: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    oit: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    source: Mapped[str | None] = mapped_column(String(300))
+
+    organization: Mapped[Organization] = relationship()
+    fiscal_year: Mapped[FiscalYear] = relationship()
+    scores: Mapped[list[IndicatorScore]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="IndicatorScore.indicator_id"
+    )
+
+
+class IndicatorScore(db.Model):
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    score: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False))
+    # The report's own analysis of the indicator: the text measures are matched against.
+    analysis: Mapped[str | None] = mapped_column(Text)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="scores")
+    indicator: Mapped[Indicator] = relationship()
+
+
+class Division(db.Model):
+    """A division (กอง / สำนัก) of an organization: what tasks are owned by."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    name: Mapped[str] = mapped_column(String(200))  # สำนักปลัดเทศบาล
+    short_name: Mapped[str | None] = mapped_column(String(50))  # สป.
+    name_en: Mapped[str | None] = mapped_column(String(200))  # Office of the Municipal Clerk
+    # Other spellings plans use for this division (สำนักปลัด, สำนักงานปลัด): matched on import.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    organization: Mapped[Organization] = relationship(back_populates="divisions")
+    users: Mapped[list[User]] = relationship(back_populates="division")
+
+
+class User(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="users")
+    division: Mapped[Division | None] = relationship(back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password; the password itself is never kept."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether the password matches the stored hash."""
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+
+class Plan(db.Model):
+    """An organization's improvement plan for a fiscal year, as imported from one file."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "fiscal_year_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"))
+    source: Mapped[str] = mapped_column(String(300))  # the file name it came from
+    # Hash of the plan's content (not the file's bytes), so the same plan from a report, a CSV or an XLSX is
+    # recognised as already imported.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    organization: Mapped[Organization] = relationship(back_populates="plans")
+    fiscal_year: Mapped[FiscalYear] = relationship()
+    imported_by: Mapped[User | None] = relationship()
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="plan", order_by="Measure.order", cascade="all, delete-orphan"
+    )
+
+
+measure_division = Table(
+    "measure_division",
+    db.metadata,
+    Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    Column("division_id", ForeignKey("division.id"), primary_key=True),
+)
+
+measure_indicator = Table(
+    "measure_indicator",
+    db.metadata,
+    Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    Column("indicator_id", ForeignKey("indicator.id"), primary_key=True),
+)
+
+
+class Measure(db.Model):
+    """One row of the improvement table: a มาตรการ/โครงการ/กิจกรรม."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    order: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    analysis: Mapped[str | None] = mapped_column(Text)  # ผลการวิเคราะห์: why the measure exists
+    period_text: Mapped[str | None] = mapped_column(String(200))  # as the plan wrote it
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    # "explicit" (the file named it), "inferred" (matched on the analysis text) or "confirmed" (a person chose it).
+    indicator_source: Mapped[str] = mapped_column(String(20), default="explicit")
+
+    plan: Mapped[Plan] = relationship(back_populates="measures")
+    divisions: Mapped[list[Division]] = relationship(secondary=measure_division, order_by="Division.id")
+    indicators: Mapped[list[Indicator]] = relationship(secondary=measure_indicator, order_by="Indicator.number")
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="measure", order_by="(Task.step_number, Task.division_id)", cascade="all, delete-orphan"
+    )
+
+
+class Task(db.Model):
+    """One step of a measure for one responsible division: the unit people tick off."""
+
+    __table_args__ = (UniqueConstraint("measure_id", "step_number", "division_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
+    step_number: Mapped[int]
+    step_text: Mapped[str] = mapped_column(Text)
+    division_id: Mapped[int] = mapped_column(ForeignKey("division.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    due_date: Mapped[date]
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), default=TaskStatus.TODO)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    measure: Mapped[Measure] = relationship(back_populates="tasks")
+    division: Mapped[Division] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="task", order_by="Evidence.created_at")
+
+
+class Evidence(db.Model):
+    """Proof that a task was done: a link or a stored file, with a note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    file_path: Mapped[str | None] = mapped_column(String(300))  # generated name under the upload folder
+    file_name: Mapped[str | None] = mapped_column(String(300))  # the name the person uploaded
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="evidence")
+    created_by: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """A change someone made: who, when, what, and the object before and after."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the system or a CLI operator
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(50))  # plan.import, task.tick_off, ...
+    object_type: Mapped[str] = mapped_column(String(50))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[Source] = mapped_column(_enum(Source, "audit_source"), default=Source.WEB)
+
+    actor: Mapped[User | None] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+
+
+class Notification(db.Model):
+    """The outbox: one message to one recipient, written by the daily sweep and sent by the deliverer.
+
+    The unique (recipient, kind, for_date) makes a second sweep of the same day a no-op; the idempotency key is sent
+    to LINE as X-Line-Retry-Key so that a retry after a lost answer is not delivered twice.
+    """
+
+    __table_args__ = (UniqueConstraint("recipient_id", "kind", "for_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # reminder, head_digest, executive_summary
+    task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    for_date: Mapped[date]
+    status: Mapped[NotificationStatus] = mapped_column(
+        _enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient: Mapped[User] = relationship()

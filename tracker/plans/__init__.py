@@ -1,0 +1,248 @@
+"""Plan import: a report, CSV or XLSX file -> a checked draft -> measures and tasks, in one transaction.
+
+    read_plan_file()  report.py / sheets.py   what the file says
+    resolve()         matching.py             what its names mean here (organization, divisions, indicators)
+    preview()                                 what an import would create: the dry run, text or JSON
+    build.write()                             the rows, added to the caller's transaction
+
+`import_plan` runs them in that order and writes nothing unless every check passed; the caller commits.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+
+from ..extensions import db
+from ..ita import indicators_for
+from ..models import Assessment, FiscalYear, IndicatorScore, Organization, Plan, Source, User
+from ..thai import fiscal_year_bounds
+from . import build
+from .draft import PlanDraft, PlanFileError
+from .preview import division_names, preview
+from .matching import KnownDivision, catalogue_entry, division_key, infer_indicator, match_division
+from .report import read_report
+from .rows import ALL_DIVISIONS_WORDS, clean
+from .sheets import read_sheet
+
+__all__ = ["ImportResult", "PlanFileError", "import_plan", "read_plan_file"]
+
+REPORT_SUFFIXES = {".txt", ".md", ".text"}
+SHEET_SUFFIXES = {".csv", ".xlsx"}
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import or a dry run; `preview` is also the `--json` output."""
+
+    preview: dict
+    status: str  # would_create | created | unchanged | refused
+    problems: list[str] = field(default_factory=list)
+    plan: Plan | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_plan_file(path: Path, *, source: str | None = None, fiscal_year: int | None = None) -> PlanDraft:
+    """Read a plan file by its kind: report text, CSV or XLSX."""
+    source = source or path.name
+    suffix = path.suffix.lower()
+    if suffix in SHEET_SUFFIXES:
+        return read_sheet(path, source, fiscal_year)
+    if suffix in REPORT_SUFFIXES:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise PlanFileError([f"{source}: ไม่ใช่ข้อความ UTF-8 (expected a UTF-8 text file)"]) from None
+        return read_report(text, source)
+    raise PlanFileError(
+        [f"{source}: ไม่รู้จักชนิดไฟล์ “{suffix or '(none)'}” — รับ .txt (ข้อความรายงาน), .csv, .xlsx"]
+    )
+
+
+def import_plan(
+    path: Path,
+    *,
+    source_name: str | None = None,
+    organization: Organization | None = None,
+    fiscal_year: int | None = None,
+    create_divisions: bool = False,
+    indicator_choices: dict[int, list[int]] | None = None,
+    dry_run: bool = False,
+    actor: User | None = None,
+    source: Source = Source.CLI,
+) -> ImportResult:
+    """Import a plan file, or with `dry_run` only say what it would create. Writes nothing when anything is wrong.
+
+    `indicator_choices` maps a measure's position (1-based) to the indicator numbers a person confirmed.
+    """
+    draft = read_plan_file(path, source=source_name, fiscal_year=fiscal_year)
+    problems: list[str] = []
+    if fiscal_year and draft.fiscal_year and fiscal_year != draft.fiscal_year:
+        problems.append(
+            f"{draft.source}: แผนนี้เป็นของปีงบประมาณ {draft.fiscal_year} แต่สั่งให้นำเข้าเป็นปี {fiscal_year}"
+        )
+    plan_year = draft.fiscal_year or fiscal_year
+    if plan_year is None:
+        raise PlanFileError([f"{draft.source}: ไม่ทราบปีงบประมาณของแผน — ระบุด้วย --fiscal-year"])
+    database_ready = _database_ready()
+    org = _resolve_organization(draft, organization, problems, database_ready)
+    resolution = _resolve_divisions(draft, org, plan_year, create_divisions, problems)
+    _link_indicators(draft, org, plan_year, indicator_choices or {}, database_ready)
+    _check_periods(draft, plan_year)
+
+    content_hash = _content_hash(draft, resolution)
+    status = "would_create"
+    if org is not None and database_ready:
+        resolution.existing_plan = db.session.scalar(
+            select(Plan).join(FiscalYear).where(Plan.organization_id == org.id, FiscalYear.year_be == plan_year)
+        )
+    existing = resolution.existing_plan
+    if existing is not None:
+        if existing.content_hash == content_hash:
+            status = "unchanged"
+        else:
+            problems.append(
+                f"{draft.source}: {existing.organization.name} มีแผนปีงบประมาณ {plan_year} อยู่แล้ว "
+                f"(นำเข้าจาก {existing.source}) และไฟล์นี้ต่างจากเดิม — แก้ไขงานในระบบแทนการนำเข้าซ้ำ. "
+                "A different plan for this year is already imported."
+            )
+    if not database_ready:
+        problems.append("ฐานข้อมูลยังไม่ได้สร้าง — รัน `tracker db upgrade` ก่อนนำเข้าจริง (database not initialised)")
+    if problems:
+        status = "refused"
+
+    result = ImportResult(preview(draft, resolution, status, problems), status, problems)
+    if dry_run or problems or status == "unchanged":
+        if existing is not None and status == "unchanged":
+            result.plan = existing
+        return result
+    result.plan = build.write(draft, resolution, content_hash, actor=actor, source=source)
+    result.status = result.preview["status"] = "created"
+    return result
+
+
+def _database_ready() -> bool:
+    # A dry run should still show what a file holds on a machine where `tracker db upgrade` has not been run yet.
+    return sa_inspect(db.engine).has_table("plan")
+
+
+def _resolve_organization(
+    draft: PlanDraft, chosen: Organization | None, problems: list[str], database_ready: bool
+) -> Organization | None:
+    named = draft.organization.name if draft.organization else None
+    if chosen is not None:
+        if named and division_key(named) != division_key(chosen.name):
+            problems.append(f"{draft.source}: รายงานนี้เป็นของ “{named}” ไม่ใช่ “{chosen.name}”")
+        return chosen
+    if not database_ready:
+        return None
+    if named:
+        return db.session.scalar(select(Organization).where(Organization.name == named))
+    organizations = db.session.scalars(select(Organization)).all()
+    if len(organizations) == 1:
+        return organizations[0]
+    problems.append(
+        f"{draft.source}: ไฟล์ไม่ได้ระบุหน่วยงาน — ระบุด้วย --org "
+        f"({'ยังไม่มีหน่วยงานในระบบ' if not organizations else 'มี ' + str(len(organizations)) + ' หน่วยงาน'})"
+    )
+    return None
+
+
+def _resolve_divisions(
+    draft: PlanDraft, org: Organization | None, plan_year: int, create: bool, problems: list[str]
+) -> build.Resolution:
+    known = [KnownDivision(d.id, d.name, d.short_name, list(d.aliases or [])) for d in (org.divisions if org else [])]
+    rows = {d.id: d for d in (org.divisions if org else [])}
+    meaning: dict[str, list] = {}
+    new: dict[str, build.NewDivision] = {}  # key of the common spelling -> division to create
+    for measure in draft.measures:
+        for name in measure.division_names:
+            if name in meaning:
+                continue
+            if clean(name).lower() in ALL_DIVISIONS_WORDS:
+                meaning[name] = list(rows.values())
+                if not rows:
+                    problems.append(f"{measure.place}: “{name}” แต่หน่วยงานยังไม่มีกองในระบบ")
+                continue
+            found = match_division(name, known)
+            if found:
+                meaning[name] = [rows[found.id]]
+                continue
+            # Not here yet: group the spellings of one division (สำนักปลัด, สำนักปลัดเทศบาล) so the preview counts
+            # it once, whether it will be created or is reported missing.
+            spec = catalogue_entry(name)
+            target = new.setdefault(division_key(spec.name if spec else name), build.NewDivision(name=name, spec=spec))
+            target.spellings.add(name)
+            target.places.append(measure.place)
+            if len(name) > len(target.name):  # name it by the fullest spelling the plan uses
+                target.name = name
+            meaning[name] = [target]
+    if new and not create:
+        for target in new.values():
+            spellings = " / ".join(f"“{s}”" for s in sorted(target.spellings))
+            problems.append(
+                f"{target.places[0]}: ไม่รู้จักกอง {spellings} — เพิ่มกองนี้ก่อน หรือสั่ง --create-divisions "
+                f"(unknown division; known: {', '.join(d.name for d in known) or 'none'})"
+            )
+    return build.Resolution(org, plan_year, meaning, list(new.values()), create=create)
+
+
+def _link_indicators(
+    draft: PlanDraft, org: Organization | None, plan_year: int, choices: dict[int, list[int]], database_ready: bool
+) -> None:
+    documents = {spec.number: spec.name for spec in indicators_for(plan_year)}
+    analysis = dict(draft.scores.indicator_analysis) if draft.scores else {}
+    if not analysis and org is not None and database_ready:
+        # A sheet carries no analysis: use the one from the organization's latest imported report.
+        latest = db.session.scalar(
+            select(Assessment).join(FiscalYear).where(Assessment.organization_id == org.id)
+            .order_by(FiscalYear.year_be.desc())
+        )
+        if latest:
+            analysis = {s.indicator.number: s.analysis or "" for s in latest.scores}
+    for number, text in analysis.items():
+        documents[number] = f"{documents.get(number, '')} {text}"
+    for position, measure in enumerate(draft.measures, start=1):
+        if position in choices:
+            measure.indicators = sorted(set(choices[position]))
+            measure.indicator_source, measure.indicator_note = "confirmed", "เลือกโดยผู้นำเข้า"
+        elif not measure.indicators:
+            guess = infer_indicator(measure.analysis or measure.title, documents)
+            measure.indicators, measure.indicator_note = guess.numbers, guess.note
+            measure.indicator_source = "inferred"
+
+
+def _check_periods(draft: PlanDraft, plan_year: int) -> None:
+    start, end = fiscal_year_bounds(plan_year)
+    for measure in draft.measures:
+        if measure.start and measure.end and (measure.start < start or measure.end > end):
+            draft.warnings.append(
+                f"{measure.place}: ช่วงเวลา “{measure.period_text}” อยู่นอกปีงบประมาณ {plan_year}"
+            )
+
+
+def _content_hash(draft: PlanDraft, resolution: build.Resolution) -> str:
+    """Hash what the plan says, not the file's bytes: the same plan as report, CSV or XLSX hashes alike."""
+    content = {
+        "fiscal_year": resolution.fiscal_year,
+        "measures": [
+            {
+                "title": m.title,
+                "analysis": m.analysis,
+                "indicators": m.indicators,
+                "start": m.start.isoformat() if m.start else None,
+                "end": m.end.isoformat() if m.end else None,
+                "divisions": sorted(division_names(resolution, m.division_names)),
+                "steps": m.steps,
+            }
+            for m in draft.measures
+        ],
+    }
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,226 @@
+"""Turn a checked plan draft into rows: organization, fiscal years, assessment, divisions, plan, measures, tasks.
+
+Only `write` touches the session, and it only adds and flushes: the caller commits, so an import is one transaction.
+"""
+from __future__ import annotations
+
+import calendar
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from ..ita import PLAN_OIT_ITEM, indicators_for
+from ..models import (
+    Assessment,
+    Division,
+    FiscalYear,
+    Indicator,
+    IndicatorScore,
+    Measure,
+    Organization,
+    Plan,
+    Source,
+    Task,
+    User,
+)
+from ..thai import fiscal_year_bounds
+from .draft import PlanDraft
+from .matching import DivisionSpec, catalogue_entry
+
+
+def spread_due_dates(start: date, end: date, steps: int) -> list[date]:
+    """Spread the due dates of a measure's steps over its period, the last one due on its last day.
+
+    Step k of n is due k/n of the way through. Where the period is at least a month a step, the date is moved to the
+    end of its month, since offices plan and report by month: four steps over a fiscal year fall due at the ends of
+    December, March, June and September.
+    """
+    if steps <= 0:
+        return []
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    dates = []
+    for k in range(1, steps + 1):
+        if months >= steps:
+            month_index = start.month - 1 + math.ceil(months * k / steps) - 1
+            year, month = start.year + month_index // 12, month_index % 12 + 1
+            due = date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            due = start + timedelta(days=round((end - start).days * k / steps))
+        dates.append(min(due, end))
+    dates[-1] = end
+    return dates
+
+
+@dataclass
+class NewDivision:
+    """A division the import will create, named by the fullest spelling the plan uses."""
+
+    name: str
+    spellings: set[str] = field(default_factory=set)
+    spec: DivisionSpec | None = None
+    places: list[str] = field(default_factory=list)  # where the plan names it, for messages
+
+
+@dataclass
+class Resolution:
+    """What the draft's names mean in the database: the organization, the year, every division name."""
+
+    organization: Organization | None
+    fiscal_year: int
+    divisions: dict[str, list[Division | NewDivision]]  # plan's name -> the divisions it means
+    new_divisions: list[NewDivision]  # created on import with `create`, otherwise reported missing
+    create: bool = False
+    existing_plan: Plan | None = None
+
+
+def ensure_fiscal_year(year_be: int) -> FiscalYear:
+    """Return the fiscal year row, creating it with its framework's indicators the first time it is used."""
+    fiscal_year = db.session.scalar(select(FiscalYear).where(FiscalYear.year_be == year_be))
+    if fiscal_year is None:
+        start, end = fiscal_year_bounds(year_be)
+        fiscal_year = FiscalYear(year_be=year_be, start=start, end=end, plan_oit_item=PLAN_OIT_ITEM.get(year_be))
+        fiscal_year.indicators = [
+            Indicator(number=spec.number, name=spec.name, tool=spec.tool) for spec in indicators_for(year_be)
+        ]
+        db.session.add(fiscal_year)
+        db.session.flush()
+    return fiscal_year
+
+
+def write(
+    draft: PlanDraft,
+    resolution: Resolution,
+    content_hash: str,
+    *,
+    actor: User | None,
+    source: Source,
+) -> Plan:
+    """Add the plan and everything it needs to the session; flushes, never commits."""
+    organization = resolution.organization
+    if organization is None:
+        assert draft.organization is not None
+        organization = Organization(
+            name=draft.organization.name,
+            kind=draft.organization.kind,
+            district=draft.organization.district,
+            province=draft.organization.province,
+        )
+        db.session.add(organization)
+        db.session.flush()
+        audit.record(actor, "organization.create", organization, after=audit.snapshot(organization),
+                     source=source, organization=organization)
+
+    created: dict[int, Division] = {}
+    for new in resolution.new_divisions:
+        spec = new.spec or catalogue_entry(new.name)
+        # Only the plan's own other spellings: the common ones are matched through the catalogue anyway.
+        aliases = sorted(new.spellings - {new.name})
+        division = Division(
+            organization=organization,
+            name=new.name,
+            short_name=spec.short_name if spec else None,
+            name_en=spec.name_en if spec else None,
+            aliases=aliases,
+        )
+        db.session.add(division)
+        db.session.flush()
+        created[id(new)] = division
+        audit.record(actor, "division.create", division, after=audit.snapshot(division), source=source,
+                     organization=organization)
+
+    def divisions_for(name: str) -> list[Division]:
+        return [created[id(d)] if isinstance(d, NewDivision) else d for d in resolution.divisions[name]]
+
+    plan_year = ensure_fiscal_year(resolution.fiscal_year)
+    indicators = {indicator.number: indicator for indicator in plan_year.indicators}
+    if draft.scores and (draft.scores.overall is not None or draft.scores.indicators):
+        _write_assessment(draft, organization, actor, source)
+
+    plan = Plan(
+        organization=organization,
+        fiscal_year=plan_year,
+        source=draft.source,
+        content_hash=content_hash,
+        imported_by=actor,
+    )
+    db.session.add(plan)
+    task_count = 0
+    for order, item in enumerate(draft.measures, start=1):
+        assert item.start and item.end
+        divisions: list[Division] = []
+        for name in item.division_names:
+            for division in divisions_for(name):
+                if division not in divisions:
+                    divisions.append(division)
+        measure = Measure(
+            plan=plan,
+            order=order,
+            title=item.title,
+            analysis=item.analysis or None,
+            period_text=item.period_text,
+            period_start=item.start,
+            period_end=item.end,
+            indicator_source=item.indicator_source,
+            divisions=divisions,
+            indicators=[indicators[n] for n in item.indicators if n in indicators],
+        )
+        db.session.add(measure)
+        for step_number, (text, due) in enumerate(
+            zip(item.steps, spread_due_dates(item.start, item.end, len(item.steps))), start=1
+        ):
+            for division in divisions:
+                db.session.add(
+                    Task(measure=measure, step_number=step_number, step_text=text, division=division, due_date=due)
+                )
+                task_count += 1
+    db.session.flush()
+    audit.record(
+        actor,
+        "plan.import",
+        plan,
+        after={
+            "source": draft.source,
+            "fiscal_year": resolution.fiscal_year,
+            "measures": len(draft.measures),
+            "tasks": task_count,
+            "content_hash": content_hash,
+        },
+        source=source,
+        organization=organization,
+    )
+    return plan
+
+
+def _write_assessment(draft: PlanDraft, organization: Organization, actor: User | None, source: Source) -> None:
+    scores = draft.scores
+    assert scores is not None
+    year = ensure_fiscal_year(scores.year_be)
+    assessment = db.session.scalar(
+        select(Assessment).where(Assessment.organization_id == organization.id, Assessment.fiscal_year_id == year.id)
+    )
+    before = audit.snapshot(assessment) if assessment else None
+    if assessment is None:
+        assessment = Assessment(organization=organization, fiscal_year=year)
+        db.session.add(assessment)
+    assessment.overall = scores.overall
+    assessment.iit = scores.tools.get("IIT")
+    assessment.eit = scores.tools.get("EIT")
+    assessment.oit = scores.tools.get("OIT")
+    assessment.source = draft.source
+    by_number = {indicator.number: indicator for indicator in year.indicators}
+    existing = {score.indicator.number: score for score in assessment.scores}
+    for number, value in scores.indicators.items():
+        if number not in by_number:
+            continue
+        row = existing.get(number) or IndicatorScore(indicator=by_number[number])
+        row.score = value
+        row.analysis = scores.indicator_analysis.get(number)
+        if number not in existing:
+            assessment.scores.append(row)
+    db.session.flush()
+    audit.record(actor, "assessment.import", assessment, before=before, after=audit.snapshot(assessment),
+                 source=source, organization=organization)

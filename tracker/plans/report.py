@@ -1,0 +1,270 @@
+"""Read an ITA analysis report as text pulled out of the published Word or PDF document.
+
+Reports vary: Thai or Arabic digits, markdown headings or none, the plan as a tab-separated table or flattened to one
+cell a line. This reader takes what the report states and nothing else: the agency, the years, the scores, and the
+rows of the improvement table. Where the report contradicts itself it says so in warnings, and where there is no plan
+table it refuses rather than invent one.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..ita import indicators_for
+from ..thai import to_arabic_digits
+from .draft import OrganizationDraft, PlanDraft, PlanFileError, ScoresDraft, where
+from .rows import clean, header_columns, is_header, measure_from_row
+
+ORG_KINDS = (
+    "องค์การบริหารส่วนตำบล",
+    "องค์การบริหารส่วนจังหวัด",
+    "เทศบาลตำบล",
+    "เทศบาลเมือง",
+    "เทศบาลนคร",
+)
+_ORG = re.compile("(" + "|".join(ORG_KINDS) + r")(\S+)")
+_NUM = r"(\d{1,3}(?:\.\d+)?)(?![\d.])"
+# "ภาพรวม ๘๕ คะแนนขึ้นไป" is the pass line, not a result.
+_NOT_A_TARGET = r"(?!\s*(?:คะแนน\s*)?ขึ้นไป)"
+_OVERALL = re.compile(r"ภาพรวม(?:อยู่ที่|เท่ากับ|คือ|ได้|[ \t])*(?:ร้อยละ[ \t]*)?" + _NUM + _NOT_A_TARGET)
+_TOOL = re.compile(r"\b(IIT|EIT|OIT)[ \t]*(?:ได้)?(?:คะแนน)?[ \t:=]*" + _NUM + _NOT_A_TARGET)
+_INDICATOR_SCORE = re.compile(r"ตัวชี้วัดที่\s*(\d{1,2})\s*([^\d\n]*?)\s*(?:ได้คะแนน|มีค่าคะแนน|คะแนน)\s*" + _NUM)
+_INDICATOR_ROW = re.compile(r"^\s*(\d{1,2})\t([^\t]+)\t\s*" + _NUM + r"\s*$")
+_INDICATOR_HEADING = re.compile(r"^[#*\s]*ตัวชี้วัดที่\s*(\d{1,2})\s*([^\d*]*?)[*\s]*$")
+_SECTION_SCORE = re.compile(r"(?:มีค่าคะแนน|ได้คะแนน)\s*" + _NUM)
+_FISCAL_YEAR = re.compile(r"ปีงบประมาณ\s*(?:พ\.ศ\.)?\s*(\d{4})")
+_PLAN_HEADING = "การนำผลการวิเคราะห์ไปสู่"
+
+
+@dataclass
+class _Mention:
+    value: float
+    line: int
+    kind: str  # table, list, section
+
+
+def read_report(text: str, source: str) -> PlanDraft:
+    """Read the organization, years, ITA scores and improvement table of a report's text."""
+    arabic = to_arabic_digits(text)
+    lines = arabic.splitlines()
+    warnings: list[str] = []
+
+    organization = _organization(lines)
+    years = [int(y) for y in _FISCAL_YEAR.findall(arabic)]
+    assessment_year = years[0] if years else None
+    fiscal_year = max(years) if years and max(years) > years[0] else (years[0] + 1 if years else None)
+
+    scores = _scores(lines, assessment_year, source, warnings) if assessment_year else None
+    if organization:
+        warnings.extend(_other_organizations(lines, organization.name, source))
+
+    measures, problems = _plan_table(text.splitlines(), source, fiscal_year)
+    if problems:
+        raise PlanFileError(problems)
+    return PlanDraft(
+        source=source,
+        fiscal_year=fiscal_year,
+        measures=measures,
+        organization=organization,
+        scores=scores,
+        warnings=warnings,
+    )
+
+
+def _organization(lines: list[str]) -> OrganizationDraft | None:
+    # The agency's name stands alone on a line of the cover; the line after it gives district and province.
+    for index, line in enumerate(lines[:60]):
+        m = _ORG.fullmatch(line.strip())
+        if m:
+            draft = OrganizationDraft(name=m.group(0), kind=m.group(1))
+            nearby = " ".join(lines[index + 1 : index + 4])
+            if district := re.search(r"อำเภอ\s*(\S+)", nearby):
+                draft.district = district.group(1)
+            if province := re.search(r"จังหวัด\s*(\S+)", nearby):
+                draft.province = province.group(1)
+            return draft
+    m = _ORG.search("\n".join(lines))
+    return OrganizationDraft(name=m.group(0), kind=m.group(1)) if m else None
+
+
+def _scores(lines: list[str], year: int, source: str, warnings: list[str]) -> ScoresDraft:
+    scores = ScoresDraft(year_be=year)
+    overall: list[_Mention] = []
+    tools: dict[str, list[_Mention]] = defaultdict(list)
+    mentions: dict[int, list[_Mention]] = defaultdict(list)
+    names: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    analysis: dict[int, list[str]] = defaultdict(list)
+    section: int | None = None
+
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("#") or _PLAN_HEADING in stripped:
+            section = None
+        heading = _INDICATOR_HEADING.match(line)
+        if heading and not stripped.startswith(("-", "•")) and len(stripped) < 100:
+            section = int(heading.group(1))
+            names[section].append((clean(heading.group(2)), number))
+            continue
+        for m in _OVERALL.finditer(line):
+            overall.append(_Mention(float(m.group(1)), number, "text"))
+        for m in _TOOL.finditer(line):
+            tools[m.group(1)].append(_Mention(float(m.group(2)), number, "text"))
+        if row := _INDICATOR_ROW.match(line):
+            mentions[int(row.group(1))].append(_Mention(float(row.group(3)), number, "table"))
+            names[int(row.group(1))].append((clean(row.group(2)), number))
+            continue
+        found = list(_INDICATOR_SCORE.finditer(line))
+        for m in found:
+            kind = "section" if section == int(m.group(1)) else "list"
+            mentions[int(m.group(1))].append(_Mention(float(m.group(3)), number, kind))
+            if m.group(2).strip():
+                names[int(m.group(1))].append((clean(m.group(2)), number))
+        if section is not None and not found:
+            for m in _SECTION_SCORE.finditer(line):
+                mentions[section].append(_Mention(float(m.group(1)), number, "section"))
+            if stripped:
+                analysis[section].append(stripped)
+
+    scores.overall = _agreed("คะแนนภาพรวม (overall score)", overall, source, warnings)
+    for tool, found_tool in tools.items():
+        scores.tools[tool] = _agreed(f"คะแนน {tool}", found_tool, source, warnings)
+    for number in sorted(mentions):
+        if 1 <= number <= 10:
+            scores.indicators[number] = _agreed(f"คะแนนตัวชี้วัดที่ {number}", mentions[number], source, warnings)
+    scores.indicator_analysis = {n: " ".join(texts) for n, texts in analysis.items()}
+
+    official = {spec.number: spec.name for spec in indicators_for(year)}
+    for number in sorted(names):
+        written = {name: line for name, line in reversed(names[number]) if name}
+        scores.indicator_names[number] = official.get(number) or Counter(n for n, _ in names[number]).most_common(1)[0][0]
+        odd = {name: line for name, line in written.items() if _key(name) != _key(official.get(number, name))}
+        if odd and number in official:
+            listed = ", ".join(f"“{name}” (บรรทัด {line})" for name, line in sorted(odd.items(), key=lambda x: x[1]))
+            warnings.append(
+                f"{source}: ตัวชี้วัดที่ {number} ในรายงานเขียนชื่อว่า {listed} แต่ชื่อในกรอบการประเมิน ITA {year} "
+                f"คือ “{official[number]}” — ใช้ชื่อตามกรอบการประเมิน"
+            )
+    return scores
+
+
+def _agreed(label: str, mentions: list[_Mention], source: str, warnings: list[str]) -> float | None:
+    """Take the value the report states most often; say where it states another."""
+    if not mentions:
+        return None
+    counts = Counter(m.value for m in mentions)
+    # Ties go to the score table, then to the summary list: prose is where copy-paste slips happen.
+    rank = {"table": 0, "list": 1, "text": 2, "section": 3}
+    value = max(counts, key=lambda v: (counts[v], -min(rank[m.kind] for m in mentions if m.value == v)))
+    others = [m for m in mentions if m.value != value]
+    if others:
+        agreeing = ", ".join(str(m.line) for m in mentions if m.value == value)
+        odd = "; ".join(f"บรรทัด {m.line} เขียน {m.value:.2f}" for m in others)
+        warnings.append(
+            f"{source}: {label} ไม่ตรงกันในรายงาน — {value:.2f} (บรรทัด {agreeing}) แต่ {odd}; ใช้ {value:.2f}"
+        )
+    return value
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
+def _other_organizations(lines: list[str], own: str, source: str) -> list[str]:
+    """Warn about agencies named in the report that are not its own: a sign of text copied from another report."""
+    own_tail = _key(_ORG.match(own).group(2)) if _ORG.match(own) else _key(own)
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        for m in _ORG.finditer(line):
+            # A PDF line break can split the name ("เทศบาลตำบลบาง กระบือ"): compare with the spaces taken out.
+            following = _key(line[m.start(2) : m.start(2) + len(own_tail) + 20])
+            if not following.startswith(own_tail) and m.group(0) not in seen:
+                seen[m.group(0)] = number
+    return [
+        f"{where(source, line=line)}: รายงานกล่าวถึง “{name}” ซึ่งไม่ใช่ “{own}” — อาจคัดลอกมาจากรายงานของหน่วยงานอื่น"
+        for name, line in seen.items()
+    ]
+
+
+def _plan_table(lines: list[str], source: str, fiscal_year: int | None) -> tuple[list, list[str]]:
+    """Find the improvement table, tab-separated or one cell a line, and read its rows."""
+    problems: list[str] = []
+    for index, line in enumerate(lines):
+        if "\t" in line and is_header(line.split("\t")):
+            return _tab_rows(lines, index, source, fiscal_year, problems), problems
+    flattened = _flattened_header(lines)
+    if flattened is not None:
+        start, width = flattened
+        return _flattened_rows(lines, start, width, source, fiscal_year, problems), problems
+    raise PlanFileError(
+        [
+            f"{source}: ไม่พบตารางแผนปรับปรุง (ต้องมีหัวตาราง มาตรการ, ขั้นตอน, ช่วงระยะเวลา, ผู้รับผิดชอบ) — "
+            "ไม่ได้นำเข้าอะไร. No improvement-plan table was found (a header naming the measure, steps, period "
+            "and responsible columns); nothing was imported."
+        ]
+    )
+
+
+def _tab_rows(lines: list[str], header: int, source: str, fiscal_year: int | None, problems: list[str]) -> list:
+    header_cells = lines[header].split("\t")
+    columns = header_columns(header_cells)
+    measures = []
+    for number, line in enumerate(lines[header + 1 :], start=header + 2):
+        if not line.strip():
+            continue
+        if "\t" not in line:
+            break  # the table has ended
+        cells = line.split("\t")
+        if len(cells) != len(header_cells):
+            problems.append(
+                f"{where(source, line=number)}: แถวนี้มี {len(cells)} ช่อง แต่หัวตารางมี {len(header_cells)} ช่อง "
+                f"(expected {len(header_cells)} tab-separated cells)"
+            )
+            continue
+        measure = measure_from_row(
+            cells, columns, source=source, row=len(measures) + 1, line=number, fiscal_year=fiscal_year,
+            problems=problems,
+        )
+        if measure:
+            measures.append(measure)
+    return measures
+
+
+def _flattened_header(lines: list[str]) -> tuple[int, int] | None:
+    """Find a header written one cell a line: a run of short lines without numbers, each naming one more column."""
+    for index in range(len(lines)):
+        cells: list[str] = []
+        for line in lines[index:]:
+            text = line.strip()
+            if not text or len(text) > 80 or re.search(r"\d", to_arabic_digits(text)):
+                break
+            if len(header_columns([*cells, line])) != len(cells) + 1:
+                break
+            cells.append(line)
+        if is_header(cells):
+            return index, len(cells)
+    return None
+
+
+def _flattened_rows(
+    lines: list[str], start: int, width: int, source: str, fiscal_year: int | None, problems: list[str]
+) -> list:
+    numbered = [(n, line) for n, line in enumerate(lines[start:], start=start + 1) if line.strip()]
+    columns = header_columns([line for _, line in numbered[:width]])
+    body = numbered[width:]
+    measures = []
+    for offset in range(0, len(body), width):
+        chunk = body[offset : offset + width]
+        if len(chunk) < width:
+            problems.append(
+                f"{where(source, line=chunk[0][0])}: ตารางที่แยกช่องละบรรทัดจบไม่ครบแถว — มี {len(chunk)} ช่อง "
+                f"ต้องมี {width} (expected {width} cells, one a line)"
+            )
+            break
+        measure = measure_from_row(
+            [line for _, line in chunk], columns, source=source, row=offset // width + 1, line=chunk[0][0],
+            fiscal_year=fiscal_year, problems=problems,
+        )
+        if measure:
+            measures.append(measure)
+    return measures

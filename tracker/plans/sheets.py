@@ -1,0 +1,363 @@
+"""Read and write the plan template: one measure a row, as CSV or XLSX.
+
+The header is the first non-empty row and names its columns the way rows.header_columns knows them (Thai, English,
+or the template's "Thai (english)"); every row under it is one measure, read by rows.measure_from_row like a row of a
+report's table. A sheet carries only the plan: no organization, no scores. Its fiscal year is the one the caller
+gives, or the one every period ends in.
+
+Pure: files in, PlanDraft out; no Flask, no database.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from collections import defaultdict
+from datetime import date, datetime, time
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..thai import fiscal_year_of, format_date
+from .draft import MeasureDraft, PlanDraft, PlanFileError, where
+from .rows import COLUMN_LABELS, COLUMNS, REQUIRED, header_columns, is_header, measure_from_row
+
+# The template's columns, in order, and the English word that follows the Thai name in its header.
+TEMPLATE_COLUMNS: tuple[str, ...] = ("order", "title", "analysis", "indicators", "steps", "period", "divisions")
+ENGLISH_WORDS: dict[str, str] = {
+    "order": "order",
+    "title": "measure",
+    "analysis": "analysis",
+    "indicators": "indicators",
+    "steps": "steps",
+    "period": "period",
+    "divisions": "divisions",
+}
+TEMPLATE_HEADER: tuple[str, ...] = tuple(f"{COLUMN_LABELS[c]} ({ENGLISH_WORDS[c]})" for c in TEMPLATE_COLUMNS)
+
+PLAN_SHEET = "แผน (plan)"
+HELP_SHEET = "คำอธิบาย (help)"
+
+# An example row from a real plan; it sits on the help sheet, since a row on the plan sheet would be imported.
+EXAMPLE_ROW: dict[str, str] = {
+    "order": "1",
+    "title": "การจัดทำคู่มือหรือแนวทางการปฏิบัติหน้าที่ของเจ้าหน้าที่ให้ครบทุกกระบวนการ",
+    "analysis": "ผู้รับบริการบางรายเห็นว่าการให้บริการของเจ้าหน้าที่ไม่เป็นไปตามขั้นตอนและระยะเวลาที่กำหนด",
+    "indicators": "6",
+    "steps": "1. จัดทำคู่มือการปฏิบัติงานโดยระบุขั้นตอนและระยะเวลา\n2. เผยแพร่คู่มือให้ผู้รับบริการทราบ",
+    "period": "ต.ค. 68 - ก.ย. 69",
+    "divisions": "1. สำนักปลัด\n2. กองคลัง",
+}
+
+# Per column: required?, what to write, an example.
+_HELP: dict[str, tuple[bool, str, str]] = {
+    "order": (False, "เลขลำดับของมาตรการ 1, 2, 3 … (ไม่บังคับ) — the measure's number, optional", "1"),
+    "title": (
+        True,
+        "ชื่อมาตรการ โครงการ หรือกิจกรรม หนึ่งแถวต่อหนึ่งมาตรการ — the measure, one per row",
+        EXAMPLE_ROW["title"],
+    ),
+    "analysis": (
+        False,
+        "ผลการวิเคราะห์หรือประเด็นที่ต้องปรับปรุง ซึ่งเป็นเหตุของมาตรการ (ไม่บังคับ) — the finding behind the measure",
+        EXAMPLE_ROW["analysis"],
+    ),
+    "indicators": (
+        False,
+        "เลขตัวชี้วัด ITA (1-10) ที่มาตรการนี้ปรับปรุง หลายตัวคั่นด้วยจุลภาค เช่น 6, 7; เว้นว่างได้ "
+        "ระบบจะเสนอตัวชี้วัดให้ตรวจสอบตอนนำเข้า — ITA indicator numbers; if empty, the import suggests one",
+        "6",
+    ),
+    "steps": (
+        True,
+        "ขั้นตอนการดำเนินการ ใส่เลขลำดับ (1. … 2. …) หรือบรรทัดละหนึ่งขั้นตอน (ขึ้นบรรทัดใหม่ในเซลล์ด้วย Alt+Enter); "
+        "แต่ละขั้นตอนจะเป็นงานหนึ่งงาน กำหนดส่งกระจายตามช่วงเวลา "
+        "— steps, numbered or one per line; each becomes a task",
+        EXAMPLE_ROW["steps"],
+    ),
+    "period": (
+        True,
+        "ช่วงเวลาดำเนินการ ปี พ.ศ. 2 หรือ 4 หลัก เลขไทยหรืออารบิกก็ได้; ถ้าไม่ระบุปี (เช่น ตลอดปีงบประมาณ) "
+        "ปีงบประมาณของแผนมาจากแถวอื่น หรือระบุตอนนำเข้าด้วย --fiscal-year — the period; Buddhist-era years",
+        "ต.ค. 68 - ก.ย. 69\nตุลาคม 2568 – กันยายน 2569\nตลอดปีงบประมาณ\nมี.ค. 69",
+    ),
+    "divisions": (
+        True,
+        "กองหรือสำนักที่รับผิดชอบ ใส่เลขลำดับ บรรทัดละหนึ่งกอง หรือคั่นด้วยจุลภาค; เขียน “ทุกกอง” ได้ "
+        "— responsible divisions, numbered, one per line or comma-separated",
+        EXAMPLE_ROW["divisions"],
+    ),
+}
+
+_WIDTHS = {"order": 8, "title": 45, "analysis": 45, "indicators": 14, "steps": 55, "period": 24, "divisions": 28}
+
+_Row = tuple[int, list[str]]  # the row number a person sees (1-based) and its cells as text
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+def read_sheet(path: Path, source: str, fiscal_year: int | None) -> PlanDraft:
+    """Read a filled-in template (.csv or .xlsx) into a PlanDraft, or raise PlanFileError with every problem in it."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows, place = _csv_rows(path, source), source
+    elif suffix == ".xlsx":
+        rows, place = _xlsx_rows(path, source)
+    else:
+        raise PlanFileError([f"{source}: อ่านได้เฉพาะไฟล์ .csv หรือ .xlsx (expected a .csv or .xlsx file)"])
+    return _read_rows(rows, source, place, fiscal_year)
+
+
+def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | None) -> PlanDraft:
+    if not rows:
+        raise PlanFileError([f"{source}: ไฟล์ว่าง ไม่มีหัวตารางและไม่มีมาตรการ (the file is empty)"])
+    (header_row, header), body = rows[0], rows[1:]
+    columns = header_columns(header)
+    if not is_header(header):
+        raise PlanFileError([_missing_columns(place, header_row, columns, rows)])
+    # A row with nothing but its number was numbered in advance and never filled in.
+    body = [(n, cells) for n, cells in body if any(c.strip() for i, c in enumerate(cells) if i != columns.get("order"))]
+    if not body:
+        raise PlanFileError(
+            [
+                f"{place}: มีแต่หัวตาราง ไม่มีมาตรการ — เพิ่มมาตรการใต้หัวตาราง แถวละหนึ่งมาตรการ "
+                "(no measures below the header)"
+            ]
+        )
+
+    def read(year: int | None) -> tuple[list[tuple[int, MeasureDraft]], list[str]]:
+        problems: list[str] = []
+        measures = []
+        for number, cells in body:
+            measure = measure_from_row(
+                cells, columns, source=place, row=number, fiscal_year=year, problems=problems
+            )
+            if measure is not None:
+                measures.append((number, measure))
+        return measures, problems
+
+    year = fiscal_year
+    measures, problems = read(year)
+    if year is None:
+        ends: dict[int, list[int]] = defaultdict(list)  # fiscal year -> rows whose period ends in it
+        for number, measure in measures:
+            if measure.end is not None:
+                ends[fiscal_year_of(measure.end)].append(number)
+        if len(ends) == 1:
+            # Read again in that year, so periods without a year ("ตลอดปีงบประมาณ", "ต.ค. - ธ.ค.") fall in it.
+            year = next(iter(ends))
+            measures, problems = read(year)
+        else:
+            # Keep only the problems that do not come from the missing year: those a fiscal year would not cure.
+            some_year = min(ends) if ends else fiscal_year_of(date.today())
+            cured = set(problems) - set(read(some_year)[1])
+            problems = [_fiscal_year_problem(source, ends)] + [p for p in problems if p not in cured]
+    if problems:
+        raise PlanFileError(problems)
+    return PlanDraft(source=source, fiscal_year=year, measures=[m for _, m in measures])
+
+
+def _fiscal_year_problem(source: str, ends: dict[int, list[int]]) -> str:
+    if not ends:
+        return (
+            f"{source}: ไม่มีช่วงเวลาใดระบุปี จึงไม่ทราบปีงบประมาณของแผน — ระบุปีงบประมาณ (พ.ศ.) ด้วย --fiscal-year "
+            "(no period names a year; give the plan's fiscal year with --fiscal-year)"
+        )
+    years = ", ".join(f"{y} ({_rows_text(ends[y])})" for y in sorted(ends))
+    return (
+        f"{source}: ช่วงเวลาของมาตรการสิ้นสุดในหลายปีงบประมาณ — {years} — ไม่ทราบว่าแผนเป็นของปีงบประมาณใด "
+        f"ระบุด้วย --fiscal-year (periods end in fiscal years {' and '.join(map(str, sorted(ends)))}; "
+        "give the plan's fiscal year with --fiscal-year)"
+    )
+
+
+def _rows_text(numbers: list[int]) -> str:
+    return "แถว " + ", ".join(map(str, numbers))
+
+
+def _missing_columns(place: str, header_row: int, columns: dict[str, int], rows: list[_Row]) -> str:
+    missing = [c for c in REQUIRED if c not in columns]
+    thai = ", ".join(f"“{COLUMN_LABELS[c]}”" for c in missing)
+    english = "; ".join(
+        f"{COLUMN_LABELS[c]}: {' / '.join(w for w in COLUMNS[c] if w.isascii())}" for c in missing
+    )
+    message = (
+        f"{where(place, row=header_row)}: หัวตารางไม่มีคอลัมน์ {thai} — แถวแรกที่มีข้อมูลต้องเป็นหัวตาราง "
+        f"เช่น {', '.join(TEMPLATE_HEADER)} (the header lacks the required columns; English headers accepted: "
+        f"{english})"
+    )
+    later = next((number for number, cells in rows[1:11] if is_header(cells)), None)
+    if later is not None:
+        message += (
+            f"; พบหัวตารางที่แถว {later} — ลบแถวที่อยู่เหนือหัวตารางออก "
+            f"(the header is on row {later}: delete the rows above it)"
+        )
+    return message
+
+
+def _text(value: object) -> str:
+    """A cell as text: numbers without a spurious `.0`, dates the way a plan writes them, nothing for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        # Excel turns a typed date into a number shown as a date; give it back as a day parse_period reads.
+        return format_date(value.date()) if value.time() == time() else str(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
+def _non_empty(numbered: list[_Row]) -> list[_Row]:
+    return [(n, cells) for n, cells in numbered if any(c.strip() for c in cells)]
+
+
+def _csv_rows(path: Path, source: str) -> list[_Row]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            # Thai Excel on Windows saves "CSV" in the ANSI code page: Windows-874, a superset of TIS-620.
+            text = data.decode("cp874")
+        except UnicodeDecodeError:
+            raise PlanFileError(
+                [f"{source}: อ่านตัวอักษรในไฟล์ไม่ได้ — บันทึกเป็น CSV UTF-8 (expected UTF-8 or TIS-620/cp874 text)"]
+            ) from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",;\t", key=first.count) if first else ","
+    try:
+        # Each record is one row as a spreadsheet shows it, even when a quoted cell holds line breaks.
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise PlanFileError([f"{source}: อ่าน CSV ไม่ได้ ({error}) (not a readable CSV file)"]) from None
+    return _non_empty([(number, cells) for number, cells in enumerate(records, start=1)])
+
+
+def _xlsx_rows(path: Path, source: str) -> tuple[list[_Row], str]:
+    """The rows of the first sheet whose first non-empty row is a plan header, and the name to place rows by."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts of a workbook it drops (data validation, styles); the plan does not need them.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError):
+        raise PlanFileError(
+            [f"{source}: เปิดเป็นไฟล์ .xlsx ไม่ได้ — ถ้าเป็น .xls ให้บันทึกเป็น .xlsx (not a readable .xlsx workbook)"]
+        ) from None
+    try:
+        sheets = workbook.worksheets
+        found: list[tuple[int, str, list[_Row]]] = []
+        for position, sheet in enumerate(sheets):
+            sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
+            rows = _non_empty(
+                [
+                    (number, [_text(v) for v in values])
+                    for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+                ]
+            )
+            if rows and is_header(rows[0][1]):
+                # Name the sheet only when it is not the first one, where a person would look first.
+                return rows, (source if position == 0 else f"{source} แผ่นงาน “{sheet.title}”")
+            if rows:
+                found.append((position, sheet.title, rows))
+    finally:
+        workbook.close()
+    if not found:
+        return [], source
+    # No sheet starts with a header: complain about the one that comes closest.
+    position, title, rows = max(found, key=lambda f: sum(c in header_columns(f[2][0][1]) for c in REQUIRED))
+    return rows, (source if position == 0 else f"{source} แผ่นงาน “{title}”")
+
+
+# --- writing -------------------------------------------------------------------------------------------------------
+
+
+def write_template(path: Path) -> None:
+    """Write an empty plan template: .xlsx with a help sheet, or .csv (UTF-8 with BOM) holding the header row."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        _write_xlsx(path)
+    elif suffix == ".csv":
+        # The BOM makes Excel open the file as UTF-8 instead of the Thai ANSI code page.
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            csv.writer(file, lineterminator="\r\n").writerow(TEMPLATE_HEADER)
+    else:
+        raise ValueError(
+            f"{path.name}: แม่แบบเขียนได้เป็น .xlsx หรือ .csv เท่านั้น "
+            f"(cannot write a template as “{path.suffix or 'no suffix'}”; use .xlsx or .csv)"
+        )
+
+
+def _write_xlsx(path: Path) -> None:
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    workbook = Workbook()
+
+    plan = workbook.active
+    plan.title = PLAN_SHEET
+    plan.append(list(TEMPLATE_HEADER))
+    for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
+        cell = plan.cell(row=1, column=index)
+        cell.font, cell.alignment = bold, wrap
+        dimension = plan.column_dimensions[get_column_letter(index)]
+        dimension.width = _WIDTHS[column]
+        # Column styles, not cells: cells styled below the header would make appended rows start further down.
+        dimension.alignment = wrap
+        if column in ("indicators", "period"):
+            dimension.number_format = "@"  # text: keep "6, 7" and "1/10/68" as written
+    plan.row_dimensions[1].height = 36
+    plan.freeze_panes = "A2"
+
+    help_sheet = workbook.create_sheet(HELP_SHEET)
+    help_sheet.append(
+        [f"วิธีกรอกแผ่นงาน “{PLAN_SHEET}”: แถวแรกเป็นหัวตาราง แถวละหนึ่งมาตรการ (how to fill in the plan sheet)"]
+    )
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.append([])
+    help_sheet.append(
+        ["คอลัมน์ (column)", "หัวตารางภาษาอังกฤษ (English header)", "ต้องกรอก (required)", "วิธีกรอก (what to write)",
+         "ตัวอย่าง (example)"]
+    )
+    for column in TEMPLATE_COLUMNS:
+        required, what, example = _HELP[column]
+        english = " / ".join(w for w in COLUMNS[column] if w.isascii())
+        help_sheet.append(
+            [
+                COLUMN_LABELS[column],
+                english,
+                "ต้องกรอก (required)" if required else "ไม่บังคับ (optional)",
+                what,
+                example,
+            ]
+        )
+    help_sheet.append([])
+    help_sheet.append(
+        ["ตัวอย่างหนึ่งแถว จากแผนจริง (an example row from a real plan; copy it to the plan sheet to try)"]
+    )
+    example_title = help_sheet.max_row
+    help_sheet.append(list(TEMPLATE_HEADER))
+    help_sheet.append([EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS])
+    help_sheet.append([])
+    help_sheet.append(
+        ["ไฟล์ CSV: บันทึกเป็น “CSV UTF-8” ถ้าบันทึกเป็น CSV ธรรมดาในภาษาไทย (TIS-620) ก็อ่านได้ "
+         "(CSV: save as CSV UTF-8; Thai ANSI CSV is read too)"]
+    )
+    for row in (3, example_title, example_title + 1):
+        for cell in help_sheet[row]:
+            cell.font = bold
+    for row in help_sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = wrap
+    for letter, width in zip("ABCDEFG", (30, 24, 20, 60, 45, 24, 28)):
+        help_sheet.column_dimensions[letter].width = width
+
+    workbook.save(path)
