@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from .extensions import db
 from .models import Division, Organization, Plan, Role, Source, User
@@ -148,4 +149,5 @@ def demo_command(host: str, port: int, no_run: bool) -> None:
     if no_run:
         return
     click.echo(f"เปิดเว็บที่ http://{host}:{port}/  (Ctrl+C เพื่อหยุด)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
