@@ -29,6 +29,22 @@ SETTINGS: tuple[Setting, ...] = (
         "and kept in `instance/secret_key`, so sign-ins survive a restart.",
     ),
     Setting(
+        "UPLOAD_FOLDER",
+        None,
+        "Where evidence files are stored, outside the web root, under generated names. "
+        "Empty: `uploads/` in the instance folder.",
+    ),
+    Setting(
+        "MAX_UPLOAD_MB",
+        "10",
+        "Largest evidence file accepted, in megabytes (PDF, images, Word, Excel).",
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "false",
+        "Send the session cookie over HTTPS only. Set to `true` behind HTTPS (any real deployment).",
+    ),
+    Setting(
         "TIMEZONE",
         "Asia/Bangkok",
         "Time zone of what people see and of the reminder schedule. Timestamps are stored in UTC.",

@@ -87,3 +87,11 @@ def postgres_database():
         admin.dispose()
 
 
+
+
+@pytest.fixture
+def seeded(app, seed_path):
+    """The seed plan imported, with a person in every role (see tests/factories.py)."""
+    from .factories import seed_organization
+
+    return seed_organization(seed_path)

@@ -52,6 +52,11 @@ def _load_settings(app: Flask, overrides: dict[str, Any]) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     # Thai text in JSON columns (aliases, audit before/after) stays readable in the database.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"json_serializer": lambda o: json.dumps(o, ensure_ascii=False)})
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = str(app.config["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
+    # The whole request may carry a form beside the largest file; evidence.store checks the file itself.
+    app.config["MAX_CONTENT_LENGTH"] = int((float(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

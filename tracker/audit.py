@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import AuditEvent, Organization, Source, User
@@ -57,3 +58,15 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def history_of(obj: Any) -> list[AuditEvent]:
+    """Return the audit events about one object, oldest first: a task's history as its page shows it."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == type(obj).__name__, AuditEvent.object_id == obj.id)
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )

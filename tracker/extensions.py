@@ -1,4 +1,5 @@
 """Unbound Flask extensions, initialised in `create_app`, so that no module imports the app."""
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -22,3 +23,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "กรุณาเข้าสู่ระบบ (please sign in)"
+login_manager.login_message_category = "info"

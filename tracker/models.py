@@ -97,6 +97,9 @@ class Organization(db.Model):
     kind: Mapped[str | None] = mapped_column(String(100))  # เทศบาลตำบล, องค์การบริหารส่วนตำบล, ...
     district: Mapped[str | None] = mapped_column(String(100))  # อำเภอ
     province: Mapped[str | None] = mapped_column(String(100))  # จังหวัด
+    # The score an indicator should reach for the dashboard to call it on target: 95 is the ITA's AA level, above the
+    # 85 pass line; an agency sets its own.
+    indicator_target: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=95.0, server_default="95")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     divisions: Mapped[list[Division]] = relationship(back_populates="organization", order_by="Division.id")
@@ -199,6 +202,22 @@ class User(db.Model):
     organization: Mapped[Organization] = relationship(back_populates="users")
     division: Mapped[Division | None] = relationship(back_populates="users")
 
+    # Flask-Login's user interface.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password; the password itself is never kept."""
         self.password_hash = generate_password_hash(password)
@@ -289,6 +308,24 @@ class Task(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
     evidence: Mapped[list[Evidence]] = relationship(back_populates="task", order_by="Evidence.created_at")
+    comments: Mapped[list[Comment]] = relationship(back_populates="task", order_by="Comment.created_at")
+
+    @property
+    def organization(self) -> Organization:
+        return self.measure.plan.organization
+
+
+class Comment(db.Model):
+    """A note on a task: progress reported, a question from the mayor, the reason it was reopened."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
 
 
 class Evidence(db.Model):
@@ -307,6 +344,28 @@ class Evidence(db.Model):
 
     task: Mapped[Task] = relationship(back_populates="evidence")
     created_by: Mapped[User | None] = relationship()
+
+
+class DayOff(db.Model):
+    """A day the organization does not work beyond Thai public holidays: cabinet-announced extra days arrive late,
+    and local days (a provincial festival) are the organization's own."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    day: Mapped[date]
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class LoginAttempt(db.Model):
+    """Sign-in attempts, kept to slow down password guessing across every web worker."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    success: Mapped[bool] = mapped_column(default=False)
 
 
 class AuditEvent(db.Model):

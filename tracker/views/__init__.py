@@ -1,29 +1,124 @@
 """Thin blueprints: each reads through the domain modules and renders a template."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
-from ..extensions import db
+from ..clock import local, today
+from ..days_off import work_calendar
+from ..errors import DomainError
+from ..extensions import db, login_manager
+from ..models import Role, Task, TaskStatus, User
+from ..tasks import STATUS_LABELS
 from ..thai import format_date
+from ..workdays import DueState, WorkCalendar, describe_due
+
+ROLE_LABELS = {
+    Role.ADMIN: "ผู้ดูแลระบบ",
+    Role.EXECUTIVE: "ผู้บริหาร (นายก/ปลัด)",
+    Role.HEAD: "หัวหน้ากอง",
+    Role.STAFF: "เจ้าหน้าที่",
+}
+
+AUDIT_LABELS = {
+    "plan.import": "นำเข้าแผน",
+    "organization.create": "สร้างหน่วยงาน",
+    "division.create": "เพิ่มกอง",
+    "division.update": "แก้ไขกอง",
+    "assessment.import": "นำเข้าผลการประเมิน",
+    "task.progress": "รายงานความคืบหน้า",
+    "task.tick_off": "ปิดงาน (เสร็จแล้ว)",
+    "task.reopen": "เปิดงานใหม่",
+    "task.assign": "มอบหมายงาน",
+    "task.reschedule": "เปลี่ยนวันครบกำหนด",
+    "task.comment": "แสดงความเห็น",
+    "task.evidence": "แนบหลักฐาน",
+    "user.create": "เพิ่มผู้ใช้",
+    "user.update": "แก้ไขผู้ใช้",
+    "user.password": "เปลี่ยนรหัสผ่าน",
+    "user.sign_in": "เข้าสู่ระบบ",
+    "day_off.add": "เพิ่มวันหยุด",
+    "day_off.remove": "ลบวันหยุด",
+    "settings.update": "แก้ไขการตั้งค่า",
+}
+
+# No inline script or style anywhere, and nothing from another origin: the strictest policy the pages allow.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+def calendar() -> WorkCalendar:
+    """Return the signed-in person's organization's working-day calendar, loaded once per request."""
+    if "work_calendar" not in g:
+        g.work_calendar = work_calendar(current_user.organization_id)
+    return g.work_calendar
+
+
+def due_state(task: Task) -> DueState:
+    """Say how a task's due date stands today, in working days."""
+    return describe_due(task.due_date, task.status is TaskStatus.DONE, today(), calendar())
 
 
 def register(app: Flask) -> None:
-    """Register blueprints, error pages and the template filters every page uses."""
-    from .plans import bp as plans_bp
+    """Register blueprints, sign-in, error pages, security headers and what every template uses."""
+    from . import admin, audit, auth, dashboard, divisions, imports, measures, tasks
 
-    app.register_blueprint(plans_bp)
+    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit):
+        app.register_blueprint(module.bp)
+
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None  # a deactivated account is signed out at once
 
     @app.template_filter("be_date")
-    def be_date(value: date | None, long: bool = False) -> str:
-        return format_date(value, long=long) if value else ""
+    def be_date(value: date | datetime | None, long: bool = False) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            moment = local(value)
+            return f"{format_date(moment.date(), long=long)} {moment:%H:%M} น."
+        return format_date(value, long=long)
 
-    @app.errorhandler(404)
-    def not_found(error: Exception):
-        return render_template("errors/404.html"), 404
+    # Globals, not a context processor: macros imported from _macros.html see globals only.
+    app.jinja_env.globals.update(
+        {
+            "status_labels": STATUS_LABELS,
+            "status_labels_by_value": {status.value: label for status, label in STATUS_LABELS.items()},
+            "role_labels": ROLE_LABELS,
+            "audit_labels": AUDIT_LABELS,
+            "due_state": due_state,
+            "today": today,
+        }
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    def error_page(status: int, message: str | None = None):
+        return render_template(f"errors/{status}.html", message=message), status
+
+    app.register_error_handler(400, lambda e: error_page(400))
+    app.register_error_handler(403, lambda e: error_page(403))
+    app.register_error_handler(404, lambda e: error_page(404))
+    app.register_error_handler(413, lambda e: error_page(413))
+    app.register_error_handler(CSRFError, lambda e: error_page(400, "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง"))
+    app.register_error_handler(DomainError, lambda e: error_page(e.status if e.status in (400, 403, 404, 413) else 400,
+                                                                  e.message))
 
     @app.errorhandler(500)
     def server_error(error: Exception):
         db.session.rollback()
-        return render_template("errors/500.html"), 500
+        return error_page(500)

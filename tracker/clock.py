@@ -1,0 +1,30 @@
+"""Today and now as the organization sees them: dates in the configured time zone (Asia/Bangkok), instants in UTC."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Asia/Bangkok"
+
+
+def local_zone() -> ZoneInfo:
+    """Return the zone people live in, from the TIMEZONE setting."""
+    name = current_app.config.get("TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
+
+
+def now() -> datetime:
+    """Return the current instant, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Return today's date where the organization is: at 06:00 UTC it is already 13:00 in Bangkok."""
+    return now().astimezone(local_zone()).date()
+
+
+def local(moment: datetime) -> datetime:
+    """Convert a stored UTC instant to local time, for display."""
+    return moment.astimezone(local_zone())

@@ -1,0 +1,157 @@
+"""What people do to tasks: report progress, tick off, reopen, assign, reschedule, comment, add evidence.
+
+Each function checks permission through `access`, changes the task, and writes the audit trail, in the caller's
+transaction: views, the CLI and the LINE webhook all call these and commit at their edge, so a tick-off with its
+note and evidence is one transaction.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from . import audit, evidence
+from .access import Action, require
+from .clock import now
+from .errors import DomainError
+from .extensions import db
+from .models import Comment, Evidence, Source, Task, TaskStatus, User
+
+MAX_TEXT = 2000
+
+STATUS_LABELS = {TaskStatus.TODO: "ยังไม่เริ่ม", TaskStatus.DOING: "กำลังทำ", TaskStatus.DONE: "เสร็จแล้ว"}
+
+
+def _state(task: Task) -> dict[str, Any]:
+    return {
+        "status": task.status.value,
+        "assignee_id": task.assignee_id,
+        "due_date": task.due_date.isoformat(),
+        "done_at": task.done_at.isoformat() if task.done_at else None,
+        "done_by_id": task.done_by_id,
+    }
+
+
+def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"ต้องระบุ{what}")
+    if len(value) > MAX_TEXT:
+        raise DomainError(f"{what}ยาวเกิน {MAX_TEXT} ตัวอักษร")
+    return value or None
+
+
+def _comment(task: Task, actor: User, text: str) -> Comment:
+    comment = Comment(task=task, author=actor, text=text)
+    db.session.add(comment)
+    return comment
+
+
+def change_status(
+    task: Task, status: TaskStatus, actor: User, *, source: Source, note: str | None = None
+) -> None:
+    """Report progress: todo -> doing -> done (or back to todo), with an optional note. Done stays done: reopen."""
+    require(actor, Action.PROGRESS, task)
+    note = _text(note, "บันทึก")
+    if task.status is TaskStatus.DONE and status is not TaskStatus.DONE:
+        raise DomainError("งานนี้เสร็จแล้ว — หัวหน้ากองเปิดงานใหม่ได้พร้อมเหตุผล (a done task is reopened by the head)")
+    if task.status is status and not note:
+        return
+    before = _state(task)
+    task.status = status
+    if status is TaskStatus.DONE and before["status"] != TaskStatus.DONE.value:
+        task.done_at, task.done_by = now(), actor
+    if note:
+        _comment(task, actor, note)
+    action = "task.tick_off" if status is TaskStatus.DONE else "task.progress"
+    audit.record(actor, action, task, before=before, after={**_state(task), "note": note}, source=source)
+
+
+def tick_off(task: Task, actor: User, *, source: Source, note: str | None = None) -> None:
+    """Mark a task done."""
+    if task.status is TaskStatus.DONE:
+        raise DomainError("งานนี้เสร็จไปแล้ว (already done)", 409)
+    change_status(task, TaskStatus.DONE, actor, source=source, note=note)
+
+
+def reopen(task: Task, actor: User, reason: str, *, source: Source) -> None:
+    """Reopen a done task, with the reason (a head only)."""
+    require(actor, Action.REOPEN, task)
+    reason = _text(reason, "เหตุผลที่เปิดงานใหม่", required=True)
+    if task.status is not TaskStatus.DONE:
+        raise DomainError("เปิดใหม่ได้เฉพาะงานที่เสร็จแล้ว (only a done task can be reopened)", 409)
+    before = _state(task)
+    task.status, task.done_at, task.done_by = TaskStatus.DOING, None, None
+    _comment(task, actor, f"เปิดงานใหม่: {reason}")
+    audit.record(actor, "task.reopen", task, before=before, after={**_state(task), "reason": reason}, source=source)
+
+
+def assign(task: Task, assignee: User | None, actor: User, *, source: Source) -> None:
+    """Give a task to a person of its division, or back to the whole division (None)."""
+    require(actor, Action.ASSIGN, task)
+    if assignee is not None and (
+        assignee.organization_id != task.division.organization_id
+        or assignee.division_id != task.division_id
+        or not assignee.active
+    ):
+        raise DomainError(f"มอบหมายได้เฉพาะผู้ใช้ที่ยังใช้งานอยู่ใน{task.division.name}")
+    if task.assignee_id == (assignee.id if assignee else None):
+        return
+    before = _state(task)
+    task.assignee = assignee
+    audit.record(actor, "task.assign", task, before=before, after=_state(task), source=source)
+
+
+def reschedule(task: Task, due: date, actor: User, *, source: Source, reason: str | None = None) -> None:
+    """Change a task's due date (a head only), keeping the reason in the trail."""
+    require(actor, Action.RESCHEDULE, task)
+    reason = _text(reason, "เหตุผล")
+    plan_year = task.measure.plan.fiscal_year
+    if not plan_year.start <= due <= plan_year.end.replace(year=plan_year.end.year + 1):
+        raise DomainError("วันครบกำหนดต้องอยู่ในปีงบประมาณของแผน หรือไม่เกินหนึ่งปีหลังจากนั้น")
+    if due == task.due_date:
+        return
+    before = _state(task)
+    task.due_date = due
+    if reason:
+        _comment(task, actor, f"เลื่อนกำหนดส่ง: {reason}")
+    audit.record(actor, "task.reschedule", task, before=before, after={**_state(task), "reason": reason},
+                 source=source)
+
+
+def comment(task: Task, actor: User, text: str, *, source: Source) -> Comment:
+    """Add a comment to a task (anyone who can see it, the mayor included)."""
+    require(actor, Action.COMMENT, task)
+    text = _text(text, "ข้อความ", required=True)
+    note = _comment(task, actor, text)
+    db.session.flush()
+    audit.record(actor, "task.comment", task, after={"comment_id": note.id, "text": text}, source=source)
+    return note
+
+
+def add_evidence(
+    task: Task,
+    actor: User,
+    *,
+    source: Source,
+    url: str | None = None,
+    stored: evidence.StoredFile | None = None,
+    note: str | None = None,
+) -> Evidence:
+    """Attach evidence, a link or a stored file, to a task."""
+    require(actor, Action.PROGRESS, task)
+    if not url and stored is None:
+        raise DomainError("ต้องมีลิงก์หรือไฟล์หลักฐาน (a link or a file is required)")
+    item = Evidence(
+        task=task,
+        url=evidence.check_url(url) if url else None,
+        file_path=stored.path if stored else None,
+        file_name=stored.name if stored else None,
+        content_type=stored.content_type if stored else None,
+        size=stored.size if stored else None,
+        note=_text(note, "คำอธิบายหลักฐาน"),
+        created_by=actor,
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, "task.evidence", task, after=audit.snapshot(item), source=source)
+    return item

@@ -1,0 +1,77 @@
+"""Signing in and out, one's own password and profile."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import audit
+from ..auth import change_password, sign_in
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import LoginForm, PasswordForm
+from ..models import Source
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a path on this site: an open redirect to another host would make a phishing link look like ours.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("tasks.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = sign_in(form.username.data, form.password.data, request.remote_addr or "unknown")
+        except DomainError as error:
+            db.session.commit()  # the failed attempt must be counted
+            flash(error.message, "error")
+            status = error.status
+        else:
+            audit.record(user, "user.sign_in", user, source=Source.WEB)
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(form.next.data) or url_for("tasks.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("ออกจากระบบแล้ว", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data, form.confirm.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("เปลี่ยนรหัสผ่านแล้ว", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    return render_template("auth/profile.html")

@@ -1,0 +1,102 @@
+"""A division's board: its tasks grouped by measure, filtered by status, assignee and due month; bulk assign."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import tasks
+from ..access import Action, get_division, get_user, require, tasks_of
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import BulkAssignForm
+from ..models import Measure, Role, Source, Task, TaskStatus, User
+from ..thai import MONTHS_SHORT, be_year
+
+bp = Blueprint("divisions", __name__)
+
+
+def _people(division_id: int) -> list[User]:
+    return db.session.scalars(
+        select(User).where(User.division_id == division_id, User.active.is_(True)).order_by(User.display_name)
+    ).all()
+
+
+def _filtered(division_id: int, status: str, assignee: str, month: str):
+    query = (
+        tasks_of(current_user)
+        .where(Task.division_id == division_id)
+        .options(selectinload(Task.measure), selectinload(Task.assignee))
+        .order_by(Measure.order, Task.step_number)
+    )
+    if status in {s.value for s in TaskStatus}:
+        query = query.where(Task.status == TaskStatus(status))
+    elif status == "open":
+        query = query.where(Task.status != TaskStatus.DONE)
+    if assignee == "none":
+        query = query.where(Task.assignee_id.is_(None))
+    elif assignee.isdigit():
+        query = query.where(Task.assignee_id == int(assignee))
+    tasks_found = db.session.scalars(query).all()
+    if month:  # "2026-03": by month in Python, so the filter reads the same on SQLite and PostgreSQL
+        tasks_found = [t for t in tasks_found if t.due_date.strftime("%Y-%m") == month]
+    return tasks_found
+
+
+@bp.get("/divisions/<int:division_id>")
+@login_required
+def board(division_id: int):
+    division = get_division(current_user, division_id)
+    require(current_user, Action.VIEW_DIVISION, division)
+    status = request.args.get("status", "open")
+    assignee = request.args.get("assignee", "")
+    month = request.args.get("month", "")
+    found = _filtered(division.id, status, assignee, month)
+    by_measure: dict[Measure, list[Task]] = {}
+    for task in found:
+        by_measure.setdefault(task.measure, []).append(task)
+    people = _people(division.id)
+    months = sorted({t.due_date.replace(day=1) for t in _filtered(division.id, "", "", "")})
+    form = BulkAssignForm(people, [t.id for t in found])
+    return render_template(
+        "divisions/board.html",
+        division=division,
+        by_measure=by_measure,
+        people=people,
+        months=[(m.strftime("%Y-%m"), f"{MONTHS_SHORT[m.month - 1]} {be_year(m.year)}") for m in months],
+        filters={"status": status, "assignee": assignee, "month": month},
+        form=form,
+        # The routes check each task again; this only decides whether to show the bulk form.
+        can_assign=current_user.role is Role.HEAD and current_user.division_id == division.id,
+    )
+
+
+@bp.post("/divisions/<int:division_id>/assign")
+@login_required
+def bulk_assign(division_id: int):
+    """Assign many of the division's tasks at once: every one is checked, and all change or none."""
+    division = get_division(current_user, division_id)
+    people = _people(division.id)
+    selected = [int(i) for i in request.form.getlist("task_ids") if i.isdigit()]
+    form = BulkAssignForm(people, selected)
+    if not form.validate_on_submit() or not selected:
+        flash("เลือกงานอย่างน้อยหนึ่งงาน และผู้รับมอบหมาย", "error")
+        return redirect(url_for("divisions.board", division_id=division.id))
+    chosen = db.session.scalars(tasks_of(current_user).where(Task.id.in_(selected))).all()
+    if len(chosen) != len(set(selected)):
+        abort(404)
+    assignee = get_user(current_user, int(form.assignee.data)) if form.assignee.data else None
+    for task in chosen:
+        require(current_user, Action.ASSIGN, task)
+    try:
+        for task in chosen:
+            tasks.assign(task, assignee, current_user, source=Source.WEB)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        who = assignee.display_name if assignee else "ทั้งกอง"
+        flash(f"มอบหมาย {len(chosen)} งานให้ {who} แล้ว", "success")
+    return redirect(url_for("divisions.board", division_id=division.id, **request.args))

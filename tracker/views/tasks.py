@@ -1,0 +1,215 @@
+"""My tasks, the task page, and what people do to a task from the web."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import evidence as evidence_files
+from .. import tasks
+from ..access import Action, can, get_evidence, get_task, get_user, require, tasks_of
+from ..audit import history_of
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import AssignForm, CommentForm, ProgressForm, ReopenForm, RescheduleForm
+from ..models import Measure, Role, Source, Task, TaskStatus, User
+from . import due_state
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Send each person to the page they work from: their tasks, or the dashboard."""
+    if current_user.role in (Role.HEAD, Role.STAFF):
+        return redirect(url_for("tasks.mine"))
+    return redirect(url_for("dashboard.index"))
+
+
+def my_tasks_query(user: User):
+    """Select the tasks a person works on: a head's whole division; a staff member's own and the division's
+    unassigned ones."""
+    query = tasks_of(user).options(
+        selectinload(Task.measure).selectinload(Measure.plan), selectinload(Task.division), selectinload(Task.assignee)
+    )
+    if user.role is Role.HEAD:
+        return query.where(Task.division_id == user.division_id)
+    return query.where(
+        or_(Task.assignee_id == user.id, (Task.division_id == user.division_id) & Task.assignee_id.is_(None))
+    )
+
+
+@bp.get("/tasks")
+@login_required
+def mine():
+    if current_user.role not in (Role.HEAD, Role.STAFF):
+        return redirect(url_for("dashboard.index"))
+    groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
+    for task in db.session.scalars(my_tasks_query(current_user).order_by(Task.due_date, Task.id)):
+        groups[due_state(task).kind].append(task)
+    groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
+    return render_template("tasks/mine.html", groups=groups)
+
+
+def _division_people(task: Task) -> list[User]:
+    return db.session.scalars(
+        select(User).where(User.division_id == task.division_id, User.active.is_(True)).order_by(User.display_name)
+    ).all()
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def show(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.VIEW_TASK, task)
+    forms = {
+        "progress": ProgressForm(status=TaskStatus.DOING.value if task.status is TaskStatus.TODO else "done"),
+        "reopen": ReopenForm(),
+        "comment": CommentForm(),
+        "reschedule": RescheduleForm(due_date=task.due_date),
+        "assign": AssignForm(_division_people(task), assignee=str(task.assignee_id or "")),
+    }
+    return render_template("tasks/show.html", task=task, forms=forms, history=history_of(task))
+
+
+def _back(task: Task):
+    return redirect(url_for("tasks.show", task_id=task.id))
+
+
+def _commit_or_flash(task: Task, message: str, cleanup=None):
+    """Commit the request's one transaction and say so; on a refused change, undo everything and say why."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if cleanup:
+            cleanup()
+        raise
+    flash(message, "success")
+    return _back(task)
+
+
+def _refused(task: Task, error: DomainError, cleanup=None):
+    db.session.rollback()
+    if cleanup:
+        cleanup()
+    flash(error.message, "error")
+    return _back(task)
+
+
+@bp.post("/tasks/<int:task_id>/progress")
+@login_required
+def progress(task_id: int):
+    """Report progress, with a note and evidence, as one change: all of it is saved, or none."""
+    task = get_task(current_user, task_id)
+    require(current_user, Action.PROGRESS, task)
+    form = ProgressForm()
+    if not form.validate_on_submit():
+        abort(400)
+    stored = None
+
+    def cleanup() -> None:
+        if stored is not None:  # the file must go if its row does not stay
+            evidence_files.discard(stored)
+
+    try:
+        upload = form.file.data
+        if upload and upload.filename:
+            stored = evidence_files.store(upload, current_user.organization_id)
+        if form.url.data or stored:
+            tasks.add_evidence(task, current_user, source=Source.WEB, url=form.url.data, stored=stored)
+        status = TaskStatus(form.status.data)
+        if status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
+            tasks.tick_off(task, current_user, source=Source.WEB, note=form.note.data)
+        else:
+            tasks.change_status(task, status, current_user, source=Source.WEB, note=form.note.data)
+    except DomainError as error:
+        return _refused(task, error, cleanup)
+    message = "บันทึกแล้ว: งานเสร็จแล้ว" if task.status is TaskStatus.DONE else "บันทึกความคืบหน้าแล้ว"
+    return _commit_or_flash(task, message, cleanup)
+
+
+@bp.post("/tasks/<int:task_id>/reopen")
+@login_required
+def reopen(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.REOPEN, task)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash("ต้องระบุเหตุผลที่เปิดงานใหม่", "error")
+        return _back(task)
+    try:
+        tasks.reopen(task, current_user, form.reason.data, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error)
+    return _commit_or_flash(task, "เปิดงานใหม่แล้ว")
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+@login_required
+def assign(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.ASSIGN, task)
+    form = AssignForm(_division_people(task))
+    if not form.validate_on_submit():
+        abort(400)
+    assignee = get_user(current_user, int(form.assignee.data)) if form.assignee.data else None
+    try:
+        tasks.assign(task, assignee, current_user, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error)
+    return _commit_or_flash(task, f"มอบหมายให้ {assignee.display_name if assignee else 'ทั้งกอง'} แล้ว")
+
+
+@bp.post("/tasks/<int:task_id>/due")
+@login_required
+def reschedule(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.RESCHEDULE, task)
+    form = RescheduleForm()
+    if not form.validate_on_submit():
+        flash("วันที่ไม่ถูกต้อง", "error")
+        return _back(task)
+    try:
+        tasks.reschedule(task, form.due_date.data, current_user, source=Source.WEB, reason=form.reason.data)
+    except DomainError as error:
+        return _refused(task, error)
+    return _commit_or_flash(task, "เปลี่ยนวันครบกำหนดแล้ว")
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+@login_required
+def add_comment(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.COMMENT, task)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash("ต้องมีข้อความ", "error")
+        return _back(task)
+    try:
+        tasks.comment(task, current_user, form.text.data, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error)
+    return _commit_or_flash(task, "บันทึกความเห็นแล้ว")
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def evidence_file(evidence_id: int):
+    item = get_evidence(current_user, evidence_id)
+    require(current_user, Action.VIEW_TASK, item.task)
+    if not item.file_path:
+        abort(404)
+    path = evidence_files.path_of(item.file_path)
+    if not path.exists():
+        abort(404)
+    # Always a download, never rendered inline: an uploaded file must not run in our origin.
+    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name)
+
+
+@bp.app_context_processor
+def permissions():
+    """Let templates show only the buttons a person may use (the routes check again)."""
+    return {"can": lambda action, obj=None: can(current_user, Action(action), obj)}
