@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 import config.testing
@@ -31,6 +33,22 @@ def app_settings(**overrides):
     return settings
 
 
+class RequestLikeProductionClient(FlaskClient):
+    """A test client whose requests start fresh, as each real request does.
+
+    The `app` fixture keeps an app context pushed so tests can use the session; Flask then runs every test request
+    inside that same context, so `g` (Flask-Login's cached user, the per-request calendar) and the session's loaded
+    rows would outlive a request. Clearing them makes a deactivated user, a new day off, a change by another
+    request visible the way they are in production.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(vars(g)):
+            delattr(g, name)
+        db.session.expire_all()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
@@ -45,7 +63,8 @@ def migrated_template(tmp_path_factory) -> Path:
 def app(migrated_template, tmp_path):
     path = tmp_path / "tracker.sqlite3"
     shutil.copy(migrated_template, path)
-    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}"))
+    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}", UPLOAD_FOLDER=str(tmp_path / "uploads")))
+    app.test_client_class = RequestLikeProductionClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -5,18 +5,21 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import Division, Organization, Plan, Role, Source, Task, User
 from tracker.plans import import_plan
 
 PASSWORD = "correct-horse-42"
+# Hashing is deliberately slow (scrypt, ~0.1 s); hash once and share it, as the users' passwords are the same.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 
 def make_user(org: Organization, username: str, role: Role, division: Division | None = None, **extra) -> User:
     user = User(organization=org, username=username, display_name=extra.pop("display_name", username), role=role,
                 division=division, **extra)
-    user.set_password(PASSWORD)
+    user.password_hash = _PASSWORD_HASH
     db.session.add(user)
     return user
 

@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.models import Measure, Role, Task, User
 
 from .conftest import SHARED_SEED
+from .factories import login
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -51,6 +52,6 @@ def test_demo_builds_the_seed_plan_and_a_user_per_role(app, runner, client):
     again = runner.invoke(args=["demo", "--no-run"])
     assert again.exit_code == 0 and db.session.scalar(select(func.count()).select_from(User)) == len(users)
 
-    page = client.get("/").get_data(as_text=True)
+    login(client, "mayor", "demo-ita")
+    page = client.get("/dashboard").get_data(as_text=True)
     assert "เทศบาลตำบลบางกระบือ" in page and "มาตรการ 3 · งาน 16" in page
-    assert "31 ธ.ค. 2568" in page

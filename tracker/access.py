@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy import Select, select
 
 from .extensions import db
-from .models import Division, Evidence, Measure, Plan, Role, Task, User
+from .models import DayOff, Division, Evidence, Measure, Organization, Plan, Role, Task, User
 
 
 class Action(str, enum.Enum):
@@ -42,6 +42,8 @@ def organization_id_of(obj: Any) -> int | None:
         return obj.task.division.organization_id
     if isinstance(obj, Measure):
         return obj.plan.organization_id
+    if isinstance(obj, Organization):
+        return obj.id
     if isinstance(obj, (Division, User, Plan)):
         return obj.organization_id
     return getattr(obj, "organization_id", None)
@@ -137,6 +139,16 @@ def get_user(user: User, user_id: int) -> User:
     if other is None:
         abort(404)
     return other
+
+
+def get_day_off(user: User, day_off_id: int) -> DayOff:
+    """Return one of the user's organization's days off, or 404."""
+    day_off = db.session.scalar(
+        select(DayOff).where(DayOff.id == day_off_id, DayOff.organization_id == user.organization_id)
+    )
+    if day_off is None:
+        abort(404)
+    return day_off
 
 
 def get_evidence(user: User, evidence_id: int) -> Evidence:

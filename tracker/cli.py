@@ -148,6 +148,7 @@ def demo_command(host: str, port: int, no_run: bool) -> None:
     db.session.commit()
     if no_run:
         return
-    click.echo(f"เปิดเว็บที่ http://{host}:{port}/  (Ctrl+C เพื่อหยุด)")
+    click.echo(f"เปิดเว็บที่ http://{host}:{port}/ แล้วเข้าสู่ระบบเป็น mayor เพื่อดูภาพรวม หรือ clerk-head เพื่อติ๊กงาน"
+               "  (Ctrl+C เพื่อหยุด)")
     # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not.
     run_simple(host, port, current_app._get_current_object(), threaded=True)

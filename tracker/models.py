@@ -6,6 +6,7 @@ serve a whole province without mixing agencies. Timestamps are stored in UTC; du
 from __future__ import annotations
 
 import enum
+import hashlib
 import uuid
 from datetime import date, datetime, timezone
 from typing import Any
@@ -216,7 +217,12 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The session names the password too, so changing or resetting a password ends every other session.
+        return f"{self.id}:{self.session_fingerprint()}"
+
+    def session_fingerprint(self) -> str:
+        """Return a short digest of the password hash (never the hash itself) for the session cookie."""
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password; the password itself is never kept."""

@@ -1,13 +1,14 @@
 """Thin blueprints: each reads through the domain modules and renders a template."""
 from __future__ import annotations
 
+import hmac
 from datetime import date, datetime
 
 from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from ..clock import local, today
+from .. import clock
 from ..days_off import work_calendar
 from ..errors import DomainError
 from ..extensions import db, login_manager
@@ -61,7 +62,7 @@ def calendar() -> WorkCalendar:
 
 def due_state(task: Task) -> DueState:
     """Say how a task's due date stands today, in working days."""
-    return describe_due(task.due_date, task.status is TaskStatus.DONE, today(), calendar())
+    return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar())
 
 
 def register(app: Flask) -> None:
@@ -74,16 +75,21 @@ def register(app: Flask) -> None:
     login_manager.init_app(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        user_id, _, fingerprint = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # a deactivated account is signed out at once
+        if user is None or not user.active:
+            return None  # a deactivated account is signed out at once
+        if not hmac.compare_digest(fingerprint, user.session_fingerprint()):
+            return None  # the password changed since this session signed in
+        return user
 
     @app.template_filter("be_date")
     def be_date(value: date | datetime | None, long: bool = False) -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            moment = local(value)
+            moment = clock.local(value)
             return f"{format_date(moment.date(), long=long)} {moment:%H:%M} น."
         return format_date(value, long=long)
 
@@ -95,7 +101,7 @@ def register(app: Flask) -> None:
             "role_labels": ROLE_LABELS,
             "audit_labels": AUDIT_LABELS,
             "due_state": due_state,
-            "today": today,
+            "today": lambda: clock.today(),  # looked up per call, so tests can fix the date
         }
     )
 

@@ -1,13 +1,442 @@
-"""(being written) admin pages."""
+"""The administrator's pages: people, divisions, the organization's settings and its own days off.
+
+Thin like the other views: get the row through an organization-scoped getter (404 for another agency's ids),
+`require` the permission, validate the form, call `tracker.directory` or `tracker.days_off`, then commit and say so;
+a refused change is rolled back and the page is shown again with the reason.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+from datetime import date, timedelta
 
-bp = Blueprint("admin", __name__)
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import case, func, select
+from wtforms import BooleanField, DateField, DecimalField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .. import days_off, directory
+from ..access import Action, get_day_off, get_division, get_user, require
+from ..auth import MIN_PASSWORD_LENGTH
+from .. import clock
+from ..errors import DomainError
+from ..extensions import db
+from ..models import DayOff, Division, Role, Source, Task, TaskStatus, User
+from ..plans.matching import CATALOGUE
+from ..workdays import WorkCalendar
+from . import ROLE_LABELS
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PASSWORD_LABEL = f"รหัสผ่าน (อย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร)"
+NO_DIVISION = SelectChoice("", "— ไม่สังกัดกอง —")
+REQUIRED = "ต้องกรอกช่องนี้"
+NOT_A_CHOICE = "ตัวเลือกไม่ถูกต้อง"
 
 
-@bp.get("/admin/users")
+def _required():
+    return DataRequired(REQUIRED)
+
+
+def _longest(length: int):
+    return Length(max=length, message=f"ยาวเกิน {length} ตัวอักษร")
+
+
+# --- forms: choices depend on the organization, so they are passed in ----------------------------------------------
+
+
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+def _division_choices(divisions: list[Division]) -> list[SelectChoice]:
+    return [NO_DIVISION] + [SelectChoice(str(d.id), d.name) for d in divisions]
+
+
+class _PersonFields(FlaskForm):
+    display_name = StringField("ชื่อที่แสดง (ชื่อ-นามสกุล หรือตำแหน่ง)", validators=[_required(), _longest(200)])
+    role = SelectField("บทบาท", validate_choice=True, invalid_choice_message=NOT_A_CHOICE)
+    division = SelectField("กอง", validate_choice=True, invalid_choice_message=NOT_A_CHOICE)
+
+    def __init__(self, divisions: list[Division], **kwargs):
+        super().__init__(**kwargs)
+        self.role.choices = _role_choices()
+        self.division.choices = _division_choices(divisions)
+
+
+class UserCreateForm(_PersonFields):
+    # The username's rules (3-80 of a-z 0-9 . _ -) are the domain's, so the message is the same everywhere.
+    username = StringField("ชื่อผู้ใช้ (username)", validators=[_required(), _longest(80)],
+                           render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField(PASSWORD_LABEL, validators=[_required()], render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("ยืนยันรหัสผ่าน", validators=[_required()], render_kw={"autocomplete": "new-password"})
+
+
+class UserEditForm(_PersonFields):
+    active = BooleanField("ใช้งานได้ (เข้าสู่ระบบได้)")
+
+
+class PasswordResetForm(FlaskForm):
+    new = PasswordField(PASSWORD_LABEL.replace("รหัสผ่าน", "รหัสผ่านใหม่", 1), validators=[_required()],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("ยืนยันรหัสผ่านใหม่", validators=[_required()], render_kw={"autocomplete": "new-password"})
+
+
+class DivisionForm(FlaskForm):
+    name = StringField("ชื่อกอง", validators=[_required(), _longest(200)],
+                       render_kw={"list": "catalogue-names", "autocomplete": "off"})
+    short_name = StringField("ชื่อย่อ (ถ้ามี)", validators=[Optional(), _longest(50)])
+    name_en = StringField("ชื่อภาษาอังกฤษ (ถ้ามี)", validators=[Optional(), _longest(200)])
+    aliases = TextAreaField("ชื่อเรียกอื่นที่แผนใช้ (บรรทัดละหนึ่งชื่อ)", validators=[Optional(), _longest(5000)])
+
+
+class SettingsForm(FlaskForm):
+    name = StringField("ชื่อหน่วยงาน", validators=[_required(), _longest(200)])
+    kind = StringField("ประเภท (เช่น เทศบาลตำบล, องค์การบริหารส่วนตำบล)", validators=[Optional(), _longest(100)])
+    district = StringField("อำเภอ", validators=[Optional(), _longest(100)])
+    province = StringField("จังหวัด", validators=[Optional(), _longest(100)])
+    indicator_target = DecimalField(
+        "เป้าหมายคะแนนตัวชี้วัด (0–100)",
+        places=2,
+        invalid_value_message="ต้องเป็นตัวเลข",
+        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=100, message="ต้องอยู่ระหว่าง 0 ถึง 100")],
+        render_kw={"min": 0, "max": 100, "step": "0.01", "inputmode": "decimal"},
+    )
+
+
+class DayOffForm(FlaskForm):
+    day = DateField("วันที่", validators=[InputRequired("ต้องระบุวันที่")], invalid_value_message="วันที่ไม่ถูกต้อง")
+    name = StringField("ชื่อวันหยุด", validators=[_required(), _longest(200)],
+                       render_kw={"placeholder": "เช่น วันหยุดพิเศษตามมติ ครม."})
+
+    def __init__(self, **kwargs):
+        # Prefixed: it shares the settings page with the organization's form, whose "name" is another field.
+        kwargs.setdefault("prefix", "day_off")
+        super().__init__(**kwargs)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+# --- helpers -------------------------------------------------------------------------------------------------------
+
+
+def _admin_only() -> None:
+    require(current_user, Action.MANAGE_USERS)
+
+
+def _divisions() -> list[Division]:
+    return db.session.scalars(
+        select(Division).where(Division.organization_id == current_user.organization_id).order_by(Division.id)
+    ).all()
+
+
+def _chosen_division(value: str | None) -> Division | None:
+    return get_division(current_user, int(value)) if value else None
+
+
+def _refused(error: DomainError) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+
+
+def _invalid(form: FlaskForm) -> None:
+    if "csrf_token" in form.errors:  # CSRFProtect checks first; kept for a form used without it
+        abort(400)
+    flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความแจ้งใต้ช่องที่ต้องแก้", "error")
+
+
+# --- people ----------------------------------------------------------------------------------------------------------
+
+
+def _users_page(form: UserCreateForm, status: int = 200):
+    people = db.session.scalars(
+        select(User).where(User.organization_id == current_user.organization_id)
+        .order_by(User.active.desc(), User.role, User.display_name)
+    ).all()
+    return render_template("admin/users.html", people=people, form=form), status
+
+
+@bp.get("/users")
 @login_required
 def users():
-    return "admin"
+    _admin_only()
+    return _users_page(UserCreateForm(_divisions(), role=Role.STAFF.value))
+
+
+@bp.post("/users")
+@login_required
+def create_user():
+    _admin_only()
+    form = UserCreateForm(_divisions())
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _users_page(form, 400)
+    division = _chosen_division(form.division.data)
+    try:
+        user = directory.create_user(current_user, form.username.data, form.display_name.data, form.role.data,
+                                     division, form.password.data, form.confirm.data, source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _users_page(form, 400)
+    db.session.commit()
+    flash(f"เพิ่มผู้ใช้ {user.display_name} ({user.username}) แล้ว — แจ้งรหัสผ่านให้เจ้าตัว"
+          " และให้เปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบครั้งแรก", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _user_page(person: User, form: UserEditForm | None = None, password_form: PasswordResetForm | None = None,
+               status: int = 200):
+    divisions = _divisions()
+    if form is None:
+        form = UserEditForm(divisions, display_name=person.display_name, role=person.role.value,
+                            division=str(person.division_id or ""), active=person.active)
+    assigned = db.session.scalar(
+        select(func.count()).select_from(Task).where(Task.assignee_id == person.id, Task.status != TaskStatus.DONE)
+    )
+    return render_template("admin/user.html", person=person, form=form,
+                           password_form=password_form or PasswordResetForm(), open_assigned=assigned), status
+
+
+@bp.get("/users/<int:user_id>")
+@login_required
+def user(user_id: int):
+    person = get_user(current_user, user_id)
+    require(current_user, Action.MANAGE_USERS, person)
+    return _user_page(person)
+
+
+@bp.post("/users/<int:user_id>")
+@login_required
+def update_user(user_id: int):
+    person = get_user(current_user, user_id)
+    require(current_user, Action.MANAGE_USERS, person)
+    form = UserEditForm(_divisions())
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _user_page(person, form=form, status=400)
+    division = _chosen_division(form.division.data)
+    try:
+        changed = directory.update_user(current_user, person, form.display_name.data, form.role.data, division,
+                                        form.active.data, source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _user_page(person, form=form, status=400)
+    db.session.commit()
+    flash(f"บันทึกข้อมูลของ {person.display_name} แล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง",
+          "success" if changed else "info")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@login_required
+def reset_password(user_id: int):
+    person = get_user(current_user, user_id)
+    require(current_user, Action.MANAGE_USERS, person)
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _user_page(person, password_form=form, status=400)
+    try:
+        directory.reset_password(current_user, person, form.new.data, form.confirm.data, source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _user_page(person, password_form=form, status=400)
+    db.session.commit()
+    flash(f"ตั้งรหัสผ่านใหม่ให้ {person.display_name} แล้ว — แจ้งเจ้าตัวและให้เปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบ",
+          "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+# --- divisions -------------------------------------------------------------------------------------------------------
+
+
+def _divisions_page(form: DivisionForm, status: int = 200):
+    divisions = _divisions()
+    counts = {
+        division_id: (total, done)
+        for division_id, total, done in db.session.execute(
+            select(Task.division_id, func.count(Task.id),
+                   func.coalesce(func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)), 0))
+            .where(Task.division_id.in_([d.id for d in divisions]))
+            .group_by(Task.division_id)
+        )
+    }
+    people = dict(
+        db.session.execute(
+            select(User.division_id, func.count(User.id))
+            .where(User.organization_id == current_user.organization_id, User.active.is_(True))
+            .group_by(User.division_id)
+        ).all()
+    )
+    return render_template("admin/divisions.html", divisions=divisions, counts=counts, people=people, form=form,
+                           catalogue=CATALOGUE), status
+
+
+@bp.get("/divisions")
+@login_required
+def divisions():
+    require(current_user, Action.MANAGE_DIVISIONS)
+    return _divisions_page(DivisionForm())
+
+
+@bp.post("/divisions")
+@login_required
+def create_division():
+    require(current_user, Action.MANAGE_DIVISIONS)
+    form = DivisionForm()
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _divisions_page(form, 400)
+    try:
+        division = directory.create_division(current_user, form.name.data, form.short_name.data, form.name_en.data,
+                                             directory.clean_aliases(form.aliases.data), source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _divisions_page(form, 400)
+    db.session.commit()
+    flash(f"เพิ่ม{division.name}แล้ว", "success")
+    return redirect(url_for("admin.divisions"))
+
+
+def _division_page(division: Division, form: DivisionForm | None = None, status: int = 200):
+    if form is None:
+        form = DivisionForm(name=division.name, short_name=division.short_name, name_en=division.name_en,
+                            aliases="\n".join(division.aliases or []))
+    members = db.session.scalars(
+        select(User).where(User.division_id == division.id).order_by(User.active.desc(), User.display_name)
+    ).all()
+    return render_template("admin/division.html", division=division, form=form, members=members,
+                           catalogue=CATALOGUE), status
+
+
+@bp.get("/divisions/<int:division_id>")
+@login_required
+def division(division_id: int):
+    item = get_division(current_user, division_id)
+    require(current_user, Action.MANAGE_DIVISIONS, item)
+    return _division_page(item)
+
+
+@bp.post("/divisions/<int:division_id>")
+@login_required
+def update_division(division_id: int):
+    item = get_division(current_user, division_id)
+    require(current_user, Action.MANAGE_DIVISIONS, item)
+    form = DivisionForm()
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _division_page(item, form, 400)
+    try:
+        changed = directory.update_division(current_user, item, form.name.data, form.short_name.data,
+                                            form.name_en.data, directory.clean_aliases(form.aliases.data),
+                                            source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _division_page(item, form, 400)
+    db.session.commit()
+    flash(f"บันทึก{item.name}แล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง", "success" if changed else "info")
+    return redirect(url_for("admin.division", division_id=item.id))
+
+
+# --- settings and days off ---------------------------------------------------------------------------------------
+
+
+def public_holidays(year: int) -> list[tuple[date, str]]:
+    """Return the Thai public and government holidays of a calendar year, as the working-day calendar knows them."""
+    calendar = WorkCalendar()  # no days off of the organization's own: only what is already a holiday everywhere
+    day, found = date(year, 1, 1), []
+    while day.year == year:
+        name = calendar.holiday_name(day)
+        if name:
+            found.append((day, name))
+        day += timedelta(days=1)
+    return found
+
+
+def _settings_page(form: SettingsForm | None = None, day_off_form: DayOffForm | None = None, status: int = 200):
+    organization = current_user.organization
+    if form is None:
+        form = SettingsForm(name=organization.name, kind=organization.kind, district=organization.district,
+                            province=organization.province, indicator_target=organization.indicator_target)
+    year = clock.today().year
+    years = (year, year + 1)
+    own = db.session.scalars(
+        select(DayOff).where(DayOff.organization_id == organization.id,
+                             DayOff.day >= date(year, 1, 1), DayOff.day <= date(year + 1, 12, 31))
+        .order_by(DayOff.day)
+    ).all()
+    return render_template(
+        "admin/settings.html",
+        organization=organization,
+        form=form,
+        day_off_form=day_off_form or DayOffForm(),
+        days_off={y: [d for d in own if d.day.year == y] for y in years},
+        holidays={y: public_holidays(y) for y in years},
+        years=years,
+    ), status
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    require(current_user, Action.MANAGE_SETTINGS)
+    return _settings_page()
+
+
+@bp.post("/settings")
+@login_required
+def update_settings():
+    require(current_user, Action.MANAGE_SETTINGS)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _settings_page(form=form, status=400)
+    try:
+        changed = directory.update_settings(current_user, form.name.data, form.kind.data, form.district.data,
+                                            form.province.data, float(form.indicator_target.data), source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _settings_page(form=form, status=400)
+    db.session.commit()
+    flash("บันทึกการตั้งค่าแล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง", "success" if changed else "info")
+    return redirect(url_for("admin.settings"))
+
+
+@bp.post("/days-off")
+@login_required
+def add_day_off():
+    require(current_user, Action.MANAGE_SETTINGS)
+    form = DayOffForm()
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _settings_page(day_off_form=form, status=400)
+    try:
+        day_off = days_off.add_day_off(current_user, form.day.data, form.name.data, source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return _settings_page(day_off_form=form, status=400)
+    db.session.commit()
+    flash(f"เพิ่มวันหยุด “{day_off.name}” แล้ว", "success")
+    return redirect(url_for("admin.settings"))
+
+
+@bp.post("/days-off/<int:day_off_id>/remove")
+@login_required
+def remove_day_off(day_off_id: int):
+    day_off = get_day_off(current_user, day_off_id)
+    require(current_user, Action.MANAGE_SETTINGS, day_off)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = day_off.name
+    try:
+        days_off.remove_day_off(current_user, day_off, source=Source.WEB)
+    except DomainError as error:
+        _refused(error)
+        return redirect(url_for("admin.settings"))
+    db.session.commit()
+    flash(f"ลบวันหยุด “{name}” แล้ว", "success")
+    return redirect(url_for("admin.settings"))

@@ -66,7 +66,8 @@ def password():
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash("เปลี่ยนรหัสผ่านแล้ว", "success")
+            login_user(current_user._get_current_object())  # this session carries the new password's fingerprint
+            flash("เปลี่ยนรหัสผ่านแล้ว — อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่", "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)
 

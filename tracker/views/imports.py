@@ -1,13 +1,293 @@
-"""(being written) imports pages."""
+"""Importing a plan from the web: upload a file, check the preview (and the indicator links), confirm or cancel.
+
+The uploaded file waits in `<instance>/imports/` under a random token between the preview and the confirmation,
+outside the web root, beside a small JSON note saying whose organization uploaded it and what the file was called.
+Every route is the administrator's (Action.IMPORT_PLAN); a token is only ever 32 hex digits and only usable by the
+organization that uploaded it.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import login_required
+import io
+import json
+import re
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField
+
+from ..access import Action, require
+from ..extensions import db
+from ..ita import PASS_LINE
+from ..models import Source
+from ..plans import PlanFileError, import_plan
+from ..plans.sheets import TEMPLATE_HEADER, write_template
+from ..thai import format_period
 
 bp = Blueprint("imports", __name__)
+
+ACCEPTED = (".txt", ".csv", ".xlsx")
+TOKEN = re.compile(r"[0-9a-f]{32}")
+KEEP_SECONDS = 24 * 60 * 60  # a preview nobody confirmed or cancelled is dropped a day later
+TEMPLATE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+SOURCE_LABELS = {"explicit": "ระบุในไฟล์", "confirmed": "เลือกโดยผู้นำเข้า", "inferred": "ระบบเสนอ"}
+
+
+class UploadForm(FlaskForm):
+    file = FileField("ไฟล์แผน (.txt รายงาน, .csv หรือ .xlsx)", validators=[FileRequired("เลือกไฟล์ก่อน")],
+                     render_kw={"accept": ",".join(ACCEPTED)})
+    create_divisions = BooleanField("สร้างกองที่ยังไม่มีในระบบ")
+
+
+class ConfirmForm(FlaskForm):
+    create_divisions = HiddenField()
+
+
+class CancelForm(FlaskForm):
+    pass
+
+
+# --- the waiting file ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Upload:
+    token: str
+    organization_id: int
+    name: str  # as the person uploaded it: shown in messages and kept as the plan's source
+    suffix: str
+
+    @property
+    def path(self) -> Path:
+        return folder() / f"{self.token}{self.suffix}"
+
+
+def folder() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _note_path(token: str) -> Path:
+    return folder() / f"{token}.json"
+
+
+def _save(data: bytes, name: str, suffix: str) -> Upload:
+    _drop_stale()
+    upload = Upload(secrets.token_hex(16), current_user.organization_id, name, suffix)
+    folder().mkdir(parents=True, exist_ok=True)
+    upload.path.write_bytes(data)
+    note = {"organization_id": upload.organization_id, "user_id": current_user.id, "name": name, "suffix": suffix}
+    _note_path(upload.token).write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+    return upload
+
+
+def _load(token: str) -> Upload:
+    """Return the waiting upload of the person's organization, or 404 for anything else: no path is built from
+    anything but 32 hex digits and a suffix from our own list."""
+    if not TOKEN.fullmatch(token):
+        abort(404)
+    try:
+        note = json.loads(_note_path(token).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        abort(404)
+    if note.get("organization_id") != current_user.organization_id or note.get("suffix") not in ACCEPTED:
+        abort(404)
+    upload = Upload(token, note["organization_id"], str(note.get("name") or f"plan{note['suffix']}"), note["suffix"])
+    if not upload.path.is_file():
+        abort(404)
+    return upload
+
+
+def _discard(upload: Upload) -> None:
+    upload.path.unlink(missing_ok=True)
+    _note_path(upload.token).unlink(missing_ok=True)
+
+
+def _drop_stale() -> None:
+    if not folder().is_dir():
+        return
+    limit = time.time() - KEEP_SECONDS
+    for path in folder().iterdir():
+        if TOKEN.fullmatch(path.name.split(".", 1)[0]) and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+# --- what the pages show -------------------------------------------------------------------------------------------
+
+
+def _days(data: dict) -> dict:
+    """Turn the preview's ISO dates into dates the templates format in the Buddhist Era."""
+    start, end = date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"])
+    measures = []
+    for measure in data["measures"]:
+        dues = [date.fromisoformat(d) for d in measure["due_dates"]] or [None] * len(measure["steps"])
+        measures.append(
+            {
+                **measure,
+                "start": date.fromisoformat(measure["start"]) if measure["start"] else None,
+                "end": date.fromisoformat(measure["end"]) if measure["end"] else None,
+                "step_dues": list(zip(measure["steps"], dues)),
+                "source_label": SOURCE_LABELS.get(measure["indicator_source"], measure["indicator_source"]),
+            }
+        )
+    return {**data, "measures": measures, "period_text": format_period(start, end)}
+
+
+def _preview_page(upload: Upload | None, data: dict, create_divisions: bool, status_code: int = 200):
+    confirmable = upload is not None and not data["problems"] and data["status"] in ("would_create", "unchanged")
+    return render_template(
+        "imports/preview.html",
+        upload=upload,
+        data=_days(data),
+        confirmable=confirmable,
+        confirm_form=ConfirmForm(create_divisions="y" if create_divisions else ""),
+        cancel_form=CancelForm(),
+        pass_line=PASS_LINE,
+    ), status_code
+
+
+def _upload_page(form: UploadForm, problems: list[str] | None = None, status_code: int = 200):
+    return render_template(
+        "imports/new.html", form=form, problems=problems or [], accepted=ACCEPTED, template_header=TEMPLATE_HEADER
+    ), status_code
+
+
+# --- routes --------------------------------------------------------------------------------------------------------
 
 
 @bp.get("/imports/new")
 @login_required
 def new():
-    return "imports"
+    require(current_user, Action.IMPORT_PLAN)
+    return _upload_page(UploadForm())
+
+
+@bp.get("/imports/template.<any(xlsx, csv):kind>")
+@login_required
+def template(kind: str):
+    """Hand out an empty plan template, written by the same code the CLI's `tracker template` uses."""
+    require(current_user, Action.IMPORT_PLAN)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"ita-plan-template.{kind}"
+        write_template(path)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), mimetype=TEMPLATE_TYPES[kind], as_attachment=True, download_name=path.name)
+
+
+@bp.post("/imports")
+@login_required
+def upload():
+    """Save the file, run the import as a dry run, and show what it would create."""
+    require(current_user, Action.IMPORT_PLAN)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(form, status_code=400)
+    name = Path((form.file.data.filename or "").replace("\\", "/")).name.strip()[:200]
+    suffix = Path(name).suffix.lower()
+    if suffix not in ACCEPTED:
+        problem = f"ไม่รับไฟล์ชนิดนี้: “{name}” — รับ .txt (ข้อความรายงาน), .csv หรือ .xlsx (file type not accepted)"
+        return _upload_page(form, [problem], 400)
+    data = form.file.data.stream.read()
+    if not data:
+        return _upload_page(form, [f"ไฟล์ “{name}” ว่าง (the file is empty)"], 400)
+    saved = _save(data, name, suffix)
+    create_divisions = bool(form.create_divisions.data)
+    try:
+        result = import_plan(
+            saved.path, source_name=name, organization=current_user.organization, create_divisions=create_divisions,
+            dry_run=True, actor=current_user, source=Source.WEB,
+        )
+    except PlanFileError as error:
+        db.session.rollback()
+        _discard(saved)
+        return _upload_page(form, error.problems, 400)
+    except Exception:
+        db.session.rollback()
+        _discard(saved)
+        raise
+    db.session.rollback()  # a dry run writes nothing; make sure nothing it touched lingers
+    if result.problems:
+        _discard(saved)  # nothing to confirm: the person fixes the file and uploads again
+        return _preview_page(None, result.preview, create_divisions, 400)
+    return _preview_page(saved, result.preview, create_divisions)
+
+
+def _indicator_choices(upload: Upload, create_divisions: bool) -> dict[int, list[int]]:
+    """Read the ticked indicators per measure. A link the file stated and the person left alone stays "explicit";
+    every other measure's ticks are what the person confirmed."""
+    shown = import_plan(
+        upload.path, source_name=upload.name, organization=current_user.organization,
+        create_divisions=create_divisions, dry_run=True, actor=current_user, source=Source.WEB,
+    ).preview
+    db.session.rollback()
+    numbers = {int(n) for n in shown["indicator_names"]}
+    choices: dict[int, list[int]] = {}
+    for position, measure in enumerate(shown["measures"], start=1):
+        ticked = set()
+        for value in request.form.getlist(f"indicators-{position}"):
+            if not value.isdigit() or int(value) not in numbers:
+                abort(400)
+            ticked.add(int(value))
+        if measure["indicator_source"] == "explicit" and ticked == set(measure["indicators"]):
+            continue
+        choices[position] = sorted(ticked)
+    return choices
+
+
+@bp.post("/imports/<token>/confirm")
+@login_required
+def confirm(token: str):
+    """Import the waiting file for real, with the indicator links the person ticked, in one transaction."""
+    require(current_user, Action.IMPORT_PLAN)
+    saved = _load(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    create_divisions = form.create_divisions.data == "y"
+    try:
+        result = import_plan(
+            saved.path, source_name=saved.name, organization=current_user.organization,
+            create_divisions=create_divisions, indicator_choices=_indicator_choices(saved, create_divisions),
+            actor=current_user, source=Source.WEB,
+        )
+    except PlanFileError as error:
+        db.session.rollback()
+        _discard(saved)
+        return _upload_page(UploadForm(), error.problems, 400)
+    if result.status == "created":
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        _discard(saved)
+        flash(f"นำเข้าแผนแล้ว: มาตรการ {len(result.preview['measures'])} รายการ "
+              f"งาน {result.preview['task_count']} งาน", "success")
+        return redirect(url_for("dashboard.index"))
+    db.session.rollback()
+    _discard(saved)
+    if result.status == "unchanged":
+        flash("นำเข้าไว้แล้ว — แผนนี้มีอยู่ในระบบแล้ว ไม่มีอะไรเปลี่ยน", "info")
+        return redirect(url_for("dashboard.index"))
+    return _preview_page(None, result.preview, create_divisions, 400)
+
+
+@bp.post("/imports/<token>/cancel")
+@login_required
+def cancel(token: str):
+    require(current_user, Action.IMPORT_PLAN)
+    saved = _load(token)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    _discard(saved)
+    flash("ยกเลิกการนำเข้าแล้ว ลบไฟล์ที่อัปโหลดแล้ว", "info")
+    return redirect(url_for("imports.new"))

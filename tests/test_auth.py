@@ -1,0 +1,102 @@
+"""Signing in and out, passwords, and the headers every page carries."""
+from __future__ import annotations
+
+from tracker.extensions import db
+
+from .factories import PASSWORD, csrf_token, login
+
+
+def test_sign_in_lands_on_the_right_home(client, seeded):
+    response = login(client, "clerk-head")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/tasks"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    login(client, "mayor")
+    assert client.get("/").headers["Location"] == "/dashboard"
+
+
+def test_wrong_password_says_so_without_telling_which(client, seeded):
+    wrong = login(client, "clerk-head", "nope-nope")
+    unknown = login(client, "nobody", "nope-nope")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in wrong.get_data(as_text=True)
+    assert client.get("/tasks").status_code == 302  # still signed out
+
+
+def test_guessing_is_slowed_down(client, seeded):
+    for _ in range(5):
+        assert login(client, "clerk-head", "guess").status_code == 401
+    blocked = login(client, "clerk-head")  # even the right password waits now
+    assert blocked.status_code == 429 and "15 นาที" in blocked.get_data(as_text=True)
+    assert login(client, "finance-head").status_code == 302  # other people are not locked out
+
+
+def test_deactivated_person_cannot_sign_in_and_is_signed_out(client, seeded):
+    login(client, "clerk-staff")
+    assert client.get("/tasks").status_code == 200
+    seeded.users["clerk-staff"].active = False
+    db.session.commit()
+    assert client.get("/tasks").status_code == 302
+    assert login(client, "clerk-staff").status_code == 401
+
+
+def test_sign_out(client, seeded):
+    login(client, "clerk-head")
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")}).status_code == 302
+    assert client.get("/tasks").status_code == 302
+
+
+def test_next_only_goes_to_our_own_pages(client, seeded):
+    token = csrf_token(client, "/login")
+    outside = client.post("/login", data={"username": "mayor", "password": PASSWORD, "csrf_token": token,
+                                          "next": "https://evil.example/"})
+    assert outside.headers["Location"] == "/"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    token = csrf_token(client, "/login")
+    inside = client.post("/login", data={"username": "mayor", "password": PASSWORD, "csrf_token": token,
+                                         "next": "/audit"})
+    assert inside.headers["Location"] == "/audit"
+
+
+def test_password_change(client, seeded):
+    login(client, "clerk-staff")
+    token = csrf_token(client, "/password")
+    short = client.post("/password", data={"current": PASSWORD, "new": "short", "confirm": "short", "csrf_token": token})
+    assert "อย่างน้อย 8" in short.get_data(as_text=True)
+    wrong = client.post("/password", data={"current": "wrong", "new": "a-long-new-pass", "confirm": "a-long-new-pass",
+                                           "csrf_token": token})
+    assert "รหัสผ่านปัจจุบันไม่ถูกต้อง" in wrong.get_data(as_text=True)
+    ok = client.post("/password", data={"current": PASSWORD, "new": "a-long-new-pass", "confirm": "a-long-new-pass",
+                                        "csrf_token": token})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    user = seeded.users["clerk-staff"]
+    assert user.check_password("a-long-new-pass") and not user.check_password(PASSWORD)
+    assert "a-long-new-pass" not in user.password_hash
+
+
+def test_login_without_csrf_is_refused(client, seeded):
+    response = client.post("/login", data={"username": "mayor", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_session_cookie_and_security_headers(client, seeded):
+    response = login(client, "mayor")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/profile")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_password_change_ends_other_sessions(app, seeded):
+    phone, desktop = app.test_client(), app.test_client()
+    login(phone, "clerk-staff")
+    login(desktop, "clerk-staff")
+    token = csrf_token(desktop, "/password")
+    desktop.post("/password", data={"current": PASSWORD, "new": "a-long-new-pass", "confirm": "a-long-new-pass",
+                                    "csrf_token": token})
+    assert desktop.get("/tasks").status_code == 200  # the session that changed it stays signed in
+    assert phone.get("/tasks").status_code == 302  # the other one must sign in again

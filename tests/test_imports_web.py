@@ -1,0 +1,314 @@
+"""Importing a plan from the web, as an administrator would: upload, check the preview, confirm or cancel.
+
+Each test builds its own organization where it needs one (the `seeded` fixture already holds the plan, which is
+what the "already imported" case wants), signs in through the real form and posts with real CSRF tokens.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, Division, Measure, Organization, Plan, Role, Source, Task
+from tracker.plans.rows import COLUMN_LABELS
+from tracker.plans.sheets import TEMPLATE_HEADER
+
+from .factories import csrf_token, login, make_user, other_organization
+
+ORG_NAME = "เทศบาลตำบลบางกระบือ"
+TOKEN_IN_ACTION = re.compile(r'action="/imports/([0-9a-f]{32})/confirm"')
+
+
+@pytest.fixture
+def imports_dir(app, tmp_path) -> Path:
+    app.instance_path = str(tmp_path / "instance")  # keep test uploads out of the real instance folder
+    return Path(app.instance_path) / "imports"
+
+
+@pytest.fixture
+def admin(app, imports_dir):
+    org = Organization(name=ORG_NAME)
+    db.session.add(org)
+    user = make_user(org, "web-admin", Role.ADMIN)
+    db.session.commit()
+    return user
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Organization, Division, Plan, Measure, Task, AuditEvent)
+    }
+
+
+def stored(imports_dir: Path) -> list[str]:
+    return sorted(p.name for p in imports_dir.iterdir()) if imports_dir.exists() else []
+
+
+def upload(client, path: Path, *, create_divisions=True, name: str | None = None, token: str | None = None):
+    data = {
+        "csrf_token": token or csrf_token(client, "/imports/new"),
+        "file": (io.BytesIO(path.read_bytes()), name or path.name),
+    }
+    if create_divisions:
+        data["create_divisions"] = "y"
+    return client.post("/imports", data=data, content_type="multipart/form-data")
+
+
+def token_of(page: str) -> str:
+    match = TOKEN_IN_ACTION.search(page)
+    assert match, "no confirm form on the preview"
+    return match.group(1)
+
+
+def checked(page: str, measure: int) -> list[int]:
+    return sorted(
+        int(n) for n in re.findall(rf'name="indicators-{measure}" value="(\d+)"\s*checked', page)
+    )
+
+
+def confirm_data(client, page: str, choices: dict[int, list[int]]) -> dict:
+    data = {"csrf_token": csrf_token(client, "/imports/new"), "create_divisions": "y"}
+    for measure, numbers in choices.items():
+        data[f"indicators-{measure}"] = [str(n) for n in numbers]
+    return data
+
+
+def flashes(client) -> list[str]:
+    with client.session_transaction() as session:
+        return [message for _, message in session.get("_flashes", [])]
+
+
+# --- the happy path ----------------------------------------------------------------------------------------------
+
+
+def test_upload_page_offers_the_form_and_the_template(client, admin):
+    login(client, "web-admin")
+    page = client.get("/imports/new")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html
+    assert "สร้างกองที่ยังไม่มีในระบบ" in html
+    assert "/imports/template.xlsx" in html and "/imports/template.csv" in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_templates_download(client, admin):
+    login(client, "web-admin")
+    xlsx = client.get("/imports/template.xlsx")
+    assert xlsx.status_code == 200
+    assert "attachment" in xlsx.headers["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    assert [c.value for c in workbook.worksheets[0][1]] == list(TEMPLATE_HEADER)
+    text = client.get("/imports/template.csv").data.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(text))) == list(TEMPLATE_HEADER)
+
+
+def test_preview_then_confirm_with_a_changed_indicator(client, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    before = counts()
+    response = upload(client, seed_path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ORG_NAME in page
+    assert "พ.ศ. 2569" in page and "1 ต.ค. 2568 – 30 ก.ย. 2569" in page
+    assert "96.39" in page
+    assert "มาตรการ (3)" in page and "งาน 16" in page
+    assert [checked(page, m) for m in (1, 2, 3)] == [[6], [7], [8]]
+    assert "ตัวชี้วัดที่ 7" in page and "94.88" in page  # the report's own slip, as a warning
+    assert "ครบกำหนด" in page and "สำนักปลัดเทศบาล" in page
+    assert "style=" not in page and "<script" not in page
+    assert counts() == before  # a preview writes nothing
+    token = token_of(page)
+    assert len(stored(imports_dir)) == 2  # the file and its note
+
+    data = confirm_data(client, page, {1: [1], 2: [7], 3: [8]})
+    response = client.post(f"/imports/{token}/confirm", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    assert any("นำเข้าแผนแล้ว" in message for message in flashes(client))
+    db.session.expire_all()
+    plan = db.session.scalar(select(Plan))
+    assert plan.organization.name == ORG_NAME and plan.source == seed_path.name
+    measures = sorted(plan.measures, key=lambda m: m.order)
+    assert len(measures) == 3
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 16
+    assert [i.number for i in measures[0].indicators] == [1] and measures[0].indicator_source == "confirmed"
+    assert [i.number for i in measures[1].indicators] == [7]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "plan.import"))
+    assert event.source is Source.WEB and event.actor_id == admin.id
+    assert event.after["tasks"] == 16
+    assert stored(imports_dir) == []  # the file is gone once imported
+
+
+def test_cancel_deletes_the_file(client, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    before = counts()
+    token = token_of(upload(client, seed_path).get_data(as_text=True))
+    assert stored(imports_dir)
+    response = client.post(f"/imports/{token}/cancel", data={"csrf_token": csrf_token(client, "/imports/new")})
+    assert response.status_code == 302
+    assert stored(imports_dir) == []
+    assert counts() == before
+    # The token is spent: it cannot be confirmed afterwards.
+    again = client.post(f"/imports/{token}/confirm", data={"csrf_token": csrf_token(client, "/imports/new")})
+    assert again.status_code == 404
+
+
+def test_already_imported_plan_says_so(client, seeded, seed_path, imports_dir):
+    login(client, "admin")
+    page = upload(client, seed_path, create_divisions=False).get_data(as_text=True)
+    assert "นำเข้าไว้แล้ว" in page
+    token = token_of(page)
+    before = counts()
+    response = client.post(f"/imports/{token}/confirm", data=confirm_data(client, page, {1: [6], 2: [7], 3: [8]}))
+    assert response.status_code == 302
+    assert any("นำเข้าไว้แล้ว" in message for message in flashes(client))
+    assert counts() == before
+
+
+# --- refused files -------------------------------------------------------------------------------------------------
+
+
+def test_csv_with_a_bad_period_names_file_row_and_column(client, admin, tmp_path, imports_dir):
+    login(client, "web-admin")
+    path = tmp_path / "แผน.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(TEMPLATE_HEADER)
+        writer.writerow(["1", "จัดทำคู่มือการให้บริการ", "", "6", "1. จัดทำคู่มือ 2. เผยแพร่คู่มือ",
+                         "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"])
+        writer.writerow(["2", "เผยแพร่ข้อมูลบนเว็บไซต์", "", "9", "1. ปรับปรุงเว็บไซต์", "ภายในปีนี้", "สำนักปลัด"])
+    before = counts()
+    response = upload(client, path)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f"แผน.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['period']}”" in page
+    assert "ภายในปีนี้" in page
+    assert counts() == before
+    assert stored(imports_dir) == []
+
+
+def test_other_file_types_are_refused(client, admin, tmp_path, imports_dir):
+    login(client, "web-admin")
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(b"%PDF-1.4 not a plan")
+    response = upload(client, path)
+    assert response.status_code == 400
+    assert "ไม่รับไฟล์ชนิดนี้" in response.get_data(as_text=True)
+    assert stored(imports_dir) == []
+
+
+def test_a_file_over_the_size_limit_is_refused(client, app, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    token = csrf_token(client, "/imports/new")
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    response = upload(client, seed_path, token=token)
+    assert response.status_code == 413
+    assert stored(imports_dir) == []
+
+
+def test_a_report_of_another_organization_is_refused(client, app, seed_path, imports_dir):
+    org, _, _, _ = other_organization()
+    make_user(org, "other-admin", Role.ADMIN)
+    db.session.commit()
+    login(client, "other-admin")
+    before = counts()
+    response = upload(client, seed_path)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f"เป็นของ “{ORG_NAME}”" in page
+    assert "/confirm" not in page and "อัปโหลดอีกครั้ง" in page
+    assert counts() == before
+    assert stored(imports_dir) == []
+
+
+def test_unknown_divisions_are_problems_without_the_checkbox(client, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    response = upload(client, seed_path, create_divisions=False)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "ไม่รู้จักกอง" in page and "/confirm" not in page
+    assert stored(imports_dir) == []
+
+
+# --- who may, and forged requests --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["mayor", "clerk-head", "clerk-staff"])
+def test_only_the_administrator_may_import(client, seeded, seed_path, role, imports_dir):
+    admin_client = client.application.test_client()
+    login(admin_client, "admin")
+    token = token_of(upload(admin_client, seed_path).get_data(as_text=True))
+
+    login(client, role)
+    form_token = csrf_token(client, "/profile")
+    assert client.get("/imports/new").status_code == 403
+    assert client.get("/imports/template.xlsx").status_code == 403
+    assert client.get("/imports/template.csv").status_code == 403
+    refused = client.post("/imports", data={"csrf_token": form_token,
+                                            "file": (io.BytesIO(seed_path.read_bytes()), seed_path.name)},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 403
+    assert client.post(f"/imports/{token}/confirm", data={"csrf_token": form_token}).status_code == 403
+    assert client.post(f"/imports/{token}/cancel", data={"csrf_token": form_token}).status_code == 403
+    assert len(stored(imports_dir)) == 2
+
+
+def test_posts_without_csrf_token_are_refused(client, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    page = upload(client, seed_path).get_data(as_text=True)
+    token = token_of(page)
+    no_token = client.post("/imports", data={"file": (io.BytesIO(seed_path.read_bytes()), seed_path.name)},
+                           content_type="multipart/form-data")
+    assert no_token.status_code == 400
+    assert client.post(f"/imports/{token}/confirm", data={"indicators-1": "6"}).status_code == 400
+    assert client.post(f"/imports/{token}/cancel").status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+    assert len(stored(imports_dir)) == 2
+
+
+@pytest.mark.parametrize("forged", ["..%2Fx", "..%2F..%2Fsecret_key", "x", "ABCDEF0123456789ABCDEF0123456789",
+                                    "0" * 32, "0" * 31 + ".json"])
+def test_forged_tokens_are_not_found(client, admin, forged):
+    login(client, "web-admin")
+    form_token = csrf_token(client, "/imports/new")
+    for action in ("confirm", "cancel"):
+        assert client.post(f"/imports/{forged}/{action}", data={"csrf_token": form_token}).status_code == 404
+
+
+def test_path_tricks_do_not_reach_a_route(client, admin):
+    login(client, "web-admin")
+    form_token = csrf_token(client, "/imports/new")
+    assert client.post("/imports/../x/confirm", data={"csrf_token": form_token}).status_code == 404
+
+
+def test_another_organizations_token_is_not_usable(client, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    token = token_of(upload(client, seed_path).get_data(as_text=True))
+
+    org, _, _, _ = other_organization()
+    make_user(org, "other-admin", Role.ADMIN)
+    db.session.commit()
+    intruder = client.application.test_client()
+    login(intruder, "other-admin")
+    form_token = csrf_token(intruder, "/imports/new")
+    data = {"csrf_token": form_token, "create_divisions": "y", "indicators-1": "6"}
+    assert intruder.post(f"/imports/{token}/confirm", data=data).status_code == 404
+    assert intruder.post(f"/imports/{token}/cancel", data={"csrf_token": form_token}).status_code == 404
+    assert len(stored(imports_dir)) == 2  # still there for its owner
+    assert db.session.scalar(select(func.count()).select_from(Plan).where(Plan.organization_id != org.id)) == 0
+
+
+def test_indicator_numbers_outside_the_framework_are_refused(client, admin, seed_path, imports_dir):
+    login(client, "web-admin")
+    page = upload(client, seed_path).get_data(as_text=True)
+    token = token_of(page)
+    response = client.post(f"/imports/{token}/confirm", data=confirm_data(client, page, {1: [11]}))
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
