@@ -50,6 +50,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Time zone of what people see and of the reminder schedule. Timestamps are stored in UTC.",
     ),
     Setting(
+        "PUBLIC_URL",
+        "http://127.0.0.1:5000",
+        "Address people open the app at; LINE messages link to task pages under it.",
+    ),
+    Setting(
+        "REMINDER_TIME",
+        "08:30",
+        "Local time (TIMEZONE) at which the scheduler sends the day's reminders, on working days.",
+    ),
+    Setting(
         "LINE_CHANNEL_ACCESS_TOKEN",
         None,
         "Messaging API channel access token of the organization's LINE Official Account. "
@@ -64,5 +74,10 @@ SETTINGS: tuple[Setting, ...] = (
         "LINE_API_HOST",
         "https://api.line.me",
         "Base URL of the LINE Messaging API. Tests point it at a fake LINE server on 127.0.0.1.",
+    ),
+    Setting(
+        "LINE_TIMEOUT_SECONDS",
+        "10",
+        "How long one call to LINE may take before it counts as failed and is retried later (same retry key).",
     ),
 )

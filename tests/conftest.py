@@ -87,6 +87,15 @@ def seed_path() -> Path:
 
 
 @pytest.fixture
+def linked(seeded):
+    """The seeded organization with every person's LINE account linked."""
+    for i, user in enumerate(seeded.users.values()):
+        user.line_user_id = f"U{i:032x}"
+    db.session.commit()
+    return seeded
+
+
+@pytest.fixture
 def postgres_database():
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -89,6 +89,8 @@ def csrf_token(client, url: str = "/login") -> str:
 
 
 def login(client, username: str, password: str = PASSWORD):
-    """Sign in through the real form, CSRF token included."""
+    """Sign in through the real form, CSRF token included (signing out first whoever is signed in)."""
+    if client.get("/login").status_code == 302:
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
     token = csrf_token(client, "/login")
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})

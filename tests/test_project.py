@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from config.defaults import SETTINGS
-from tracker.cli import DEMO_USERS, SEED_REPORT
+from tracker.demo import DEMO_USERS, SEED_REPORT
 from tracker.extensions import db
 from tracker.models import Measure, Role, Task, User
 

@@ -27,6 +27,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _load_settings(app, overrides or {})
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
 
@@ -71,3 +74,18 @@ def _instance_secret_key(instance: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _tune_sqlite(engine) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def on_connect(connection, record) -> None:
+        # WAL lets the web app read while the scheduler writes; NORMAL sync is safe with WAL and far faster per
+        # commit; a busy timeout makes a second writer wait instead of failing at once.
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -12,18 +12,20 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
+from . import demo
 from .extensions import db
-from .models import Division, Organization, Plan, Role, Source, User
+from .models import Organization, Source
 from .plans import PlanFileError, import_plan
 from .plans.preview import preview_text
 from .plans.sheets import write_template
+from .thai import format_date
 
-SEED_REPORT = Path(__file__).resolve().parent / "seed" / "ita-2568-bang-krabue.txt"
 
 
 def register(app) -> None:
     """Add the tracker's commands to the app, where `tracker` and the test runner both find them."""
-    for command in (import_command, template_command, demo_command):
+    for command in (import_command, template_command, demo_command, reminders_command, deliver_command,
+                    scheduler_command):
         app.cli.add_command(command)
 
 
@@ -105,50 +107,141 @@ def template_command(file: Path) -> None:
     click.echo(f"เขียนแม่แบบแล้ว: {file}")
 
 
-DEMO_PASSWORD = "demo-ita"
-DEMO_USERS = (
-    # username, display name, role, division (common name) or None
-    ("admin", "ผู้ดูแลระบบ", Role.ADMIN, None),
-    ("mayor", "นายกเทศมนตรี (ตัวอย่าง)", Role.EXECUTIVE, None),
-    ("clerk-head", "หัวหน้าสำนักปลัด (ตัวอย่าง)", Role.HEAD, "สำนักปลัดเทศบาล"),
-    ("finance-head", "ผู้อำนวยการกองคลัง (ตัวอย่าง)", Role.HEAD, "กองคลัง"),
-    ("clerk-staff", "เจ้าหน้าที่สำนักปลัด (ตัวอย่าง)", Role.STAFF, "สำนักปลัดเทศบาล"),
-)
-
-
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-run", is_flag=True, help="Build the demo database and exit.")
+@click.option("--staff", default=0, type=int, help="People in the demo office (e.g. 50 for a municipality like the "
+              "seed's), to see how many LINE messages a month its plan costs.")
 @with_appcontext
-def demo_command(host: str, port: int, no_run: bool) -> None:
+def demo_command(host: str, port: int, no_run: bool, staff: int) -> None:
     """สร้างฐานข้อมูลตัวอย่างจากรายงานจริงแล้วเปิดเว็บ — build the demo from the seed report and serve it."""
     upgrade()
-    plan = db.session.scalar(select(Plan))
-    if plan is None:
-        result = import_plan(SEED_REPORT, create_divisions=True, source=Source.CLI)
-        if not result.ok:
-            raise click.ClickException("\n".join(result.problems))
-        db.session.commit()
-        plan = result.plan
-        click.echo(f"นำเข้ารายงานตัวอย่างแล้ว: มาตรการ {len(plan.measures)} งาน {result.preview['task_count']}")
-    organization = plan.organization
-    click.echo(f"หน่วยงาน: {organization.name}\nผู้ใช้ตัวอย่าง (รหัสผ่าน {DEMO_PASSWORD}):")
-    for username, name, role, division_name in DEMO_USERS:
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None:
-            division = db.session.scalar(
-                select(Division).where(Division.organization_id == organization.id, Division.name == division_name)
-            ) if division_name else None
-            user = User(organization=organization, username=username, display_name=name, role=role,
-                        division=division)
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-        click.echo(f"  {username:<13} {role.value:<10} {name}")
+    built = demo.build(staff)
     db.session.commit()
+    if built.imported:
+        tasks = sum(len(m.tasks) for m in built.plan.measures)
+        click.echo(f"นำเข้ารายงานตัวอย่างแล้ว: มาตรการ {len(built.plan.measures)} งาน {tasks}")
+    click.echo(f"หน่วยงาน: {built.organization.name}\nผู้ใช้ตัวอย่าง (รหัสผ่าน {demo.DEMO_PASSWORD}):")
+    for user in built.users[:len(demo.DEMO_USERS)]:
+        click.echo(f"  {user.username:<13} {user.role.value:<10} {user.display_name}")
+    if len(built.users) > len(demo.DEMO_USERS):
+        click.echo(f"  และอีก {len(built.users) - len(demo.DEMO_USERS)} คน (รวม {len(built.users)} คน)")
     if no_run:
         return
     click.echo(f"เปิดเว็บที่ http://{host}:{port}/ แล้วเข้าสู่ระบบเป็น mayor เพื่อดูภาพรวม หรือ clerk-head เพื่อติ๊กงาน"
                "  (Ctrl+C เพื่อหยุด)")
     # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not.
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _organizations(name: str | None) -> list[Organization]:
+    query = select(Organization).order_by(Organization.id)
+    if name:
+        query = query.where(Organization.name == name)
+    organizations = db.session.scalars(query).all()
+    if not organizations:
+        raise click.ClickException(f"ไม่พบหน่วยงาน “{name}”" if name else "ยังไม่มีหน่วยงานในระบบ")
+    return organizations
+
+
+def _print_plan(organization: Organization, day) -> None:
+    from . import outbox
+    from .messages import render_digest
+
+    real = outbox.plan_for(organization, day)
+    everyone = outbox.plan_for(organization, day, as_if_all_linked=True)
+    linked = {digest.person.id for digest in real.digests}
+    click.echo(f"{format_date(day)}: {real.message_count} ข้อความถึงผู้ที่เชื่อม LINE "
+               f"(ถ้าทุกคนเชื่อม: {everyone.message_count})")
+    for digest in everyone.digests:
+        note = "" if digest.person.id in linked else "  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]"
+        click.echo(f"\n--- ถึง {digest.person.name} ({digest.person.role}){note} ---")
+        click.echo(render_digest(digest, current_app.config["PUBLIC_URL"]))
+    inactive = [u for u in real.unreachable if u.reason == "inactive"]
+    for item in inactive:
+        click.echo(f"\nข้าม {item.person.name}: ปิดการใช้งานแล้ว — มอบหมายงานของเขาให้คนอื่น")
+
+
+@click.command("reminders")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day (YYYY-MM-DD, CE).")
+@click.option("--month", help="Count messages per day of a month (YYYY-MM) or a fiscal year (FY2569).")
+@click.option("--dry-run", is_flag=True, help="Only show who would get what; write nothing.")
+@click.option("--as-is", is_flag=True, help="With --month: keep open tasks open past their due date "
+              "(overdue reminders counted) instead of assuming each is done on time.")
+@click.option("--org", "org_name", help="One organization (default: all).")
+@with_appcontext
+def reminders_command(on, month, dry_run, as_is, org_name) -> None:
+    """แจ้งเตือนของวัน หรือจำนวนข้อความต่อเดือน — a day's reminders, or messages per day of a month."""
+    from . import outbox
+
+    if bool(on) == bool(month):
+        raise click.UsageError("give either --on YYYY-MM-DD or --month YYYY-MM")
+    for organization in _organizations(org_name):
+        click.echo(f"== {organization.name}")
+        if on:
+            day = on.date()
+            if dry_run:
+                _print_plan(organization, day)
+            else:
+                result = outbox.sweep(organization, day)
+                db.session.commit()
+                click.echo(f"{format_date(day)}: เพิ่ม {result.created} ข้อความลงกล่องส่ง "
+                           f"(มีอยู่แล้ว {result.existing}); ส่งด้วย `tracker deliver`")
+            continue
+        start, end = _month_range(month)
+        counts = outbox.forecast(organization, start, end, assume_done_on_time=not as_is)
+        _print_counts(counts, month)
+
+
+def _month_range(text: str):
+    from calendar import monthrange
+    from datetime import date
+
+    from .thai import fiscal_year_bounds
+
+    text = text.strip().upper()
+    if text.startswith("FY"):
+        return fiscal_year_bounds(int(text[2:]))
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    except ValueError:
+        raise click.BadParameter(f"“{text}”: expected YYYY-MM (e.g. 2026-03) or FY2569") from None
+
+
+def _print_counts(counts, label: str) -> None:
+    from itertools import groupby
+
+    from .thai import MONTHS_SHORT, be_year
+
+    months = [(key, list(days)) for key, days in groupby(counts, key=lambda c: (c.day.year, c.day.month))]
+    for (year, month), days in months:
+        if len(months) == 1:
+            for count in days:
+                if count.if_all_linked:
+                    click.echo(f"  {format_date(count.day)}  {count.messages:4d}  (ถ้าทุกคนเชื่อม LINE: {count.if_all_linked})")
+        total = sum(c.messages for c in days)
+        everyone = sum(c.if_all_linked for c in days)
+        click.echo(f"{MONTHS_SHORT[month - 1]} {be_year(year)}: {total} ข้อความ (ถ้าทุกคนเชื่อม LINE: {everyone})")
+
+
+@click.command("deliver")
+@with_appcontext
+def deliver_command() -> None:
+    """ส่งข้อความที่ค้างในกล่องส่ง — deliver what is pending in the outbox now."""
+    from . import outbox
+    from .line import channel_from_config
+
+    channel = channel_from_config()
+    result = outbox.deliver(channel)
+    click.echo(f"ช่องทาง {channel.name}: ส่งแล้ว {result.sent}, รอส่งใหม่ {result.retried}, ล้มเหลว {result.failed}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """รันตัวตั้งเวลาส่งแจ้งเตือน (โปรเซสแยก) — run the reminder scheduler, as its own process."""
+    from jobs import scheduler
+
+    scheduler.run(current_app._get_current_object())

@@ -322,3 +322,31 @@ def update_settings(
     audit.record(actor, "settings.update", organization, before=before, after=audit.snapshot(organization),
                  source=source, organization=organization)
     return True
+
+
+def parse_lead_times(text: str | Iterable[int]) -> list[int]:
+    """Read reminder lead times ("14, 7, 3, 1, 0": calendar days before the due date) into a sorted list."""
+    values = re.split(r"[,\s]+", text.strip()) if isinstance(text, str) else [str(v) for v in text]
+    days: set[int] = set()
+    for value in filter(None, values):
+        if not value.isdigit() or int(value) > 90:
+            raise DomainError(f"“{value}”: ต้องเป็นจำนวนวัน 0-90 คั่นด้วยจุลภาค เช่น 14, 7, 3, 1, 0")
+        days.add(int(value))
+    return sorted(days, reverse=True)
+
+
+def update_reminder_policy(actor: User, lead_times: str, overdue_every: int, *, source: Source = Source.WEB) -> bool:
+    """Set the organization's reminder lead times and overdue cadence; tell whether anything changed."""
+    require(actor, Action.MANAGE_SETTINGS)
+    organization: Organization = actor.organization
+    days = parse_lead_times(lead_times)
+    if not 0 <= int(overdue_every) <= 20:
+        raise DomainError("แจ้งเตือนงานเกินกำหนดทุก 0-20 วันทำการ (0 = ไม่แจ้ง)")
+    before = audit.snapshot(organization)
+    if list(organization.reminder_days or []) == days and organization.overdue_every == int(overdue_every):
+        return False
+    organization.reminder_days, organization.overdue_every = days, int(overdue_every)
+    db.session.flush()
+    audit.record(actor, "settings.reminders", organization, before=before, after=audit.snapshot(organization),
+                 source=source, organization=organization)
+    return True

@@ -79,3 +79,8 @@ class BulkAssignForm(FlaskForm):
         super().__init__(**kwargs)
         self.assignee.choices = _people_choices(people)
         self.task_ids.choices = [SelectChoice(i, str(i)) for i in task_ids]
+
+
+class TaskRemindersForm(FlaskForm):
+    lead_times = StringField("แจ้งเตือนงานนี้ก่อนครบกำหนด (วัน คั่นด้วยจุลภาค; เว้นว่าง = ตามหน่วยงาน)",
+                             validators=[Optional(), Length(max=100)])

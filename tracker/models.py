@@ -101,6 +101,11 @@ class Organization(db.Model):
     # The score an indicator should reach for the dashboard to call it on target: 95 is the ITA's AA level, above the
     # 85 pass line; an agency sets its own.
     indicator_target: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=95.0, server_default="95")
+    # Reminder lead times in calendar days before a due date (0 = on the day), and the overdue cadence in working days.
+    reminder_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: [14, 7, 3, 1, 0], server_default="[14, 7, 3, 1, 0]"
+    )
+    overdue_every: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     divisions: Mapped[list[Division]] = relationship(back_populates="organization", order_by="Division.id")
@@ -308,6 +313,8 @@ class Task(db.Model):
     status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), default=TaskStatus.TODO)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Lead times of this task's reminders when they differ from the organization's; None: the organization's.
+    reminder_days: Mapped[list[int] | None] = mapped_column(JSON)
 
     measure: Mapped[Measure] = relationship(back_populates="tasks")
     division: Mapped[Division] = relationship()
@@ -404,8 +411,10 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    kind: Mapped[str] = mapped_column(String(30))  # reminder, head_digest, executive_summary
+    kind: Mapped[str] = mapped_column(String(30))  # digest: everything one person gets on one day
     task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The message as rendered by the sweep: a retry sends exactly what the first try sent.
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
     for_date: Mapped[date]
     status: Mapped[NotificationStatus] = mapped_column(
         _enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING, index=True
@@ -415,5 +424,11 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # backoff after a failed try
+    # A deliverer owns a row until this instant; another process skips it meanwhile, and takes it over after, so a
+    # crashed deliverer's rows are retried (with the same retry key: LINE answers 409 if it had already delivered).
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    line_request_id: Mapped[str | None] = mapped_column(String(64))  # LINE's x-line-request-id, for support cases
 
     recipient: Mapped[User] = relationship()

@@ -155,3 +155,13 @@ def add_evidence(
     db.session.flush()
     audit.record(actor, "task.evidence", task, after=audit.snapshot(item), source=source)
     return item
+
+
+def set_reminder_days(task: Task, days: list[int] | None, actor: User, *, source: Source) -> None:
+    """Give one task its own reminder lead times (a head), or None to follow the organization's."""
+    require(actor, Action.RESCHEDULE, task)
+    if days == task.reminder_days:
+        return
+    before = {"reminder_days": task.reminder_days}
+    task.reminder_days = days
+    audit.record(actor, "task.reminders", task, before=before, after={"reminder_days": days}, source=source)

@@ -44,6 +44,8 @@ AUDIT_LABELS = {
     "day_off.add": "เพิ่มวันหยุด",
     "day_off.remove": "ลบวันหยุด",
     "settings.update": "แก้ไขการตั้งค่า",
+    "settings.reminders": "แก้ไขนโยบายการแจ้งเตือน",
+    "task.reminders": "ตั้งการแจ้งเตือนของงาน",
 }
 
 # No inline script or style anywhere, and nothing from another origin: the strictest policy the pages allow.
@@ -67,9 +69,9 @@ def due_state(task: Task) -> DueState:
 
 def register(app: Flask) -> None:
     """Register blueprints, sign-in, error pages, security headers and what every template uses."""
-    from . import admin, audit, auth, dashboard, divisions, imports, measures, tasks
+    from . import admin, audit, auth, dashboard, divisions, imports, measures, reminders, tasks
 
-    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit):
+    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders):
         app.register_blueprint(module.bp)
 
     login_manager.init_app(app)

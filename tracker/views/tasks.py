@@ -12,7 +12,8 @@ from ..access import Action, can, get_evidence, get_task, get_user, require, tas
 from ..audit import history_of
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import AssignForm, CommentForm, ProgressForm, ReopenForm, RescheduleForm
+from ..directory import parse_lead_times
+from ..forms import AssignForm, CommentForm, ProgressForm, ReopenForm, RescheduleForm, TaskRemindersForm
 from ..models import Measure, Role, Source, Task, TaskStatus, User
 from . import due_state
 
@@ -70,6 +71,9 @@ def show(task_id: int):
         "comment": CommentForm(),
         "reschedule": RescheduleForm(due_date=task.due_date),
         "assign": AssignForm(_division_people(task), assignee=str(task.assignee_id or "")),
+        "reminders": TaskRemindersForm(
+            lead_times=", ".join(str(d) for d in task.reminder_days) if task.reminder_days is not None else ""
+        ),
     }
     return render_template("tasks/show.html", task=task, forms=forms, history=history_of(task))
 
@@ -177,6 +181,22 @@ def reschedule(task_id: int):
     except DomainError as error:
         return _refused(task, error)
     return _commit_or_flash(task, "เปลี่ยนวันครบกำหนดแล้ว")
+
+
+@bp.post("/tasks/<int:task_id>/reminders")
+@login_required
+def set_reminders(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.RESCHEDULE, task)
+    form = TaskRemindersForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        text = (form.lead_times.data or "").strip()
+        tasks.set_reminder_days(task, parse_lead_times(text) if text else None, current_user, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error)
+    return _commit_or_flash(task, "บันทึกการแจ้งเตือนของงานนี้แล้ว")
 
 
 @bp.post("/tasks/<int:task_id>/comments")

@@ -1,0 +1,48 @@
+"""The scheduler process: `tracker scheduler`. Its own process, never inside web workers (each worker would run
+every job); APScheduler 3.11, the stable line (4.0 is still alpha)."""
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from . import schedule, work
+
+log = logging.getLogger(__name__)
+
+
+def in_app_context(app: Flask, run):
+    def job() -> None:
+        with app.app_context():
+            try:
+                run()
+            except Exception:
+                log.exception("job %s failed", getattr(run, "__name__", run))
+                raise
+
+    return job
+
+
+def build(app: Flask) -> BlockingScheduler:
+    """Return a scheduler holding the jobs of the schedule, in the organization's time zone."""
+    scheduler = BlockingScheduler(
+        timezone=ZoneInfo(app.config["TIMEZONE"]),
+        # A job missed while the process was down runs once when it comes back, not once per missed slot.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    for job in schedule.jobs(app.config):
+        scheduler.add_job(in_app_context(app, job.run), job.trigger, id=job.id, name=job.id, **job.when)
+    return scheduler
+
+
+def run(app: Flask) -> None:
+    """Catch up on today's reminders if started late, then run the schedule until stopped."""
+    with app.app_context():
+        if work.catch_up():
+            log.info("started after the reminder time: today's reminders were swept and delivered")
+    scheduler = build(app)
+    for job in scheduler.get_jobs():
+        log.info("scheduled %s: %s", job.id, job.trigger)
+    scheduler.start()

@@ -1,0 +1,255 @@
+"""The outbox against a fake LINE server on 127.0.0.1: the real SDK path, faults, and exactly-once delivery."""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from jobs import work
+from tracker import clock, outbox
+from tracker.extensions import db
+from tracker.line import ConsoleChannel, channel_from_config
+from tracker.models import Notification, NotificationStatus, Organization, Role, User
+
+from .fake_line import FakeLine
+
+TODAY = date(2026, 3, 17)  # a Tuesday, 14 days before the 31 March due dates of the seed plan
+
+
+@pytest.fixture
+def fake_line(app):
+    with FakeLine(quota=None) as fake:
+        app.config.update(
+            LINE_CHANNEL_ACCESS_TOKEN=fake.token,
+            LINE_API_HOST=fake.url,
+            LINE_TIMEOUT_SECONDS="0.15",
+            OUTBOX_RETRY_BASE_SECONDS=0,  # retry at once: the test, not the clock, decides how long it runs
+        )
+        yield fake
+
+
+@pytest.fixture
+def fixed_time(monkeypatch):
+    moment = {"now": datetime(2026, 3, 17, 1, 30, tzinfo=timezone.utc)}  # 08:30 in Bangkok
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+    return moment
+
+
+def pending_rows(app, count: int) -> list[Notification]:
+    org = Organization(name="เทศบาลทดสอบการส่ง")
+    db.session.add(org)
+    db.session.flush()
+    rows = [
+        Notification(
+            organization_id=org.id,
+            recipient=User(organization=org, username=f"u{i}", display_name=f"คน {i}", role=Role.STAFF,
+                           line_user_id=f"U{i:032d}"),
+            kind="digest",
+            for_date=clock.today(),
+            text=f"ข้อความที่ {i}",
+        )
+        for i in range(count)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def statuses() -> dict[str, int]:
+    return {s.value: n for s, n in db.session.execute(
+        select(Notification.status, func.count()).group_by(Notification.status))}
+
+
+def test_a_thousand_reminders_arrive_exactly_once_through_500s_and_timeouts(app, fake_line, fixed_time):
+    rows = pending_rows(app, 1000)
+    fake_line.set_faults(fail_rate=0.3, hang_rate=0.1, hang_seconds=1.0)
+    result = outbox.deliver(channel_from_config())
+    db.session.expire_all()
+    assert statuses() == {"sent": 1000}
+    by_key = fake_line.deliveries_by_key()
+    assert len(by_key) == 1000 and set(by_key.values()) == {1}
+    assert sorted(fake_line.delivered_texts()) == sorted(r.text for r in rows)
+    assert fake_line.counts["failed"] > 200 and fake_line.counts["hung"] > 50  # the faults did happen
+    assert fake_line.counts["conflict"] >= 1  # a timed-out push was accepted; its retry answered 409
+    assert result.sent == 1000 and result.retried > 300
+
+
+def race(app, deliverers: int = 2) -> list[outbox.DeliveryResult]:
+    """Run deliverers at once, each in its own thread, app context, session and database connection."""
+    results = []
+
+    def run(name: str) -> None:
+        with app.app_context():
+            results.append(outbox.deliver(channel_from_config(), worker=name))
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(f"scheduler-{i}",)) for i in range(deliverers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_two_deliverers_at_once_send_each_message_once(app, fake_line, fixed_time):
+    pending_rows(app, 300)
+    fake_line.set_faults(fail_rate=0.2, hang_rate=0.05, hang_seconds=1.0)
+    results = race(app)
+    db.session.expire_all()
+    assert statuses() == {"sent": 300}
+    assert set(fake_line.deliveries_by_key().values()) == {1} and len(fake_line.deliveries_by_key()) == 300
+    assert all(r.sent > 0 for r in results)  # both really worked, on different rows
+    assert sum(r.sent for r in results) == 300
+
+
+def test_retry_key_repeat_answered_409_counts_as_delivered(app, fake_line, fixed_time):
+    (row,) = pending_rows(app, 1)
+    fake_line.set_faults(hang_rate=1.0, hang_seconds=1.0)
+    first = outbox.deliver(channel_from_config())
+    assert first.retried == 1 and len(fake_line.pushes) == 1  # delivered, but the answer was lost
+    fake_line.clear_faults()
+    outbox.deliver(channel_from_config())
+    db.session.expire_all()
+    assert row.status is NotificationStatus.SENT and row.attempts == 2
+    assert fake_line.counts["conflict"] == 1 and len(fake_line.delivered_texts()) == 1
+    assert row.line_request_id == fake_line.pushes[0]["request_id"]
+
+
+def test_a_request_line_refuses_for_good_fails_with_lines_text(app, fake_line, fixed_time):
+    (row,) = pending_rows(app, 1)
+    fake_line.set_faults(status_next=[(400, {"message": "The property, 'to', in the request body is invalid"})])
+    result = outbox.deliver(channel_from_config())
+    db.session.expire_all()
+    assert result.failed == 1 and row.status is NotificationStatus.FAILED and row.attempts == 1
+    assert "'to'" in row.last_error and "400" in row.last_error
+
+
+def test_429_is_retried_with_backoff(app, fake_line, fixed_time):
+    app.config["OUTBOX_RETRY_BASE_SECONDS"] = 30
+    (row,) = pending_rows(app, 1)
+    fake_line.set_faults(rate_limit_next=1)
+    outbox.deliver(channel_from_config())
+    db.session.expire_all()
+    assert row.status is NotificationStatus.PENDING and row.next_attempt_at == fixed_time["now"] + timedelta(seconds=30)
+    assert outbox.deliver(channel_from_config()).sent == 0  # not before its time
+    fixed_time["now"] += timedelta(seconds=31)
+    assert outbox.deliver(channel_from_config()).sent == 1
+
+
+def test_backoff_doubles_up_to_a_cap():
+    assert [outbox.backoff(n, 30, 3600).seconds for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
+
+
+def test_a_crashed_deliverers_rows_are_taken_over_after_the_lease(app, fake_line, fixed_time):
+    (row,) = pending_rows(app, 1)
+    row.claimed_until, row.claimed_by = fixed_time["now"] + outbox.LEASE, "dead-host:1"
+    db.session.commit()
+    assert outbox.deliver(channel_from_config()).sent == 0
+    fixed_time["now"] += outbox.LEASE + timedelta(seconds=1)
+    assert outbox.deliver(channel_from_config()).sent == 1
+
+
+def test_yesterdays_unsent_message_is_not_sent_late(app, fake_line, fixed_time):
+    (row,) = pending_rows(app, 1)
+    fixed_time["now"] += timedelta(days=1)
+    result = outbox.deliver(channel_from_config())
+    db.session.expire_all()
+    assert result.failed == 1 and fake_line.pushes == []
+    assert "not sent late" in row.last_error
+
+
+def test_without_a_token_messages_go_to_the_log(app, fixed_time, caplog):
+    app.config["LINE_CHANNEL_ACCESS_TOKEN"] = None
+    pending_rows(app, 2)
+    channel = channel_from_config()
+    assert isinstance(channel, ConsoleChannel)
+    with caplog.at_level("INFO", logger="tracker.line"):
+        assert outbox.deliver(channel).sent == 2
+    assert "ข้อความที่ 0" in caplog.text
+
+
+# --- the sweep and the scheduler's catch-up, on the seed plan ---------------------------------------------------
+
+
+def test_sweep_twice_adds_nothing_the_second_time(app, linked, fixed_time):
+    first = outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    second = outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    # 14 days before 31 March every division has a task due; the seeded people who hear of it are the staff of
+    # สำนักปลัด and กองคลัง (the other divisions have nobody yet).
+    assert first.created == 2 and second.created == 0 and second.existing == 2
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 2
+
+
+def test_one_message_per_person_naming_task_measure_date_and_link(app, linked, fixed_time):
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    staff = linked.users["clerk-staff"]
+    (row,) = db.session.scalars(select(Notification).where(Notification.recipient == staff)).all()
+    # Three of the clerk's tasks are due on 31 March, and the one due 31 December is overdue by a multiple of
+    # three working days: four reminders, one message, the overdue one first.
+    assert len(row.task_ids) == 4
+    assert row.text.index("⚠ เกินกำหนด") < row.text.index("อีก 14 วัน") and "ครบกำหนด 31 มี.ค. 2569" in row.text and "มาตรการ 1:" in row.text
+    assert f"http://127.0.0.1:5000/tasks/{row.task_ids[0]}" in row.text
+
+
+def test_unlinked_people_are_listed_not_messaged(app, seeded, fixed_time):
+    result = outbox.sweep(seeded.org, TODAY)
+    assert result.created == 0
+    assert {u.person.name for u in result.plan.unreachable} >= {"เจ้าหน้าที่สำนักปลัด", "เจ้าหน้าที่กองคลัง"}
+
+
+def test_scheduler_started_late_catches_up_once(app, linked, fake_line, fixed_time):
+    fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=timezone.utc)  # 11:00 Bangkok, after 08:30
+    assert work.catch_up() is True
+    assert work.catch_up() is True  # a restart: sweeps again, adds nothing, sends nothing twice
+    assert len(fake_line.pushes) == 2 and set(fake_line.deliveries_by_key().values()) == {1}
+
+
+def test_scheduler_started_before_the_time_waits(app, linked, fake_line, fixed_time):
+    fixed_time["now"] = datetime(2026, 3, 17, 0, 0, tzinfo=timezone.utc)  # 07:00 Bangkok
+    assert work.catch_up() is False and fake_line.pushes == []
+
+
+def test_scheduler_started_next_day_does_not_resend_yesterday(app, linked, fake_line, fixed_time):
+    fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=timezone.utc)
+    work.catch_up()
+    sent = len(fake_line.pushes)
+    fixed_time["now"] = datetime(2026, 3, 18, 4, 0, tzinfo=timezone.utc)  # Wednesday: nothing is due that day
+    work.catch_up()
+    assert len(fake_line.pushes) == sent
+
+
+def test_the_quota_is_read_from_line(app, fake_line):
+    fake_line.quota, fake_line.initial_usage = 300, 42
+    quota = channel_from_config().quota()
+    assert (quota.limit, quota.used) == (300, 42)
+
+
+def test_two_deliverers_on_postgresql(postgres_database, fixed_time):
+    """The same race on PostgreSQL, the database a multi-process deployment runs on."""
+    from flask_migrate import upgrade
+
+    from tracker import create_app
+
+    from .conftest import app_settings
+
+    with FakeLine(quota=None) as fake:
+        app = create_app(app_settings(DATABASE_URL=postgres_database, LINE_CHANNEL_ACCESS_TOKEN=fake.token,
+                                      LINE_API_HOST=fake.url, LINE_TIMEOUT_SECONDS="0.15",
+                                      OUTBOX_RETRY_BASE_SECONDS=0))
+        with app.app_context():
+            upgrade()
+            pending_rows(app, 200)
+            db.session.remove()
+        fake.set_faults(fail_rate=0.2, hang_rate=0.05, hang_seconds=1.0)
+        results = race(app)
+        with app.app_context():
+            assert statuses() == {"sent": 200}
+            db.session.remove()
+            db.engine.dispose()
+        assert len(fake.deliveries_by_key()) == 200 and set(fake.deliveries_by_key().values()) == {1}
+        assert sum(r.sent for r in results) == 200 and all(r.sent for r in results)

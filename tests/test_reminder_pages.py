@@ -1,0 +1,104 @@
+"""Reminders as the administrator and the operator see them: the CLI, the admin page, per-task lead times."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import AuditEvent, Notification
+
+from .factories import csrf_token, login
+from .fake_line import FakeLine
+
+
+def test_dry_run_prints_who_gets_what_and_writes_nothing(runner, seeded):
+    result = runner.invoke(args=["reminders", "--on", "2026-03-17", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "17 มี.ค. 2569: 0 ข้อความถึงผู้ที่เชื่อม LINE (ถ้าทุกคนเชื่อม: 2)" in result.output
+    assert "--- ถึง เจ้าหน้าที่สำนักปลัด (staff)  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]" in result.output
+    assert "ครบกำหนด 31 มี.ค. 2569" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_on_a_day_writes_the_outbox_once(runner, linked):
+    first = runner.invoke(args=["reminders", "--on", "2026-03-17"])
+    again = runner.invoke(args=["reminders", "--on", "2026-03-17"])
+    assert "เพิ่ม 2 ข้อความ" in first.output and "เพิ่ม 0 ข้อความ" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 2
+
+
+def test_month_counts_messages_per_day(runner, linked):
+    result = runner.invoke(args=["reminders", "--month", "2026-03"])
+    assert result.exit_code == 0, result.output
+    # Mondays: weekly digests of the 2 heads and the mayor; 17, 24, 27, 30 and 31 March: the 31 March due dates.
+    assert "  17 มี.ค. 2569     2" in result.output
+    assert "  27 มี.ค. 2569     2" in result.output  # the 3-day reminder of Tuesday 31: Saturday 28 -> Friday 27
+    assert "  2 มี.ค. 2569     3" in result.output
+    assert "มี.ค. 2569:" in result.output
+
+
+def test_month_of_a_holiday_week_sends_nothing_on_holidays(runner, linked):
+    result = runner.invoke(args=["reminders", "--month", "2026-04"])
+    for holiday in ("13 เม.ย. 2569", "14 เม.ย. 2569", "15 เม.ย. 2569"):
+        assert f"  {holiday} " not in result.output
+
+
+def test_fiscal_year_forecast(runner, linked):
+    result = runner.invoke(args=["reminders", "--month", "FY2569"])
+    assert result.exit_code == 0
+    assert result.output.count("ข้อความ (ถ้าทุกคนเชื่อม LINE") == 12
+
+
+def test_admin_page_reads_the_quota_and_warns_before_it_runs_out(app, client, linked, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 2))
+    with FakeLine(quota=20, initial_usage=15) as fake:
+        app.config.update(LINE_CHANNEL_ACCESS_TOKEN=fake.token, LINE_API_HOST=fake.url, LINE_TIMEOUT_SECONDS="2")
+        login(client, "admin")
+        page = client.get("/admin/reminders").get_data(as_text=True)
+    assert "ใช้ไปแล้ว <strong>15</strong> จาก <strong>20</strong>" in page
+    assert "คาดว่าจะเกินโควตา" in page
+    assert fake.requests_to("/v2/bot/message/quota")
+
+
+def test_admin_page_without_line_says_so(client, linked):
+    login(client, "admin")
+    page = client.get("/admin/reminders").get_data(as_text=True)
+    assert "ยังไม่ได้ตั้งค่า LINE" in page
+
+
+@pytest.mark.parametrize("role", ["mayor", "clerk-head", "clerk-staff"])
+def test_only_the_admin_sets_the_policy(client, linked, role):
+    login(client, role)
+    token = csrf_token(client, "/profile")
+    assert client.get("/admin/reminders").status_code == 403
+    assert client.post("/admin/reminders", data={"lead_times": "1", "overdue_every": 1,
+                                                 "csrf_token": token}).status_code == 403
+
+
+def test_admin_changes_the_policy_with_audit(client, linked):
+    login(client, "admin")
+    token = csrf_token(client, "/admin/reminders")
+    bad = client.post("/admin/reminders", data={"lead_times": "7, soon", "overdue_every": 3, "csrf_token": token})
+    assert bad.status_code == 400 and "“soon”" in bad.get_data(as_text=True)
+    client.post("/admin/reminders", data={"lead_times": "7 1 0 7", "overdue_every": 5, "csrf_token": token})
+    db.session.expire_all()
+    assert linked.org.reminder_days == [7, 1, 0] and linked.org.overdue_every == 5
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.reminders"))
+
+
+def test_head_sets_one_tasks_lead_times(client, linked):
+    task = linked.tasks_of(linked.clerk)[0]
+    login(client, "clerk-head")
+    token = csrf_token(client, f"/tasks/{task.id}")
+    client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "3, 0", "csrf_token": token})
+    db.session.expire_all()
+    assert task.reminder_days == [3, 0]
+    client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "", "csrf_token": token})
+    db.session.expire_all()
+    assert task.reminder_days is None
+    login(client, "clerk-staff")
+    token = csrf_token(client, "/profile")
+    assert client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "1", "csrf_token": token}).status_code == 403

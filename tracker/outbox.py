@@ -1,0 +1,341 @@
+"""The outbox: the daily sweep writes one Notification per person and day, the deliverer sends them exactly once.
+
+    sweep()    reminder policy for a day -> rendered digests -> rows, unique (recipient, kind, day): a second sweep of
+               the same day adds nothing.
+    deliver()  claims a row with an atomic UPDATE (the database is the lock: two deliverers never hold one row),
+               sends it with the row's key as X-Line-Retry-Key, and records sent, retry-later or failed.
+    forecast() the messages per day the policy will send, to compare with LINE's monthly quota.
+"""
+from __future__ import annotations
+
+import calendar
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from . import clock
+from .days_off import work_calendar
+from .extensions import db
+from .line import FAILED, RETRY, SENT, Channel
+from .messages import render_digest
+from .models import (
+    Measure,
+    Notification,
+    NotificationStatus,
+    Organization,
+    Plan,
+    Task,
+    TaskStatus,
+    User,
+)
+from .reminders import DayPlan, Person, Policy, TaskInfo, plan_day
+from .workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+DIGEST = "digest"
+LEASE = timedelta(minutes=5)  # how long a deliverer owns a claimed row; longer than one LINE call can take
+MAX_ATTEMPTS = 20
+# LINE keeps a retry key for 24 hours: past that a retry could deliver twice, so stop an hour short of it.
+RETRY_KEY_LIFETIME = timedelta(hours=23)
+
+
+# --- inputs of the policy --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    tasks: list[TaskInfo]
+    people: list[Person]
+    calendar: WorkCalendar
+    policy: Policy
+    line_ids: dict[int, str] = field(default_factory=dict)
+
+
+def load_inputs(organization: Organization) -> Inputs:
+    """Read what the reminder policy needs of one organization, in three queries."""
+    rows = db.session.scalars(
+        select(Task)
+        .join(Task.measure)
+        .join(Measure.plan)
+        .where(Plan.organization_id == organization.id)
+        .options(selectinload(Task.measure), selectinload(Task.division))
+    ).all()
+    tasks = [
+        TaskInfo(
+            id=t.id,
+            measure_order=t.measure.order,
+            measure_title=t.measure.title,
+            step_number=t.step_number,
+            step_text=t.step_text,
+            division_id=t.division_id,
+            division_name=t.division.name,
+            assignee_id=t.assignee_id,
+            due=t.due_date,
+            done=t.status is TaskStatus.DONE,
+            reminder_days=tuple(t.reminder_days) if t.reminder_days is not None else None,
+        )
+        for t in rows
+    ]
+    users = db.session.scalars(select(User).where(User.organization_id == organization.id)).all()
+    people = [
+        Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None)
+        for u in users
+    ]
+    policy = Policy(tuple(organization.reminder_days or ()), organization.overdue_every)
+    return Inputs(tasks, people, work_calendar(organization), policy, {u.id: u.line_user_id for u in users if u.line_user_id})
+
+
+# --- sweep -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    day: date
+    plan: DayPlan
+    created: int
+    existing: int
+
+
+def plan_for(organization: Organization, day: date, *, as_if_all_linked: bool = False) -> DayPlan:
+    """Say who gets what on a day, without writing anything (the dry run).
+
+    `as_if_all_linked` shows the messages of people who have not linked LINE yet too, for a person to read.
+    """
+    inputs = load_inputs(organization)
+    people = [replace(p, line_linked=True) for p in inputs.people] if as_if_all_linked else inputs.people
+    return plan_day(day, inputs.tasks, people, inputs.calendar, inputs.policy)
+
+
+def sweep(organization: Organization, day: date) -> SweepResult:
+    """Write the day's digests to the outbox; rows already there for (person, kind, day) are left alone."""
+    plan = plan_for(organization, day)
+    base_url = current_app.config["PUBLIC_URL"]
+    rows = [
+        {
+            "organization_id": organization.id,
+            "recipient_id": digest.person.id,
+            "kind": DIGEST,
+            "for_date": day,
+            "task_ids": [r.task.id for r in digest.reminders],
+            "text": render_digest(digest, base_url),
+            "status": NotificationStatus.PENDING,
+            "attempts": 0,
+            "idempotency_key": str(uuid.uuid4()),
+            "created_at": clock.now(),
+        }
+        for digest in plan.digests
+    ]
+    created = 0
+    if rows:
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(Notification.__table__).on_conflict_do_nothing(
+            index_elements=["recipient_id", "kind", "for_date"]
+        )
+        connection = db.session.connection()
+        # Row by row so the count of new rows is exact whatever the driver reports for a multi-row insert.
+        for row in rows:
+            created += connection.execute(statement, row).rowcount or 0
+    return SweepResult(day, plan, created, len(rows) - created)
+
+
+# --- delivery --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0  # rows another deliverer held
+
+
+def worker_name() -> str:
+    """Name this process in the rows it claims: host and pid, for the admin reading a stuck row."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def _claim(worker: str, now: datetime, limit: int, organization_ids: Iterable[int] | None) -> tuple[list[int], int]:
+    """Take up to `limit` due rows for this deliverer; return their ids and how many another deliverer held.
+
+    One atomic UPDATE marks the rows still free with a token unique to this claim, then the rows carrying the token
+    are ours: of two deliverers racing for a row exactly one gets it, on SQLite and PostgreSQL alike.
+    """
+    due = _due_ids(now, limit, organization_ids)
+    if not due:
+        return [], 0
+    token = f"{worker}/{uuid.uuid4().hex[:12]}"[-64:]
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id.in_(due),
+            Notification.status == NotificationStatus.PENDING,
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+        )
+        .values(claimed_until=now + LEASE, claimed_by=token)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    mine = list(db.session.scalars(
+        select(Notification.id).where(Notification.claimed_by == token).order_by(Notification.id)
+    ))
+    return mine, len(due) - len(mine)
+
+
+def _due_ids(now: datetime, limit: int, organization_ids: Iterable[int] | None) -> list[int]:
+    query = (
+        select(Notification.id)
+        .where(
+            Notification.status == NotificationStatus.PENDING,
+            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    if organization_ids is not None:
+        query = query.where(Notification.organization_id.in_(list(organization_ids)))
+    return list(db.session.scalars(query))
+
+
+def backoff(attempts: int, base: float, cap: float) -> timedelta:
+    """Wait before the next try: base, 2x, 4x ... up to the cap (LINE asks clients to back off on 429 and 5xx)."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def deliver(
+    channel: Channel,
+    *,
+    worker: str | None = None,
+    limit: int | None = None,
+    organization_ids: Iterable[int] | None = None,
+) -> DeliveryResult:
+    """Send every pending row that is due, until none is left for now; each row is committed as it goes."""
+    worker = worker or worker_name()
+    base = float(current_app.config.get("OUTBOX_RETRY_BASE_SECONDS", 30))
+    cap = float(current_app.config.get("OUTBOX_RETRY_MAX_SECONDS", 3600))
+    result = DeliveryResult()
+    handled = 0
+    while limit is None or handled < limit:
+        batch = 25 if limit is None else min(25, limit - handled)
+        mine, held = _claim(worker, clock.now(), batch, organization_ids)
+        result.skipped += held
+        if not mine:
+            if held:
+                continue  # another deliverer took this batch between our read and our claim: read again
+            break
+        for notification_id in mine:
+            _send_one(db.session.get(Notification, notification_id), channel, base, cap, result)
+            db.session.commit()  # each outcome is kept as soon as it is known
+            handled += 1
+    return result
+
+
+def _send_one(row: Notification, channel: Channel, base: float, cap: float, result: DeliveryResult) -> None:
+    now = clock.now()
+    row.claimed_until = None
+    recipient = row.recipient
+    if row.for_date < clock.today():
+        # A reminder is about its day: one that could not go out then is not sent late, and never twice.
+        _fail(row, "ไม่ได้ส่งภายในวันของข้อความ (not sent on its day; not sent late)", result)
+        return
+    if not recipient.active or not recipient.line_user_id:
+        _fail(row, "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)", result)
+        return
+    outcome = channel.send(recipient.line_user_id, row.text, row.idempotency_key)
+    row.attempts += 1
+    if outcome.outcome == SENT:
+        row.status, row.sent_at, row.line_request_id = NotificationStatus.SENT, now, outcome.request_id
+        row.last_error = None if outcome.detail == "accepted" else outcome.detail
+        result.sent += 1
+    elif outcome.outcome == RETRY and row.attempts < MAX_ATTEMPTS and now - row.created_at < RETRY_KEY_LIFETIME:
+        row.next_attempt_at = now + backoff(row.attempts, base, cap)
+        row.last_error = outcome.detail
+        result.retried += 1
+    else:
+        reason = outcome.detail if outcome.outcome == FAILED else f"gave up after {row.attempts} tries: {outcome.detail}"
+        _fail(row, reason, result)
+
+
+def _fail(row: Notification, reason: str, result: DeliveryResult) -> None:
+    row.status, row.last_error = NotificationStatus.FAILED, reason
+    result.failed += 1
+
+
+# --- forecast --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DayCount:
+    day: date
+    messages: int  # to people linked to LINE: what LINE will count
+    if_all_linked: int  # were everyone who should hear linked
+
+
+def forecast(organization: Organization, start: date, end: date, *, assume_done_on_time: bool = True) -> list[DayCount]:
+    """Count the messages the policy sends each day from start to end.
+
+    With `assume_done_on_time`, a task still open is taken to be done on its due date, so the forecast is what a
+    kept plan costs; overdue reminders come on top when tasks slip.
+    """
+    inputs = load_inputs(organization)
+    counts = []
+    day = start
+    while day <= end:
+        tasks = inputs.tasks
+        if assume_done_on_time:
+            tasks = [replace(t, done=True) if not t.done and t.due < day else t for t in tasks]
+        plan = plan_day(day, tasks, inputs.people, inputs.calendar, inputs.policy)
+        unlinked = sum(1 for u in plan.unreachable if u.reason == "not_linked")
+        counts.append(DayCount(day, plan.message_count, plan.message_count + unlinked))
+        day += timedelta(days=1)
+    return counts
+
+
+@dataclass
+class Outlook:
+    """This month's LINE messages: LINE's quota and use, and what the policy will still send."""
+
+    limit: int | None  # None: LINE did not say (no token, or no limit on the plan)
+    used: int | None
+    remaining_forecast: int  # from today to the month's end, the plan kept
+    remaining_if_all_linked: int
+    month_forecast: int  # the whole month, the plan kept, to people linked now
+
+    @property
+    def projected(self) -> int | None:
+        return None if self.used is None else self.used + self.remaining_forecast
+
+    @property
+    def over_quota(self) -> bool:
+        return self.limit is not None and self.projected is not None and self.projected > self.limit
+
+    @property
+    def over_quota_if_all_linked(self) -> bool:
+        return self.limit is not None and (self.used or 0) + self.remaining_if_all_linked > self.limit
+
+
+def outlook(organization: Organization, channel: Channel, today: date) -> Outlook:
+    """Compare this month's forecast with LINE's real quota, read from LINE (never a hard-coded plan size)."""
+    start = today.replace(day=1)
+    end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    counts = forecast(organization, start, end)
+    quota = channel.quota()
+    rest = [c for c in counts if c.day >= today]
+    return Outlook(
+        limit=quota.limit if quota else None,
+        used=quota.used if quota else None,
+        remaining_forecast=sum(c.messages for c in rest),
+        remaining_if_all_linked=sum(c.if_all_linked for c in rest),
+        month_forecast=sum(c.messages for c in counts),
+    )

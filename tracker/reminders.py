@@ -1,0 +1,381 @@
+"""Who is reminded of what over LINE on a given day: pure planning, no Flask, no database.
+
+Plain dataclasses in, plain dataclasses out, so the daily sweep, the admin's preview and a whole-year forecast all use
+the same rules. Days are counted with `tracker.workdays.WorkCalendar` (weekends, Thai public and government holidays
+including substitution days, the organization's own days off).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from tracker.workdays import WorkCalendar
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    role: str  # "admin" | "executive" | "head" | "staff"
+    division_id: int | None
+    active: bool
+    line_linked: bool
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: int
+    measure_order: int
+    measure_title: str
+    step_number: int
+    step_text: str
+    division_id: int
+    division_name: str
+    assignee_id: int | None
+    due: date
+    done: bool
+    reminder_days: tuple[int, ...] | None = None  # per-task override of the lead times; () means none
+
+
+@dataclass(frozen=True)
+class Policy:
+    reminder_days: tuple[int, ...] = (14, 7, 3, 1, 0)  # calendar days before the due date; 0 = on the due date
+    overdue_every: int = 3  # then every N working days while overdue; <= 0 turns overdue reminders off
+
+
+@dataclass(frozen=True)
+class Reminder:
+    task: TaskInfo
+    kind: str  # "before" | "due" | "overdue"
+    days_left: int  # calendar days from the sending day to the due date (kind before/due); 0 for overdue
+    working_days_overdue: int  # > 0 only for kind overdue
+
+
+@dataclass(frozen=True)
+class DivisionSummary:
+    """The head's weekly digest of their division."""
+
+    division_id: int
+    division_name: str
+    open: int
+    done: int
+    overdue: tuple[TaskInfo, ...]  # oldest due date first
+    due_this_week: tuple[TaskInfo, ...]  # by due date
+
+
+@dataclass(frozen=True)
+class OrganizationSummary:
+    """The executive's weekly summary."""
+
+    total: int
+    done: int
+    overdue: int
+    per_division: tuple[tuple[str, int, int, int], ...]  # (name, total, done, overdue), by name
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything one person gets on one day, sent as ONE LINE message: LINE counts (and bills) every push."""
+
+    person: Person
+    day: date
+    reminders: tuple[Reminder, ...]  # overdue first (most overdue first), then due, then by due date
+    division: DivisionSummary | None = None
+    organization: OrganizationSummary | None = None
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Someone who would have been messaged but cannot be: listed for the admin instead."""
+
+    person: Person
+    reason: str  # "inactive" | "not_linked"
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    digests: tuple[Digest, ...]  # by person name
+    unreachable: tuple[Unreachable, ...]  # by person name
+
+    @property
+    def message_count(self) -> int:
+        """LINE pushes this day costs: one per digest."""
+        return len(self.digests)
+
+
+# --- Days ---------------------------------------------------------------------------------------------------------
+
+
+class _Days(Protocol):
+    """What the rules need of a calendar: WorkCalendar itself, or the memoized view plan_day builds over it."""
+
+    def is_working_day(self, day: date) -> bool: ...
+
+    def previous_working_day(self, day: date) -> date: ...
+
+    def working_days_between(self, start: date, end: date) -> int: ...
+
+
+class _MemoDays:
+    """A WorkCalendar with its answers remembered for one plan_day call.
+
+    WorkCalendar.working_days_between walks day by day; a task overdue for months, asked about on every day of a
+    forecast, would make that quadratic. Here it is a difference of two running counts over a contiguous range.
+    """
+
+    def __init__(self, calendar: WorkCalendar):
+        self._calendar = calendar
+        self._working: dict[date, bool] = {}
+        self._previous: dict[date, date] = {}
+        self._first = 0  # ordinal of the first day of the range that _ranks covers
+        self._ranks: list[int] = []  # _ranks[i]: working days in (first, first + i]
+
+    def is_working_day(self, day: date) -> bool:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self._calendar.is_working_day(day)
+        return working
+
+    def previous_working_day(self, day: date) -> date:
+        previous = self._previous.get(day)
+        if previous is None:
+            previous = day
+            while not self.is_working_day(previous):
+                previous -= ONE_DAY
+            self._previous[day] = previous
+        return previous
+
+    def working_days_between(self, start: date, end: date) -> int:
+        # Same meaning as WorkCalendar's: working days in (start, end], negative when end is before start.
+        # Both days are covered before either is read: widening the range moves the origin the counts start from.
+        self._cover(start.toordinal())
+        self._cover(end.toordinal())
+        return self._ranks[end.toordinal() - self._first] - self._ranks[start.toordinal() - self._first]
+
+    def _cover(self, ordinal: int) -> None:
+        if 0 <= ordinal - self._first < len(self._ranks):
+            return
+        if self._ranks:
+            first = min(ordinal, self._first)
+            last = max(ordinal, self._first + len(self._ranks) - 1)
+        else:
+            first = last = ordinal
+        first -= 31  # a margin, so that neighbouring look-ups do not rebuild the range
+        last += 31
+        ranks, count = [0], 0
+        for following in range(first + 1, last + 1):
+            count += self.is_working_day(date.fromordinal(following))
+            ranks.append(count)
+        self._first, self._ranks = first, ranks
+
+
+# --- Reminders ----------------------------------------------------------------------------------------------------
+
+
+def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalendar) -> Reminder | None:
+    """Return the reminder of this task to send on this day, or None."""
+    return _reminder(task, day, policy, calendar)
+
+
+def _reminder(task: TaskInfo, day: date, policy: Policy, days: _Days) -> Reminder | None:
+    if task.done:
+        return None
+    # Nothing is ever sent on a day off: a lead time that lands there moves to the working day before, and an
+    # overdue count does not move over a weekend, so without this a Friday reminder would repeat on Sat and Sun.
+    if not days.is_working_day(day):
+        return None
+    if day > task.due:
+        every = policy.overdue_every
+        if every <= 0:
+            return None
+        late = days.working_days_between(task.due, day)  # due Saturday: Monday is 1 working day late
+        if late >= 1 and late % every == 0:
+            return Reminder(task, "overdue", 0, late)
+        return None
+    lead_times = task.reminder_days if task.reminder_days is not None else policy.reminder_days
+    # Several lead times may move to the same working day (e.g. 3 and 1 both before Songkran): one reminder, the
+    # nearest. Negative lead times would be after the due date, which the overdue cadence covers: ignored.
+    for lead in sorted(n for n in set(lead_times) if n >= 0):
+        if days.previous_working_day(task.due - timedelta(days=lead)) == day:
+            kind = "due" if lead == 0 else "before"
+            # due on a Saturday: the "due" reminder goes on Friday with days_left 1, so the message can say so
+            return Reminder(task, kind, (task.due - day).days, 0)
+    return None
+
+
+# --- Recipients ---------------------------------------------------------------------------------------------------
+
+
+class _People:
+    """The people of one plan_day call, indexed once."""
+
+    def __init__(self, people: Sequence[Person]):
+        self.by_id: dict[int, Person] = {}
+        self.staff: dict[int, list[Person]] = defaultdict(list)  # active staff by division
+        self.heads: dict[int, list[Person]] = defaultdict(list)  # active heads by division
+        for person in people:
+            if person.id in self.by_id:
+                continue  # the same person twice would be messaged twice
+            self.by_id[person.id] = person
+            if person.active and person.division_id is not None:
+                if person.role == "staff":
+                    self.staff[person.division_id].append(person)
+                elif person.role == "head":
+                    self.heads[person.division_id].append(person)
+
+    def recipients(self, task: TaskInfo) -> list[Person]:
+        assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
+        if assignee is not None and assignee.active:
+            return [assignee]
+        # Unassigned, assigned to someone who left, or to an id nobody has any more: the division's staff share it;
+        # a division without (active) staff hears through its head, so that the reminder still reaches someone.
+        return list(self.staff.get(task.division_id) or self.heads.get(task.division_id) or ())
+
+    def inactive_assignee(self, task: TaskInfo) -> Person | None:
+        assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
+        return assignee if assignee is not None and not assignee.active else None
+
+
+def recipients_for(task: TaskInfo, people: Sequence[Person]) -> list[Person]:
+    """Return who should hear about this task: active people only; whether they linked LINE is plan_day's concern."""
+    return _People(people).recipients(task)
+
+
+# --- Weekly digests -----------------------------------------------------------------------------------------------
+
+
+def is_weekly_digest_day(day: date, calendar: WorkCalendar) -> bool:
+    """Tell whether this is the first working day of its ISO week (Monday, or later when Monday is a day off)."""
+    return _is_weekly_digest_day(day, calendar)
+
+
+def _is_weekly_digest_day(day: date, days: _Days) -> bool:
+    if not days.is_working_day(day):
+        return False
+    monday = day - timedelta(days=day.weekday())
+    earlier = monday
+    while earlier < day:
+        if days.is_working_day(earlier):
+            return False
+        earlier += ONE_DAY
+    return True
+
+
+def _task_order(task: TaskInfo) -> tuple:
+    return (task.due, task.measure_order, task.step_number, task.id)
+
+
+def _division_summary(division_id: int, tasks: list[TaskInfo], day: date) -> DivisionSummary:
+    sunday = day + timedelta(days=6 - day.weekday())
+    open_tasks = sorted((t for t in tasks if not t.done), key=_task_order)
+    return DivisionSummary(
+        division_id=division_id,
+        division_name=tasks[0].division_name,
+        open=len(open_tasks),
+        done=len(tasks) - len(open_tasks),
+        overdue=tuple(t for t in open_tasks if t.due < day),
+        due_this_week=tuple(t for t in open_tasks if day <= t.due <= sunday),
+    )
+
+
+def _organization_summary(by_division: dict[int, list[TaskInfo]], day: date) -> OrganizationSummary:
+    rows = []
+    for division_id, tasks in by_division.items():
+        done = sum(t.done for t in tasks)
+        overdue = sum(not t.done and t.due < day for t in tasks)
+        rows.append((tasks[0].division_name, division_id, len(tasks), done, overdue))
+    rows.sort()  # by name; the id only keeps two divisions of the same name apart
+    return OrganizationSummary(
+        total=sum(r[2] for r in rows),
+        done=sum(r[3] for r in rows),
+        overdue=sum(r[4] for r in rows),
+        per_division=tuple((name, total, done, overdue) for name, _, total, done, overdue in rows),
+    )
+
+
+# --- The day's plan -----------------------------------------------------------------------------------------------
+
+
+def _reminder_order(reminder: Reminder) -> tuple:
+    rank = {"overdue": 0, "due": 1}.get(reminder.kind, 2)
+    return (rank, -reminder.working_days_overdue, *_task_order(reminder.task))
+
+
+def _person_order(person: Person) -> tuple:
+    return (person.name, person.id)
+
+
+def plan_day(
+    day: date,
+    tasks: Sequence[TaskInfo],
+    people: Sequence[Person],
+    calendar: WorkCalendar,
+    policy: Policy = Policy(),
+) -> DayPlan:
+    """Plan the day's LINE messages: at most one digest per person, and who could not be reached."""
+    days = _MemoDays(calendar)
+    if not days.is_working_day(day):
+        return DayPlan(day, (), ())  # nothing at all is sent on a day the office is closed
+    index = _People(people)
+
+    reminders: dict[int, list[Reminder]] = defaultdict(list)
+    divisions: dict[int, DivisionSummary] = {}
+    organization: dict[int, OrganizationSummary] = {}
+    inactive: dict[int, Person] = {}  # would have been messaged
+
+    for task in tasks:
+        reminder = _reminder(task, day, policy, days)
+        if reminder is None:
+            continue
+        for person in index.recipients(task):
+            reminders[person.id].append(reminder)
+        left = index.inactive_assignee(task)
+        if left is not None:
+            inactive[left.id] = left  # the division's staff got it instead; the admin should reassign the task
+
+    if _is_weekly_digest_day(day, days):
+        by_division: dict[int, list[TaskInfo]] = defaultdict(list)
+        for task in tasks:
+            by_division[task.division_id].append(task)
+        summaries = {d: _division_summary(d, ts, day) for d, ts in by_division.items()}
+        whole = _organization_summary(by_division, day) if by_division else None
+        for person in index.by_id.values():
+            # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
+            if person.role == "head" and person.division_id in summaries:
+                part = summaries[person.division_id]
+                target = divisions
+            elif person.role == "executive" and whole is not None:
+                part = whole
+                target = organization
+            else:
+                continue  # admins get no weekly digest
+            if person.active:
+                target[person.id] = part
+            else:
+                inactive[person.id] = person
+
+    digests: list[Digest] = []
+    unreachable = [Unreachable(p, "inactive") for p in inactive.values()]
+    for person_id in reminders.keys() | divisions.keys() | organization.keys():
+        person = index.by_id[person_id]  # active: recipients and the weekly parts above are active people only
+        if not person.line_linked:
+            unreachable.append(Unreachable(person, "not_linked"))
+            continue
+        digests.append(
+            Digest(
+                person=person,
+                day=day,
+                reminders=tuple(sorted(reminders.get(person_id, ()), key=_reminder_order)),
+                division=divisions.get(person_id),
+                organization=organization.get(person_id),
+            )
+        )
+    digests.sort(key=lambda d: _person_order(d.person))
+    unreachable.sort(key=lambda u: _person_order(u.person))
+    return DayPlan(day, tuple(digests), tuple(unreachable))

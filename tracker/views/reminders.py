@@ -1,0 +1,75 @@
+"""Reminders for the administrator: LINE's quota against the month's forecast, the policy, who cannot be reached,
+and what the outbox did."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, NumberRange
+
+from .. import clock, directory, outbox
+from ..access import Action, require
+from ..errors import DomainError
+from ..extensions import db
+from ..line import channel_from_config
+from ..models import Notification, NotificationStatus, Source
+
+bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
+
+
+class PolicyForm(FlaskForm):
+    lead_times = StringField("แจ้งเตือนก่อนครบกำหนด (วัน คั่นด้วยจุลภาค; 0 = วันครบกำหนด)", validators=[DataRequired()])
+    overdue_every = IntegerField("เมื่อเกินกำหนด แจ้งซ้ำทุก (วันทำการ; 0 = ไม่แจ้ง)",
+                                 validators=[NumberRange(min=0, max=20)])
+
+
+def _page(form: PolicyForm | None = None, status: int = 200):
+    organization = current_user.organization
+    today = clock.today()
+    channel = channel_from_config()
+    view = outbox.outlook(organization, channel, today)
+    plan = outbox.plan_for(organization, today)
+    counts = dict(db.session.execute(
+        select(Notification.status, func.count()).where(Notification.organization_id == organization.id)
+        .group_by(Notification.status)
+    ).all())
+    failures = db.session.scalars(
+        select(Notification).where(Notification.organization_id == organization.id,
+                                   Notification.status == NotificationStatus.FAILED)
+        .options(selectinload(Notification.recipient)).order_by(Notification.id.desc()).limit(20)
+    ).all()
+    form = form or PolicyForm(lead_times=", ".join(str(d) for d in organization.reminder_days or []),
+                              overdue_every=organization.overdue_every)
+    return render_template("admin/reminders.html", outlook=view, channel=channel, plan=plan, counts=counts,
+                           failures=failures, form=form, day=today, status_sent=NotificationStatus.SENT,
+                           status_pending=NotificationStatus.PENDING, status_failed=NotificationStatus.FAILED), status
+
+
+@bp.get("")
+@login_required
+def index():
+    require(current_user, Action.MANAGE_SETTINGS)
+    return _page()
+
+
+@bp.post("")
+@login_required
+def update_policy():
+    require(current_user, Action.MANAGE_SETTINGS)
+    form = PolicyForm()
+    if not form.validate_on_submit():
+        flash("ตรวจสอบค่าที่กรอก", "error")
+        return _page(form, 400)
+    try:
+        changed = directory.update_reminder_policy(current_user, form.lead_times.data, form.overdue_every.data,
+                                                   source=Source.WEB)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(form, 400)
+    db.session.commit()
+    flash("บันทึกนโยบายการแจ้งเตือนแล้ว" if changed else "ไม่มีอะไรเปลี่ยน", "success")
+    return redirect(url_for("reminders.index"))
