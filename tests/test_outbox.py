@@ -44,6 +44,7 @@ def pending_rows(app, count: int) -> list[Notification]:
     rows = [
         Notification(
             organization_id=org.id,
+            address=f"user:u{i}",
             recipient=User(organization=org, username=f"u{i}", display_name=f"คน {i}", role=Role.STAFF,
                            line_user_id=f"U{i:032d}"),
             kind="digest",

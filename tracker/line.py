@@ -17,7 +17,6 @@ from linebot.v3.messaging import (
     Configuration,
     MessagingApi,
     PushMessageRequest,
-    TextMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ class Quota:
 class Channel(Protocol):
     name: str
 
-    def send(self, to: str, text: str, retry_key: str) -> SendResult: ...
+    def send(self, to: str, messages: list[dict], retry_key: str) -> SendResult: ...
 
     def quota(self) -> Quota | None: ...
 
@@ -52,8 +51,9 @@ class ConsoleChannel:
 
     name = "console"
 
-    def send(self, to: str, text: str, retry_key: str) -> SendResult:
-        log.info("LINE message to %s (retry key %s):\n%s", to, retry_key, text)
+    def send(self, to: str, messages: list[dict], retry_key: str) -> SendResult:
+        texts = [m.get("text") or m.get("altText") or m.get("type") for m in messages]
+        log.info("LINE message to %s (retry key %s):\n%s", to, retry_key, "\n".join(texts))
         return SendResult(SENT, "written to the log")
 
     def quota(self) -> Quota | None:
@@ -73,8 +73,9 @@ class LineChannel:
         self._api = MessagingApi(self._client)
         self._timeout = timeout
 
-    def send(self, to: str, text: str, retry_key: str) -> SendResult:
-        request = PushMessageRequest(to=to, messages=[TextMessage(text=text[:MAX_TEXT])])
+    def send(self, to: str, messages: list[dict], retry_key: str) -> SendResult:
+        # One push, up to five message objects, counts as one message per recipient against the quota.
+        request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         try:
             response = self._api.push_message_with_http_info(
                 request, x_line_retry_key=retry_key, _request_timeout=self._timeout

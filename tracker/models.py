@@ -106,6 +106,10 @@ class Organization(db.Model):
         JSON, default=lambda: [14, 7, 3, 1, 0], server_default="[14, 7, 3, 1, 0]"
     )
     overdue_every: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The LINE Official Account of the organization: its bot's user id is the `destination` of every webhook call,
+    # which is how one deployment tells its organizations' channels apart. Secrets stay in the environment.
+    line_bot_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    line_basic_id: Mapped[str | None] = mapped_column(String(32))  # "@123abcde": the add-friend link and QR code
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     divisions: Mapped[list[Division]] = relationship(back_populates="organization", order_by="Division.id")
@@ -188,6 +192,12 @@ class Division(db.Model):
     name_en: Mapped[str | None] = mapped_column(String(200))  # Office of the Municipal Clerk
     # Other spellings plans use for this division (สำนักปลัด, สำนักงานปลัด): matched on import.
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The division's LINE group, when the bot was attached to it: its weekly digest and overdue alerts go there.
+    line_group_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    line_group_members: Mapped[int | None]  # LINE counts a push into a group once per member
+    # A one-time code shown on the division page, typed into the group to attach the bot to it.
+    line_group_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    line_group_code_expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship(back_populates="divisions")
     users: Mapped[list[User]] = relationship(back_populates="division")
@@ -402,19 +412,23 @@ class AuditEvent(db.Model):
 class Notification(db.Model):
     """The outbox: one message to one recipient, written by the daily sweep and sent by the deliverer.
 
-    The unique (recipient, kind, for_date) makes a second sweep of the same day a no-op; the idempotency key is sent
-    to LINE as X-Line-Retry-Key so that a retry after a lost answer is not delivered twice.
+    The unique (address, kind, for_date) makes a second sweep of the same day a no-op; the idempotency key is sent
+    to LINE as X-Line-Retry-Key so that a retry after a lost answer is not delivered twice. The address is a person
+    ("user:12") or a division's LINE group ("group:3").
     """
 
-    __table_args__ = (UniqueConstraint("recipient_id", "kind", "for_date"),)
+    __table_args__ = (UniqueConstraint("address", "kind", "for_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    address: Mapped[str] = mapped_column(String(40))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id"))  # to the division's LINE group
     kind: Mapped[str] = mapped_column(String(30))  # digest: everything one person gets on one day
     task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     # The message as rendered by the sweep: a retry sends exactly what the first try sent.
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")  # LINE objects
     for_date: Mapped[date]
     status: Mapped[NotificationStatus] = mapped_column(
         _enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING, index=True
@@ -431,4 +445,28 @@ class Notification(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     line_request_id: Mapped[str | None] = mapped_column(String(64))  # LINE's x-line-request-id, for support cases
 
-    recipient: Mapped[User] = relationship()
+    recipient: Mapped[User | None] = relationship()
+    division: Mapped[Division | None] = relationship()
+
+
+class LineEvent(db.Model):
+    """A webhook event already handled: LINE redelivers (deliveryContext.isRedelivery), we act once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    type: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LinkNonce(db.Model):
+    """The one-time nonce of LINE's account-link flow: issued to a signed-in person, used once, short-lived."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -124,6 +124,7 @@ def sweep(organization: Organization, day: date) -> SweepResult:
     rows = [
         {
             "organization_id": organization.id,
+            "address": f"user:{digest.person.id}",
             "recipient_id": digest.person.id,
             "kind": DIGEST,
             "for_date": day,
@@ -140,7 +141,7 @@ def sweep(organization: Organization, day: date) -> SweepResult:
     if rows:
         insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         statement = insert(Notification.__table__).on_conflict_do_nothing(
-            index_elements=["recipient_id", "kind", "for_date"]
+            index_elements=["address", "kind", "for_date"]
         )
         connection = db.session.connection()
         # Row by row so the count of new rows is exact whatever the driver reports for a multi-row insert.
@@ -252,7 +253,8 @@ def _send_one(row: Notification, channel: Channel, base: float, cap: float, resu
     if not recipient.active or not recipient.line_user_id:
         _fail(row, "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)", result)
         return
-    outcome = channel.send(recipient.line_user_id, row.text, row.idempotency_key)
+    messages = row.messages or [{"type": "text", "text": row.text}]
+    outcome = channel.send(recipient.line_user_id, messages, row.idempotency_key)
     row.attempts += 1
     if outcome.outcome == SENT:
         row.status, row.sent_at, row.line_request_id = NotificationStatus.SENT, now, outcome.request_id
