@@ -71,9 +71,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Channel secret used to verify the `X-Line-Signature` of webhook calls.",
     ),
     Setting(
+        "LINE_CHANNELS",
+        None,
+        'Several organizations in one deployment: JSON mapping organization ids to their own channel, '
+        '`{"2": {"secret": "...", "token": "..."}}`. Organizations not listed use the two settings above.',
+    ),
+    Setting(
         "LINE_API_HOST",
         "https://api.line.me",
         "Base URL of the LINE Messaging API. Tests point it at a fake LINE server on 127.0.0.1.",
+    ),
+    Setting(
+        "LINE_DATA_HOST",
+        "https://api-data.line.me",
+        "Base URL of LINE's data host, where the rich menu image is uploaded. Tests point it at a fake server.",
     ),
     Setting(
         "LINE_TIMEOUT_SECONDS",

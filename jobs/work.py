@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tracker import clock, outbox
 from tracker.extensions import db
-from tracker.line import channel_from_config
+from tracker.line import channel_for
 from tracker.models import Organization
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,12 @@ def send_todays_reminders() -> None:
 
 
 def deliver_pending() -> None:
-    """Deliver what is pending and due."""
-    result = outbox.deliver(channel_from_config())
-    if result.sent or result.retried or result.failed:
-        log.info("delivery: %d sent, %d to retry, %d failed, %d held by another deliverer",
-                 result.sent, result.retried, result.failed, result.skipped)
+    """Deliver what is pending and due, each organization through its own LINE channel."""
+    for organization in db.session.scalars(select(Organization).order_by(Organization.id)).all():
+        result = outbox.deliver(channel_for(organization.id), organization_ids=[organization.id])
+        if result.sent or result.retried or result.failed:
+            log.info("%s: %d sent, %d to retry, %d failed, %d held by another deliverer",
+                     organization.name, result.sent, result.retried, result.failed, result.skipped)
 
 
 def catch_up(now: datetime | None = None) -> bool:

@@ -12,6 +12,8 @@ import pytest
 from tracker.reminders import (
     DayPlan,
     DivisionSummary,
+    Group,
+    GroupDigest,
     OrganizationSummary,
     Person,
     Policy,
@@ -546,6 +548,198 @@ def test_someone_with_nothing_gets_no_digest():
     assert plan == DayPlan(date(2026, 3, 31), (), ())
 
 
+# --- Division LINE groups -----------------------------------------------------------------------------------------
+
+OFFICE_GROUP = Group(1, "สำนักปลัด", 12)  # the bot is in สำนักปลัด's LINE group, which has 12 members
+MONDAY = date(2026, 3, 30)
+MONDAY_TASKS = [
+    task(1, date(2026, 3, 31), assignee=11),  # 1 day before
+    task(2, date(2026, 4, 13), assignee=11),  # 14 days before
+    task(3, date(2026, 3, 30), assignee=11, measure=2),  # due today
+    task(4, date(2026, 3, 25), assignee=11),  # 3 working days late
+    task(5, date(2026, 3, 20)),  # 6 working days late, unassigned
+    task(6, date(2026, 3, 30), assignee=10),  # the head's own task
+    task(7, date(2026, 3, 25), assignee=10, measure=3),  # the head's own, 3 working days late
+    task(8, date(2026, 3, 25), division=2),  # กองคลัง has no group: its head hears privately
+    task(9, date(2026, 3, 31), division=2),
+]
+
+
+def test_a_divisions_group_gets_its_overdue_reminders_and_weekly_digest():
+    plan = plan_day(MONDAY, MONDAY_TASKS, PEOPLE, CAL, groups=[OFFICE_GROUP])
+    (group,) = plan.group_digests
+    assert group.group == OFFICE_GROUP
+    assert group.day == MONDAY
+    # every overdue task of the division, whoever it is assigned to, most overdue first
+    assert [(r.task.id, r.kind, r.working_days_overdue) for r in group.reminders] == [
+        (5, "overdue", 6),
+        (4, "overdue", 3),
+        (7, "overdue", 3),
+    ]
+    assert group.division == DivisionSummary(
+        division_id=1,
+        division_name="สำนักปลัด",
+        open=7,
+        done=0,
+        overdue=(MONDAY_TASKS[4], MONDAY_TASKS[3], MONDAY_TASKS[6]),
+        due_this_week=(MONDAY_TASKS[5], MONDAY_TASKS[2], MONDAY_TASKS[0]),  # same day: by measure
+    )
+    by_id = {d.person.id: d for d in plan.digests}
+    # before and on the due date: still private nudges; nothing overdue privately
+    assert [(r.task.id, r.kind) for r in by_id[11].reminders] == [(3, "due"), (1, "before"), (2, "before")]
+    assert [(r.task.id, r.kind) for r in by_id[10].reminders] == [(6, "due")]
+    assert by_id[10].division is None  # the head reads the weekly digest in the group
+    # the unassigned overdue task 5 would have gone to the unlinked สมพร too: it is the group's now
+    assert [(u.person.id, u.reason) for u in plan.unreachable] == []
+    # กองคลัง, without a group, as before; the executive's summary is private, as before
+    assert [(r.task.id, r.kind) for r in by_id[20].reminders] == [(8, "overdue"), (9, "before")]
+    assert by_id[20].division.division_name == "กองคลัง"
+    assert by_id[40].organization.total == 9
+    assert set(by_id) == {10, 11, 20, 40}
+    assert plan.message_count == 4 + 12  # four private digests, and the group's twelve members
+
+
+def test_without_groups_the_same_day_is_as_before():
+    plan = plan_day(MONDAY, MONDAY_TASKS, PEOPLE, CAL)
+    assert plan.group_digests == ()
+    by_id = {d.person.id: d for d in plan.digests}
+    assert [(r.task.id, r.kind) for r in by_id[11].reminders] == [
+        (5, "overdue"),
+        (4, "overdue"),
+        (3, "due"),
+        (1, "before"),
+        (2, "before"),
+    ]
+    assert [(r.task.id, r.kind) for r in by_id[10].reminders] == [(7, "overdue"), (6, "due")]
+    assert by_id[10].division.open == 7
+    assert [(u.person.id, u.reason) for u in plan.unreachable] == [(13, "not_linked")]  # task 5 was hers too
+    assert plan.message_count == 4
+
+
+def test_divisions_without_a_group_are_unchanged():
+    tasks = [*MONDAY_TASKS, task(10, date(2026, 3, 25), division=3), task(11, date(2026, 3, 31), division=3)]
+    alone = plan_day(MONDAY, tasks, PEOPLE, CAL)
+    grouped = plan_day(MONDAY, tasks, PEOPLE, CAL, POLICY, [Group(3, "กองช่าง", 5)])
+    assert [d for d in grouped.digests if d.person.id != 30] == [d for d in alone.digests if d.person.id != 30]
+    assert grouped.unreachable == alone.unreachable
+    (head,) = [d for d in grouped.digests if d.person.id == 30]  # the head of กองช่าง: only the before reminder
+    assert ([(r.task.id, r.kind) for r in head.reminders], head.division) == ([(11, "before")], None)
+    (group,) = grouped.group_digests
+    assert [r.task.id for r in group.reminders] == [10]
+    assert group.division.division_name == "กองช่าง"
+    assert grouped.message_count == len(grouped.digests) + 5
+
+
+def test_a_group_digest_on_a_day_without_a_weekly_digest():
+    tuesday = date(2026, 3, 31)
+    tasks = [task(1, date(2026, 3, 26), assignee=11), task(2, tuesday, assignee=11)]  # 3 working days late; due today
+    plan = plan_day(tuesday, tasks, PEOPLE, CAL, groups=[OFFICE_GROUP])
+    assert plan.group_digests == (GroupDigest(OFFICE_GROUP, tuesday, (reminder_for(tasks[0], tuesday, POLICY, CAL),)),)
+    assert [(d.person.id, [r.kind for r in d.reminders]) for d in plan.digests] == [(11, ["due"])]
+    assert plan.message_count == 1 + 12
+
+
+@pytest.mark.parametrize(
+    "members, expected",
+    [
+        pytest.param(12, 12, id="twelve-members-cost-twelve"),
+        pytest.param(1, 1, id="one"),
+        pytest.param(40, 40, id="forty"),
+    ],
+)
+def test_message_count_counts_the_members_of_each_group(members, expected):
+    overdue = [task(1, date(2026, 3, 26), division=1), task(2, date(2026, 3, 26), division=2)]  # nobody privately
+    groups = [Group(1, "สำนักปลัด", members), Group(2, "กองคลัง", 7)]
+    plan = plan_day(date(2026, 3, 31), overdue, PEOPLE, CAL, groups=groups)
+    assert plan.digests == ()
+    assert plan.message_count == expected + 7
+
+
+def test_group_digests_are_sorted_by_division_name():
+    overdue = [task(d, date(2026, 3, 26), division=d) for d in DIVISIONS]
+    groups = [Group(d, name, d) for d, name in DIVISIONS.items()]
+    plan = plan_day(date(2026, 3, 31), overdue, PEOPLE, CAL, groups=groups)
+    assert [g.group.division_name for g in plan.group_digests] == ["กองการศึกษา", "กองคลัง", "กองช่าง", "สำนักปลัด"]
+    assert all(len(g.reminders) == 1 and g.division is None for g in plan.group_digests)
+    assert plan.message_count == 1 + 2 + 3 + 4
+
+
+def test_a_division_without_people_is_heard_through_its_group():
+    # กองการศึกษา has nobody in PEOPLE: privately its tasks reach no one; the group reads its overdue and weekly parts
+    tasks = [task(1, date(2026, 3, 25), division=4), task(2, date(2026, 3, 31), division=4)]
+    plan = plan_day(MONDAY, tasks, PEOPLE, CAL, groups=[Group(4, "กองการศึกษา", 9)])
+    (group,) = plan.group_digests
+    assert [r.task.id for r in group.reminders] == [1]
+    assert (group.division.open, group.division.overdue, group.division.due_this_week) == (2, (tasks[0],), (tasks[1],))
+    assert [d.person.id for d in plan.digests] == [40]  # the executive's summary only
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        pytest.param(date(2026, 4, 13), id="songkran-monday"),
+        pytest.param(date(2026, 3, 28), id="saturday"),
+        pytest.param(date(2025, 12, 5), id="5-december"),
+    ],
+)
+def test_no_group_digest_on_a_day_off(day):
+    tasks = [task(i, day + timedelta(days=i - 30)) for i in range(45)]  # overdue every way, and due soon
+    plan = plan_day(day, tasks, PEOPLE, CAL, groups=[OFFICE_GROUP])
+    assert plan == DayPlan(day, (), ())
+    assert plan.message_count == 0
+
+
+@pytest.mark.parametrize(
+    "day, tasks",
+    [
+        pytest.param(date(2026, 3, 31), [], id="no-tasks-at-all"),
+        pytest.param(MONDAY, [task(1, date(2026, 3, 25), division=2)], id="monday-tasks-of-other-divisions-only"),
+        pytest.param(
+            date(2026, 3, 31),
+            [task(1, date(2026, 3, 31), assignee=11), task(2, date(2026, 4, 1))],
+            id="before-and-due-only-private",
+        ),
+        pytest.param(date(2026, 3, 31), [task(1, date(2026, 3, 27))], id="overdue-but-not-a-reminder-day"),
+        pytest.param(date(2026, 3, 31), [task(1, date(2026, 3, 26), done=True)], id="overdue-but-done"),
+    ],
+)
+def test_nothing_for_a_group_whose_division_has_nothing_that_day(day, tasks):
+    assert plan_day(day, tasks, PEOPLE, CAL, groups=[OFFICE_GROUP]).group_digests == ()
+
+
+def test_overdue_reminders_off_leave_the_group_only_its_weekly_digest():
+    plan = plan_day(MONDAY, MONDAY_TASKS, PEOPLE, CAL, Policy(overdue_every=0), [OFFICE_GROUP])
+    (group,) = plan.group_digests
+    assert group.reminders == ()
+    assert group.division.open == 7
+    tuesday = plan_day(date(2026, 3, 31), MONDAY_TASKS, PEOPLE, CAL, Policy(overdue_every=0), [OFFICE_GROUP])
+    assert tuesday.group_digests == ()
+
+
+def test_unreachable_with_a_group():
+    people = [*PEOPLE, person(14, "มานี หัวหน้าเก่า", "head", 1, active=False)]
+    tasks = [
+        task(1, date(2026, 3, 25), assignee=12),  # overdue, assigned to someone who left: the group reads it
+        task(2, date(2026, 3, 31), assignee=12),  # before: the division's staff, as without a group
+    ]
+    plan = plan_day(MONDAY, tasks, people, CAL, groups=[OFFICE_GROUP])
+    assert [(u.person.id, u.reason) for u in plan.unreachable] == [  # by name: สมพร, สมศักดิ์
+        (13, "not_linked"),  # for task 2's private reminder; a group needs no linking
+        (12, "inactive"),  # still listed, so that the admin reassigns the task
+    ]
+    # the old head would have had the weekly digest privately: now it is the group's, and nobody is missing it
+    assert 14 not in {u.person.id for u in plan.unreachable}
+    (group,) = plan.group_digests
+    assert [r.task.id for r in group.reminders] == [1]
+
+
+def test_one_group_per_division_the_first():
+    second = Group(1, "สำนักปลัด (ห้องที่สอง)", 30)
+    plan = plan_day(date(2026, 3, 31), [task(1, date(2026, 3, 26))], PEOPLE, CAL, groups=[OFFICE_GROUP, second])
+    assert [g.group for g in plan.group_digests] == [OFFICE_GROUP]
+    assert plan.message_count == 12
+
+
 # --- A whole fiscal year ------------------------------------------------------------------------------------------
 
 
@@ -589,26 +783,46 @@ def fiscal_year_2569(task_count=200, people_count=50):
     return list(days(first, last)), tasks, people
 
 
-def test_plan_day_agrees_with_reminder_for_all_year():
+@pytest.mark.parametrize("grouped", [pytest.param((), id="no-groups"), pytest.param((1, 3), id="two-groups")])
+def test_plan_day_agrees_with_reminder_for_all_year(grouped):
     year, tasks, people = fiscal_year_2569(task_count=40)
+    groups = [Group(d, DIVISIONS[d], 10 + d) for d in grouped]
     calendar = WorkCalendar({date(2026, 8, 14): "วันหยุดพิเศษของเทศบาล"})
     by_id = {p.id: p for p in people}
+    weekly = 0
     for day in year:
-        planned = {(d.person.id, r) for d in plan_day(day, tasks, people, calendar).digests for r in d.reminders}
-        expected = set()
+        plan = plan_day(day, tasks, people, calendar, groups=groups)
+        planned = {(d.person.id, r) for d in plan.digests for r in d.reminders}
+        planned_groups = {(g.group.division_id, r) for g in plan.group_digests for r in g.reminders}
+        expected, expected_groups = set(), set()
         for t in tasks:
             reminder = reminder_for(t, day, POLICY, calendar)
-            if reminder is not None:
+            if reminder is None:
+                continue
+            if reminder.kind == "overdue" and t.division_id in grouped:
+                expected_groups.add((t.division_id, reminder))
+            else:
                 expected |= {(p.id, reminder) for p in recipients_for(t, people) if by_id[p.id].line_linked}
         assert planned == expected, day
+        assert planned_groups == expected_groups, day
+        assert all(g.reminders or g.division for g in plan.group_digests), day
+        assert all(d.division.division_id not in grouped for d in plan.digests if d.division), day
+        assert {g.group.division_id for g in plan.group_digests if g.division} == (
+            set(grouped) if is_weekly_digest_day(day, calendar) else set()
+        ), day
+        weekly += any(g.division for g in plan.group_digests)
+        assert plan.message_count == len(plan.digests) + sum(10 + g.group.division_id for g in plan.group_digests)
+    assert weekly == (len([d for d in year if is_weekly_digest_day(d, calendar)]) if grouped else 0)
 
 
 def test_a_whole_fiscal_year_plans_in_under_two_seconds():
     year, tasks, people = fiscal_year_2569()
     assert (len(year), len(tasks), len(people)) == (365, 200, 50)
+    groups = [Group(1, DIVISIONS[1], 25), Group(3, DIVISIONS[3], 12)]
     started = time.perf_counter()
-    plans = [plan_day(day, tasks, people, CAL) for day in year]
+    plans = [plan_day(day, tasks, people, CAL, groups=groups) for day in year]
     elapsed = time.perf_counter() - started
     assert elapsed < 2, f"{elapsed:.2f} s"
     assert sum(p.message_count for p in plans) > 0
+    assert sum(len(p.group_digests) for p in plans) > 0
     assert all(p.message_count == 0 for p in plans if not CAL.is_working_day(p.day))

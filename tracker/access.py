@@ -29,6 +29,7 @@ class Action(str, enum.Enum):
     MANAGE_USERS = "manage_users"
     MANAGE_DIVISIONS = "manage_divisions"
     MANAGE_SETTINGS = "manage_settings"
+    MANAGE_LINE_GROUP = "manage_line_group"  # attach or detach a division's LINE group
 
 
 _ADMIN_ONLY = {Action.IMPORT_PLAN, Action.MANAGE_USERS, Action.MANAGE_DIVISIONS, Action.MANAGE_SETTINGS}
@@ -66,6 +67,10 @@ def can(user: User | None, action: Action, obj: Any = None) -> bool:
         return True
     if action is Action.VIEW_AUDIT:
         return role in (Role.ADMIN, Role.EXECUTIVE)
+    if action is Action.MANAGE_LINE_GROUP:
+        return isinstance(obj, Division) and (
+            role is Role.ADMIN or (role is Role.HEAD and obj.id == user.division_id)
+        )
     if action is Action.VIEW_DIVISION:
         if role in (Role.ADMIN, Role.EXECUTIVE):
             return True

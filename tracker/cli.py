@@ -18,6 +18,7 @@ from .models import Organization, Source
 from .plans import PlanFileError, import_plan
 from .plans.preview import preview_text
 from .plans.sheets import write_template
+from .richmenu import line_group
 from .thai import format_date
 
 
@@ -25,7 +26,7 @@ from .thai import format_date
 def register(app) -> None:
     """Add the tracker's commands to the app, where `tracker` and the test runner both find them."""
     for command in (import_command, template_command, demo_command, reminders_command, deliver_command,
-                    scheduler_command):
+                    scheduler_command, line_group):
         app.cli.add_command(command)
 
 
@@ -231,11 +232,13 @@ def _print_counts(counts, label: str) -> None:
 def deliver_command() -> None:
     """ส่งข้อความที่ค้างในกล่องส่ง — deliver what is pending in the outbox now."""
     from . import outbox
-    from .line import channel_from_config
+    from .line import channel_for
 
-    channel = channel_from_config()
-    result = outbox.deliver(channel)
-    click.echo(f"ช่องทาง {channel.name}: ส่งแล้ว {result.sent}, รอส่งใหม่ {result.retried}, ล้มเหลว {result.failed}")
+    for organization in _organizations(None):
+        channel = channel_for(organization.id)
+        result = outbox.deliver(channel, organization_ids=[organization.id])
+        click.echo(f"{organization.name} ({channel.name}): ส่งแล้ว {result.sent}, รอส่งใหม่ {result.retried}, "
+                   f"ล้มเหลว {result.failed}")
 
 
 @click.command("scheduler")

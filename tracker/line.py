@@ -5,6 +5,10 @@ sent, retry later, or failed for good. The outbox decides what to do with each.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -17,6 +21,7 @@ from linebot.v3.messaging import (
     Configuration,
     MessagingApi,
     PushMessageRequest,
+    ReplyMessageRequest,
 )
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,12 @@ class Channel(Protocol):
 
     def quota(self) -> Quota | None: ...
 
+    def reply(self, reply_token: str, messages: list[dict]) -> bool: ...
+
+    def issue_link_token(self, line_user_id: str) -> str | None: ...
+
+    def group_member_count(self, group_id: str) -> int | None: ...
+
 
 class ConsoleChannel:
     """Writes messages to the log: the demo, and any deployment without a LINE token."""
@@ -57,6 +68,16 @@ class ConsoleChannel:
         return SendResult(SENT, "written to the log")
 
     def quota(self) -> Quota | None:
+        return None
+
+    def reply(self, reply_token: str, messages: list[dict]) -> bool:
+        log.info("LINE reply (%s): %s", reply_token, messages)
+        return True
+
+    def issue_link_token(self, line_user_id: str) -> str | None:
+        return None
+
+    def group_member_count(self, group_id: str) -> int | None:
         return None
 
 
@@ -113,6 +134,33 @@ class LineChannel:
             return None
         return Quota(limit.value if limit.type == "limited" else None, used.total_usage)
 
+    def reply(self, reply_token: str, messages: list[dict]) -> bool:
+        """Answer a webhook event (replies are free: they do not count against the quota)."""
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        try:
+            self._api.reply_message(request, _request_timeout=self._timeout)
+        except (ApiException, urllib3.exceptions.HTTPError, ValueError) as error:  # ValueError: an odd answer
+            # A reply token is single-use and expires quickly: nothing to retry, but say why in the log.
+            log.warning("LINE reply failed: %s", error)
+            return False
+        return True
+
+    def issue_link_token(self, line_user_id: str) -> str | None:
+        """Ask LINE for an account-link token for this LINE user (the first step of LINE's account-link flow)."""
+        try:
+            return self._api.issue_link_token(line_user_id, _request_timeout=self._timeout).link_token
+        except (ApiException, urllib3.exceptions.HTTPError) as error:
+            log.warning("LINE link token failed: %s", error)
+            return None
+
+    def group_member_count(self, group_id: str) -> int | None:
+        """Return how many people a group has: a push into it counts once per member."""
+        try:
+            return self._api.get_group_member_count(group_id, _request_timeout=self._timeout).count
+        except (ApiException, urllib3.exceptions.HTTPError) as error:
+            log.warning("LINE group member count failed: %s", error)
+            return None
+
     def close(self) -> None:
         self._client.close()
 
@@ -124,11 +172,49 @@ def _header(headers, name: str) -> str | None:
     return None
 
 
-def channel_from_config() -> Channel:
-    """Return the LINE channel when a token is configured, else the console."""
-    token = current_app.config.get("LINE_CHANNEL_ACCESS_TOKEN")
+@dataclass(frozen=True)
+class Credentials:
+    secret: str | None
+    token: str | None
+
+
+def credentials_for(organization_id: int) -> Credentials:
+    """Return an organization's channel secret and token, from the environment only.
+
+    LINE_CHANNELS maps organization ids to their own channel ({"2": {"secret": "...", "token": "..."}}) when one
+    deployment serves several organizations; LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are the channel of
+    every organization not listed there (the usual one-organization deployment).
+    """
+    raw = current_app.config.get("LINE_CHANNELS") or "{}"
+    try:
+        channels = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except ValueError:
+        raise RuntimeError('LINE_CHANNELS must be JSON: {"<organization id>": {"secret": "...", "token": "..."}}')
+    entry = channels.get(str(organization_id))
+    if entry:
+        return Credentials(entry.get("secret"), entry.get("token"))
+    return Credentials(current_app.config.get("LINE_CHANNEL_SECRET"), current_app.config.get("LINE_CHANNEL_ACCESS_TOKEN"))
+
+
+def channel_for(organization_id: int) -> Channel:
+    """Return the organization's LINE channel, or the console when it has no token."""
+    return _channel(credentials_for(organization_id).token)
+
+
+def _channel(token: str | None) -> Channel:
     if not token:
         return ConsoleChannel()
     return LineChannel(
         token, current_app.config["LINE_API_HOST"], float(current_app.config.get("LINE_TIMEOUT_SECONDS") or 10)
     )
+
+
+def valid_signature(body: bytes, signature: str, secret: str) -> bool:
+    """Check LINE's X-Line-Signature: base64 of HMAC-SHA256 of the raw body with the channel secret."""
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(expected, signature or "")  # constant time: no timing hint to a forger
+
+
+def channel_from_config() -> Channel:
+    """Return the deployment's default channel (LINE_CHANNEL_ACCESS_TOKEN), or the console without a token."""
+    return _channel(current_app.config.get("LINE_CHANNEL_ACCESS_TOKEN"))

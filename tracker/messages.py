@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import render_template
 
+from . import flex, postback
 from .line import MAX_TEXT
-from .reminders import Digest
+from .reminders import Digest, GroupDigest
 
 MAX_LISTED = 10  # a longer list is cut with a link to the rest: a message people read on a phone, not a report
 
 
-def render_digest(digest: Digest, base_url: str) -> str:
-    """Render everything one person gets on one day as one text message."""
+def render_digest(digest: Digest | GroupDigest, base_url: str) -> str:
+    """Render everything one person (or a division's group) gets on one day as one text message."""
     base_url = base_url.rstrip("/")
     listed = digest.reminders[:MAX_LISTED]
     text = render_template(
@@ -23,3 +24,37 @@ def render_digest(digest: Digest, base_url: str) -> str:
     if len(text) > MAX_TEXT:  # very long step texts: cut rather than have LINE refuse the message
         text = text[: MAX_TEXT - 60].rstrip() + f"\n…\nดูทั้งหมด: {base_url}/tasks"
     return text
+
+
+def digest_messages(digest: Digest | GroupDigest, base_url: str, binding: str | None, secret: str) -> list[dict]:
+    """The LINE message objects of a digest: its text, then its tasks as a carousel with the same buttons as the
+    chat's (one push of up to five objects counts as one message per recipient).
+
+    `binding` is the LINE user or group id the postback buttons are signed for; without one, text only.
+    """
+    body = flex.text(render_digest(digest, base_url))
+    if not digest.reminders or not binding:
+        return [body]
+    cards = [
+        flex.TaskCard(
+            id=r.task.id, measure_order=r.task.measure_order, measure_title=r.task.measure_title,
+            step_number=r.task.step_number, step_text=r.task.step_text, division_name=r.task.division_name,
+            due=r.task.due, state_kind="overdue" if r.kind == "overdue" else "soon",
+            state_text=_state_text(r), status_label="ยังไม่เสร็จ", done=False,
+        )
+        for r in digest.reminders
+    ]
+    carousel = flex.task_carousel(
+        cards, base_url=base_url.rstrip("/"),
+        postback=lambda action, task_id: postback.sign(action, task_id, binding, secret),
+        alt_text=f"งานที่ต้องติดตาม {len(cards)} งาน", more_url=f"{base_url.rstrip('/')}/tasks",
+    )
+    return [body, carousel]
+
+
+def _state_text(reminder) -> str:
+    if reminder.kind == "overdue":
+        return f"เกินกำหนด {reminder.working_days_overdue} วันทำการ"
+    if reminder.days_left == 0:
+        return "ครบกำหนดวันนี้"
+    return f"อีก {reminder.days_left} วัน"

@@ -27,7 +27,7 @@ from . import clock
 from .days_off import work_calendar
 from .extensions import db
 from .line import FAILED, RETRY, SENT, Channel
-from .messages import render_digest
+from .messages import digest_messages, render_digest
 from .models import (
     Measure,
     Notification,
@@ -38,7 +38,7 @@ from .models import (
     TaskStatus,
     User,
 )
-from .reminders import DayPlan, Person, Policy, TaskInfo, plan_day
+from .reminders import DayPlan, Group, Person, Policy, TaskInfo, plan_day
 from .workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,13 @@ class Inputs:
     people: list[Person]
     calendar: WorkCalendar
     policy: Policy
-    line_ids: dict[int, str] = field(default_factory=dict)
+    groups: list[Group] = field(default_factory=list)
+    line_ids: dict[int, str] = field(default_factory=dict)  # person id -> LINE user id
+    group_ids: dict[int, str] = field(default_factory=dict)  # division id -> LINE group id
+
+    def plan(self, day: date, tasks: list[TaskInfo] | None = None, people: list[Person] | None = None) -> DayPlan:
+        return plan_day(day, self.tasks if tasks is None else tasks, self.people if people is None else people,
+                        self.calendar, self.policy, self.groups)
 
 
 def load_inputs(organization: Organization) -> Inputs:
@@ -93,7 +99,13 @@ def load_inputs(organization: Organization) -> Inputs:
         for u in users
     ]
     policy = Policy(tuple(organization.reminder_days or ()), organization.overdue_every)
-    return Inputs(tasks, people, work_calendar(organization), policy, {u.id: u.line_user_id for u in users if u.line_user_id})
+    grouped = [d for d in organization.divisions if d.line_group_id]
+    return Inputs(
+        tasks, people, work_calendar(organization), policy,
+        groups=[Group(d.id, d.name, d.line_group_members or 0) for d in grouped],
+        line_ids={u.id: u.line_user_id for u in users if u.line_user_id},
+        group_ids={d.id: d.line_group_id for d in grouped},
+    )
 
 
 # --- sweep -----------------------------------------------------------------------------------------------------
@@ -113,30 +125,35 @@ def plan_for(organization: Organization, day: date, *, as_if_all_linked: bool = 
     `as_if_all_linked` shows the messages of people who have not linked LINE yet too, for a person to read.
     """
     inputs = load_inputs(organization)
-    people = [replace(p, line_linked=True) for p in inputs.people] if as_if_all_linked else inputs.people
-    return plan_day(day, inputs.tasks, people, inputs.calendar, inputs.policy)
+    return inputs.plan(day, people=[replace(p, line_linked=True) for p in inputs.people] if as_if_all_linked else None)
 
 
 def sweep(organization: Organization, day: date) -> SweepResult:
     """Write the day's digests to the outbox; rows already there for (person, kind, day) are left alone."""
-    plan = plan_for(organization, day)
-    base_url = current_app.config["PUBLIC_URL"]
-    rows = [
-        {
+    inputs = load_inputs(organization)
+    plan = inputs.plan(day)
+    base_url, secret = current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"]
+
+    def row(digest, address: str, recipient_id: int | None, division_id: int | None) -> dict:
+        binding = inputs.line_ids.get(recipient_id) if recipient_id else inputs.group_ids.get(division_id)
+        return {
             "organization_id": organization.id,
-            "address": f"user:{digest.person.id}",
-            "recipient_id": digest.person.id,
+            "address": address,
+            "recipient_id": recipient_id,
+            "division_id": division_id,
             "kind": DIGEST,
             "for_date": day,
             "task_ids": [r.task.id for r in digest.reminders],
             "text": render_digest(digest, base_url),
+            "messages": digest_messages(digest, base_url, binding, secret),
             "status": NotificationStatus.PENDING,
             "attempts": 0,
             "idempotency_key": str(uuid.uuid4()),
             "created_at": clock.now(),
         }
-        for digest in plan.digests
-    ]
+
+    rows = [row(d, f"user:{d.person.id}", d.person.id, None) for d in plan.digests]
+    rows += [row(g, f"group:{g.group.division_id}", None, g.group.division_id) for g in plan.group_digests]
     created = 0
     if rows:
         insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
@@ -245,16 +262,23 @@ def deliver(
 def _send_one(row: Notification, channel: Channel, base: float, cap: float, result: DeliveryResult) -> None:
     now = clock.now()
     row.claimed_until = None
-    recipient = row.recipient
     if row.for_date < clock.today():
         # A reminder is about its day: one that could not go out then is not sent late, and never twice.
         _fail(row, "ไม่ได้ส่งภายในวันของข้อความ (not sent on its day; not sent late)", result)
         return
-    if not recipient.active or not recipient.line_user_id:
-        _fail(row, "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)", result)
-        return
+    if row.division_id is not None:
+        to = row.division.line_group_id
+        if not to:
+            _fail(row, "กองยกเลิกกลุ่ม LINE แล้ว (the division's LINE group was detached)", result)
+            return
+    else:
+        recipient = row.recipient
+        if not recipient.active or not recipient.line_user_id:
+            _fail(row, "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)", result)
+            return
+        to = recipient.line_user_id
     messages = row.messages or [{"type": "text", "text": row.text}]
-    outcome = channel.send(recipient.line_user_id, messages, row.idempotency_key)
+    outcome = channel.send(to, messages, row.idempotency_key)
     row.attempts += 1
     if outcome.outcome == SENT:
         row.status, row.sent_at, row.line_request_id = NotificationStatus.SENT, now, outcome.request_id
@@ -297,7 +321,7 @@ def forecast(organization: Organization, start: date, end: date, *, assume_done_
         tasks = inputs.tasks
         if assume_done_on_time:
             tasks = [replace(t, done=True) if not t.done and t.due < day else t for t in tasks]
-        plan = plan_day(day, tasks, inputs.people, inputs.calendar, inputs.policy)
+        plan = inputs.plan(day, tasks=tasks)
         unlinked = sum(1 for u in plan.unreachable if u.reason == "not_linked")
         counts.append(DayCount(day, plan.message_count, plan.message_count + unlinked))
         day += timedelta(days=1)

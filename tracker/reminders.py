@@ -3,6 +3,9 @@
 Plain dataclasses in, plain dataclasses out, so the daily sweep, the admin's preview and a whole-year forecast all use
 the same rules. Days are counted with `tracker.workdays.WorkCalendar` (weekends, Thai public and government holidays
 including substitution days, the organization's own days off).
+
+A division whose LINE group the bot is in hears of its overdue tasks and its weekly digest there, once for the whole
+team, rather than each member privately; LINE counts a push into a group once per member of the group.
 """
 from __future__ import annotations
 
@@ -90,6 +93,25 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A division's LINE group that the bot is in."""
+
+    division_id: int
+    division_name: str
+    members: int  # member count as LINE reports it: a push into the group costs one message per member
+
+
+@dataclass(frozen=True)
+class GroupDigest:
+    """What a division's group gets on one day, as ONE push (which LINE counts once per member of the group)."""
+
+    group: Group
+    day: date
+    reminders: tuple[Reminder, ...]  # the division's overdue reminders (kind "overdue" only), most overdue first
+    division: DivisionSummary | None = None  # the weekly digest, on the week's first working day
+
+
+@dataclass(frozen=True)
 class Unreachable:
     """Someone who would have been messaged but cannot be: listed for the admin instead."""
 
@@ -102,11 +124,12 @@ class DayPlan:
     day: date
     digests: tuple[Digest, ...]  # by person name
     unreachable: tuple[Unreachable, ...]  # by person name
+    group_digests: tuple[GroupDigest, ...] = ()  # by division name
 
     @property
     def message_count(self) -> int:
-        """LINE pushes this day costs: one per digest."""
-        return len(self.digests)
+        """LINE's count of this day's messages: one per private digest, one per member of each group pushed to."""
+        return len(self.digests) + sum(g.group.members for g in self.group_digests)
 
 
 # --- Days ---------------------------------------------------------------------------------------------------------
@@ -311,33 +334,52 @@ def _person_order(person: Person) -> tuple:
     return (person.name, person.id)
 
 
+def _group_order(group: Group) -> tuple:
+    return (group.division_name, group.division_id)
+
+
 def plan_day(
     day: date,
     tasks: Sequence[TaskInfo],
     people: Sequence[Person],
     calendar: WorkCalendar,
     policy: Policy = Policy(),
+    groups: Sequence[Group] = (),
 ) -> DayPlan:
-    """Plan the day's LINE messages: at most one digest per person, and who could not be reached."""
+    """Plan the day's LINE messages: at most one digest per person and one per division group, and who could not be
+    reached.
+
+    A division with a group hears of its overdue tasks and gets its weekly digest there instead of privately; the
+    reminders before and on the due date stay personal nudges, sent privately as for any division.
+    """
     days = _MemoDays(calendar)
     if not days.is_working_day(day):
         return DayPlan(day, (), ())  # nothing at all is sent on a day the office is closed
     index = _People(people)
+    group_of: dict[int, Group] = {}
+    for group in groups:
+        group_of.setdefault(group.division_id, group)  # one group per division: a second one would double the cost
 
     reminders: dict[int, list[Reminder]] = defaultdict(list)
     divisions: dict[int, DivisionSummary] = {}
     organization: dict[int, OrganizationSummary] = {}
     inactive: dict[int, Person] = {}  # would have been messaged
+    group_reminders: dict[int, list[Reminder]] = defaultdict(list)  # by division
+    group_divisions: dict[int, DivisionSummary] = {}  # by division
 
     for task in tasks:
         reminder = _reminder(task, day, policy, days)
         if reminder is None:
             continue
-        for person in index.recipients(task):
-            reminders[person.id].append(reminder)
+        if reminder.kind == "overdue" and task.division_id in group_of:
+            group_reminders[task.division_id].append(reminder)  # the team talks it over in the group
+        else:
+            for person in index.recipients(task):
+                reminders[person.id].append(reminder)
         left = index.inactive_assignee(task)
         if left is not None:
-            inactive[left.id] = left  # the division's staff got it instead; the admin should reassign the task
+            # The division's staff (or its group) got it instead; the admin should reassign the task.
+            inactive[left.id] = left
 
     if _is_weekly_digest_day(day, days):
         by_division: dict[int, list[TaskInfo]] = defaultdict(list)
@@ -345,8 +387,12 @@ def plan_day(
             by_division[task.division_id].append(task)
         summaries = {d: _division_summary(d, ts, day) for d, ts in by_division.items()}
         whole = _organization_summary(by_division, day) if by_division else None
+        for division_id in group_of.keys() & summaries.keys():
+            group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
         for person in index.by_id.values():
             # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
+            if person.role == "head" and person.division_id in group_of:
+                continue  # their division's group has it
             if person.role == "head" and person.division_id in summaries:
                 part = summaries[person.division_id]
                 target = divisions
@@ -378,4 +424,15 @@ def plan_day(
         )
     digests.sort(key=lambda d: _person_order(d.person))
     unreachable.sort(key=lambda u: _person_order(u.person))
-    return DayPlan(day, tuple(digests), tuple(unreachable))
+    # A group needs no linking: the bot is in it. A division with nothing to say that day gets nothing.
+    group_digests = [
+        GroupDigest(
+            group=group_of[division_id],
+            day=day,
+            reminders=tuple(sorted(group_reminders.get(division_id, ()), key=_reminder_order)),
+            division=group_divisions.get(division_id),
+        )
+        for division_id in group_reminders.keys() | group_divisions.keys()
+    ]
+    group_digests.sort(key=lambda g: _group_order(g.group))
+    return DayPlan(day, tuple(digests), tuple(unreachable), tuple(group_digests))

@@ -6,15 +6,18 @@ note and evidence is one transaction.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from . import audit, evidence
-from .access import Action, require
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import selectinload
+
+from .access import Action, require, tasks_of
 from .clock import now
 from .errors import DomainError
 from .extensions import db
-from .models import Comment, Evidence, Source, Task, TaskStatus, User
+from .models import AuditEvent, Comment, Evidence, Measure, Role, Source, Task, TaskStatus, User
 
 MAX_TEXT = 2000
 
@@ -165,3 +168,38 @@ def set_reminder_days(task: Task, days: list[int] | None, actor: User, *, source
     before = {"reminder_days": task.reminder_days}
     task.reminder_days = days
     audit.record(actor, "task.reminders", task, before=before, after={"reminder_days": days}, source=source)
+
+
+UNDO_WINDOW = timedelta(minutes=15)
+
+
+def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
+    """Take back one's own tick-off made a moment ago (the undo button of LINE's confirmation)."""
+    require(actor, Action.PROGRESS, task)
+    if task.status is not TaskStatus.DONE or task.done_by_id != actor.id or task.done_at is None:
+        raise DomainError("ยกเลิกได้เฉพาะงานที่คุณเพิ่งบันทึกว่าเสร็จ (only your own tick-off can be undone)", 409)
+    if now() - task.done_at > UNDO_WINDOW:
+        raise DomainError("เลยเวลายกเลิกแล้ว (15 นาที) — ให้หัวหน้ากองเปิดงานใหม่แทน", 409)
+    ticked = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "task.tick_off", AuditEvent.object_type == "Task",
+                                 AuditEvent.object_id == task.id).order_by(AuditEvent.id.desc())
+    )
+    previous = (ticked.before or {}).get("status", TaskStatus.DOING.value) if ticked else TaskStatus.DOING.value
+    before = _state(task)
+    task.status, task.done_at, task.done_by = TaskStatus(previous), None, None
+    audit.record(actor, "task.undo", task, before=before, after=_state(task), source=source)
+
+
+def my_tasks(user: User):
+    """Select the tasks a person works on: a head's whole division; a staff member's own and the division's
+    unassigned ones; nothing for the others (they read the dashboard)."""
+    query = tasks_of(user).options(
+        selectinload(Task.measure).selectinload(Measure.plan), selectinload(Task.division), selectinload(Task.assignee)
+    )
+    if user.role is Role.HEAD:
+        return query.where(Task.division_id == user.division_id)
+    if user.role is Role.STAFF:
+        return query.where(
+            or_(Task.assignee_id == user.id, (Task.division_id == user.division_id) & Task.assignee_id.is_(None))
+        )
+    return query.where(false())

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..ita import indicators_for
-from ..models import Assessment, FiscalYear, IndicatorScore, Organization, Plan, Source, User
+from ..models import Assessment, FiscalYear, Organization, Plan, Source, User
 from ..thai import fiscal_year_bounds
 from . import build
 from .draft import PlanDraft, PlanFileError

@@ -46,6 +46,12 @@ AUDIT_LABELS = {
     "settings.update": "แก้ไขการตั้งค่า",
     "settings.reminders": "แก้ไขนโยบายการแจ้งเตือน",
     "task.reminders": "ตั้งการแจ้งเตือนของงาน",
+    "task.undo": "ยกเลิกการปิดงาน",
+    "user.line_link": "เชื่อมบัญชี LINE",
+    "user.line_unlink": "ยกเลิกการเชื่อม LINE",
+    "division.line_group": "เชื่อมกลุ่ม LINE ของกอง",
+    "division.line_group_detach": "ยกเลิกกลุ่ม LINE ของกอง",
+    "division.line_group_code": "สร้างรหัสเชื่อมกลุ่ม LINE",
 }
 
 # No inline script or style anywhere, and nothing from another origin: the strictest policy the pages allow.
@@ -69,9 +75,9 @@ def due_state(task: Task) -> DueState:
 
 def register(app: Flask) -> None:
     """Register blueprints, sign-in, error pages, security headers and what every template uses."""
-    from . import admin, audit, auth, dashboard, divisions, imports, measures, reminders, tasks
+    from . import admin, audit, auth, dashboard, divisions, imports, line, measures, reminders, tasks
 
-    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders):
+    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders, line):
         app.register_blueprint(module.bp)
 
     login_manager.init_app(app)

@@ -14,7 +14,7 @@ from .. import clock, directory, outbox
 from ..access import Action, require
 from ..errors import DomainError
 from ..extensions import db
-from ..line import channel_from_config
+from ..line import channel_for
 from ..models import Notification, NotificationStatus, Source
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
@@ -29,7 +29,7 @@ class PolicyForm(FlaskForm):
 def _page(form: PolicyForm | None = None, status: int = 200):
     organization = current_user.organization
     today = clock.today()
-    channel = channel_from_config()
+    channel = channel_for(organization.id)
     view = outbox.outlook(organization, channel, today)
     plan = outbox.plan_for(organization, today)
     counts = dict(db.session.execute(

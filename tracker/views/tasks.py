@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from .. import evidence as evidence_files
 from .. import tasks
-from ..access import Action, can, get_evidence, get_task, get_user, require, tasks_of
+from ..access import Action, can, get_evidence, get_task, get_user, require
 from ..audit import history_of
+from ..directory import parse_lead_times
 from ..errors import DomainError
 from ..extensions import db
-from ..directory import parse_lead_times
 from ..forms import AssignForm, CommentForm, ProgressForm, ReopenForm, RescheduleForm, TaskRemindersForm
-from ..models import Measure, Role, Source, Task, TaskStatus, User
+from ..models import Role, Source, Task, TaskStatus, User
 from . import due_state
 
 bp = Blueprint("tasks", __name__)
@@ -29,26 +28,13 @@ def home():
     return redirect(url_for("dashboard.index"))
 
 
-def my_tasks_query(user: User):
-    """Select the tasks a person works on: a head's whole division; a staff member's own and the division's
-    unassigned ones."""
-    query = tasks_of(user).options(
-        selectinload(Task.measure).selectinload(Measure.plan), selectinload(Task.division), selectinload(Task.assignee)
-    )
-    if user.role is Role.HEAD:
-        return query.where(Task.division_id == user.division_id)
-    return query.where(
-        or_(Task.assignee_id == user.id, (Task.division_id == user.division_id) & Task.assignee_id.is_(None))
-    )
-
-
 @bp.get("/tasks")
 @login_required
 def mine():
     if current_user.role not in (Role.HEAD, Role.STAFF):
         return redirect(url_for("dashboard.index"))
     groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
-    for task in db.session.scalars(my_tasks_query(current_user).order_by(Task.due_date, Task.id)):
+    for task in db.session.scalars(tasks.my_tasks(current_user).order_by(Task.due_date, Task.id)):
         groups[due_state(task).kind].append(task)
     groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
     return render_template("tasks/mine.html", groups=groups)

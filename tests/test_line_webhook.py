@@ -1,0 +1,340 @@
+"""The webhook, with signed bodies built here and LINE's API answered by the fake server on 127.0.0.1."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import AuditEvent, LineEvent, LinkNonce, Source, TaskStatus
+
+from .factories import csrf_token, login
+from .fake_line import FakeLine
+
+SECRET = "test-channel-secret"
+LINE_ID = "U" + "a" * 32
+
+
+@pytest.fixture
+def line(app):
+    with FakeLine() as fake:
+        fake.replies = []
+
+        def reply(request):
+            fake.replies.append(request["json"])
+            return 200, {}, {"sentMessages": [{"id": str(i), "quoteToken": f"q{i}"}
+                                              for i, _ in enumerate(request["json"]["messages"])]}
+
+        fake.add_route("POST", r"^/v2/bot/message/reply$", reply)
+        fake.add_route("POST", r"^/v2/bot/user/(?P<user>[^/]+)/linkToken$",
+                       lambda request: (200, {}, {"linkToken": "LINKTOKEN-" + request["match"]["user"][-4:]}))
+        fake.add_route("GET", r"^/v2/bot/group/[^/]+/members/count$", lambda request: (200, {}, {"count": 12}))
+        app.config.update(LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake.token, LINE_API_HOST=fake.url,
+                          LINE_TIMEOUT_SECONDS="2", PUBLIC_URL="https://ita.example.go.th")
+        yield fake
+
+
+def event(kind: str, *, user: str = LINE_ID, group: str | None = None, redelivery: bool = False, **extra) -> dict:
+    source = {"type": "group", "groupId": group, "userId": user} if group else {"type": "user", "userId": user}
+    return {"type": kind, "mode": "active", "timestamp": 1700000000000, "source": source,
+            "webhookEventId": extra.pop("event_id", uuid.uuid4().hex.upper()[:26]),
+            "deliveryContext": {"isRedelivery": redelivery}, "replyToken": uuid.uuid4().hex, **extra}
+
+
+def post(client, *events, secret: str = SECRET, body: bytes | None = None, signature: str | None = None):
+    raw = body if body is not None else json.dumps({"destination": "Ubot", "events": list(events)}).encode()
+    if signature is None:
+        signature = base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
+    return client.post("/line/webhook", data=raw, headers={"X-Line-Signature": signature,
+                                                            "Content-Type": "application/json"})
+
+
+def last_reply(line) -> list[dict]:
+    return line.replies[-1]["messages"]
+
+
+def texts(messages) -> str:
+    return json.dumps(messages, ensure_ascii=False)
+
+
+# --- the door ----------------------------------------------------------------------------------------------------
+
+
+def test_bad_or_missing_signature_is_refused_and_nothing_happens(client, linked, line):
+    message = event("message", message={"type": "text", "id": "1", "text": "งาน"})
+    assert post(client, message, secret="wrong").status_code == 400
+    assert post(client, message, signature="").status_code == 400
+    assert line.replies == [] and db.session.scalar(select(func.count()).select_from(LineEvent)) == 0
+
+
+def test_a_body_that_is_not_json_is_refused(client, linked, line):
+    response = post(client, body=b"not json {", signature="x")
+    assert response.status_code == 400 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_unknown_event_types_are_accepted_and_ignored(client, linked, line):
+    assert post(client, event("videoPlayComplete")).status_code == 200
+    assert line.replies == []
+
+
+def test_a_redelivered_event_is_handled_once(client, linked, line):
+    task = linked.tasks_of(linked.clerk)[0]
+    user = linked.users["clerk-head"]
+    user.line_user_id = LINE_ID
+    db.session.commit()
+    from tracker import postback
+
+    data = postback.sign("done", task.id, LINE_ID, client.application.config["SECRET_KEY"])
+    first = event("postback", postback={"data": data}, event_id="01REDELIVERED0000000000000")
+    again = dict(first, deliveryContext={"isRedelivery": True}, replyToken="other")
+    assert post(client, first).status_code == 200
+    assert post(client, again).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "task.tick_off")) == 1
+    assert len(line.replies) == 1
+
+
+# --- linking an account ------------------------------------------------------------------------------------------
+
+
+def test_follow_greets_in_thai_with_a_link(client, seeded, line):
+    assert post(client, event("follow")).status_code == 200
+    reply = texts(last_reply(line))
+    assert "เชื่อมบัญชี" in reply and "https://ita.example.go.th/line/link?linkToken=LINKTOKEN-aaaa" in reply
+
+
+def test_the_account_link_flow_end_to_end(client, seeded, line):
+    post(client, event("message", message={"type": "text", "id": "1", "text": "สวัสดี"}))
+    link_url = re.search(r"https://ita\.example\.go\.th(/line/link\?linkToken=[\w-]+)", texts(last_reply(line)))
+    login(client, "clerk-staff")
+    page = client.get(link_url.group(1))
+    assert page.status_code == 200 and "เชื่อมบัญชี LINE" in page.get_data(as_text=True)
+    token = csrf_token(client, link_url.group(1))
+    answer = client.post("/line/link", data={"link_token": "LINKTOKEN-aaaa", "csrf_token": token})
+    location = answer.headers["Location"]
+    assert location.startswith("https://access.line.me/dialog/bot/accountLink?linkToken=LINKTOKEN-aaaa&nonce=")
+    nonce = location.split("nonce=")[1]
+
+    post(client, event("accountLink", link={"result": "ok", "nonce": nonce}))
+    db.session.expire_all()
+    user = seeded.users["clerk-staff"]
+    assert user.line_user_id == LINE_ID
+    assert "เชื่อมบัญชีเรียบร้อย" in texts(last_reply(line))
+    linked_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.line_link"))
+    assert linked_event.source is Source.LINE and linked_event.actor == user
+
+    # The same nonce again (a replay, from anyone) links nothing.
+    other = "U" + "b" * 32
+    post(client, event("accountLink", user=other, link={"result": "ok", "nonce": nonce}))
+    db.session.expire_all()
+    assert user.line_user_id == LINE_ID and "ใช้ไม่ได้แล้ว" in texts(last_reply(line))
+
+
+def test_an_expired_or_failed_link_links_nothing(client, seeded, line):
+    user = seeded.users["clerk-staff"]
+    db.session.add(LinkNonce(nonce="old-nonce-123456", user=user, expires_at=clock.now() - timedelta(minutes=1)))
+    db.session.commit()
+    post(client, event("accountLink", link={"result": "ok", "nonce": "old-nonce-123456"}))
+    post(client, event("accountLink", link={"result": "failed"}))
+    db.session.expire_all()
+    assert user.line_user_id is None
+
+
+def test_unfollow_unlinks_so_no_push_is_tried(client, linked, line):
+    user = linked.users["clerk-staff"]
+    user.line_user_id = LINE_ID
+    db.session.commit()
+    post(client, event("unfollow"))
+    db.session.expire_all()
+    assert user.line_user_id is None
+
+
+def test_unlink_from_the_profile_page(client, linked, line):
+    login(client, "clerk-staff")
+    token = csrf_token(client, "/profile")
+    client.post("/profile/line/unlink", data={"csrf_token": token})
+    db.session.expire_all()
+    assert linked.users["clerk-staff"].line_user_id is None
+
+
+def test_profile_shows_the_official_accounts_qr_code(client, linked, line):
+    linked.org.line_basic_id = "@itabkb"
+    db.session.commit()
+    login(client, "clerk-staff")
+    assert "@itabkb" in client.get("/profile").get_data(as_text=True)
+    svg = client.get("/line/qr.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+
+
+# --- chat commands -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["งาน", " งาน ของ ฉัน ", "งานผม", "tasks", "Tasks"])
+def test_tasks_command_replies_with_open_tasks_overdue_first(client, linked, line, monkeypatch, text):
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
+    head = linked.users["clerk-head"]
+    head.line_user_id = LINE_ID
+    db.session.commit()
+    post(client, event("message", message={"type": "text", "id": "1", "text": text}))
+    (message,) = last_reply(line)
+    bubbles = message["contents"]["contents"]
+    assert message["type"] == "flex" and len(bubbles) == 8  # the clerk's 8 open tasks
+    states = [texts(b) for b in bubbles]
+    assert "เกินกำหนด" in states[0] and "31 ธ.ค. 2568" in states[0]  # the oldest overdue first
+    assert "30 ก.ย. 2569" in states[-1]
+
+
+def test_summary_for_a_head_and_an_executive(client, linked, line):
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    linked.users["mayor"].line_user_id = "U" + "c" * 32
+    db.session.commit()
+    post(client, event("message", message={"type": "text", "id": "1", "text": "สรุป"}))
+    assert "สรุปสำนักปลัดเทศบาล" in texts(last_reply(line)) and "จาก 8 งาน" in texts(last_reply(line))
+    post(client, event("message", user="U" + "c" * 32, message={"type": "text", "id": "2", "text": "summary"}))
+    assert "จาก 16 งาน" in texts(last_reply(line))
+
+
+def test_anything_else_gets_short_help(client, linked, line):
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    db.session.commit()
+    post(client, event("message", message={"type": "text", "id": "1", "text": "ขอบคุณครับ"}))
+    assert "พิมพ์ “งาน”" in texts(last_reply(line))
+
+
+# --- ticking off from the chat -----------------------------------------------------------------------------------
+
+
+def tap(client, line, action: str, task_id: int, *, user: str = LINE_ID, group: str | None = None):
+    from tracker import postback
+
+    data = postback.sign(action, task_id, group or user, client.application.config["SECRET_KEY"])
+    assert post(client, event("postback", user=user, group=group, postback={"data": data})).status_code == 200
+    return texts(last_reply(line))
+
+
+def test_tick_off_from_line_shows_on_dashboard_and_audit_with_undo(client, linked, line):
+    task = linked.tasks_of(linked.clerk)[0]
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    db.session.commit()
+    reply = tap(client, line, "done", task.id)
+    db.session.expire_all()
+    assert task.status is TaskStatus.DONE and "บันทึกว่าเสร็จแล้ว" in reply and "ยกเลิก" in reply
+    event_row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.tick_off"))
+    assert event_row.source is Source.LINE and event_row.actor == linked.users["clerk-head"]
+    login(client, "mayor")
+    assert "เสร็จแล้ว 1 จาก 16 งาน" in client.get("/dashboard").get_data(as_text=True)
+    assert "LINE" in client.get("/audit").get_data(as_text=True)
+
+    undo = tap(client, line, "undo", task.id)
+    db.session.expire_all()
+    assert task.status is TaskStatus.TODO and "ยกเลิกแล้ว" in undo
+
+
+def test_a_forbidden_tick_off_is_refused_plainly(client, linked, line):
+    task = linked.tasks_of(linked.clerk)[0]
+    linked.users["finance-head"].line_user_id = LINE_ID
+    db.session.commit()
+    reply = tap(client, line, "done", task.id)
+    db.session.expire_all()
+    assert task.status is TaskStatus.TODO and "ไม่มีสิทธิ์" in reply
+
+
+def test_already_done_deleted_foreign_and_tampered(client, linked, line):
+    from tests.factories import other_organization
+
+    task = linked.tasks_of(linked.clerk)[0]
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    # Two organizations in the deployment: webhook calls are told apart by the bot user id they are sent to.
+    linked.org.line_bot_user_id = "Ubot"
+    db.session.commit()
+    tap(client, line, "done", task.id)
+    assert "เสร็จไปแล้ว" in tap(client, line, "done", task.id)
+    assert "ไม่พบงานนี้" in tap(client, line, "done", 999_999)
+    _, _, _, foreign = other_organization()
+    assert "ไม่พบงานนี้" in tap(client, line, "done", foreign.id)
+    assert post(client, event("postback", postback={"data": f"a=done&t={task.id}&s=0000"})).status_code == 200
+    assert "ใช้ไม่ได้" in texts(last_reply(line))
+    # Data signed for someone else does not work for this person.
+    from tracker import postback
+
+    stolen = postback.sign("done", task.id, "U" + "f" * 32, client.application.config["SECRET_KEY"])
+    replies = len(line.replies)
+    assert post(client, event("postback", postback={"data": stolen})).status_code == 200
+    assert len(line.replies) == replies + 1 and "ใช้ไม่ได้" in texts(last_reply(line))
+
+
+# --- division groups ---------------------------------------------------------------------------------------------
+
+
+def test_a_division_group_is_attached_with_a_one_time_code_and_detached_on_leave(client, linked, line):
+    login(client, "clerk-head")
+    token = csrf_token(client, f"/divisions/{linked.clerk.id}")
+    client.post(f"/divisions/{linked.clerk.id}/line-group/code", data={"csrf_token": token})
+    db.session.expire_all()
+    code = linked.clerk.line_group_code
+    assert re.fullmatch(r"ITA-\d{6}", code)
+
+    group = "C" + "1" * 32
+    post(client, event("join", group=group))
+    assert "รหัส" in texts(last_reply(line))
+    post(client, event("message", group=group, message={"type": "text", "id": "9", "text": "คุยเรื่องอื่น"}))
+    replies = len(line.replies)
+    assert len(line.replies) == replies  # the bot stays quiet in the team's conversation
+    post(client, event("message", group=group, message={"type": "text", "id": "10", "text": code.lower()}))
+    db.session.expire_all()
+    assert linked.clerk.line_group_id == group and linked.clerk.line_group_members == 12
+    assert linked.clerk.line_group_code is None
+    post(client, event("message", group="C" + "2" * 32, message={"type": "text", "id": "11", "text": code}))
+    assert "ใช้ไม่ได้" in texts(last_reply(line))  # single use
+
+    post(client, event("leave", group=group))
+    db.session.expire_all()
+    assert linked.clerk.line_group_id is None
+
+
+def test_only_that_divisions_head_or_an_admin_makes_a_code(client, linked, line):
+    login(client, "finance-head")
+    token = csrf_token(client, "/profile")
+    assert client.post(f"/divisions/{linked.clerk.id}/line-group/code",
+                       data={"csrf_token": token}).status_code == 403
+    login(client, "clerk-staff")
+    token = csrf_token(client, "/profile")
+    assert client.post(f"/divisions/{linked.clerk.id}/line-group/code",
+                       data={"csrf_token": token}).status_code == 403
+
+
+def test_group_digests_go_to_the_group_and_count_each_member(app, linked, line, monkeypatch):
+    from tracker import outbox
+
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 30))  # a Monday: weekly digests
+    linked.clerk.line_group_id, linked.clerk.line_group_members = "C" + "3" * 32, 12
+    db.session.commit()
+    plan = outbox.plan_for(linked.org, date(2026, 3, 30))
+    (group_digest,) = plan.group_digests
+    assert group_digest.division is not None
+    assert all(d.division is None or d.division.division_id != linked.clerk.id for d in plan.digests)
+    assert plan.message_count == len(plan.digests) + 12
+
+
+def test_each_organization_answers_only_with_its_own_channel(client, linked, line):
+    from tests.factories import other_organization
+
+    other, _, _, _ = other_organization()
+    other.line_bot_user_id = "Uother"
+    linked.org.line_bot_user_id = "Ubot"
+    db.session.commit()
+    client.application.config["LINE_CHANNELS"] = json.dumps({str(other.id): {"secret": "other-secret",
+                                                                            "token": line.token}})
+    raw = json.dumps({"destination": "Uother", "events": [event("follow")]}).encode()
+    ours = base64.b64encode(hmac.new(SECRET.encode(), raw, hashlib.sha256).digest()).decode()
+    assert post(client, body=raw, signature=ours).status_code == 400  # our secret does not sign for them
+    theirs = base64.b64encode(hmac.new(b"other-secret", raw, hashlib.sha256).digest()).decode()
+    assert post(client, body=raw, signature=theirs).status_code == 200

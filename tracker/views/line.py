@@ -1,0 +1,139 @@
+"""LINE's side door: the webhook, the account-link pages, unlinking, and a division's group code."""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length
+
+from .. import chat
+from ..access import Action, get_division, require
+from ..errors import DomainError
+from ..extensions import csrf, db
+from ..line import channel_for, credentials_for, valid_signature
+from ..models import Organization, Source
+
+log = logging.getLogger(__name__)
+bp = Blueprint("line", __name__)
+
+
+def _organization_for(destination: str | None) -> Organization | None:
+    """Find whose channel a webhook call is for, by the bot user id LINE names as its destination."""
+    if destination:
+        organization = db.session.scalar(select(Organization).where(Organization.line_bot_user_id == destination))
+        if organization is not None:
+            return organization
+    organizations = db.session.scalars(select(Organization).limit(2)).all()
+    # One organization whose bot id was never entered: the default channel is its channel.
+    return organizations[0] if len(organizations) == 1 else None
+
+
+@bp.post("/line/webhook")
+@csrf.exempt  # LINE cannot send our CSRF token; the channel secret's signature authenticates it instead
+def webhook():
+    body = request.get_data(cache=False)
+    try:
+        payload = json.loads(body)
+        events = payload["events"]
+        if not isinstance(events, list):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return Response("bad request", status=400, mimetype="text/plain")
+    organization = _organization_for(payload.get("destination"))
+    secret = credentials_for(organization.id).secret if organization else None
+    if organization is None or not secret or not valid_signature(body, request.headers.get("X-Line-Signature", ""),
+                                                                 secret):
+        return Response("bad signature", status=400, mimetype="text/plain")
+    channel = channel_for(organization.id)
+    for event in events:
+        try:
+            chat.handle(organization, event, channel)
+        except Exception:
+            # Nothing of a failed event is kept (not even its id), so LINE's redelivery can try it again; LINE is
+            # answered without a trace of it.
+            db.session.rollback()
+            log.exception("LINE event failed: %s", event.get("webhookEventId"))
+            return Response("error", status=500, mimetype="text/plain")
+    return Response("OK", status=200, mimetype="text/plain")
+
+
+class LinkForm(FlaskForm):
+    link_token = HiddenField(validators=[DataRequired(), Length(max=200)])
+
+
+@bp.get("/line/link")
+@login_required
+def link():
+    """Step two of LINE's account link: the person signed in confirms that this LINE account is theirs."""
+    token = request.args.get("linkToken", "")
+    if not token or len(token) > 200:
+        abort(400)
+    return render_template("line/link.html", form=LinkForm(link_token=token))
+
+
+@bp.post("/line/link")
+@login_required
+def confirm_link():
+    form = LinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    nonce = chat.new_nonce(current_user)
+    db.session.commit()
+    query = urlencode({"linkToken": form.link_token.data, "nonce": nonce.nonce})
+    return redirect(f"{chat.ACCOUNT_LINK_URL}?{query}")
+
+
+@bp.post("/profile/line/unlink")
+@login_required
+def unlink():
+    chat.unlink(current_user, actor=current_user, source=Source.WEB)
+    db.session.commit()
+    flash("ยกเลิกการเชื่อม LINE แล้ว — จะไม่ได้รับการแจ้งเตือนทาง LINE", "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.get("/line/qr.svg")
+@login_required
+def qr_code():
+    """The Official Account's add-friend QR code, drawn here: no image from another site."""
+    import segno
+
+    basic_id = current_user.organization.line_basic_id
+    if not basic_id:
+        abort(404)
+    svg = segno.make(f"https://line.me/R/ti/p/{basic_id}", error="m").svg_inline(scale=6, border=2)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.post("/divisions/<int:division_id>/line-group/code")
+@login_required
+def group_code(division_id: int):
+    division = get_division(current_user, division_id)
+    require(current_user, Action.MANAGE_LINE_GROUP, division)
+    try:
+        code = chat.new_group_code(division, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"รหัสเชื่อมกลุ่ม: {code} — เชิญบัญชีแจ้งเตือนเข้ากลุ่ม LINE ของกอง แล้วพิมพ์รหัสนี้ในกลุ่ม "
+              "(ใช้ได้ 30 นาที ครั้งเดียว)", "success")
+    return redirect(url_for("divisions.board", division_id=division.id))
+
+
+@bp.post("/divisions/<int:division_id>/line-group/detach")
+@login_required
+def detach_group(division_id: int):
+    division = get_division(current_user, division_id)
+    require(current_user, Action.MANAGE_LINE_GROUP, division)
+    chat.detach_group(division, current_user)
+    db.session.commit()
+    flash("ยกเลิกกลุ่ม LINE ของกองแล้ว", "success")
+    return redirect(url_for("divisions.board", division_id=division.id))
