@@ -102,3 +102,18 @@ def test_head_sets_one_tasks_lead_times(client, linked):
     login(client, "clerk-staff")
     token = csrf_token(client, "/profile")
     assert client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "1", "csrf_token": token}).status_code == 403
+
+
+def test_admin_sets_the_line_account(client, linked):
+    login(client, "admin")
+    token = csrf_token(client, "/admin/reminders")
+    bad = client.post("/admin/reminders/line-account", data={"basic_id": "no-at", "bot_user_id": "",
+                                                             "csrf_token": token})
+    assert bad.status_code == 400
+    client.post("/admin/reminders/line-account", data={"basic_id": "@itabkb", "bot_user_id": "U" + "0" * 32,
+                                                       "csrf_token": token})
+    db.session.expire_all()
+    assert (linked.org.line_basic_id, linked.org.line_bot_user_id) == ("@itabkb", "U" + "0" * 32)
+    login(client, "mayor")
+    token = csrf_token(client, "/profile")
+    assert client.post("/admin/reminders/line-account", data={"basic_id": "@x", "csrf_token": token}).status_code == 403

@@ -110,58 +110,48 @@ def tasks_of(user: User) -> Select[tuple[Task]]:
     )
 
 
+def _one_or_404(query: Select) -> Any:
+    row = db.session.scalar(query)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _owned(model: type, row_id: int, user: User) -> Any:
+    """A row of a model that carries organization_id, of the user's organization only."""
+    return _one_or_404(select(model).where(model.id == row_id, model.organization_id == user.organization_id))
+
+
 def get_task(user: User, task_id: int) -> Task:
     """Return a task of the user's organization, or 404: another organization's ids do not exist for them."""
-    task = db.session.scalar(tasks_of(user).where(Task.id == task_id))
-    if task is None:
-        abort(404)
-    return task
+    return _one_or_404(tasks_of(user).where(Task.id == task_id))
 
 
 def get_measure(user: User, measure_id: int) -> Measure:
     """Return a measure of the user's organization, or 404."""
-    measure = db.session.scalar(
+    return _one_or_404(
         select(Measure).join(Measure.plan).where(Measure.id == measure_id, Plan.organization_id == user.organization_id)
     )
-    if measure is None:
-        abort(404)
-    return measure
 
 
 def get_division(user: User, division_id: int) -> Division:
     """Return a division of the user's organization, or 404."""
-    division = db.session.scalar(
-        select(Division).where(Division.id == division_id, Division.organization_id == user.organization_id)
-    )
-    if division is None:
-        abort(404)
-    return division
+    return _owned(Division, division_id, user)
 
 
 def get_user(user: User, user_id: int) -> User:
     """Return a person of the user's organization, or 404."""
-    other = db.session.scalar(select(User).where(User.id == user_id, User.organization_id == user.organization_id))
-    if other is None:
-        abort(404)
-    return other
+    return _owned(User, user_id, user)
 
 
 def get_day_off(user: User, day_off_id: int) -> DayOff:
     """Return one of the user's organization's days off, or 404."""
-    day_off = db.session.scalar(
-        select(DayOff).where(DayOff.id == day_off_id, DayOff.organization_id == user.organization_id)
-    )
-    if day_off is None:
-        abort(404)
-    return day_off
+    return _owned(DayOff, day_off_id, user)
 
 
 def get_evidence(user: User, evidence_id: int) -> Evidence:
     """Return evidence on a task of the user's organization, or 404."""
-    evidence = db.session.scalar(
+    return _one_or_404(
         select(Evidence).join(Evidence.task).join(Task.division)
         .where(Evidence.id == evidence_id, Division.organization_id == user.organization_id)
     )
-    if evidence is None:
-        abort(404)
-    return evidence

@@ -45,6 +45,7 @@ AUDIT_LABELS = {
     "day_off.remove": "ลบวันหยุด",
     "settings.update": "แก้ไขการตั้งค่า",
     "settings.reminders": "แก้ไขนโยบายการแจ้งเตือน",
+    "settings.line": "แก้ไขบัญชี LINE",
     "task.reminders": "ตั้งการแจ้งเตือนของงาน",
     "task.undo": "ยกเลิกการปิดงาน",
     "user.line_link": "เชื่อมบัญชี LINE",

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from .. import clock, directory, outbox
 from ..access import Action, require
@@ -26,7 +26,12 @@ class PolicyForm(FlaskForm):
                                  validators=[NumberRange(min=0, max=20)])
 
 
-def _page(form: PolicyForm | None = None, status: int = 200):
+class LineAccountForm(FlaskForm):
+    basic_id = StringField("Basic ID ของบัญชี LINE Official Account (เช่น @123abcde)", validators=[Optional()])
+    bot_user_id = StringField("Bot user ID (U…, สำหรับหลายหน่วยงานในระบบเดียว)", validators=[Optional()])
+
+
+def _page(form: PolicyForm | None = None, status: int = 200, account_form: LineAccountForm | None = None):
     organization = current_user.organization
     today = clock.today()
     channel = channel_for(organization.id)
@@ -43,7 +48,9 @@ def _page(form: PolicyForm | None = None, status: int = 200):
     ).all()
     form = form or PolicyForm(lead_times=", ".join(str(d) for d in organization.reminder_days or []),
                               overdue_every=organization.overdue_every)
-    return render_template("admin/reminders.html", outlook=view, channel=channel, plan=plan, counts=counts,
+    account_form = account_form or LineAccountForm(basic_id=organization.line_basic_id or "",
+                                                   bot_user_id=organization.line_bot_user_id or "")
+    return render_template("admin/reminders.html", account_form=account_form, outlook=view, channel=channel, plan=plan, counts=counts,
                            failures=failures, form=form, day=today, status_sent=NotificationStatus.SENT,
                            status_pending=NotificationStatus.PENDING, status_failed=NotificationStatus.FAILED), status
 
@@ -72,4 +79,22 @@ def update_policy():
         return _page(form, 400)
     db.session.commit()
     flash("บันทึกนโยบายการแจ้งเตือนแล้ว" if changed else "ไม่มีอะไรเปลี่ยน", "success")
+    return redirect(url_for("reminders.index"))
+
+
+@bp.post("/line-account")
+@login_required
+def update_line_account():
+    require(current_user, Action.MANAGE_SETTINGS)
+    form = LineAccountForm()
+    if not form.validate_on_submit():
+        return _page(status=400, account_form=form)
+    try:
+        changed = directory.update_line_account(current_user, form.basic_id.data, form.bot_user_id.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(status=400, account_form=form)
+    db.session.commit()
+    flash("บันทึกบัญชี LINE แล้ว" if changed else "ไม่มีอะไรเปลี่ยน", "success")
     return redirect(url_for("reminders.index"))
