@@ -39,6 +39,8 @@ def build(app: Flask) -> BlockingScheduler:
 
 def run(app: Flask) -> None:
     """Catch up on today's reminders if started late, then run the schedule until stopped."""
+    # A process of its own: say what it does on stderr, where a service manager collects it.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     with app.app_context():
         if work.catch_up():
             log.info("started after the reminder time: today's reminders were swept and delivered")
