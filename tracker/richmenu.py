@@ -34,6 +34,11 @@ from linebot.v3.messaging import (
     RichMenuRequest,
 )
 from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+
+from .extensions import db
+from .line import credentials_for
+from .models import Organization
 
 log = logging.getLogger(__name__)
 
@@ -304,11 +309,18 @@ def line_group() -> None:
 
 
 @line_group.command("setup")
+@click.option("--org", "org_name", help="The organization whose channel to set up (LINE_CHANNELS); default: the "
+              "deployment's channel (LINE_CHANNEL_ACCESS_TOKEN).")
 @with_appcontext
-def setup_command() -> None:
+def setup_command(org_name: str | None) -> None:
     """ติดตั้งเมนูลัดใต้แชต (งานของฉัน · สรุป · เปิดเว็บ) ให้ทุกคน — install the rich menu as everyone's default."""
     config = current_app.config
     token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
+    if org_name:
+        organization = db.session.scalar(select(Organization).where(Organization.name == org_name))
+        if organization is None:
+            raise click.ClickException(f"ไม่พบหน่วยงาน “{org_name}”")
+        token = credentials_for(organization.id).token
     if not token:
         raise click.ClickException("ยังไม่ได้ตั้ง LINE_CHANNEL_ACCESS_TOKEN — ใส่ token ของบัญชี LINE OA ก่อน "
                                    "(no channel access token configured; nothing was sent)")
