@@ -23,7 +23,7 @@ from .errors import DomainError
 from .extensions import db
 from .line import Channel
 from .models import Division, LineEvent, LinkNonce, Organization, Role, Source, Task, TaskStatus, User
-from .workdays import describe_due
+from .workdays import WorkCalendar, describe_due
 
 log = logging.getLogger(__name__)
 
@@ -243,10 +243,10 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def task_card(task: Task) -> flex.TaskCard:
-    """Describe a task for a LINE bubble, its due state counted in working days."""
-    state = describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(),
-                         work_calendar(task.division.organization_id))
+def task_card(task: Task, calendar: WorkCalendar | None = None) -> flex.TaskCard:
+    """Describe a task for a LINE bubble, its due state counted in working days (pass the calendar for many)."""
+    calendar = calendar or work_calendar(task.division.organization_id)
+    state = describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar)
     return flex.TaskCard(
         id=task.id, measure_order=task.measure.order, measure_title=task.measure.title,
         step_number=task.step_number, step_text=task.step_text, division_name=task.division.name,
@@ -261,7 +261,8 @@ def tasks_reply(user: User) -> list[dict]:
                   if t.status is not TaskStatus.DONE]
     if not open_tasks:
         return [flex.text("ไม่มีงานค้าง 🎉")]
-    cards = [task_card(t) for t in open_tasks]  # by due date: the overdue ones come first
+    calendar = work_calendar(user.organization_id)  # once, not once per task
+    cards = [task_card(t, calendar) for t in open_tasks]  # by due date: the overdue ones come first
     line_user_id = user.line_user_id or ""
     message = flex.task_carousel(
         cards,

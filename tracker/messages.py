@@ -5,7 +5,7 @@ from flask import render_template
 
 from . import flex, postback
 from .line import MAX_TEXT
-from .reminders import Digest, GroupDigest
+from .reminders import Digest, GroupDigest, Reminder
 
 MAX_LISTED = 10  # a longer list is cut with a link to the rest: a message people read on a phone, not a report
 
@@ -20,19 +20,22 @@ def render_digest(digest: Digest | GroupDigest, base_url: str) -> str:
         listed=listed,
         more=len(digest.reminders) - len(listed),
         base_url=base_url,
+        state_text=state_text,
     ).strip()
     if len(text) > MAX_TEXT:  # very long step texts: cut rather than have LINE refuse the message
         text = text[: MAX_TEXT - 60].rstrip() + f"\n…\nดูทั้งหมด: {base_url}/tasks"
     return text
 
 
-def digest_messages(digest: Digest | GroupDigest, base_url: str, binding: str | None, secret: str) -> list[dict]:
-    """The LINE message objects of a digest: its text, then its tasks as a carousel with the same buttons as the
-    chat's (one push of up to five objects counts as one message per recipient).
+def digest_messages(
+    digest: Digest | GroupDigest, text: str, base_url: str, binding: str | None, secret: str
+) -> list[dict]:
+    """The LINE message objects of a digest: its text (as render_digest made it), then its tasks as a carousel with
+    the same buttons as the chat's (one push of up to five objects counts as one message per recipient).
 
     `binding` is the LINE user or group id the postback buttons are signed for; without one, text only.
     """
-    body = flex.text(render_digest(digest, base_url))
+    body = flex.text(text)
     if not digest.reminders or not binding:
         return [body]
     cards = [
@@ -40,7 +43,7 @@ def digest_messages(digest: Digest | GroupDigest, base_url: str, binding: str | 
             id=r.task.id, measure_order=r.task.measure_order, measure_title=r.task.measure_title,
             step_number=r.task.step_number, step_text=r.task.step_text, division_name=r.task.division_name,
             due=r.task.due, state_kind="overdue" if r.kind == "overdue" else "soon",
-            state_text=_state_text(r), status_label="ยังไม่เสร็จ", done=False,
+            state_text=state_text(r), status_label="ยังไม่เสร็จ", done=False,
         )
         for r in digest.reminders
     ]
@@ -52,7 +55,8 @@ def digest_messages(digest: Digest | GroupDigest, base_url: str, binding: str | 
     return [body, carousel]
 
 
-def _state_text(reminder) -> str:
+def state_text(reminder: Reminder) -> str:
+    """Say where a reminded task stands, as the text and the bubbles of a reminder both show it."""
     if reminder.kind == "overdue":
         return f"เกินกำหนด {reminder.working_days_overdue} วันทำการ"
     if reminder.days_left == 0:

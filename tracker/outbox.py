@@ -136,6 +136,7 @@ def sweep(organization: Organization, day: date) -> SweepResult:
 
     def row(digest, address: str, recipient_id: int | None, division_id: int | None) -> dict:
         binding = inputs.line_ids.get(recipient_id) if recipient_id else inputs.group_ids.get(division_id)
+        text = render_digest(digest, base_url)
         return {
             "organization_id": organization.id,
             "address": address,
@@ -144,8 +145,8 @@ def sweep(organization: Organization, day: date) -> SweepResult:
             "kind": DIGEST,
             "for_date": day,
             "task_ids": [r.task.id for r in digest.reminders],
-            "text": render_digest(digest, base_url),
-            "messages": digest_messages(digest, base_url, binding, secret),
+            "text": text,
+            "messages": digest_messages(digest, text, base_url, binding, secret),
             "status": NotificationStatus.PENDING,
             "attempts": 0,
             "idempotency_key": str(uuid.uuid4()),
