@@ -18,9 +18,10 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 
 from tests.fake_line import FakeLine  # noqa: E402
-from tracker import clock, create_app, demo, outbox  # noqa: E402
+from tracker import clock, create_app, demo  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.line import channel_from_config  # noqa: E402
+from tracker.line.channel import channel_from_config  # noqa: E402
+from tracker.reminders import forecast, outbox  # noqa: E402
 from tracker.models import Notification, Organization, Role, User  # noqa: E402
 from tracker.thai import fiscal_year_bounds  # noqa: E402
 
@@ -65,7 +66,7 @@ def forecast_year() -> None:
             db.session.commit()
             start, end = fiscal_year_bounds(2569)
             started = time.perf_counter()
-            counts = outbox.forecast(built.organization, start, end)
+            counts = forecast.forecast(built.organization, start, end)
             elapsed = time.perf_counter() - started
             tasks = sum(len(m.tasks) for m in built.plan.measures)
             print(f"forecast FY2569 ({len(counts)} days, {tasks} tasks, {len(built.users)} people): "

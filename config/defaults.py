@@ -1,18 +1,105 @@
-"""Every setting the tracker reads, with its default and why it exists.
+"""Every setting the tracker reads, with its default, its type and why it exists.
 
 Layers, later wins: these defaults -> `instance/config.py` (optional) -> environment variables of the same name
--> overrides passed to `create_app` (tests). README.md lists each of these; tests/test_config.py keeps them in step.
+-> overrides passed to `create_app` (tests). Each value is then parsed once, here, into its type (a number, a
+time of day, a dict), so code reads `app.config["LINE_TIMEOUT_SECONDS"]` as a float and never parses it again; a
+value that cannot be read stops the app at start-up with a message naming the setting.
+README.md lists each of these; tests/test_project.py keeps them in step.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingError(ValueError):
+    """A setting whose value cannot be read; the message says which and what is expected."""
+
+
+def text(value: Any) -> str | None:
+    """Text, or None when empty."""
+    return (str(value).strip() or None) if value is not None else None
+
+
+def url(value: Any) -> str:
+    """An address without a trailing slash, so code can append paths."""
+    return str(value).strip().rstrip("/")
+
+
+def flag(value: Any) -> bool:
+    """true/false, yes/no, 1/0."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def positive(value: Any) -> float:
+    """A number above zero."""
+    number = float(value)
+    if not number > 0:
+        raise ValueError("expected a number above 0")
+    return number
+
+
+def not_negative(value: Any) -> float:
+    """A number, zero or more."""
+    number = float(value)
+    if not number >= 0:
+        raise ValueError("expected a number of 0 or more")
+    return number
+
+
+def time_of_day(value: Any) -> time:
+    """HH:MM, 24-hour clock."""
+    if isinstance(value, time):
+        return value
+    hour, _, minute = str(value).strip().partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ValueError('expected HH:MM, e.g. "08:30"')
+    return time(int(hour), int(minute))
+
+
+def zone(value: Any) -> str:
+    """An IANA time zone name."""
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected a time zone name such as Asia/Bangkok") from None
+    return str(value)
+
+
+def channels(value: Any) -> dict[str, dict[str, str]]:
+    """JSON of organization id -> {"secret": ..., "token": ...}."""
+    if not value:
+        return {}
+    data = json.loads(value) if isinstance(value, str) else dict(value)
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError('expected JSON such as {"2": {"secret": "...", "token": "..."}}')
+    return {str(key): {k: str(v) for k, v in entry.items()} for key, entry in data.items()}
 
 
 @dataclass(frozen=True)
 class Setting:
     name: str
-    default: str | None
+    default: Any
     help: str
+    parse: Callable[[Any], Any] = text
+
+    def read(self, value: Any) -> Any:
+        """Parse a raw value (text from the environment, or a value already typed) into the setting's type."""
+        try:
+            return self.parse(value)
+        except (TypeError, ValueError) as error:
+            raise SettingError(f"setting {self.name}={value!r}: {error} ({self.parse.__doc__})") from None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -38,26 +125,31 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_UPLOAD_MB",
         "10",
         "Largest evidence file accepted, in megabytes (PDF, images, Word, Excel).",
+        positive,
     ),
     Setting(
         "SESSION_COOKIE_SECURE",
         "false",
         "Send the session cookie over HTTPS only. Set to `true` behind HTTPS (any real deployment).",
+        flag,
     ),
     Setting(
         "TIMEZONE",
         "Asia/Bangkok",
         "Time zone of what people see and of the reminder schedule. Timestamps are stored in UTC.",
+        zone,
     ),
     Setting(
         "PUBLIC_URL",
         "http://127.0.0.1:5000",
         "Address people open the app at; LINE messages link to task pages under it.",
+        url,
     ),
     Setting(
         "REMINDER_TIME",
         "08:30",
         "Local time (TIMEZONE) at which the scheduler sends the day's reminders, on working days.",
+        time_of_day,
     ),
     Setting(
         "LINE_CHANNEL_ACCESS_TOKEN",
@@ -75,20 +167,36 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         'Several organizations in one deployment: JSON mapping organization ids to their own channel, '
         '`{"2": {"secret": "...", "token": "..."}}`. Organizations not listed use the two settings above.',
+        channels,
     ),
     Setting(
         "LINE_API_HOST",
         "https://api.line.me",
         "Base URL of the LINE Messaging API. Tests point it at a fake LINE server on 127.0.0.1.",
+        url,
     ),
     Setting(
         "LINE_DATA_HOST",
         "https://api-data.line.me",
         "Base URL of LINE's data host, where the rich menu image is uploaded. Tests point it at a fake server.",
+        url,
     ),
     Setting(
         "LINE_TIMEOUT_SECONDS",
         "10",
         "How long one call to LINE may take before it counts as failed and is retried later (same retry key).",
+        positive,
+    ),
+    Setting(
+        "OUTBOX_RETRY_BASE_SECONDS",
+        "30",
+        "First wait before a message LINE did not accept (429, 5xx, timeout) is tried again; doubled each try.",
+        not_negative,
+    ),
+    Setting(
+        "OUTBOX_RETRY_MAX_SECONDS",
+        "3600",
+        "Longest wait between two tries of one message (LINE keeps a retry key 24 hours; the outbox stops at 23).",
+        not_negative,
     ),
 )

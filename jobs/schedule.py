@@ -1,7 +1,7 @@
 """The periodic schedule, as data: what runs when. The scheduler process (jobs/scheduler.py) reads only this."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,20 +16,12 @@ class Job:
     when: dict[str, Any] = field(default_factory=dict)
 
 
-def reminder_time(value: str) -> tuple[int, int]:
-    """Read REMINDER_TIME ("08:30") as hour and minute."""
-    hour, _, minute = value.strip().partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-        raise ValueError(f'REMINDER_TIME must be HH:MM, e.g. "08:30"; got "{value}"')
-    return int(hour), int(minute)
-
-
-def jobs(config: dict[str, Any]) -> list[Job]:
-    """Return the jobs of the scheduler for this configuration."""
-    hour, minute = reminder_time(config["REMINDER_TIME"])
+def jobs(config: Mapping[str, Any]) -> list[Job]:
+    """Return the jobs of the scheduler for this configuration (REMINDER_TIME already a time of day)."""
+    at = config["REMINDER_TIME"]
     return [
         # Every day at the reminder time; on days off the policy has nothing to send, so weekends cost nothing.
-        Job("daily-reminders", work.send_todays_reminders, "cron", {"hour": hour, "minute": minute}),
+        Job("daily-reminders", work.send_todays_reminders, "cron", {"hour": at.hour, "minute": at.minute}),
         # Tries that failed (LINE 5xx, 429, timeouts) are retried with backoff; the rows say when.
         Job("retry-delivery", work.deliver_pending, "interval", {"minutes": 5}),
     ]

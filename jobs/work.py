@@ -7,10 +7,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from tracker import clock, outbox
+from tracker import clock
 from tracker.extensions import db
-from tracker.line import channel_for
+from tracker.line.channel import channel_for
 from tracker.models import Organization
+from tracker.reminders import outbox
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,8 @@ def catch_up(now: datetime | None = None) -> bool:
     Sweeping is idempotent and delivery never repeats a sent row, so this cannot double anything; it never sweeps
     an earlier day, so a scheduler started the next morning does not send yesterday's reminders late.
     """
-    from .schedule import reminder_time
-
     local_now = clock.local(now or clock.now())
-    hour, minute = reminder_time(current_app.config["REMINDER_TIME"])
-    if (local_now.hour, local_now.minute) < (hour, minute):
+    if local_now.time() < current_app.config["REMINDER_TIME"]:
         return False
     send_todays_reminders()
     return True

@@ -6,11 +6,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tracker import directory
+from tracker import divisions, organization, people
+
 from tracker.clock import today
 from tracker.errors import DomainError
 from tracker.extensions import db
-from tracker.models import AuditEvent, DayOff, Division, Organization, Role, User
+from tracker.models import AuditEvent, DayOff, Division, Organization, Role, Source, User
 
 from .factories import PASSWORD, csrf_token, login, other_organization
 
@@ -158,8 +159,8 @@ def test_admin_edits_role_and_division(client, seeded):
 
 def test_an_unchanged_user_writes_no_audit_event(app, seeded):
     person = seeded.users["clerk-staff"]
-    changed = directory.update_user(seeded.users["admin"], person, person.display_name, person.role,
-                                    person.division, True)
+    changed = people.update_user(person, seeded.users["admin"], person.display_name, person.role,
+                                 person.division, True, source=Source.WEB)
     assert changed is False and not events("user.update")
 
 
@@ -263,7 +264,7 @@ def test_a_division_name_may_repeat_in_another_organization(app, seeded):
     db.session.add(User(organization=other_org, username="other-admin", display_name="ผู้ดูแลอื่น", role=Role.ADMIN))
     db.session.commit()
     other_admin = user_named("other-admin")
-    division = directory.create_division(other_admin, "สำนักปลัดเทศบาล")
+    division = divisions.create_division(other_org, other_admin, "สำนักปลัดเทศบาล", source=Source.WEB)
     assert division.organization_id == other_org.id
 
 
@@ -299,13 +300,15 @@ def test_a_target_outside_0_to_100_is_refused(client, seeded, target):
 @pytest.mark.parametrize("target", [100.01, -0.5, float("nan"), "x"])
 def test_the_domain_refuses_a_target_outside_0_to_100(app, seeded, target):
     with pytest.raises(DomainError, match="เป้าหมาย"):
-        directory.update_settings(seeded.users["admin"], seeded.org.name, None, None, None, target)
+        organization.update_settings(seeded.org, seeded.users["admin"], seeded.org.name, None, None, None, target,
+                                     source=Source.WEB)
 
 
 def test_an_organization_name_already_used_is_refused(app, seeded):
     other_org, *_ = other_organization()
     with pytest.raises(DomainError, match="อยู่แล้ว"):
-        directory.update_settings(seeded.users["admin"], other_org.name, None, None, None, 95)
+        organization.update_settings(seeded.org, seeded.users["admin"], other_org.name, None, None, None, 95,
+                                     source=Source.WEB)
 
 
 def test_days_off_are_added_and_removed_on_the_settings_page(client, seeded):
@@ -403,7 +406,8 @@ def test_a_division_of_another_organization_cannot_be_chosen(client, seeded):
     response = post(client, "/admin/users", new_user_form(seeded, division=str(other_division.id)))
     assert response.status_code == 400 and user_named("somchai.k") is None
     with pytest.raises(DomainError):
-        directory.create_user(seeded.users["admin"], "somchai.k", "สมชาย", Role.STAFF, other_division, NEW_PASSWORD)
+        people.create_user(seeded.org, seeded.users["admin"], "somchai.k", "สมชาย", Role.STAFF, other_division,
+                           NEW_PASSWORD, source=Source.WEB)
 
 
 def test_every_admin_post_needs_a_csrf_token(client, seeded):

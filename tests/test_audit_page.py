@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tracker import audit, tasks
 from tracker.extensions import db
 from tracker.clock import local
-from tracker.models import AuditEvent, Source
+from tracker.models import AuditAction, AuditEvent, Source
 from tracker.thai import format_date
 from tracker.views.audit import PER_PAGE, diff
 
@@ -126,7 +126,7 @@ def _token(client) -> str:
 def test_fifty_a_page(client, seeded):
     admin = seeded.users["admin"]
     for number in range(PER_PAGE + 5):
-        audit.record(admin, "task.comment", seeded.clerk, after={"text": f"ความเห็นที่ {number}"}, source=Source.WEB)
+        audit.record(admin, AuditAction.TASK_COMMENT, seeded.clerk, after={"text": f"ความเห็นที่ {number}"}, source=Source.WEB)
     db.session.commit()
     login(client, "admin")
     first = audit_page(client, action="task.comment")

@@ -9,9 +9,9 @@ from functools import partial
 
 import pytest
 
-from tracker import flex
-from tracker.flex import TaskCard, task_bubble, task_carousel, tick_confirmation, validate
-from tracker.postback import sign, verify
+from tracker.line import flex
+from tracker.line.flex import TaskCard, task_bubble, task_carousel, tick_confirmation, validate
+from tracker.line.postback import sign, verify
 
 SECRET = "test-secret-not-for-production"
 SOMCHAI = "U4af4980629e4ba2b1c4e1c1f2a0c9d11"

@@ -1,11 +1,13 @@
-"""Every message the app sends over LINE, checked against LINE's published limits (tracker.flex.validate)."""
+"""Every message the app sends over LINE, checked against LINE's published limits (tracker.line.flex.validate)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
 
-from tracker import chat, clock, flex, outbox
+from tracker import clock
+from tracker.line import flex, replies
+from tracker.reminders import outbox
 from tracker.extensions import db
 from tracker.models import Task
 
@@ -33,14 +35,14 @@ def fifty_open_tasks(linked):
 
 def test_the_tasks_carousel_for_the_seed_plan(app, linked, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
-    messages = chat.tasks_reply(linked.users["clerk-head"])
+    messages = replies.tasks_reply(linked.users["clerk-head"])
     assert_valid(messages)
     assert len(messages[0]["contents"]["contents"]) == 8
 
 
 def test_the_tasks_carousel_for_fifty_open_tasks(app, fifty_open_tasks, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
-    (message,) = chat.tasks_reply(fifty_open_tasks.users["clerk-head"])
+    (message,) = replies.tasks_reply(fifty_open_tasks.users["clerk-head"])
     assert_valid([message])
     bubbles = message["contents"]["contents"]
     assert len(bubbles) == flex.MAX_BUBBLES  # 11 tasks and a link to the other 39
@@ -66,7 +68,7 @@ def test_every_reminder_digest_of_busy_days(app, fifty_open_tasks):
 
 def test_confirmation_summary_help_and_link_messages(app, linked):
     task = linked.tasks_of(linked.clerk)[0]
-    card = chat.task_card(task)
+    card = replies.task_card(task)
     assert_valid([flex.tick_confirmation(card, base_url="https://ita.example.go.th", undo_data="a=undo&t=1&s=" + "0" * 24)])
-    assert_valid([flex.text(chat.summary_text(linked.users["mayor"]))])
-    assert_valid([flex.text(chat.HELP)])
+    assert_valid([flex.text(replies.summary_text(linked.users["mayor"]))])
+    assert_valid([flex.text(replies.HELP)])

@@ -90,7 +90,7 @@ def test_a_redelivered_event_is_handled_once(client, linked, line):
     user = linked.users["clerk-head"]
     user.line_user_id = LINE_ID
     db.session.commit()
-    from tracker import postback
+    from tracker.line import postback
 
     data = postback.sign("done", task.id, LINE_ID, client.application.config["SECRET_KEY"])
     first = event("postback", postback={"data": data}, event_id="01REDELIVERED0000000000000")
@@ -213,7 +213,7 @@ def test_anything_else_gets_short_help(client, linked, line):
 
 
 def tap(client, line, action: str, task_id: int, *, user: str = LINE_ID, group: str | None = None):
-    from tracker import postback
+    from tracker.line import postback
 
     data = postback.sign(action, task_id, group or user, client.application.config["SECRET_KEY"])
     assert post(client, event("postback", user=user, group=group, postback={"data": data})).status_code == 200
@@ -263,7 +263,7 @@ def test_already_done_deleted_foreign_and_tampered(client, linked, line):
     assert post(client, event("postback", postback={"data": f"a=done&t={task.id}&s=0000"})).status_code == 200
     assert "ใช้ไม่ได้" in texts(last_reply(line))
     # Data signed for someone else does not work for this person.
-    from tracker import postback
+    from tracker.line import postback
 
     stolen = postback.sign("done", task.id, "U" + "f" * 32, client.application.config["SECRET_KEY"])
     replies = len(line.replies)
@@ -312,7 +312,7 @@ def test_only_that_divisions_head_or_an_admin_makes_a_code(client, linked, line)
 
 
 def test_group_digests_go_to_the_group_and_count_each_member(app, linked, line, monkeypatch):
-    from tracker import outbox
+    from tracker.reminders import outbox
 
     monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 30))  # a Monday: weekly digests
     linked.clerk.line_group_id, linked.clerk.line_group_members = "C" + "3" * 32, 12
@@ -331,8 +331,7 @@ def test_each_organization_answers_only_with_its_own_channel(client, linked, lin
     other.line_bot_user_id = "Uother"
     linked.org.line_bot_user_id = "Ubot"
     db.session.commit()
-    client.application.config["LINE_CHANNELS"] = json.dumps({str(other.id): {"secret": "other-secret",
-                                                                            "token": line.token}})
+    client.application.config["LINE_CHANNELS"] = {str(other.id): {"secret": "other-secret", "token": line.token}}
     raw = json.dumps({"destination": "Uother", "events": [event("follow")]}).encode()
     ours = base64.b64encode(hmac.new(SECRET.encode(), raw, hashlib.sha256).digest()).decode()
     assert post(client, body=raw, signature=ours).status_code == 400  # our secret does not sign for them

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from jobs import work
-from tracker import clock, outbox
+from tracker import clock
+from tracker.reminders import outbox
 from tracker.extensions import db
-from tracker.line import ConsoleChannel, channel_from_config
+from tracker.line.channel import ConsoleChannel, channel_from_config
 from tracker.models import Notification, NotificationStatus, Organization, Role, User
 
 from .fake_line import FakeLine
@@ -24,7 +25,7 @@ def fake_line(app):
         app.config.update(
             LINE_CHANNEL_ACCESS_TOKEN=fake.token,
             LINE_API_HOST=fake.url,
-            LINE_TIMEOUT_SECONDS="0.15",
+            LINE_TIMEOUT_SECONDS=0.15,  # set on a running app: a typed value, as config/defaults.py parses it
             OUTBOX_RETRY_BASE_SECONDS=0,  # retry at once: the test, not the clock, decides how long it runs
         )
         yield fake
@@ -166,7 +167,7 @@ def test_without_a_token_messages_go_to_the_log(app, fixed_time, caplog):
     pending_rows(app, 2)
     channel = channel_from_config()
     assert isinstance(channel, ConsoleChannel)
-    with caplog.at_level("INFO", logger="tracker.line"):
+    with caplog.at_level("INFO", logger="tracker.line.channel"):
         assert outbox.deliver(channel).sent == 2
     assert "ข้อความที่ 0" in caplog.text
 

@@ -18,7 +18,7 @@ def test_dry_run_prints_who_gets_what_and_writes_nothing(runner, seeded):
     result = runner.invoke(args=["reminders", "--on", "2026-03-17", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "17 มี.ค. 2569: 0 ข้อความถึงผู้ที่เชื่อม LINE (ถ้าทุกคนเชื่อม: 2)" in result.output
-    assert "--- ถึง เจ้าหน้าที่สำนักปลัด (staff)  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]" in result.output
+    assert "--- ถึง เจ้าหน้าที่สำนักปลัด (เจ้าหน้าที่)  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]" in result.output
     assert "ครบกำหนด 31 มี.ค. 2569" in result.output
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
 
@@ -55,7 +55,7 @@ def test_fiscal_year_forecast(runner, linked):
 def test_admin_page_reads_the_quota_and_warns_before_it_runs_out(app, client, linked, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 2))
     with FakeLine(quota=20, initial_usage=15) as fake:
-        app.config.update(LINE_CHANNEL_ACCESS_TOKEN=fake.token, LINE_API_HOST=fake.url, LINE_TIMEOUT_SECONDS="2")
+        app.config.update(LINE_CHANNEL_ACCESS_TOKEN=fake.token, LINE_API_HOST=fake.url, LINE_TIMEOUT_SECONDS=2.0)
         login(client, "admin")
         page = client.get("/admin/reminders").get_data(as_text=True)
     assert "ใช้ไปแล้ว <strong>15</strong> จาก <strong>20</strong>" in page

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.reminders import (
+from tracker.reminders.policy import (
     DayPlan,
     DivisionSummary,
     Group,

@@ -8,7 +8,7 @@ import pytest
 from linebot.v3.messaging import RichMenuRequest
 from PIL import Image, ImageChops
 
-from tracker import richmenu
+from tracker.line import richmenu
 
 from .fake_line import FakeLine
 

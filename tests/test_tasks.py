@@ -79,7 +79,7 @@ def test_files_of_the_wrong_type_or_too_big(client, seeded, app):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-staff")
     post_progress(client, task, status="doing", file=(io.BytesIO(b"MZ\x90\x00"), "tool.exe"))
-    app.config["MAX_UPLOAD_MB"] = "0.001"
+    app.config["MAX_UPLOAD_MB"] = 0.001
     post_progress(client, task, status="doing", file=(io.BytesIO(PDF * 100), "big.pdf"))
     db.session.expire_all()
     assert task.evidence == []

@@ -48,6 +48,8 @@ def _load_settings(app: Flask, overrides: dict[str, Any]) -> None:
         if os.environ.get(setting.name):
             app.config[setting.name] = os.environ[setting.name]
     app.config.update(overrides)
+    for setting in SETTINGS:  # parsed once, here: code reads typed values (see config/defaults.py)
+        app.config[setting.name] = setting.read(app.config[setting.name])
 
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -57,9 +59,8 @@ def _load_settings(app: Flask, overrides: dict[str, Any]) -> None:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"json_serializer": lambda o: json.dumps(o, ensure_ascii=False)})
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = str(app.config["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
     # The whole request may carry a form beside the largest file; evidence.store checks the file itself.
-    app.config["MAX_CONTENT_LENGTH"] = int((float(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024)
+    app.config["MAX_CONTENT_LENGTH"] = int((app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

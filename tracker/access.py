@@ -1,26 +1,31 @@
-"""Who may do what: the one place permissions are decided, and the organization-scoped getters every view uses.
+"""Who may do what, and which rows are whose: the one place permissions and the tenant rule are decided.
 
-Every route that changes data asks `require(user, action, obj)` in one line before it changes anything; every lookup
-by id goes through a getter here that returns 404 for another organization's rows, so no view can forget the tenant.
+Permissions: `RULES` maps each Action to one rule; views, templates (`can('assign', task)`) and the LINE bot ask
+`can` or `require`, never a role. Tenancy: every row of an organization carries `organization_id` (tasks, measures
+and evidence too: see models.OrganizationOwned), so "is it theirs" is one comparison, and every lookup by id goes
+through a getter here that answers 404 for another organization's rows: no view can forget the tenant.
 """
 from __future__ import annotations
 
 import enum
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import DayOff, Division, Evidence, Measure, Organization, Plan, Role, Task, User
+from .models import DayOff, Division, Evidence, Measure, Organization, Role, Task, User
 
 
 class Action(str, enum.Enum):
+    VIEW_MY_TASKS = "view_my_tasks"  # a personal task list: people who carry out tasks
     VIEW_TASK = "view_task"
     PROGRESS = "progress"  # todo -> doing -> done, with a note and evidence
     REOPEN = "reopen"
-    ASSIGN = "assign"
-    RESCHEDULE = "reschedule"
+    ASSIGN = "assign"  # a task, or (on a division) several of its tasks at once
+    RESCHEDULE = "reschedule"  # due date and the task's own reminder lead times
     COMMENT = "comment"
     VIEW_DIVISION = "view_division"
     VIEW_ORGANIZATION = "view_organization"  # dashboard, measures
@@ -28,130 +33,200 @@ class Action(str, enum.Enum):
     IMPORT_PLAN = "import_plan"
     MANAGE_USERS = "manage_users"
     MANAGE_DIVISIONS = "manage_divisions"
-    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_SETTINGS = "manage_settings"  # the organization's details, days off, reminder policy, LINE account
     MANAGE_LINE_GROUP = "manage_line_group"  # attach or detach a division's LINE group
 
 
-_ADMIN_ONLY = {Action.IMPORT_PLAN, Action.MANAGE_USERS, Action.MANAGE_DIVISIONS, Action.MANAGE_SETTINGS}
+# --- the rules ---------------------------------------------------------------------------------------------------
+
+Rule = Callable[[User, Any], bool]
 
 
-def organization_id_of(obj: Any) -> int | None:
-    """Return the organization a row belongs to."""
-    if isinstance(obj, Task):
-        return obj.division.organization_id
+def _task(obj: Any) -> Task | None:
     if isinstance(obj, Evidence):
-        return obj.task.division.organization_id
-    if isinstance(obj, Measure):
-        return obj.plan.organization_id
-    if isinstance(obj, Organization):
+        return obj.task
+    return obj if isinstance(obj, Task) else None
+
+
+def _division_id(obj: Any) -> int | None:
+    if isinstance(obj, Division):
         return obj.id
-    if isinstance(obj, (Division, User, Plan)):
-        return obj.organization_id
-    return getattr(obj, "organization_id", None)
+    task = _task(obj)
+    return task.division_id if task is not None else None
 
 
-def _in_division(user: User, task: Task) -> bool:
-    return user.division_id is not None and task.division_id == user.division_id
+def _in_division(user: User, obj: Any) -> bool:
+    """The object is a task (or evidence) of the user's division, or that division itself."""
+    return user.division_id is not None and _division_id(obj) == user.division_id
 
 
-def can(user: User | None, action: Action, obj: Any = None) -> bool:
-    """Tell whether `user` may do `action` (to `obj`, where the action is about one)."""
-    if user is None or not user.active:
+def _roles(*roles: Role) -> Rule:
+    def rule(user: User, obj: Any) -> bool:
+        return user.role in roles
+
+    rule.__doc__ = "role is " + " or ".join(r.value for r in roles)
+    return rule
+
+
+def _see_task(user: User, obj: Any) -> bool:
+    """Executives and admins see every task; others their division's and the ones given to them."""
+    task = _task(obj)
+    if task is None:
         return False
-    if obj is not None and organization_id_of(obj) != user.organization_id:
-        return False  # never another organization's data, whatever the role
-    role = user.role
-    if action in _ADMIN_ONLY:
-        return role is Role.ADMIN
-    if action is Action.VIEW_ORGANIZATION:
-        return True
-    if action is Action.VIEW_AUDIT:
-        return role in (Role.ADMIN, Role.EXECUTIVE)
-    if action is Action.MANAGE_LINE_GROUP:
-        return isinstance(obj, Division) and (
-            role is Role.ADMIN or (role is Role.HEAD and obj.id == user.division_id)
-        )
-    if action is Action.VIEW_DIVISION:
-        if role in (Role.ADMIN, Role.EXECUTIVE):
-            return True
-        return isinstance(obj, Division) and obj.id == user.division_id
-    task = obj.task if isinstance(obj, Evidence) else obj
-    if not isinstance(task, Task):
+    return user.role in (Role.ADMIN, Role.EXECUTIVE) or _in_division(user, task) or task.assignee_id == user.id
+
+
+def _carry_out(user: User, obj: Any) -> bool:
+    """A head reports progress on the division's tasks; staff on the division's and on those given to them."""
+    task = _task(obj)
+    if task is None:
         return False
-    if action in (Action.VIEW_TASK, Action.COMMENT):
-        return role in (Role.ADMIN, Role.EXECUTIVE) or _in_division(user, task) or task.assignee_id == user.id
-    if action is Action.PROGRESS:
-        if role is Role.HEAD:
-            return _in_division(user, task)
-        if role is Role.STAFF:
-            return _in_division(user, task) or task.assignee_id == user.id
-        return False
-    if action in (Action.REOPEN, Action.ASSIGN, Action.RESCHEDULE):
-        return role is Role.HEAD and _in_division(user, task)
+    if user.role is Role.HEAD:
+        return _in_division(user, task)
+    if user.role is Role.STAFF:
+        return _in_division(user, task) or task.assignee_id == user.id
     return False
 
 
-def require(user: User | None, action: Action, obj: Any = None) -> None:
+def _head_of(user: User, obj: Any) -> bool:
+    """The head of the task's (or the division's) division."""
+    return user.role is Role.HEAD and _in_division(user, obj)
+
+
+def _see_division(user: User, obj: Any) -> bool:
+    """Executives and admins see every division's board; others their own."""
+    if user.role in (Role.ADMIN, Role.EXECUTIVE):
+        return True
+    return isinstance(obj, Division) and _in_division(user, obj)
+
+
+def _manage_line_group(user: User, obj: Any) -> bool:
+    """A division's LINE group: the administrator, or the head of that division."""
+    return isinstance(obj, Division) and (user.role is Role.ADMIN or _head_of(user, obj))
+
+
+def _everyone(user: User, obj: Any) -> bool:
+    return True
+
+
+RULES: dict[Action, Rule] = {
+    Action.VIEW_MY_TASKS: _roles(Role.HEAD, Role.STAFF),
+    Action.VIEW_TASK: _see_task,
+    Action.COMMENT: _see_task,
+    Action.PROGRESS: _carry_out,
+    Action.REOPEN: _head_of,
+    Action.ASSIGN: _head_of,
+    Action.RESCHEDULE: _head_of,
+    Action.VIEW_DIVISION: _see_division,
+    Action.VIEW_ORGANIZATION: _everyone,
+    Action.VIEW_AUDIT: _roles(Role.ADMIN, Role.EXECUTIVE),
+    Action.IMPORT_PLAN: _roles(Role.ADMIN),
+    Action.MANAGE_USERS: _roles(Role.ADMIN),
+    Action.MANAGE_DIVISIONS: _roles(Role.ADMIN),
+    Action.MANAGE_SETTINGS: _roles(Role.ADMIN),
+    Action.MANAGE_LINE_GROUP: _manage_line_group,
+}
+
+
+def organization_id_of(obj: Any) -> int | None:
+    """Return the organization a row belongs to: every organization's row carries its id."""
+    if isinstance(obj, Organization):
+        return obj.id
+    return getattr(obj, "organization_id", None)
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    """Tell whether `user` may do `action` (to `obj`, where the action is about one)."""
+    if not isinstance(user, User) or not user.active:
+        return False  # nobody signed in, or an account switched off
+    if obj is not None and organization_id_of(obj) != user.organization_id:
+        return False  # never another organization's data, whatever the role
+    return RULES[action](user, obj)
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
     """Stop the request with 403 unless `user` may do `action`."""
     if not can(user, action, obj):
         abort(403)
 
 
-# --- organization-scoped getters ---------------------------------------------------------------------------------
+def follows_division(user: User) -> bool:
+    """Tell whether a person follows their division's progress (heads, staff) or the whole organization's."""
+    return user.role in (Role.HEAD, Role.STAFF)
+
+
+# --- organization-scoped queries and getters ---------------------------------------------------------------------
+
+Owned = TypeVar("Owned")
+
+
+def scoped(model: type[Owned], organization_id: int) -> Select[tuple[Owned]]:
+    """Select the rows of a model that belong to one organization: the start of every organization's query."""
+    return select(model).where(model.organization_id == organization_id)  # type: ignore[attr-defined]
+
+
+def find(model: type[Owned], row_id: int, organization_id: int) -> Owned | None:
+    """Return a row of the organization by id, or None (another organization's row is not found)."""
+    return db.session.scalar(scoped(model, organization_id).where(model.id == row_id))  # type: ignore[attr-defined]
+
+
+def _get(model: type[Owned], row_id: int, user: User) -> Owned:
+    row = find(model, row_id, user.organization_id)
+    if row is None:
+        abort(404)  # another organization's ids do not exist for them
+    return row
 
 
 def tasks_of(user: User) -> Select[tuple[Task]]:
     """Select the tasks of the user's organization."""
-    return (
-        select(Task)
-        .join(Task.measure)
-        .join(Measure.plan)
-        .where(Plan.organization_id == user.organization_id)
+    return scoped(Task, user.organization_id)
+
+
+def my_tasks(user: User) -> Select[tuple[Task]]:
+    """Select the tasks a person works on: a head's whole division; a staff member's own and the division's
+    unassigned ones; nothing for the others (they read the dashboard)."""
+    query = tasks_of(user).options(
+        selectinload(Task.measure).selectinload(Measure.plan), selectinload(Task.division), selectinload(Task.assignee)
     )
-
-
-def _one_or_404(query: Select) -> Any:
-    row = db.session.scalar(query)
-    if row is None:
-        abort(404)
-    return row
-
-
-def _owned(model: type, row_id: int, user: User) -> Any:
-    """A row of a model that carries organization_id, of the user's organization only."""
-    return _one_or_404(select(model).where(model.id == row_id, model.organization_id == user.organization_id))
+    if user.role is Role.HEAD:
+        return query.where(Task.division_id == user.division_id)
+    if user.role is Role.STAFF:
+        return query.where(
+            or_(Task.assignee_id == user.id, (Task.division_id == user.division_id) & Task.assignee_id.is_(None))
+        )
+    return query.where(false())
 
 
 def get_task(user: User, task_id: int) -> Task:
-    """Return a task of the user's organization, or 404: another organization's ids do not exist for them."""
-    return _one_or_404(tasks_of(user).where(Task.id == task_id))
+    """Return a task of the user's organization, or 404."""
+    return _get(Task, task_id, user)
 
 
 def get_measure(user: User, measure_id: int) -> Measure:
     """Return a measure of the user's organization, or 404."""
-    return _one_or_404(
-        select(Measure).join(Measure.plan).where(Measure.id == measure_id, Plan.organization_id == user.organization_id)
-    )
+    return _get(Measure, measure_id, user)
 
 
 def get_division(user: User, division_id: int) -> Division:
     """Return a division of the user's organization, or 404."""
-    return _owned(Division, division_id, user)
+    return _get(Division, division_id, user)
 
 
 def get_user(user: User, user_id: int) -> User:
     """Return a person of the user's organization, or 404."""
-    return _owned(User, user_id, user)
+    return _get(User, user_id, user)
 
 
 def get_day_off(user: User, day_off_id: int) -> DayOff:
     """Return one of the user's organization's days off, or 404."""
-    return _owned(DayOff, day_off_id, user)
+    return _get(DayOff, day_off_id, user)
 
 
 def get_evidence(user: User, evidence_id: int) -> Evidence:
     """Return evidence on a task of the user's organization, or 404."""
-    return _one_or_404(
-        select(Evidence).join(Evidence.task).join(Task.division)
-        .where(Evidence.id == evidence_id, Division.organization_id == user.organization_id)
-    )
+    return _get(Evidence, evidence_id, user)
+
+
+# Every getter by id, for the test that proves each refuses another organization's id.
+GETTERS = {Task: get_task, Measure: get_measure, Division: get_division, User: get_user, DayOff: get_day_off,
+           Evidence: get_evidence}

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
+from .access import organization_id_of
 from .extensions import db
-from .models import AuditEvent, Organization, Source, User
+from .models import AuditAction, AuditEvent, Source, User
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
@@ -35,21 +36,24 @@ def _plain(value: Any) -> Any:
 
 def record(
     actor: User | None,
-    action: str,
+    action: AuditAction,
     obj: Any,
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     source: Source,
-    organization: Organization | None = None,
 ) -> AuditEvent:
-    """Add an audit event for a change to `obj` to the current transaction."""
-    if organization is None:
-        organization = getattr(obj, "organization", None) or (actor.organization if actor else None)
+    """Add an audit event for a change to `obj` (already flushed: it has its id) to the current transaction.
+
+    The event belongs to the object's organization, or to the actor's for an object of none.
+    """
+    organization_id = organization_id_of(obj)
+    if organization_id is None and actor is not None:
+        organization_id = actor.organization_id
     event = AuditEvent(
-        organization=organization,
+        organization_id=organization_id,
         actor=actor,
-        action=action,
+        action=action.value,
         object_type=type(obj).__name__,
         object_id=getattr(obj, "id", None),
         before=before,

@@ -10,7 +10,7 @@ from . import audit
 from .clock import now
 from .errors import DomainError
 from .extensions import db
-from .models import LoginAttempt, Source, User
+from .models import AuditAction, LoginAttempt, Source, User
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5  # a person who forgot a password gets a few tries before waiting
@@ -49,10 +49,10 @@ def check_new_password(password: str, confirm: str) -> None:
         raise DomainError("รหัสผ่านใหม่สองช่องไม่ตรงกัน")
 
 
-def change_password(user: User, current: str, new: str, confirm: str, *, source: Source = Source.WEB) -> None:
+def change_password(user: User, current: str, new: str, confirm: str, *, source: Source) -> None:
     """Change one's own password, knowing the current one."""
     if not user.check_password(current or ""):
         raise DomainError("รหัสผ่านปัจจุบันไม่ถูกต้อง")
     check_new_password(new, confirm)
     user.set_password(new)
-    audit.record(user, "user.password", user, after={"changed": True}, source=source)
+    audit.record(user, AuditAction.USER_PASSWORD, user, after={"changed": True}, source=source)

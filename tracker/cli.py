@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -14,13 +15,16 @@ from werkzeug.serving import run_simple
 
 from . import demo
 from .extensions import db
-from .models import Organization, Source
+from .labels import label
+from .line import richmenu
+from .line.channel import channel_for, credentials_for
+from .models import Organization, Role, Source
 from .plans import PlanFileError, import_plan
 from .plans.preview import preview_text
 from .plans.sheets import write_template
-from .richmenu import line_group
-from .thai import format_date
-
+from .reminders import forecast, outbox
+from .reminders.digest import render_digest
+from .thai import MONTHS_SHORT, be_year, fiscal_year_bounds, format_date
 
 
 def register(app) -> None:
@@ -147,9 +151,6 @@ def _organizations(name: str | None) -> list[Organization]:
 
 
 def _print_plan(organization: Organization, day) -> None:
-    from . import outbox
-    from .messages import render_digest
-
     real = outbox.plan_for(organization, day)
     everyone = outbox.plan_for(organization, day, as_if_all_linked=True)
     linked = {digest.person.id for digest in real.digests}
@@ -157,7 +158,7 @@ def _print_plan(organization: Organization, day) -> None:
                f"(ถ้าทุกคนเชื่อม: {everyone.message_count})")
     for digest in everyone.digests:
         note = "" if digest.person.id in linked else "  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]"
-        click.echo(f"\n--- ถึง {digest.person.name} ({digest.person.role}){note} ---")
+        click.echo(f"\n--- ถึง {digest.person.name} ({label(Role(digest.person.role))}){note} ---")
         click.echo(render_digest(digest, current_app.config["PUBLIC_URL"]))
     inactive = [u for u in real.unreachable if u.reason == "inactive"]
     for item in inactive:
@@ -174,8 +175,6 @@ def _print_plan(organization: Organization, day) -> None:
 @with_appcontext
 def reminders_command(on, month, dry_run, as_is, org_name) -> None:
     """แจ้งเตือนของวัน หรือจำนวนข้อความต่อเดือน — a day's reminders, or messages per day of a month."""
-    from . import outbox
-
     if bool(on) == bool(month):
         raise click.UsageError("give either --on YYYY-MM-DD or --month YYYY-MM")
     for organization in _organizations(org_name):
@@ -191,15 +190,13 @@ def reminders_command(on, month, dry_run, as_is, org_name) -> None:
                            f"(มีอยู่แล้ว {result.existing}); ส่งด้วย `tracker deliver`")
             continue
         start, end = _month_range(month)
-        counts = outbox.forecast(organization, start, end, assume_done_on_time=not as_is)
+        counts = forecast.forecast(organization, start, end, assume_done_on_time=not as_is)
         _print_counts(counts, month)
 
 
 def _month_range(text: str):
     from calendar import monthrange
     from datetime import date
-
-    from .thai import fiscal_year_bounds
 
     text = text.strip().upper()
     if text.startswith("FY"):
@@ -213,8 +210,6 @@ def _month_range(text: str):
 
 def _print_counts(counts, label: str) -> None:
     from itertools import groupby
-
-    from .thai import MONTHS_SHORT, be_year
 
     months = [(key, list(days)) for key, days in groupby(counts, key=lambda c: (c.day.year, c.day.month))]
     for (year, month), days in months:
@@ -231,9 +226,6 @@ def _print_counts(counts, label: str) -> None:
 @with_appcontext
 def deliver_command() -> None:
     """ส่งข้อความที่ค้างในกล่องส่ง — deliver what is pending in the outbox now."""
-    from . import outbox
-    from .line import channel_for
-
     for organization in _organizations(None):
         channel = channel_for(organization.id)
         result = outbox.deliver(channel, organization_ids=[organization.id])
@@ -248,3 +240,39 @@ def scheduler_command() -> None:
     from jobs import scheduler
 
     scheduler.run(current_app._get_current_object())
+
+
+@click.group("line")
+def line_group() -> None:
+    """ตั้งค่าบัญชี LINE Official Account — set up the LINE Official Account."""
+
+
+@line_group.command("setup")
+@click.option("--org", "org_name", help="The organization whose channel to set up (LINE_CHANNELS); default: the "
+              "deployment's channel (LINE_CHANNEL_ACCESS_TOKEN).")
+@with_appcontext
+def setup_command(org_name: str | None) -> None:
+    """ติดตั้งเมนูลัดใต้แชต (งานของฉัน · สรุป · เปิดเว็บ) ให้ทุกคน — install the rich menu as everyone's default."""
+    config = current_app.config
+    token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
+    if org_name:
+        organization = db.session.scalar(select(Organization).where(Organization.name == org_name))
+        if organization is None:
+            raise click.ClickException(f"ไม่พบหน่วยงาน “{org_name}”")
+        token = credentials_for(organization.id).token
+    if not token:
+        raise click.ClickException("ยังไม่ได้ตั้ง LINE_CHANNEL_ACCESS_TOKEN — ใส่ token ของบัญชี LINE OA ก่อน "
+                                   "(no channel access token configured; nothing was sent)")
+    base_url = config["PUBLIC_URL"]
+    host = urlsplit(base_url).hostname or ""
+    if host in ("127.0.0.1", "localhost", "::1") or host.startswith("127."):
+        click.echo(f"คำเตือน: PUBLIC_URL คือ {base_url} — ปุ่ม “เปิดเว็บ” บนมือถือจะเปิดไม่ได้; ตั้ง PUBLIC_URL "
+                   "เป็นที่อยู่จริงแล้วรันใหม่ (warning: phones cannot open this address)", err=True)
+    try:
+        menu_id = richmenu.setup(token, config["LINE_API_HOST"], config["LINE_DATA_HOST"], base_url,
+                                 config["LINE_TIMEOUT_SECONDS"])
+    except ValueError as error:
+        raise click.ClickException(f"PUBLIC_URL ใช้ไม่ได้: {error}") from None
+    except richmenu.RichMenuError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"ตั้งเมนูลัดเป็นเมนูหลักแล้ว (rich menu set as default): {menu_id}")

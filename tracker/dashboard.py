@@ -2,67 +2,33 @@
 
 Every database read of the page happens here, in a fixed number of queries whatever the size of the plan: the plan's
 measures are loaded once with their indicators, tasks and the tasks' divisions, and everything else is counted in
-Python. Pure of Flask: the caller passes the organization, today and the working-day calendar.
+Python with the one definition of progress (tracker.progress). Pure of Flask: the caller passes the organization,
+today and the working-day calendar.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
+from .access import scoped
 from .extensions import db
 from .ita import PASS_LINE
-from .models import (
-    Assessment, Division, FiscalYear, Indicator, IndicatorScore, Measure, Organization, Plan, Task, TaskStatus,
-)
+from .models import Division, Indicator, Measure, Organization, Task, TaskStatus
+from .plans.current import NoSuchPlan, assessment_for, choose, plan_years
+from .progress import HORIZON_DAYS, Progress, is_due_soon, is_overdue
 from .thai import fiscal_year_of
 from .workdays import DueState, WorkCalendar, describe_due
 
-HORIZON_DAYS = 30  # "coming up": tasks due from today to today + 30 days
+__all__ = ["Dashboard", "NoSuchPlan", "build"]
+
 DEFAULT_TARGET = 95.0  # the ITA's AA level, when an organization has not set its own
 
 
-def percent(part: int, whole: int) -> float:
-    """Return part of whole in percent; 0 of nothing is 0 %."""
-    return 100.0 * part / whole if whole else 0.0
-
-
 @dataclass
-class Counts:
-    """Tasks counted: how many, how many done, how many overdue."""
-
-    total: int = 0
-    done: int = 0
-    overdue: int = 0
-
-    @property
-    def pct_done(self) -> float:
-        return percent(self.done, self.total)
-
-    def add(self, task: Task, overdue: bool) -> None:
-        self.total += 1
-        self.done += task.status is TaskStatus.DONE
-        self.overdue += overdue
-
-
-@dataclass
-class Overall(Counts):
-    due_soon: int = 0  # not done, due today .. today + HORIZON_DAYS
-
-    @property
-    def on_track(self) -> int:
-        """Tasks done, or not yet past their due date."""
-        return self.total - self.overdue
-
-    @property
-    def pct_on_track(self) -> float:
-        return percent(self.on_track, self.total)
-
-
-@dataclass
-class DivisionRow(Counts):
+class DivisionRow(Progress):
     division: Division | None = None  # the row itself, for the template's permission check
 
     @property
@@ -81,7 +47,7 @@ class IndicatorRef:
 
 
 @dataclass
-class MeasureRow(Counts):
+class MeasureRow(Progress):
     id: int = 0
     order: int = 0
     title: str = ""
@@ -135,7 +101,7 @@ class Dashboard:
     plan_year: int | None = None  # BE
     is_current_year: bool = False  # the plan is of the fiscal year containing today
     assessment_year: int | None = None  # BE year of the ITA result the indicator figures come from
-    overall: Overall = field(default_factory=Overall)
+    overall: Progress = field(default_factory=Progress)
     divisions: list[DivisionRow] = field(default_factory=list)
     measures: list[MeasureRow] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
@@ -156,20 +122,6 @@ class Dashboard:
         return [row for row in self.indicators if not row.on_target and not row.measures]
 
 
-class NoSuchPlan(LookupError):
-    """The year asked for has no plan of the organization."""
-
-
-def _choose_plan(plans: list[tuple[int, int, int]], today: date, year: int | None) -> tuple[int, int, int]:
-    """Pick (plan id, fiscal year id, year BE): the year asked for, else the fiscal year of today, else the newest."""
-    by_year = {row[2]: row for row in plans}
-    if year is not None:
-        if year not in by_year:
-            raise NoSuchPlan(year)
-        return by_year[year]
-    return by_year.get(fiscal_year_of(today)) or plans[0]
-
-
 def _by_due(line: TaskLine) -> tuple:
     return line.due_date, line.measure_order, line.task.step_number, line.task.division_id
 
@@ -183,38 +135,35 @@ def build(organization_id: int, today: date, calendar: WorkCalendar, year: int |
     if organization is None:
         raise LookupError(f"no organization {organization_id}")
     target = float(organization.indicator_target if organization.indicator_target is not None else DEFAULT_TARGET)
-    plans = [
-        tuple(row)
-        for row in db.session.execute(
-            select(Plan.id, Plan.fiscal_year_id, FiscalYear.year_be)
-            .join(Plan.fiscal_year)
-            .where(Plan.organization_id == organization_id)
-            .order_by(FiscalYear.year_be.desc())
-        )
-    ]
+    plans = plan_years(organization_id)
     board = Dashboard(
         organization=organization, today=today, target=target,
-        pass_line=PASS_LINE, horizon_days=HORIZON_DAYS, years=[row[2] for row in plans],
+        pass_line=PASS_LINE, horizon_days=HORIZON_DAYS, years=[plan.year_be for plan in plans],
     )
-    if not plans:
+    chosen = choose(plans, today, year)
+    if chosen is None:
         return board
-    plan_id, fiscal_year_id, plan_year = _choose_plan(plans, today, year)
-    board.plan_id, board.plan_year = plan_id, plan_year
-    board.is_current_year = plan_year == fiscal_year_of(today)
+    board.plan_id, board.plan_year = chosen.plan_id, chosen.year_be
+    board.is_current_year = chosen.year_be == fiscal_year_of(today)
+    _count_tasks(board, _measures(organization_id, chosen.plan_id), calendar)
+    _score_indicators(board, organization_id, chosen.fiscal_year_id)
+    return board
 
-    # The plan, whole: measures, their indicators, their tasks and the tasks' divisions, in four statements.
-    measures = db.session.scalars(
-        select(Measure)
-        .join(Measure.plan)
-        .where(Measure.plan_id == plan_id, Plan.organization_id == organization_id)
-        .options(
-            selectinload(Measure.indicators),
-            selectinload(Measure.tasks).selectinload(Task.division),
-        )
+
+def _measures(organization_id: int, plan_id: int) -> list[Measure]:
+    """The plan, whole: measures, their indicators, their tasks and the tasks' divisions, in four statements."""
+    return list(db.session.scalars(
+        scoped(Measure, organization_id)
+        .where(Measure.plan_id == plan_id)
+        .options(selectinload(Measure.indicators), selectinload(Measure.tasks).selectinload(Task.division))
         .order_by(Measure.order, Measure.id)
-    ).all()
+    ))
 
-    horizon = today + timedelta(days=HORIZON_DAYS)
+
+def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalendar) -> None:
+    """Count every task into its measure's row, its division's row and the whole, and list the overdue and the
+    coming-up ones."""
+    today = board.today
     divisions: dict[int, DivisionRow] = {}
     for measure in measures:
         row = MeasureRow(
@@ -224,40 +173,29 @@ def build(organization_id: int, today: date, calendar: WorkCalendar, year: int |
         board.measures.append(row)
         for task in measure.tasks:
             done = task.status is TaskStatus.DONE
-            overdue = not done and task.due_date < today
-            row.add(task, overdue)
-            board.overall.add(task, overdue)
             division = task.division
             if division.id not in divisions:
                 divisions[division.id] = DivisionRow(division=division)
-            divisions[division.id].add(task, overdue)
-            if done or task.due_date > horizon:
-                continue
-            line = TaskLine(task=task, measure_id=measure.id, measure_order=measure.order,
-                            measure_title=measure.title, division_name=division.name, due_date=task.due_date,
-                            state=describe_due(task.due_date, False, today, calendar))
-            if overdue:
-                board.overdue.append(line)
-            else:
-                board.overall.due_soon += 1
-                board.upcoming.append(line)
+            for counted in (row, board.overall, divisions[division.id]):
+                counted.add(task.due_date, done, today)
+            overdue = is_overdue(task.due_date, done, today)
+            if overdue or is_due_soon(task.due_date, done, today):
+                line = TaskLine(task=task, measure_id=measure.id, measure_order=measure.order,
+                                measure_title=measure.title, division_name=division.name, due_date=task.due_date,
+                                state=describe_due(task.due_date, False, today, calendar))
+                (board.overdue if overdue else board.upcoming).append(line)
     board.divisions = [divisions[key] for key in sorted(divisions)]
     board.overdue.sort(key=_by_due)
     board.upcoming.sort(key=_by_due)
 
-    # The ITA result the plan answers: the latest assessment up to the plan's year, matched by indicator number
-    # (frameworks are rows per year, so the plan's indicators and the assessment's are different rows).
-    assessment = db.session.scalar(
-        select(Assessment)
-        .join(Assessment.fiscal_year)
-        .where(Assessment.organization_id == organization_id, FiscalYear.year_be <= plan_year)
-        .options(contains_eager(Assessment.fiscal_year),
-                 selectinload(Assessment.scores).selectinload(IndicatorScore.indicator))
-        .order_by(FiscalYear.year_be.desc())
-        .limit(1)
-    )
+
+def _score_indicators(board: Dashboard, organization_id: int, fiscal_year_id: int) -> None:
+    """The ITA result the plan answers, per indicator, with the measures that answer each. Matched by number:
+    frameworks are rows per year, so the plan's indicators and the assessment's are different rows."""
+    assert board.plan_year is not None
+    assessment = assessment_for(organization_id, board.plan_year)
     if assessment is None:
-        return board
+        return
     board.assessment_year = assessment.fiscal_year.year_be
     plan_indicators = {
         i.number: i for i in db.session.scalars(select(Indicator).where(Indicator.fiscal_year_id == fiscal_year_id))
@@ -267,7 +205,6 @@ def build(organization_id: int, today: date, calendar: WorkCalendar, year: int |
         named = plan_indicators.get(number, score.indicator)
         board.indicators.append(IndicatorRow(
             number=number, name=named.name, tool=named.tool, score=float(score.score), pass_line=PASS_LINE,
-            target=target,
+            target=board.target,
             measures=[m for m in board.measures if any(ref.number == number for ref in m.indicators)],
         ))
-    return board

@@ -43,7 +43,7 @@ def upload_folder() -> Path:
 
 def max_bytes() -> int:
     """Return the largest evidence file accepted, in bytes."""
-    return int(float(current_app.config.get("MAX_UPLOAD_MB") or 10) * 1024 * 1024)
+    return int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
 
 
 def check_url(url: str) -> str:

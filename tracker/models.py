@@ -24,8 +24,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -90,6 +92,58 @@ class Source(str, enum.Enum):
     CLI = "cli"
     LINE = "line"
     SYSTEM = "system"
+
+
+class IndicatorSource(str, enum.Enum):
+    """How a measure came to answer its indicators."""
+
+    EXPLICIT = "explicit"  # the plan file named them
+    INFERRED = "inferred"  # matched on the analysis text
+    CONFIRMED = "confirmed"  # a person chose them on the import preview
+
+
+class AuditAction(str, enum.Enum):
+    """What an audit event records; stored as its value, e.g. "task.tick_off"."""
+
+    PLAN_IMPORT = "plan.import"
+    ORGANIZATION_CREATE = "organization.create"
+    ASSESSMENT_IMPORT = "assessment.import"
+    DIVISION_CREATE = "division.create"
+    DIVISION_UPDATE = "division.update"
+    DIVISION_LINE_GROUP = "division.line_group"
+    DIVISION_LINE_GROUP_CODE = "division.line_group_code"
+    DIVISION_LINE_GROUP_DETACH = "division.line_group_detach"
+    TASK_PROGRESS = "task.progress"
+    TASK_TICK_OFF = "task.tick_off"
+    TASK_UNDO = "task.undo"
+    TASK_REOPEN = "task.reopen"
+    TASK_ASSIGN = "task.assign"
+    TASK_RESCHEDULE = "task.reschedule"
+    TASK_REMINDERS = "task.reminders"
+    TASK_COMMENT = "task.comment"
+    TASK_EVIDENCE = "task.evidence"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_PASSWORD = "user.password"
+    USER_SIGN_IN = "user.sign_in"
+    USER_LINE_LINK = "user.line_link"
+    USER_LINE_UNLINK = "user.line_unlink"
+    DAY_OFF_ADD = "day_off.add"
+    DAY_OFF_REMOVE = "day_off.remove"
+    SETTINGS_UPDATE = "settings.update"
+    SETTINGS_REMINDERS = "settings.reminders"
+    SETTINGS_LINE = "settings.line"
+
+
+class OrganizationOwned:
+    """A row of one organization that is reached through its parent (a measure through its plan, a task through its
+    measure, evidence through its task) but carries the organization's id itself.
+
+    The id is what every organization-scoped query filters on (tracker.access), with an index, so a page or a sweep
+    costs what the agency's own rows cost, never a join through the whole database. It is not set by hand: before
+    every flush `_keep_organizations` copies it from the parent, and refuses a row whose parent belongs to another
+    organization than the one it already has, or whose division is another organization's.
+    """
 
 
 class Organization(db.Model):
@@ -286,10 +340,12 @@ measure_indicator = Table(
 )
 
 
-class Measure(db.Model):
+class Measure(OrganizationOwned, db.Model):
     """One row of the improvement table: a มาตรการ/โครงการ/กิจกรรม."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The plan's organization, copied here (see OrganizationOwned): pages list an agency's measures by it.
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
     order: Mapped[int]
     title: Mapped[str] = mapped_column(Text)
@@ -297,9 +353,10 @@ class Measure(db.Model):
     period_text: Mapped[str | None] = mapped_column(String(200))  # as the plan wrote it
     period_start: Mapped[date]
     period_end: Mapped[date]
-    # "explicit" (the file named it), "inferred" (matched on the analysis text) or "confirmed" (a person chose it).
-    indicator_source: Mapped[str] = mapped_column(String(20), default="explicit")
+    # Stored as text (values of IndicatorSource), so a new way of linking needs no schema change.
+    indicator_source: Mapped[str] = mapped_column(String(20), default=IndicatorSource.EXPLICIT.value)
 
+    organization: Mapped[Organization] = relationship()
     plan: Mapped[Plan] = relationship(back_populates="measures")
     divisions: Mapped[list[Division]] = relationship(secondary=measure_division, order_by="Division.id")
     indicators: Mapped[list[Indicator]] = relationship(secondary=measure_indicator, order_by="Indicator.number")
@@ -308,12 +365,13 @@ class Measure(db.Model):
     )
 
 
-class Task(db.Model):
+class Task(OrganizationOwned, db.Model):
     """One step of a measure for one responsible division: the unit people tick off."""
 
     __table_args__ = (UniqueConstraint("measure_id", "step_number", "division_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the measure's
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
     step_number: Mapped[int]
     step_text: Mapped[str] = mapped_column(Text)
@@ -326,16 +384,13 @@ class Task(db.Model):
     # Lead times of this task's reminders when they differ from the organization's; None: the organization's.
     reminder_days: Mapped[list[int] | None] = mapped_column(JSON)
 
+    organization: Mapped[Organization] = relationship()
     measure: Mapped[Measure] = relationship(back_populates="tasks")
     division: Mapped[Division] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
     evidence: Mapped[list[Evidence]] = relationship(back_populates="task", order_by="Evidence.created_at")
     comments: Mapped[list[Comment]] = relationship(back_populates="task", order_by="Comment.created_at")
-
-    @property
-    def organization(self) -> Organization:
-        return self.measure.plan.organization
 
 
 class Comment(db.Model):
@@ -351,10 +406,11 @@ class Comment(db.Model):
     author: Mapped[User] = relationship()
 
 
-class Evidence(db.Model):
+class Evidence(OrganizationOwned, db.Model):
     """Proof that a task was done: a link or a stored file, with a note."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the task's
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
     url: Mapped[str | None] = mapped_column(String(2000))
     file_path: Mapped[str | None] = mapped_column(String(300))  # generated name under the upload folder
@@ -365,6 +421,7 @@ class Evidence(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    organization: Mapped[Organization] = relationship()
     task: Mapped[Task] = relationship(back_populates="evidence")
     created_by: Mapped[User | None] = relationship()
 
@@ -470,3 +527,53 @@ class LinkNonce(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+_PARENT = {"Measure": ("plan", "plan_id"), "Task": ("measure", "measure_id"), "Evidence": ("task", "task_id")}
+_FLUSH_ORDER = {"Measure": 0, "Task": 1, "Evidence": 2}  # parents first: a new measure's tasks read its organization
+
+
+def _owner(row: Any) -> tuple[Any, int | None]:
+    """Return the organization of a row as (object or None, id or None): a row being built may have either."""
+    return row.organization, row.organization_id
+
+
+def _same(a: tuple[Any, int | None], b: tuple[Any, int | None]) -> bool:
+    if a[0] is not None and b[0] is not None:
+        return a[0] is b[0]
+    return a[1] is not None and a[1] == b[1]
+
+
+def _moved(row: Any, *names: str) -> bool:
+    state = inspect(row)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_organizations(session: Session, flush_context: Any, instances: Any) -> None:
+    """Give each new organization-owned row its parent's organization, and refuse a row that would belong to two
+    organizations (a task moved to another agency's measure or division). Rows whose parent did not change are not
+    looked at again, so a flush of status changes costs nothing here."""
+    rows = [row for row in session.new if isinstance(row, OrganizationOwned)]
+    for row in session.dirty:
+        if isinstance(row, OrganizationOwned):
+            relation, column = _PARENT[type(row).__name__]
+            names = (relation, column, "division", "division_id") if isinstance(row, Task) else (relation, column)
+            if _moved(row, *names):
+                rows.append(row)
+    for row in sorted(rows, key=lambda r: _FLUSH_ORDER[type(r).__name__]):
+        parent = getattr(row, _PARENT[type(row).__name__][0])
+        if parent is None:
+            continue  # the NOT NULL foreign key refuses it, with the database's own message
+        owner = _owner(parent)
+        if (row.organization is not None or row.organization_id is not None) and not _same(_owner(row), owner):
+            raise ValueError(f"{type(row).__name__} {row.id} belongs to organization {row.organization_id}, "
+                             f"its {type(parent).__name__.lower()} to organization {parent.organization_id}")
+        if owner[0] is not None:
+            row.organization = owner[0]
+        else:
+            row.organization_id = owner[1]
+        if isinstance(row, Task) and (row.division is not None or row.division_id is not None):
+            division = row.division
+            if division is not None and not _same((division.organization, division.organization_id), owner):
+                raise ValueError(f"task {row.id}: division “{division.name}” belongs to another organization")

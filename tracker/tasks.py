@@ -9,19 +9,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from . import audit, evidence
-from sqlalchemy import false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
-from .access import Action, require, tasks_of
+from . import audit, evidence
+from .access import Action, require
 from .clock import now
 from .errors import DomainError
 from .extensions import db
-from .models import AuditEvent, Comment, Evidence, Measure, Role, Source, Task, TaskStatus, User
+from .models import (
+    AuditAction,
+    AuditEvent,
+    Comment,
+    Evidence,
+    Source,
+    Task,
+    TaskStatus,
+    User,
+)
 
 MAX_TEXT = 2000
-
-STATUS_LABELS = {TaskStatus.TODO: "ยังไม่เริ่ม", TaskStatus.DOING: "กำลังทำ", TaskStatus.DONE: "เสร็จแล้ว"}
+UNDO_WINDOW = timedelta(minutes=15)  # how long a person may take back their own tick-off
 
 
 def _state(task: Task) -> dict[str, Any]:
@@ -50,7 +57,7 @@ def _comment(task: Task, actor: User, text: str) -> Comment:
 
 
 def change_status(
-    task: Task, status: TaskStatus, actor: User, *, source: Source, note: str | None = None
+    task: Task, actor: User, status: TaskStatus, *, source: Source, note: str | None = None
 ) -> None:
     """Report progress: todo -> doing -> done (or back to todo), with an optional note. Done stays done: reopen."""
     require(actor, Action.PROGRESS, task)
@@ -65,7 +72,7 @@ def change_status(
         task.done_at, task.done_by = now(), actor
     if note:
         _comment(task, actor, note)
-    action = "task.tick_off" if status is TaskStatus.DONE else "task.progress"
+    action = AuditAction.TASK_TICK_OFF if status is TaskStatus.DONE else AuditAction.TASK_PROGRESS
     audit.record(actor, action, task, before=before, after={**_state(task), "note": note}, source=source)
 
 
@@ -73,7 +80,7 @@ def tick_off(task: Task, actor: User, *, source: Source, note: str | None = None
     """Mark a task done."""
     if task.status is TaskStatus.DONE:
         raise DomainError("งานนี้เสร็จไปแล้ว (already done)", 409)
-    change_status(task, TaskStatus.DONE, actor, source=source, note=note)
+    change_status(task, actor, TaskStatus.DONE, source=source, note=note)
 
 
 def reopen(task: Task, actor: User, reason: str, *, source: Source) -> None:
@@ -85,14 +92,14 @@ def reopen(task: Task, actor: User, reason: str, *, source: Source) -> None:
     before = _state(task)
     task.status, task.done_at, task.done_by = TaskStatus.DOING, None, None
     _comment(task, actor, f"เปิดงานใหม่: {reason}")
-    audit.record(actor, "task.reopen", task, before=before, after={**_state(task), "reason": reason}, source=source)
+    audit.record(actor, AuditAction.TASK_REOPEN, task, before=before, after={**_state(task), "reason": reason}, source=source)
 
 
-def assign(task: Task, assignee: User | None, actor: User, *, source: Source) -> None:
+def assign(task: Task, actor: User, assignee: User | None, *, source: Source) -> None:
     """Give a task to a person of its division, or back to the whole division (None)."""
     require(actor, Action.ASSIGN, task)
     if assignee is not None and (
-        assignee.organization_id != task.division.organization_id
+        assignee.organization_id != task.organization_id
         or assignee.division_id != task.division_id
         or not assignee.active
     ):
@@ -101,10 +108,10 @@ def assign(task: Task, assignee: User | None, actor: User, *, source: Source) ->
         return
     before = _state(task)
     task.assignee = assignee
-    audit.record(actor, "task.assign", task, before=before, after=_state(task), source=source)
+    audit.record(actor, AuditAction.TASK_ASSIGN, task, before=before, after=_state(task), source=source)
 
 
-def reschedule(task: Task, due: date, actor: User, *, source: Source, reason: str | None = None) -> None:
+def reschedule(task: Task, actor: User, due: date, *, source: Source, reason: str | None = None) -> None:
     """Change a task's due date (a head only), keeping the reason in the trail."""
     require(actor, Action.RESCHEDULE, task)
     reason = _text(reason, "เหตุผล")
@@ -117,7 +124,7 @@ def reschedule(task: Task, due: date, actor: User, *, source: Source, reason: st
     task.due_date = due
     if reason:
         _comment(task, actor, f"เลื่อนกำหนดส่ง: {reason}")
-    audit.record(actor, "task.reschedule", task, before=before, after={**_state(task), "reason": reason},
+    audit.record(actor, AuditAction.TASK_RESCHEDULE, task, before=before, after={**_state(task), "reason": reason},
                  source=source)
 
 
@@ -127,7 +134,7 @@ def comment(task: Task, actor: User, text: str, *, source: Source) -> Comment:
     text = _text(text, "ข้อความ", required=True)
     note = _comment(task, actor, text)
     db.session.flush()
-    audit.record(actor, "task.comment", task, after={"comment_id": note.id, "text": text}, source=source)
+    audit.record(actor, AuditAction.TASK_COMMENT, task, after={"comment_id": note.id, "text": text}, source=source)
     return note
 
 
@@ -156,21 +163,8 @@ def add_evidence(
     )
     db.session.add(item)
     db.session.flush()
-    audit.record(actor, "task.evidence", task, after=audit.snapshot(item), source=source)
+    audit.record(actor, AuditAction.TASK_EVIDENCE, task, after=audit.snapshot(item), source=source)
     return item
-
-
-def set_reminder_days(task: Task, days: list[int] | None, actor: User, *, source: Source) -> None:
-    """Give one task its own reminder lead times (a head), or None to follow the organization's."""
-    require(actor, Action.RESCHEDULE, task)
-    if days == task.reminder_days:
-        return
-    before = {"reminder_days": task.reminder_days}
-    task.reminder_days = days
-    audit.record(actor, "task.reminders", task, before=before, after={"reminder_days": days}, source=source)
-
-
-UNDO_WINDOW = timedelta(minutes=15)
 
 
 def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
@@ -181,25 +175,10 @@ def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
     if now() - task.done_at > UNDO_WINDOW:
         raise DomainError("เลยเวลายกเลิกแล้ว (15 นาที) — ให้หัวหน้ากองเปิดงานใหม่แทน", 409)
     ticked = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "task.tick_off", AuditEvent.object_type == "Task",
+        select(AuditEvent).where(AuditEvent.action == AuditAction.TASK_TICK_OFF.value, AuditEvent.object_type == "Task",
                                  AuditEvent.object_id == task.id).order_by(AuditEvent.id.desc())
     )
     previous = (ticked.before or {}).get("status", TaskStatus.DOING.value) if ticked else TaskStatus.DOING.value
     before = _state(task)
     task.status, task.done_at, task.done_by = TaskStatus(previous), None, None
-    audit.record(actor, "task.undo", task, before=before, after=_state(task), source=source)
-
-
-def my_tasks(user: User):
-    """Select the tasks a person works on: a head's whole division; a staff member's own and the division's
-    unassigned ones; nothing for the others (they read the dashboard)."""
-    query = tasks_of(user).options(
-        selectinload(Task.measure).selectinload(Measure.plan), selectinload(Task.division), selectinload(Task.assignee)
-    )
-    if user.role is Role.HEAD:
-        return query.where(Task.division_id == user.division_id)
-    if user.role is Role.STAFF:
-        return query.where(
-            or_(Task.assignee_id == user.id, (Task.division_id == user.division_id) & Task.assignee_id.is_(None))
-        )
-    return query.where(false())
+    audit.record(actor, AuditAction.TASK_UNDO, task, before=before, after=_state(task), source=source)

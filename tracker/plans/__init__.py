@@ -19,20 +19,36 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..ita import indicators_for
-from ..models import Assessment, FiscalYear, Organization, Plan, Source, User
+from ..labels import INDICATOR_SOURCE
+from ..models import (
+    Assessment,
+    FiscalYear,
+    IndicatorSource,
+    Organization,
+    Plan,
+    Source,
+    User,
+)
 from ..thai import fiscal_year_bounds
 from . import build
 from .draft import PlanDraft, PlanFileError
+from .matching import (
+    KnownDivision,
+    catalogue_entry,
+    division_key,
+    infer_indicator,
+    match_division,
+)
 from .preview import division_names, preview
-from .matching import KnownDivision, catalogue_entry, division_key, infer_indicator, match_division
 from .report import read_report
 from .rows import ALL_DIVISIONS_WORDS, clean
 from .sheets import read_sheet
 
-__all__ = ["ImportResult", "PlanFileError", "import_plan", "read_plan_file"]
+__all__ = ["ImportResult", "PlanFileError", "UPLOAD_SUFFIXES", "import_plan", "read_plan_file"]
 
 REPORT_SUFFIXES = {".txt", ".md", ".text"}
 SHEET_SUFFIXES = {".csv", ".xlsx"}
+UPLOAD_SUFFIXES = (".txt", ".csv", ".xlsx")  # what the web upload offers: the report's text and the template
 
 
 @dataclass
@@ -76,7 +92,7 @@ def import_plan(
     indicator_choices: dict[int, list[int]] | None = None,
     dry_run: bool = False,
     actor: User | None = None,
-    source: Source = Source.CLI,
+    source: Source,
 ) -> ImportResult:
     """Import a plan file, or with `dry_run` only say what it would create. Writes nothing when anything is wrong.
 
@@ -212,11 +228,12 @@ def _link_indicators(
     for position, measure in enumerate(draft.measures, start=1):
         if position in choices:
             measure.indicators = sorted(set(choices[position]))
-            measure.indicator_source, measure.indicator_note = "confirmed", "เลือกโดยผู้นำเข้า"
+            measure.indicator_source = IndicatorSource.CONFIRMED.value
+            measure.indicator_note = INDICATOR_SOURCE[IndicatorSource.CONFIRMED]
         elif not measure.indicators:
             guess = infer_indicator(measure.analysis or measure.title, documents)
             measure.indicators, measure.indicator_note = guess.numbers, guess.note
-            measure.indicator_source = "inferred"
+            measure.indicator_source = IndicatorSource.INFERRED.value
 
 
 def _check_periods(draft: PlanDraft, plan_year: int) -> None:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..ita import PLAN_OIT_ITEM, indicators_for
 from ..models import (
     Assessment,
+    AuditAction,
     Division,
     FiscalYear,
     Indicator,
@@ -111,8 +112,8 @@ def write(
         )
         db.session.add(organization)
         db.session.flush()
-        audit.record(actor, "organization.create", organization, after=audit.snapshot(organization),
-                     source=source, organization=organization)
+        audit.record(actor, AuditAction.ORGANIZATION_CREATE, organization, after=audit.snapshot(organization),
+                     source=source)
 
     created: dict[int, Division] = {}
     for new in resolution.new_divisions:
@@ -129,8 +130,7 @@ def write(
         db.session.add(division)
         db.session.flush()
         created[id(new)] = division
-        audit.record(actor, "division.create", division, after=audit.snapshot(division), source=source,
-                     organization=organization)
+        audit.record(actor, AuditAction.DIVISION_CREATE, division, after=audit.snapshot(division), source=source)
 
     def divisions_for(name: str) -> list[Division]:
         return [created[id(d)] if isinstance(d, NewDivision) else d for d in resolution.divisions[name]]
@@ -180,7 +180,7 @@ def write(
     db.session.flush()
     audit.record(
         actor,
-        "plan.import",
+        AuditAction.PLAN_IMPORT,
         plan,
         after={
             "source": draft.source,
@@ -190,7 +190,6 @@ def write(
             "content_hash": content_hash,
         },
         source=source,
-        organization=organization,
     )
     return plan
 
@@ -222,5 +221,5 @@ def _write_assessment(draft: PlanDraft, organization: Organization, actor: User 
         if number not in existing:
             assessment.scores.append(row)
     db.session.flush()
-    audit.record(actor, "assessment.import", assessment, before=before, after=audit.snapshot(assessment),
-                 source=source, organization=organization)
+    audit.record(actor, AuditAction.ASSESSMENT_IMPORT, assessment, before=before, after=audit.snapshot(assessment),
+                 source=source)

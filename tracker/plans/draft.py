@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..models import IndicatorSource
+
 
 class PlanFileError(Exception):
     """A plan file that cannot be imported; each problem names the file, where in it, and what was expected."""
@@ -56,7 +58,7 @@ class MeasureDraft:
     steps: list[str] = field(default_factory=list)
     division_names: list[str] = field(default_factory=list)  # as written in the file
     indicators: list[int] = field(default_factory=list)
-    indicator_source: str = "explicit"  # explicit | inferred | confirmed
+    indicator_source: str = IndicatorSource.EXPLICIT.value
     indicator_note: str = ""  # why an inferred link was chosen, shown in the dry run
 
 

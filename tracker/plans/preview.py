@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from .. import labels
 from ..ita import PASS_LINE, indicators_for
+from ..models import IndicatorSource
 from ..thai import fiscal_year_bounds, format_date, format_period
 from . import build
 from .draft import PlanDraft
@@ -110,7 +112,8 @@ def preview_text(data: dict, *, dry_run: bool) -> str:
     for number, m in enumerate(data["measures"], start=1):
         out.append(f"{number}. {m['title']}")
         linked = ", ".join(f"{n} {names.get(str(n), '')}" for n in m["indicators"]) or "ยังไม่ระบุ"
-        how = {"explicit": "ระบุในไฟล์", "confirmed": "เลือกแล้ว"}.get(m["indicator_source"], m["indicator_note"])
+        how = (labels.of(IndicatorSource, m["indicator_source"]) if m["indicator_source"] != IndicatorSource.INFERRED
+               else m["indicator_note"])
         out.append(f"   ตัวชี้วัด: {linked} ({how})")
         out.append(f"   ช่วงเวลา: {_day(m['start'])} – {_day(m['end'])}  [{m['period_text']}]")
         out.append(f"   ผู้รับผิดชอบ ({len(m['divisions'])}): {', '.join(m['divisions'])}")

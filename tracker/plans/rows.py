@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..models import IndicatorSource
 from ..thai import PeriodError, parse_period, to_arabic_digits
 from .draft import MeasureDraft, where
 
@@ -143,5 +144,5 @@ def measure_from_row(
             problems.append(f"{place('period')}: {error}")
     if clean(cell("indicators")):
         measure.indicators = parse_indicator_numbers(cell("indicators"), place("indicators"), problems)
-        measure.indicator_source = "explicit"
+        measure.indicator_source = IndicatorSource.EXPLICIT.value
     return measure

@@ -24,7 +24,14 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..thai import fiscal_year_of, format_date
 from .draft import MeasureDraft, PlanDraft, PlanFileError, where
-from .rows import COLUMN_LABELS, COLUMNS, REQUIRED, header_columns, is_header, measure_from_row
+from .rows import (
+    COLUMN_LABELS,
+    COLUMNS,
+    REQUIRED,
+    header_columns,
+    is_header,
+    measure_from_row,
+)
 
 # The template's columns, in order, and the English word that follows the Thai name in its header.
 TEMPLATE_COLUMNS: tuple[str, ...] = ("order", "title", "analysis", "indicators", "steps", "period", "divisions")

@@ -8,52 +8,14 @@ from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .. import clock
-from ..days_off import work_calendar
+from .. import clock, labels
+from ..access import Action, can
 from ..errors import DomainError
 from ..extensions import db, login_manager
-from ..models import Role, Task, TaskStatus, User
-from ..tasks import STATUS_LABELS
+from ..models import AuditAction, Task, TaskStatus, User
+from ..organization import work_calendar
 from ..thai import format_date
 from ..workdays import DueState, WorkCalendar, describe_due
-
-ROLE_LABELS = {
-    Role.ADMIN: "ผู้ดูแลระบบ",
-    Role.EXECUTIVE: "ผู้บริหาร (นายก/ปลัด)",
-    Role.HEAD: "หัวหน้ากอง",
-    Role.STAFF: "เจ้าหน้าที่",
-}
-
-AUDIT_LABELS = {
-    "plan.import": "นำเข้าแผน",
-    "organization.create": "สร้างหน่วยงาน",
-    "division.create": "เพิ่มกอง",
-    "division.update": "แก้ไขกอง",
-    "assessment.import": "นำเข้าผลการประเมิน",
-    "task.progress": "รายงานความคืบหน้า",
-    "task.tick_off": "ปิดงาน (เสร็จแล้ว)",
-    "task.reopen": "เปิดงานใหม่",
-    "task.assign": "มอบหมายงาน",
-    "task.reschedule": "เปลี่ยนวันครบกำหนด",
-    "task.comment": "แสดงความเห็น",
-    "task.evidence": "แนบหลักฐาน",
-    "user.create": "เพิ่มผู้ใช้",
-    "user.update": "แก้ไขผู้ใช้",
-    "user.password": "เปลี่ยนรหัสผ่าน",
-    "user.sign_in": "เข้าสู่ระบบ",
-    "day_off.add": "เพิ่มวันหยุด",
-    "day_off.remove": "ลบวันหยุด",
-    "settings.update": "แก้ไขการตั้งค่า",
-    "settings.reminders": "แก้ไขนโยบายการแจ้งเตือน",
-    "settings.line": "แก้ไขบัญชี LINE",
-    "task.reminders": "ตั้งการแจ้งเตือนของงาน",
-    "task.undo": "ยกเลิกการปิดงาน",
-    "user.line_link": "เชื่อมบัญชี LINE",
-    "user.line_unlink": "ยกเลิกการเชื่อม LINE",
-    "division.line_group": "เชื่อมกลุ่ม LINE ของกอง",
-    "division.line_group_detach": "ยกเลิกกลุ่ม LINE ของกอง",
-    "division.line_group_code": "สร้างรหัสเชื่อมกลุ่ม LINE",
-}
 
 # No inline script or style anywhere, and nothing from another origin: the strictest policy the pages allow.
 CONTENT_SECURITY_POLICY = (
@@ -76,7 +38,18 @@ def due_state(task: Task) -> DueState:
 
 def register(app: Flask) -> None:
     """Register blueprints, sign-in, error pages, security headers and what every template uses."""
-    from . import admin, audit, auth, dashboard, divisions, imports, line, measures, reminders, tasks
+    from . import (
+        admin,
+        audit,
+        auth,
+        dashboard,
+        divisions,
+        imports,
+        line,
+        measures,
+        reminders,
+        tasks,
+    )
 
     for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders, line):
         app.register_blueprint(module.bp)
@@ -102,13 +75,17 @@ def register(app: Flask) -> None:
             return f"{format_date(moment.date(), long=long)} {moment:%H:%M} น."
         return format_date(value, long=long)
 
+    # The Thai label of a value, from the one catalogue: {{ task.status|label }}, {{ event.action|label("audit") }}.
+    app.add_template_filter(labels.label, "label")
+
     # Globals, not a context processor: macros imported from _macros.html see globals only.
     app.jinja_env.globals.update(
         {
-            "status_labels": STATUS_LABELS,
-            "status_labels_by_value": {status.value: label for status, label in STATUS_LABELS.items()},
-            "role_labels": ROLE_LABELS,
-            "audit_labels": AUDIT_LABELS,
+            # Templates show only what a person may use, asking the same rules the routes check again.
+            "can": lambda action, obj=None: can(current_user, Action(action), obj),
+            "labels": labels,
+            "AuditAction": AuditAction,
+            "TaskStatus": TaskStatus,
             "due_state": due_state,
             "today": lambda: clock.today(),  # looked up per call, so tests can fix the date
         }

@@ -1,8 +1,8 @@
 """The administrator's pages: people, divisions, the organization's settings and its own days off.
 
 Thin like the other views: get the row through an organization-scoped getter (404 for another agency's ids),
-`require` the permission, validate the form, call `tracker.directory` or `tracker.days_off`, then commit and say so;
-a refused change is rolled back and the page is shown again with the reason.
+`require` the permission, validate the form, call `tracker.people`, `tracker.divisions` or `tracker.organization`,
+then commit and say so; a refused change is rolled back and the page is shown again with the reason.
 """
 from __future__ import annotations
 
@@ -11,113 +11,29 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import case, func, select
-from wtforms import BooleanField, DateField, DecimalField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from sqlalchemy import case, func
 
-from .. import days_off, directory
-from ..access import Action, get_day_off, get_division, get_user, require
-from ..auth import MIN_PASSWORD_LENGTH
 from .. import clock
+from .. import divisions as division_rules
+from .. import organization as organization_rules
+from .. import people as people_rules
+from ..access import Action, get_day_off, get_division, get_user, require, scoped
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import (
+    ActionForm,
+    DayOffForm,
+    DivisionForm,
+    PasswordResetForm,
+    SettingsForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from ..models import DayOff, Division, Role, Source, Task, TaskStatus, User
 from ..plans.matching import CATALOGUE
 from ..workdays import WorkCalendar
-from . import ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-PASSWORD_LABEL = f"รหัสผ่าน (อย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร)"
-NO_DIVISION = SelectChoice("", "— ไม่สังกัดกอง —")
-REQUIRED = "ต้องกรอกช่องนี้"
-NOT_A_CHOICE = "ตัวเลือกไม่ถูกต้อง"
-
-
-def _required():
-    return DataRequired(REQUIRED)
-
-
-def _longest(length: int):
-    return Length(max=length, message=f"ยาวเกิน {length} ตัวอักษร")
-
-
-# --- forms: choices depend on the organization, so they are passed in ----------------------------------------------
-
-
-def _role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
-
-
-def _division_choices(divisions: list[Division]) -> list[SelectChoice]:
-    return [NO_DIVISION] + [SelectChoice(str(d.id), d.name) for d in divisions]
-
-
-class _PersonFields(FlaskForm):
-    display_name = StringField("ชื่อที่แสดง (ชื่อ-นามสกุล หรือตำแหน่ง)", validators=[_required(), _longest(200)])
-    role = SelectField("บทบาท", validate_choice=True, invalid_choice_message=NOT_A_CHOICE)
-    division = SelectField("กอง", validate_choice=True, invalid_choice_message=NOT_A_CHOICE)
-
-    def __init__(self, divisions: list[Division], **kwargs):
-        super().__init__(**kwargs)
-        self.role.choices = _role_choices()
-        self.division.choices = _division_choices(divisions)
-
-
-class UserCreateForm(_PersonFields):
-    # The username's rules (3-80 of a-z 0-9 . _ -) are the domain's, so the message is the same everywhere.
-    username = StringField("ชื่อผู้ใช้ (username)", validators=[_required(), _longest(80)],
-                           render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField(PASSWORD_LABEL, validators=[_required()], render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("ยืนยันรหัสผ่าน", validators=[_required()], render_kw={"autocomplete": "new-password"})
-
-
-class UserEditForm(_PersonFields):
-    active = BooleanField("ใช้งานได้ (เข้าสู่ระบบได้)")
-
-
-class PasswordResetForm(FlaskForm):
-    new = PasswordField(PASSWORD_LABEL.replace("รหัสผ่าน", "รหัสผ่านใหม่", 1), validators=[_required()],
-                        render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("ยืนยันรหัสผ่านใหม่", validators=[_required()], render_kw={"autocomplete": "new-password"})
-
-
-class DivisionForm(FlaskForm):
-    name = StringField("ชื่อกอง", validators=[_required(), _longest(200)],
-                       render_kw={"list": "catalogue-names", "autocomplete": "off"})
-    short_name = StringField("ชื่อย่อ (ถ้ามี)", validators=[Optional(), _longest(50)])
-    name_en = StringField("ชื่อภาษาอังกฤษ (ถ้ามี)", validators=[Optional(), _longest(200)])
-    aliases = TextAreaField("ชื่อเรียกอื่นที่แผนใช้ (บรรทัดละหนึ่งชื่อ)", validators=[Optional(), _longest(5000)])
-
-
-class SettingsForm(FlaskForm):
-    name = StringField("ชื่อหน่วยงาน", validators=[_required(), _longest(200)])
-    kind = StringField("ประเภท (เช่น เทศบาลตำบล, องค์การบริหารส่วนตำบล)", validators=[Optional(), _longest(100)])
-    district = StringField("อำเภอ", validators=[Optional(), _longest(100)])
-    province = StringField("จังหวัด", validators=[Optional(), _longest(100)])
-    indicator_target = DecimalField(
-        "เป้าหมายคะแนนตัวชี้วัด (0–100)",
-        places=2,
-        invalid_value_message="ต้องเป็นตัวเลข",
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=100, message="ต้องอยู่ระหว่าง 0 ถึง 100")],
-        render_kw={"min": 0, "max": 100, "step": "0.01", "inputmode": "decimal"},
-    )
-
-
-class DayOffForm(FlaskForm):
-    day = DateField("วันที่", validators=[InputRequired("ต้องระบุวันที่")], invalid_value_message="วันที่ไม่ถูกต้อง")
-    name = StringField("ชื่อวันหยุด", validators=[_required(), _longest(200)],
-                       render_kw={"placeholder": "เช่น วันหยุดพิเศษตามมติ ครม."})
-
-    def __init__(self, **kwargs):
-        # Prefixed: it shares the settings page with the organization's form, whose "name" is another field.
-        kwargs.setdefault("prefix", "day_off")
-        super().__init__(**kwargs)
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -128,9 +44,7 @@ def _admin_only() -> None:
 
 
 def _divisions() -> list[Division]:
-    return db.session.scalars(
-        select(Division).where(Division.organization_id == current_user.organization_id).order_by(Division.id)
-    ).all()
+    return db.session.scalars(scoped(Division, current_user.organization_id).order_by(Division.id)).all()
 
 
 def _chosen_division(value: str | None) -> Division | None:
@@ -153,8 +67,7 @@ def _invalid(form: FlaskForm) -> None:
 
 def _users_page(form: UserCreateForm, status: int = 200):
     people = db.session.scalars(
-        select(User).where(User.organization_id == current_user.organization_id)
-        .order_by(User.active.desc(), User.role, User.display_name)
+        scoped(User, current_user.organization_id).order_by(User.active.desc(), User.role, User.display_name)
     ).all()
     return render_template("admin/users.html", people=people, form=form), status
 
@@ -176,8 +89,9 @@ def create_user():
         return _users_page(form, 400)
     division = _chosen_division(form.division.data)
     try:
-        user = directory.create_user(current_user, form.username.data, form.display_name.data, form.role.data,
-                                     division, form.password.data, form.confirm.data, source=Source.WEB)
+        user = people_rules.create_user(current_user.organization, current_user, form.username.data,
+                                        form.display_name.data, form.role.data, division, form.password.data,
+                                        form.confirm.data, source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return _users_page(form, 400)
@@ -194,7 +108,8 @@ def _user_page(person: User, form: UserEditForm | None = None, password_form: Pa
         form = UserEditForm(divisions, display_name=person.display_name, role=person.role.value,
                             division=str(person.division_id or ""), active=person.active)
     assigned = db.session.scalar(
-        select(func.count()).select_from(Task).where(Task.assignee_id == person.id, Task.status != TaskStatus.DONE)
+        scoped(Task, person.organization_id).with_only_columns(func.count())
+        .where(Task.assignee_id == person.id, Task.status != TaskStatus.DONE)
     )
     return render_template("admin/user.html", person=person, form=form,
                            password_form=password_form or PasswordResetForm(), open_assigned=assigned), status
@@ -219,8 +134,8 @@ def update_user(user_id: int):
         return _user_page(person, form=form, status=400)
     division = _chosen_division(form.division.data)
     try:
-        changed = directory.update_user(current_user, person, form.display_name.data, form.role.data, division,
-                                        form.active.data, source=Source.WEB)
+        changed = people_rules.update_user(person, current_user, form.display_name.data, form.role.data, division,
+                                           form.active.data, source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return _user_page(person, form=form, status=400)
@@ -240,7 +155,7 @@ def reset_password(user_id: int):
         _invalid(form)
         return _user_page(person, password_form=form, status=400)
     try:
-        directory.reset_password(current_user, person, form.new.data, form.confirm.data, source=Source.WEB)
+        people_rules.reset_password(person, current_user, form.new.data, form.confirm.data, source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return _user_page(person, password_form=form, status=400)
@@ -258,16 +173,16 @@ def _divisions_page(form: DivisionForm, status: int = 200):
     counts = {
         division_id: (total, done)
         for division_id, total, done in db.session.execute(
-            select(Task.division_id, func.count(Task.id),
-                   func.coalesce(func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)), 0))
-            .where(Task.division_id.in_([d.id for d in divisions]))
+            scoped(Task, current_user.organization_id)
+            .with_only_columns(Task.division_id, func.count(Task.id),
+                               func.coalesce(func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)), 0))
             .group_by(Task.division_id)
         )
     }
     people = dict(
         db.session.execute(
-            select(User.division_id, func.count(User.id))
-            .where(User.organization_id == current_user.organization_id, User.active.is_(True))
+            scoped(User, current_user.organization_id).with_only_columns(User.division_id, func.count(User.id))
+            .where(User.active.is_(True))
             .group_by(User.division_id)
         ).all()
     )
@@ -291,8 +206,9 @@ def create_division():
         _invalid(form)
         return _divisions_page(form, 400)
     try:
-        division = directory.create_division(current_user, form.name.data, form.short_name.data, form.name_en.data,
-                                             directory.clean_aliases(form.aliases.data), source=Source.WEB)
+        division = division_rules.create_division(current_user.organization, current_user, form.name.data,
+                                                  form.short_name.data, form.name_en.data,
+                                                  division_rules.clean_aliases(form.aliases.data), source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return _divisions_page(form, 400)
@@ -306,7 +222,8 @@ def _division_page(division: Division, form: DivisionForm | None = None, status:
         form = DivisionForm(name=division.name, short_name=division.short_name, name_en=division.name_en,
                             aliases="\n".join(division.aliases or []))
     members = db.session.scalars(
-        select(User).where(User.division_id == division.id).order_by(User.active.desc(), User.display_name)
+        scoped(User, division.organization_id).where(User.division_id == division.id)
+        .order_by(User.active.desc(), User.display_name)
     ).all()
     return render_template("admin/division.html", division=division, form=form, members=members,
                            catalogue=CATALOGUE), status
@@ -330,9 +247,9 @@ def update_division(division_id: int):
         _invalid(form)
         return _division_page(item, form, 400)
     try:
-        changed = directory.update_division(current_user, item, form.name.data, form.short_name.data,
-                                            form.name_en.data, directory.clean_aliases(form.aliases.data),
-                                            source=Source.WEB)
+        changed = division_rules.update_division(item, current_user, form.name.data, form.short_name.data,
+                                                 form.name_en.data, division_rules.clean_aliases(form.aliases.data),
+                                                 source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return _division_page(item, form, 400)
@@ -364,8 +281,7 @@ def _settings_page(form: SettingsForm | None = None, day_off_form: DayOffForm | 
     year = clock.today().year
     years = (year, year + 1)
     own = db.session.scalars(
-        select(DayOff).where(DayOff.organization_id == organization.id,
-                             DayOff.day >= date(year, 1, 1), DayOff.day <= date(year + 1, 12, 31))
+        scoped(DayOff, organization.id).where(DayOff.day >= date(year, 1, 1), DayOff.day <= date(year + 1, 12, 31))
         .order_by(DayOff.day)
     ).all()
     return render_template(
@@ -395,8 +311,10 @@ def update_settings():
         _invalid(form)
         return _settings_page(form=form, status=400)
     try:
-        changed = directory.update_settings(current_user, form.name.data, form.kind.data, form.district.data,
-                                            form.province.data, float(form.indicator_target.data), source=Source.WEB)
+        changed = organization_rules.update_settings(
+            current_user.organization, current_user, form.name.data, form.kind.data, form.district.data,
+            form.province.data, float(form.indicator_target.data), source=Source.WEB,
+        )
     except DomainError as error:
         _refused(error)
         return _settings_page(form=form, status=400)
@@ -414,7 +332,8 @@ def add_day_off():
         _invalid(form)
         return _settings_page(day_off_form=form, status=400)
     try:
-        day_off = days_off.add_day_off(current_user, form.day.data, form.name.data, source=Source.WEB)
+        day_off = organization_rules.add_day_off(current_user.organization, current_user, form.day.data,
+                                                 form.name.data, source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return _settings_page(day_off_form=form, status=400)
@@ -428,12 +347,12 @@ def add_day_off():
 def remove_day_off(day_off_id: int):
     day_off = get_day_off(current_user, day_off_id)
     require(current_user, Action.MANAGE_SETTINGS, day_off)
-    form = ConfirmForm()
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     name = day_off.name
     try:
-        days_off.remove_day_off(current_user, day_off, source=Source.WEB)
+        organization_rules.remove_day_off(day_off, current_user, source=Source.WEB)
     except DomainError as error:
         _refused(error)
         return redirect(url_for("admin.settings"))

@@ -14,72 +14,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..access import Action, require, tasks_of
+from .. import labels
+from ..access import Action, can, require, scoped, tasks_of
 from ..clock import local, local_zone
 from ..extensions import db
-from ..models import AuditEvent, Division, Role, Source, Task, User
-from ..tasks import STATUS_LABELS
+from ..models import AuditEvent, Division, Role, Source, Task, TaskStatus, User
 from ..thai import format_date
-from . import AUDIT_LABELS, ROLE_LABELS
 
 bp = Blueprint("audit", __name__)
 
 PER_PAGE = 50
-
-SOURCE_LABELS = {
-    Source.WEB: "เว็บ",
-    Source.LINE: "LINE",
-    Source.CLI: "คำสั่งบนเครื่องแม่ข่าย (CLI)",
-    Source.SYSTEM: "ระบบอัตโนมัติ",
-}
-
-OBJECT_LABELS = {
-    "Task": "งาน",
-    "User": "ผู้ใช้",
-    "Division": "กอง",
-    "Organization": "หน่วยงาน",
-    "Plan": "แผน",
-    "Measure": "มาตรการ",
-    "Assessment": "ผลการประเมิน",
-    "DayOff": "วันหยุด",
-    "Evidence": "หลักฐาน",
-}
-
-FIELD_LABELS = {
-    "status": "สถานะ",
-    "assignee_id": "ผู้รับมอบหมาย",
-    "due_date": "วันครบกำหนด",
-    "done_at": "เสร็จเมื่อ",
-    "done_by_id": "ผู้ปิดงาน",
-    "note": "บันทึก",
-    "reason": "เหตุผล",
-    "text": "ข้อความ",
-    "url": "ลิงก์",
-    "file_name": "ไฟล์",
-    "size": "ขนาด (ไบต์)",
-    "username": "ชื่อผู้ใช้",
-    "display_name": "ชื่อที่แสดง",
-    "role": "บทบาท",
-    "division_id": "กอง",
-    "active": "ใช้งานได้",
-    "line_user_id": "LINE",
-    "changed": "เปลี่ยนรหัสผ่าน",
-    "reset_by_admin": "ตั้งใหม่โดยผู้ดูแลระบบ",
-    "name": "ชื่อ",
-    "short_name": "ชื่อย่อ",
-    "name_en": "ชื่อภาษาอังกฤษ",
-    "aliases": "ชื่อเรียกอื่น",
-    "kind": "ประเภท",
-    "district": "อำเภอ",
-    "province": "จังหวัด",
-    "indicator_target": "เป้าหมายคะแนนตัวชี้วัด",
-    "day": "วันที่",
-    "source": "ไฟล์ต้นทาง",
-    "fiscal_year": "ปีงบประมาณ",
-    "measures": "จำนวนมาตรการ",
-    "tasks": "จำนวนงาน",
-    "overall": "คะแนนรวม",
-}
 
 # Bookkeeping that says nothing to a reader: ids of the row itself, hashes, storage paths.
 HIDDEN_FIELDS = {"id", "organization_id", "created_at", "task_id", "comment_id", "created_by_id", "file_path",
@@ -89,8 +33,6 @@ DATE_FIELDS = {"due_date", "day"}
 MOMENT_FIELDS = {"done_at"}
 MAX_VALUE = 160
 
-STATUS_BY_VALUE = {status.value: label for status, label in STATUS_LABELS.items()}
-ROLE_BY_VALUE = {role.value: label for role, label in ROLE_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -126,7 +68,7 @@ def _local_midnight_utc(day: date) -> datetime:
 
 
 def _filtered(filters: Filters):
-    query = select(AuditEvent).where(AuditEvent.organization_id == current_user.organization_id)
+    query = scoped(AuditEvent, current_user.organization_id)
     if filters.actor == "none":
         query = query.where(AuditEvent.actor_id.is_(None))
     elif filters.actor.isdigit():
@@ -159,9 +101,9 @@ class _Names:
         if _empty(value):
             return "—"
         if key == "status":
-            return STATUS_BY_VALUE.get(value, str(value))
+            return labels.of(TaskStatus, value)
         if key == "role":
-            return ROLE_BY_VALUE.get(value, str(value))
+            return labels.of(Role, value)
         if key in USER_FIELDS:
             person = self.people.get(value)
             return person.display_name if person else f"ผู้ใช้ #{value}"
@@ -201,7 +143,7 @@ class _Names:
                 continue  # a new row's (or a removed row's) empty fields say nothing
             found.append(Change(
                 field=key,
-                label=FIELD_LABELS.get(key, key),
+                label=labels.FIELD.get(key, key),
                 before=self.value(key, old) if key in before else None,
                 after=self.value(key, new) if key in after else None,
             ))
@@ -234,17 +176,15 @@ def index():
     ).all()
 
     organization_id = current_user.organization_id
-    people = {u.id: u for u in db.session.scalars(
-        select(User).where(User.organization_id == organization_id).order_by(User.display_name))}
-    divisions = {d.id: d for d in db.session.scalars(
-        select(Division).where(Division.organization_id == organization_id))}
+    people = {u.id: u for u in db.session.scalars(scoped(User, organization_id).order_by(User.display_name))}
+    divisions = {d.id: d for d in db.session.scalars(scoped(Division, organization_id))}
     task_ids = {e.object_id for e in events if e.object_type == "Task" and e.object_id}
     tasks = {t.id: t for t in db.session.scalars(
         tasks_of(current_user).where(Task.id.in_(task_ids)).options(selectinload(Task.division)))} if task_ids else {}
     names = _Names(people, divisions)
 
     object_types = db.session.scalars(
-        select(AuditEvent.object_type).where(AuditEvent.organization_id == organization_id).distinct()
+        scoped(AuditEvent, organization_id).with_only_columns(AuditEvent.object_type).distinct()
     ).all()
     rows = [
         {"event": e, "changes": names.changes(e.before, e.after), "object": _object(e, tasks, people, divisions)}
@@ -259,33 +199,32 @@ def index():
         pages=pages,
         total=total,
         people=list(people.values()),
-        actions=AUDIT_LABELS,
-        object_types=sorted(set(object_types) | set(OBJECT_LABELS), key=lambda t: OBJECT_LABELS.get(t, t)),
-        object_labels=OBJECT_LABELS,
-        source_labels={s.value: label for s, label in SOURCE_LABELS.items()},
+        actions={action.value: name for action, name in labels.AUDIT_ACTION.items()},
+        object_types=sorted(set(object_types) | set(labels.OBJECT), key=lambda t: labels.OBJECT.get(t, t)),
+        object_labels=labels.OBJECT,
+        source_labels={s.value: name for s, name in labels.SOURCE.items()},
     )
 
 
 def _object(event: AuditEvent, tasks: dict[int, Task], people: dict[int, User],
             divisions: dict[int, Division]) -> dict[str, str | None]:
     """Say what an event is about, with a link where there is a page for it."""
-    kind = OBJECT_LABELS.get(event.object_type, event.object_type)
+    kind = labels.OBJECT.get(event.object_type, event.object_type)
     ident = event.object_id
     text, link = f"{kind} #{ident}" if ident else kind, None
-    is_admin = current_user.role is Role.ADMIN
     if event.object_type == "Task" and ident in tasks:
         task = tasks[ident]
         text = f"งาน: ขั้นตอนที่ {task.step_number} {task.step_text} ({task.division.name})"
         link = url_for("tasks.show", task_id=ident)
     elif event.object_type == "User" and ident in people:
         text = f"ผู้ใช้: {people[ident].display_name}"
-        link = url_for("admin.user", user_id=ident) if is_admin else None
+        link = url_for("admin.user", user_id=ident) if can(current_user, Action.MANAGE_USERS) else None
     elif event.object_type == "Division" and ident in divisions:
         text = f"กอง: {divisions[ident].name}"
-        link = url_for("admin.division", division_id=ident) if is_admin else None
+        link = url_for("admin.division", division_id=ident) if can(current_user, Action.MANAGE_DIVISIONS) else None
     elif event.object_type == "Organization":
         text = "หน่วยงาน"
-        link = url_for("admin.settings") if is_admin else None
+        link = url_for("admin.settings") if can(current_user, Action.MANAGE_SETTINGS) else None
     elif event.object_type == "DayOff":
         snap = event.after or event.before or {}
         if snap.get("day"):

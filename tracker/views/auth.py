@@ -11,7 +11,7 @@ from ..auth import change_password, sign_in
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import LoginForm, PasswordForm
-from ..models import Source
+from ..models import AuditAction, Source
 
 bp = Blueprint("auth", __name__)
 
@@ -38,7 +38,7 @@ def login():
             flash(error.message, "error")
             status = error.status
         else:
-            audit.record(user, "user.sign_in", user, source=Source.WEB)
+            audit.record(user, AuditAction.USER_SIGN_IN, user, source=Source.WEB)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(form.next.data) or url_for("tasks.home"))
@@ -61,7 +61,7 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.new.data, form.confirm.data)
+            change_password(current_user, form.current.data, form.new.data, form.confirm.data, source=Source.WEB)
         except DomainError as error:
             flash(error.message, "error")
         else:

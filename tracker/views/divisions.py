@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import tasks
-from ..access import Action, get_division, get_user, require, tasks_of
+from ..access import Action, can, get_division, get_user, require, scoped, tasks_of
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import BulkAssignForm
-from ..models import Measure, Role, Source, Task, TaskStatus, User
+from ..labels import NOT_DONE, STATUS
+from ..models import Measure, Source, Task, TaskStatus, User
 from ..thai import MONTHS_SHORT, be_year
 
 bp = Blueprint("divisions", __name__)
@@ -19,13 +19,15 @@ bp = Blueprint("divisions", __name__)
 
 def _people(division_id: int) -> list[User]:
     return db.session.scalars(
-        select(User).where(User.division_id == division_id, User.active.is_(True)).order_by(User.display_name)
+        scoped(User, current_user.organization_id).where(User.division_id == division_id, User.active.is_(True))
+        .order_by(User.display_name)
     ).all()
 
 
 def _filtered(division_id: int, status: str, assignee: str, month: str):
     query = (
         tasks_of(current_user)
+        .join(Task.measure)
         .where(Task.division_id == division_id)
         .options(selectinload(Task.measure), selectinload(Task.assignee))
         .order_by(Measure.order, Task.step_number)
@@ -67,8 +69,9 @@ def board(division_id: int):
         months=[(m.strftime("%Y-%m"), f"{MONTHS_SHORT[m.month - 1]} {be_year(m.year)}") for m in months],
         filters={"status": status, "assignee": assignee, "month": month},
         form=form,
+        statuses=[("open", NOT_DONE), ("", "ทั้งหมด"), *((s.value, name) for s, name in STATUS.items())],
         # The routes check each task again; this only decides whether to show the bulk form.
-        can_assign=current_user.role is Role.HEAD and current_user.division_id == division.id,
+        can_assign=can(current_user, Action.ASSIGN, division),
     )
 
 
@@ -77,6 +80,7 @@ def board(division_id: int):
 def bulk_assign(division_id: int):
     """Assign many of the division's tasks at once: every one is checked, and all change or none."""
     division = get_division(current_user, division_id)
+    require(current_user, Action.ASSIGN, division)
     people = _people(division.id)
     selected = [int(i) for i in request.form.getlist("task_ids") if i.isdigit()]
     form = BulkAssignForm(people, selected)
@@ -91,7 +95,7 @@ def bulk_assign(division_id: int):
         require(current_user, Action.ASSIGN, task)
     try:
         for task in chosen:
-            tasks.assign(task, assignee, current_user, source=Source.WEB)
+            tasks.assign(task, current_user, assignee, source=Source.WEB)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

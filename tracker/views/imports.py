@@ -17,44 +17,37 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField
 
 from ..access import Action, require
 from ..extensions import db
+from ..forms import ActionForm, ConfirmImportForm, UploadForm
 from ..ita import PASS_LINE
-from ..models import Source
-from ..plans import PlanFileError, import_plan
+from ..labels import INDICATOR_SOURCE
+from ..models import IndicatorSource, Source
+from ..plans import UPLOAD_SUFFIXES, PlanFileError, import_plan
 from ..plans.sheets import TEMPLATE_HEADER, write_template
 from ..thai import format_period
 
 bp = Blueprint("imports", __name__)
 
-ACCEPTED = (".txt", ".csv", ".xlsx")
 TOKEN = re.compile(r"[0-9a-f]{32}")
 KEEP_SECONDS = 24 * 60 * 60  # a preview nobody confirmed or cancelled is dropped a day later
 TEMPLATE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-SOURCE_LABELS = {"explicit": "ระบุในไฟล์", "confirmed": "เลือกโดยผู้นำเข้า", "inferred": "ระบบเสนอ"}
-
-
-class UploadForm(FlaskForm):
-    file = FileField("ไฟล์แผน (.txt รายงาน, .csv หรือ .xlsx)", validators=[FileRequired("เลือกไฟล์ก่อน")],
-                     render_kw={"accept": ",".join(ACCEPTED)})
-    create_divisions = BooleanField("สร้างกองที่ยังไม่มีในระบบ")
-
-
-class ConfirmForm(FlaskForm):
-    create_divisions = HiddenField()
-
-
-class CancelForm(FlaskForm):
-    pass
 
 
 # --- the waiting file ----------------------------------------------------------------------------------------------
@@ -99,7 +92,7 @@ def _load(token: str) -> Upload:
         note = json.loads(_note_path(token).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         abort(404)
-    if note.get("organization_id") != current_user.organization_id or note.get("suffix") not in ACCEPTED:
+    if note.get("organization_id") != current_user.organization_id or note.get("suffix") not in UPLOAD_SUFFIXES:
         abort(404)
     upload = Upload(token, note["organization_id"], str(note.get("name") or f"plan{note['suffix']}"), note["suffix"])
     if not upload.path.is_file():
@@ -136,7 +129,7 @@ def _days(data: dict) -> dict:
                 "start": date.fromisoformat(measure["start"]) if measure["start"] else None,
                 "end": date.fromisoformat(measure["end"]) if measure["end"] else None,
                 "step_dues": list(zip(measure["steps"], dues)),
-                "source_label": SOURCE_LABELS.get(measure["indicator_source"], measure["indicator_source"]),
+                "source_label": INDICATOR_SOURCE[IndicatorSource(measure["indicator_source"])],
             }
         )
     return {**data, "measures": measures, "period_text": format_period(start, end)}
@@ -149,15 +142,15 @@ def _preview_page(upload: Upload | None, data: dict, create_divisions: bool, sta
         upload=upload,
         data=_days(data),
         confirmable=confirmable,
-        confirm_form=ConfirmForm(create_divisions="y" if create_divisions else ""),
-        cancel_form=CancelForm(),
+        confirm_form=ConfirmImportForm(create_divisions="y" if create_divisions else ""),
+        cancel_form=ActionForm(),
         pass_line=PASS_LINE,
     ), status_code
 
 
 def _upload_page(form: UploadForm, problems: list[str] | None = None, status_code: int = 200):
     return render_template(
-        "imports/new.html", form=form, problems=problems or [], accepted=ACCEPTED, template_header=TEMPLATE_HEADER
+        "imports/new.html", form=form, problems=problems or [], accepted=UPLOAD_SUFFIXES, template_header=TEMPLATE_HEADER
     ), status_code
 
 
@@ -193,7 +186,7 @@ def upload():
         return _upload_page(form, status_code=400)
     name = Path((form.file.data.filename or "").replace("\\", "/")).name.strip()[:200]
     suffix = Path(name).suffix.lower()
-    if suffix not in ACCEPTED:
+    if suffix not in UPLOAD_SUFFIXES:
         problem = f"ไม่รับไฟล์ชนิดนี้: “{name}” — รับ .txt (ข้อความรายงาน), .csv หรือ .xlsx (file type not accepted)"
         return _upload_page(form, [problem], 400)
     data = form.file.data.stream.read()
@@ -237,7 +230,7 @@ def _indicator_choices(upload: Upload, create_divisions: bool) -> dict[int, list
             if not value.isdigit() or int(value) not in numbers:
                 abort(400)
             ticked.add(int(value))
-        if measure["indicator_source"] == "explicit" and ticked == set(measure["indicators"]):
+        if measure["indicator_source"] == IndicatorSource.EXPLICIT and ticked == set(measure["indicators"]):
             continue
         choices[position] = sorted(ticked)
     return choices
@@ -249,7 +242,7 @@ def confirm(token: str):
     """Import the waiting file for real, with the indicator links the person ticked, in one transaction."""
     require(current_user, Action.IMPORT_PLAN)
     saved = _load(token)
-    form = ConfirmForm()
+    form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
     create_divisions = form.create_divisions.data == "y"
@@ -286,7 +279,7 @@ def confirm(token: str):
 def cancel(token: str):
     require(current_user, Action.IMPORT_PLAN)
     saved = _load(token)
-    if not CancelForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     _discard(saved)
     flash("ยกเลิกการนำเข้าแล้ว ลบไฟล์ที่อัปโหลดแล้ว", "info")

@@ -5,33 +5,30 @@ import json
 import logging
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import HiddenField
-from wtforms.validators import DataRequired, Length
 
-from .. import chat
 from ..access import Action, get_division, require
 from ..errors import DomainError
 from ..extensions import csrf, db
-from ..line import channel_for, credentials_for, valid_signature
-from ..models import Organization, Source
+from ..forms import LinkForm
+from ..line import linking
+from ..line import webhook as line_webhook
+from ..line.account import organization_for
+from ..line.channel import channel_for, credentials_for, valid_signature
+from ..models import Source
 
 log = logging.getLogger(__name__)
 bp = Blueprint("line", __name__)
-
-
-def _organization_for(destination: str | None) -> Organization | None:
-    """Find whose channel a webhook call is for, by the bot user id LINE names as its destination."""
-    if destination:
-        organization = db.session.scalar(select(Organization).where(Organization.line_bot_user_id == destination))
-        if organization is not None:
-            return organization
-    organizations = db.session.scalars(select(Organization).limit(2)).all()
-    # One organization whose bot id was never entered: the default channel is its channel.
-    return organizations[0] if len(organizations) == 1 else None
 
 
 @bp.post("/line/webhook")
@@ -45,7 +42,7 @@ def webhook():
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return Response("bad request", status=400, mimetype="text/plain")
-    organization = _organization_for(payload.get("destination"))
+    organization = organization_for(payload.get("destination"))
     secret = credentials_for(organization.id).secret if organization else None
     if organization is None or not secret or not valid_signature(body, request.headers.get("X-Line-Signature", ""),
                                                                  secret):
@@ -53,7 +50,7 @@ def webhook():
     channel = channel_for(organization.id)
     for event in events:
         try:
-            chat.handle(organization, event, channel)
+            line_webhook.handle(organization, event, channel)
         except Exception:
             # Nothing of a failed event is kept (not even its id), so LINE's redelivery can try it again; LINE is
             # answered without a trace of it.
@@ -61,10 +58,6 @@ def webhook():
             log.exception("LINE event failed: %s", event.get("webhookEventId"))
             return Response("error", status=500, mimetype="text/plain")
     return Response("OK", status=200, mimetype="text/plain")
-
-
-class LinkForm(FlaskForm):
-    link_token = HiddenField(validators=[DataRequired(), Length(max=200)])
 
 
 @bp.get("/line/link")
@@ -83,16 +76,16 @@ def confirm_link():
     form = LinkForm()
     if not form.validate_on_submit():
         abort(400)
-    nonce = chat.new_nonce(current_user)
+    nonce = linking.new_nonce(current_user)
     db.session.commit()
     query = urlencode({"linkToken": form.link_token.data, "nonce": nonce.nonce})
-    return redirect(f"{chat.ACCOUNT_LINK_URL}?{query}")
+    return redirect(f"{linking.ACCOUNT_LINK_URL}?{query}")
 
 
 @bp.post("/profile/line/unlink")
 @login_required
 def unlink():
-    chat.unlink(current_user, actor=current_user, source=Source.WEB)
+    linking.unlink(current_user, current_user, source=Source.WEB)
     db.session.commit()
     flash("ยกเลิกการเชื่อม LINE แล้ว — จะไม่ได้รับการแจ้งเตือนทาง LINE", "success")
     return redirect(url_for("auth.profile"))
@@ -117,7 +110,7 @@ def group_code(division_id: int):
     division = get_division(current_user, division_id)
     require(current_user, Action.MANAGE_LINE_GROUP, division)
     try:
-        code = chat.new_group_code(division, current_user)
+        code = linking.new_group_code(division, current_user, source=Source.WEB)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -133,7 +126,7 @@ def group_code(division_id: int):
 def detach_group(division_id: int):
     division = get_division(current_user, division_id)
     require(current_user, Action.MANAGE_LINE_GROUP, division)
-    chat.detach_group(division, current_user)
+    linking.detach_group(division, current_user, source=Source.WEB)
     db.session.commit()
     flash("ยกเลิกกลุ่ม LINE ของกองแล้ว", "success")
     return redirect(url_for("divisions.board", division_id=division.id))

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..access import Action, get_measure, require
-from ..extensions import db
-from ..models import Assessment, FiscalYear, IndicatorScore, Task, TaskStatus
+from ..models import Task, TaskStatus
+from ..plans.current import assessment_for, scores_by_number
 
 bp = Blueprint("measures", __name__)
 
@@ -22,15 +21,11 @@ def show(measure_id: int):
     for task in measure.tasks:
         steps.setdefault(task.step_number, task.step_text)
         grid[(task.step_number, task.division_id)] = task
-    # The latest score of each linked indicator (matched by number: frameworks are per year).
-    latest = db.session.scalar(
-        select(Assessment).join(FiscalYear).where(Assessment.organization_id == current_user.organization_id)
-        .order_by(FiscalYear.year_be.desc())
-    )
-    scores: dict[int, IndicatorScore] = {s.indicator.number: s for s in latest.scores} if latest else {}
+    # The ITA result this measure's plan answers, as the dashboard shows it.
+    assessment = assessment_for(measure.organization_id, measure.plan.fiscal_year.year_be)
     done = sum(1 for t in measure.tasks if t.status is TaskStatus.DONE)
     evidence = [e for t in measure.tasks for e in t.evidence]
     return render_template(
-        "measures/show.html", measure=measure, steps=steps, grid=grid, scores=scores, assessment=latest,
-        done=done, evidence=evidence,
+        "measures/show.html", measure=measure, steps=steps, grid=grid, scores=scores_by_number(assessment),
+        assessment=assessment, done=done, evidence=evidence,
     )

@@ -4,46 +4,35 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional
 
-from .. import clock, directory, outbox
-from ..access import Action, require
+from .. import clock
+from ..access import Action, require, scoped
 from ..errors import DomainError
 from ..extensions import db
-from ..line import channel_for
+from ..forms import LineAccountForm, PolicyForm
+from ..line import account as line_account
+from ..line.channel import channel_for
 from ..models import Notification, NotificationStatus, Source
+from ..reminders import forecast, outbox
+from ..reminders.settings import update_reminder_policy
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
-
-
-class PolicyForm(FlaskForm):
-    lead_times = StringField("แจ้งเตือนก่อนครบกำหนด (วัน คั่นด้วยจุลภาค; 0 = วันครบกำหนด)", validators=[DataRequired()])
-    overdue_every = IntegerField("เมื่อเกินกำหนด แจ้งซ้ำทุก (วันทำการ; 0 = ไม่แจ้ง)",
-                                 validators=[NumberRange(min=0, max=20)])
-
-
-class LineAccountForm(FlaskForm):
-    basic_id = StringField("Basic ID ของบัญชี LINE Official Account (เช่น @123abcde)", validators=[Optional()])
-    bot_user_id = StringField("Bot user ID (U…, สำหรับหลายหน่วยงานในระบบเดียว)", validators=[Optional()])
 
 
 def _page(form: PolicyForm | None = None, status: int = 200, account_form: LineAccountForm | None = None):
     organization = current_user.organization
     today = clock.today()
     channel = channel_for(organization.id)
-    view = outbox.outlook(organization, channel, today)
+    view = forecast.outlook(organization, channel, today)
     plan = outbox.plan_for(organization, today)
     counts = dict(db.session.execute(
-        select(Notification.status, func.count()).where(Notification.organization_id == organization.id)
+        scoped(Notification, organization.id).with_only_columns(Notification.status, func.count())
         .group_by(Notification.status)
     ).all())
     failures = db.session.scalars(
-        select(Notification).where(Notification.organization_id == organization.id,
-                                   Notification.status == NotificationStatus.FAILED)
+        scoped(Notification, organization.id).where(Notification.status == NotificationStatus.FAILED)
         .options(selectinload(Notification.recipient)).order_by(Notification.id.desc()).limit(20)
     ).all()
     form = form or PolicyForm(lead_times=", ".join(str(d) for d in organization.reminder_days or []),
@@ -71,8 +60,8 @@ def update_policy():
         flash("ตรวจสอบค่าที่กรอก", "error")
         return _page(form, 400)
     try:
-        changed = directory.update_reminder_policy(current_user, form.lead_times.data, form.overdue_every.data,
-                                                   source=Source.WEB)
+        changed = update_reminder_policy(current_user.organization, current_user, form.lead_times.data,
+                                         form.overdue_every.data, source=Source.WEB)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -90,7 +79,8 @@ def update_line_account():
     if not form.validate_on_submit():
         return _page(status=400, account_form=form)
     try:
-        changed = directory.update_line_account(current_user, form.basic_id.data, form.bot_user_id.data)
+        changed = line_account.update_line_account(current_user.organization, current_user, form.basic_id.data,
+                                                   form.bot_user_id.data, source=Source.WEB)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

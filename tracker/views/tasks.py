@@ -3,17 +3,32 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import evidence as evidence_files
 from .. import tasks
-from ..access import Action, can, get_evidence, get_task, get_user, require
+from ..access import (
+    Action,
+    can,
+    get_evidence,
+    get_task,
+    get_user,
+    my_tasks,
+    require,
+    scoped,
+)
 from ..audit import history_of
-from ..directory import parse_lead_times
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import AssignForm, CommentForm, ProgressForm, ReopenForm, RescheduleForm, TaskRemindersForm
-from ..models import Role, Source, Task, TaskStatus, User
+from ..forms import (
+    AssignForm,
+    CommentForm,
+    ProgressForm,
+    ReopenForm,
+    RescheduleForm,
+    TaskRemindersForm,
+)
+from ..models import Source, Task, TaskStatus, User
+from ..reminders.settings import parse_lead_times, set_task_reminder_days
 from . import due_state
 
 bp = Blueprint("tasks", __name__)
@@ -23,7 +38,7 @@ bp = Blueprint("tasks", __name__)
 @login_required
 def home():
     """Send each person to the page they work from: their tasks, or the dashboard."""
-    if current_user.role in (Role.HEAD, Role.STAFF):
+    if can(current_user, Action.VIEW_MY_TASKS):
         return redirect(url_for("tasks.mine"))
     return redirect(url_for("dashboard.index"))
 
@@ -31,10 +46,10 @@ def home():
 @bp.get("/tasks")
 @login_required
 def mine():
-    if current_user.role not in (Role.HEAD, Role.STAFF):
+    if not can(current_user, Action.VIEW_MY_TASKS):
         return redirect(url_for("dashboard.index"))
     groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
-    for task in db.session.scalars(tasks.my_tasks(current_user).order_by(Task.due_date, Task.id)):
+    for task in db.session.scalars(my_tasks(current_user).order_by(Task.due_date, Task.id)):
         groups[due_state(task).kind].append(task)
     groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
     return render_template("tasks/mine.html", groups=groups)
@@ -42,7 +57,8 @@ def mine():
 
 def _division_people(task: Task) -> list[User]:
     return db.session.scalars(
-        select(User).where(User.division_id == task.division_id, User.active.is_(True)).order_by(User.display_name)
+        scoped(User, task.organization_id).where(User.division_id == task.division_id, User.active.is_(True))
+        .order_by(User.display_name)
     ).all()
 
 
@@ -114,7 +130,7 @@ def progress(task_id: int):
         if status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
             tasks.tick_off(task, current_user, source=Source.WEB, note=form.note.data)
         else:
-            tasks.change_status(task, status, current_user, source=Source.WEB, note=form.note.data)
+            tasks.change_status(task, current_user, status, source=Source.WEB, note=form.note.data)
     except DomainError as error:
         return _refused(task, error, cleanup)
     message = "บันทึกแล้ว: งานเสร็จแล้ว" if task.status is TaskStatus.DONE else "บันทึกความคืบหน้าแล้ว"
@@ -147,7 +163,7 @@ def assign(task_id: int):
         abort(400)
     assignee = get_user(current_user, int(form.assignee.data)) if form.assignee.data else None
     try:
-        tasks.assign(task, assignee, current_user, source=Source.WEB)
+        tasks.assign(task, current_user, assignee, source=Source.WEB)
     except DomainError as error:
         return _refused(task, error)
     return _commit_or_flash(task, f"มอบหมายให้ {assignee.display_name if assignee else 'ทั้งกอง'} แล้ว")
@@ -163,7 +179,7 @@ def reschedule(task_id: int):
         flash("วันที่ไม่ถูกต้อง", "error")
         return _back(task)
     try:
-        tasks.reschedule(task, form.due_date.data, current_user, source=Source.WEB, reason=form.reason.data)
+        tasks.reschedule(task, current_user, form.due_date.data, source=Source.WEB, reason=form.reason.data)
     except DomainError as error:
         return _refused(task, error)
     return _commit_or_flash(task, "เปลี่ยนวันครบกำหนดแล้ว")
@@ -179,7 +195,7 @@ def set_reminders(task_id: int):
         abort(400)
     try:
         text = (form.lead_times.data or "").strip()
-        tasks.set_reminder_days(task, parse_lead_times(text) if text else None, current_user, source=Source.WEB)
+        set_task_reminder_days(task, current_user, parse_lead_times(text) if text else None, source=Source.WEB)
     except DomainError as error:
         return _refused(task, error)
     return _commit_or_flash(task, "บันทึกการแจ้งเตือนของงานนี้แล้ว")
@@ -214,8 +230,3 @@ def evidence_file(evidence_id: int):
     # Always a download, never rendered inline: an uploaded file must not run in our origin.
     return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name)
 
-
-@bp.app_context_processor
-def permissions():
-    """Let templates show only the buttons a person may use (the routes check again)."""
-    return {"can": lambda action, obj=None: can(current_user, Action(action), obj)}

@@ -5,10 +5,8 @@ Revises: 0003
 Create Date: 2026-11-25 00:04:20.744615
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'

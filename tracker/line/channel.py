@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -81,16 +80,24 @@ class ConsoleChannel:
         return None
 
 
+def api_client(host: str, access_token: str) -> ApiClient:
+    """Return an SDK client for one of LINE's hosts that tries each call once.
+
+    No retries inside urllib3: the outbox retries with backoff and the same retry key, and records each try; a
+    command run by a person (the rich menu setup) shows the error and the person runs it again.
+    """
+    configuration = Configuration(host=host, access_token=access_token)
+    configuration.retries = False
+    return ApiClient(configuration)
+
+
 class LineChannel:
     """Pushes through the Messaging API with the outbox row's key as X-Line-Retry-Key."""
 
     name = "line"
 
     def __init__(self, access_token: str, host: str, timeout: float):
-        configuration = Configuration(host=host.rstrip("/"), access_token=access_token)
-        # No retries inside urllib3: the outbox retries, with backoff and the same retry key, and records each try.
-        configuration.retries = False
-        self._client = ApiClient(configuration)
+        self._client = api_client(host, access_token)
         self._api = MessagingApi(self._client)
         self._timeout = timeout
 
@@ -185,12 +192,7 @@ def credentials_for(organization_id: int) -> Credentials:
     deployment serves several organizations; LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are the channel of
     every organization not listed there (the usual one-organization deployment).
     """
-    raw = current_app.config.get("LINE_CHANNELS") or "{}"
-    try:
-        channels = json.loads(raw) if isinstance(raw, str) else dict(raw)
-    except ValueError:
-        raise RuntimeError('LINE_CHANNELS must be JSON: {"<organization id>": {"secret": "...", "token": "..."}}')
-    entry = channels.get(str(organization_id))
+    entry = (current_app.config["LINE_CHANNELS"] or {}).get(str(organization_id))
     if entry:
         return Credentials(entry.get("secret"), entry.get("token"))
     return Credentials(current_app.config.get("LINE_CHANNEL_SECRET"), current_app.config.get("LINE_CHANNEL_ACCESS_TOKEN"))
@@ -204,9 +206,7 @@ def channel_for(organization_id: int) -> Channel:
 def _channel(token: str | None) -> Channel:
     if not token:
         return ConsoleChannel()
-    return LineChannel(
-        token, current_app.config["LINE_API_HOST"], float(current_app.config.get("LINE_TIMEOUT_SECONDS") or 10)
-    )
+    return LineChannel(token, current_app.config["LINE_API_HOST"], current_app.config["LINE_TIMEOUT_SECONDS"])
 
 
 def valid_signature(body: bytes, signature: str, secret: str) -> bool:

@@ -4,42 +4,29 @@
                the same day adds nothing.
     deliver()  claims a row with an atomic UPDATE (the database is the lock: two deliverers never hold one row),
                sends it with the row's key as X-Line-Retry-Key, and records sent, retry-later or failed.
-    forecast() the messages per day the policy will send, to compare with LINE's monthly quota.
 """
 from __future__ import annotations
 
-import calendar
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import selectinload
 
-from . import clock
-from .days_off import work_calendar
-from .extensions import db
-from .line import FAILED, RETRY, SENT, Channel
-from .messages import digest_messages, render_digest
-from .models import (
-    Measure,
-    Notification,
-    NotificationStatus,
-    Organization,
-    Plan,
-    Task,
-    TaskStatus,
-    User,
-)
-from .reminders import DayPlan, Group, Person, Policy, TaskInfo, plan_day
-from .workdays import WorkCalendar
+from .. import clock
+from ..extensions import db
+from ..line.channel import FAILED, RETRY, SENT, Channel
+from ..models import Notification, NotificationStatus, Organization
+from .digest import digest_messages, render_digest
+from .inputs import load_inputs
+from .policy import DayPlan
 
 log = logging.getLogger(__name__)
 
@@ -48,64 +35,6 @@ LEASE = timedelta(minutes=5)  # how long a deliverer owns a claimed row; longer 
 MAX_ATTEMPTS = 20
 # LINE keeps a retry key for 24 hours: past that a retry could deliver twice, so stop an hour short of it.
 RETRY_KEY_LIFETIME = timedelta(hours=23)
-
-
-# --- inputs of the policy --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Inputs:
-    tasks: list[TaskInfo]
-    people: list[Person]
-    calendar: WorkCalendar
-    policy: Policy
-    groups: list[Group] = field(default_factory=list)
-    line_ids: dict[int, str] = field(default_factory=dict)  # person id -> LINE user id
-    group_ids: dict[int, str] = field(default_factory=dict)  # division id -> LINE group id
-
-    def plan(self, day: date, tasks: list[TaskInfo] | None = None, people: list[Person] | None = None) -> DayPlan:
-        return plan_day(day, self.tasks if tasks is None else tasks, self.people if people is None else people,
-                        self.calendar, self.policy, self.groups)
-
-
-def load_inputs(organization: Organization) -> Inputs:
-    """Read what the reminder policy needs of one organization, in three queries."""
-    rows = db.session.scalars(
-        select(Task)
-        .join(Task.measure)
-        .join(Measure.plan)
-        .where(Plan.organization_id == organization.id)
-        .options(selectinload(Task.measure), selectinload(Task.division))
-    ).all()
-    tasks = [
-        TaskInfo(
-            id=t.id,
-            measure_order=t.measure.order,
-            measure_title=t.measure.title,
-            step_number=t.step_number,
-            step_text=t.step_text,
-            division_id=t.division_id,
-            division_name=t.division.name,
-            assignee_id=t.assignee_id,
-            due=t.due_date,
-            done=t.status is TaskStatus.DONE,
-            reminder_days=tuple(t.reminder_days) if t.reminder_days is not None else None,
-        )
-        for t in rows
-    ]
-    users = db.session.scalars(select(User).where(User.organization_id == organization.id)).all()
-    people = [
-        Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None)
-        for u in users
-    ]
-    policy = Policy(tuple(organization.reminder_days or ()), organization.overdue_every)
-    grouped = [d for d in organization.divisions if d.line_group_id]
-    return Inputs(
-        tasks, people, work_calendar(organization), policy,
-        groups=[Group(d.id, d.name, d.line_group_members or 0) for d in grouped],
-        line_ids={u.id: u.line_user_id for u in users if u.line_user_id},
-        group_ids={d.id: d.line_group_id for d in grouped},
-    )
 
 
 # --- sweep -----------------------------------------------------------------------------------------------------
@@ -124,13 +53,13 @@ def plan_for(organization: Organization, day: date, *, as_if_all_linked: bool = 
 
     `as_if_all_linked` shows the messages of people who have not linked LINE yet too, for a person to read.
     """
-    inputs = load_inputs(organization)
+    inputs = load_inputs(organization, day)
     return inputs.plan(day, people=[replace(p, line_linked=True) for p in inputs.people] if as_if_all_linked else None)
 
 
 def sweep(organization: Organization, day: date) -> SweepResult:
     """Write the day's digests to the outbox; rows already there for (person, kind, day) are left alone."""
-    inputs = load_inputs(organization)
+    inputs = load_inputs(organization, day)
     plan = inputs.plan(day)
     base_url, secret = current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"]
 
@@ -241,8 +170,7 @@ def deliver(
 ) -> DeliveryResult:
     """Send every pending row that is due, until none is left for now; each row is committed as it goes."""
     worker = worker or worker_name()
-    base = float(current_app.config.get("OUTBOX_RETRY_BASE_SECONDS", 30))
-    cap = float(current_app.config.get("OUTBOX_RETRY_MAX_SECONDS", 3600))
+    base, cap = current_app.config["OUTBOX_RETRY_BASE_SECONDS"], current_app.config["OUTBOX_RETRY_MAX_SECONDS"]
     result = DeliveryResult()
     handled = 0
     while limit is None or handled < limit:
@@ -297,72 +225,3 @@ def _send_one(row: Notification, channel: Channel, base: float, cap: float, resu
 def _fail(row: Notification, reason: str, result: DeliveryResult) -> None:
     row.status, row.last_error = NotificationStatus.FAILED, reason
     result.failed += 1
-
-
-# --- forecast --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class DayCount:
-    day: date
-    messages: int  # to people linked to LINE: what LINE will count
-    if_all_linked: int  # were everyone who should hear linked
-
-
-def forecast(organization: Organization, start: date, end: date, *, assume_done_on_time: bool = True) -> list[DayCount]:
-    """Count the messages the policy sends each day from start to end.
-
-    With `assume_done_on_time`, a task still open is taken to be done on its due date, so the forecast is what a
-    kept plan costs; overdue reminders come on top when tasks slip.
-    """
-    inputs = load_inputs(organization)
-    counts = []
-    day = start
-    while day <= end:
-        tasks = inputs.tasks
-        if assume_done_on_time:
-            tasks = [replace(t, done=True) if not t.done and t.due < day else t for t in tasks]
-        plan = inputs.plan(day, tasks=tasks)
-        unlinked = sum(1 for u in plan.unreachable if u.reason == "not_linked")
-        counts.append(DayCount(day, plan.message_count, plan.message_count + unlinked))
-        day += timedelta(days=1)
-    return counts
-
-
-@dataclass
-class Outlook:
-    """This month's LINE messages: LINE's quota and use, and what the policy will still send."""
-
-    limit: int | None  # None: LINE did not say (no token, or no limit on the plan)
-    used: int | None
-    remaining_forecast: int  # from today to the month's end, the plan kept
-    remaining_if_all_linked: int
-    month_forecast: int  # the whole month, the plan kept, to people linked now
-
-    @property
-    def projected(self) -> int | None:
-        return None if self.used is None else self.used + self.remaining_forecast
-
-    @property
-    def over_quota(self) -> bool:
-        return self.limit is not None and self.projected is not None and self.projected > self.limit
-
-    @property
-    def over_quota_if_all_linked(self) -> bool:
-        return self.limit is not None and (self.used or 0) + self.remaining_if_all_linked > self.limit
-
-
-def outlook(organization: Organization, channel: Channel, today: date) -> Outlook:
-    """Compare this month's forecast with LINE's real quota, read from LINE (never a hard-coded plan size)."""
-    start = today.replace(day=1)
-    end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    counts = forecast(organization, start, end)
-    quota = channel.quota()
-    rest = [c for c in counts if c.day >= today]
-    return Outlook(
-        limit=quota.limit if quota else None,
-        used=quota.used if quota else None,
-        remaining_forecast=sum(c.messages for c in rest),
-        remaining_if_all_linked=sum(c.if_all_linked for c in rest),
-        month_forecast=sum(c.messages for c in counts),
-    )

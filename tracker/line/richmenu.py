@@ -1,4 +1,5 @@
-"""The LINE rich menu: the three buttons under the chat (my tasks, summary, open the web app), and `tracker line setup`.
+"""The LINE rich menu: the three buttons under the chat (my tasks, summary, open the web app), set up by
+`tracker line setup`.
 
 A rich menu is an image plus tap areas. `draw` paints the image with Pillow in the app's own Sarabun (the WOFF2 files
 the web pages use: Pillow's FreeType reads WOFF2 directly, so no TTF is vendored), `rich_menu_request` describes the
@@ -21,24 +22,16 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import click
 import urllib3
-from flask import current_app
-from flask.cli import with_appcontext
 from linebot.v3.messaging import (
-    ApiClient,
     ApiException,
-    Configuration,
     MessagingApi,
     MessagingApiBlob,
     RichMenuRequest,
 )
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
 
-from .extensions import db
-from .line import credentials_for
-from .models import Organization
+from .channel import api_client
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +39,7 @@ WIDTH, HEIGHT = 2500, 843  # LINE's compact rich menu size
 MAX_IMAGE_BYTES = 1024 * 1024  # LINE refuses rich menu images over 1 MB
 NAME = "ita-tracker main menu"  # how setup recognises the menus it made; LINE never shows it to users
 CHAT_BAR_TEXT = "เมนู"
-DEFAULT_DATA_HOST = "https://api-data.line.me"
+
 
 BACKGROUND = (0x12, 0x35, 0x5B)  # brand blue #12355B
 TEXT = (0xFF, 0xFF, 0xFF)
@@ -55,7 +48,7 @@ FAINT = (0xA9, 0xC1, 0xD9)  # the web address under "open web"
 DIVIDER = (0x3A, 0x62, 0x8C)
 ICON_DISC = (0x1F, 0x4B, 0x7A)
 
-FONTS = Path(__file__).resolve().parent / "static" / "fonts"
+FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 THAI_FONT = FONTS / "sarabun-thai-700-normal.woff2"
 LATIN_FONT = FONTS / "sarabun-latin-700-normal.woff2"
 
@@ -228,13 +221,6 @@ def rich_menu_request(base_url: str) -> dict:
 # ----- talking to LINE ---------------------------------------------------------------------------------------------
 
 
-def _client(host: str, token: str) -> ApiClient:
-    configuration = Configuration(host=host.rstrip("/"), access_token=token)
-    # One try per call, as in tracker.line: the command is run by a person, who sees the error and runs it again.
-    configuration.retries = False
-    return ApiClient(configuration)
-
-
 def _describe(error: ApiException) -> str:
     body = error.body.decode("utf-8", "replace") if isinstance(error.body, bytes) else str(error.body or "")
     try:
@@ -270,8 +256,8 @@ def setup(token: str, host: str, data_host: str, base_url: str, timeout: float) 
     """Create the rich menu, upload its image, make it the default, delete this app's older menus; return its id."""
     request = RichMenuRequest.from_dict(rich_menu_request(base_url))
     image = draw(base_url)
-    with _client(host, token) as api_client, _client(data_host, token) as data_client:
-        api, blob = MessagingApi(api_client), MessagingApiBlob(data_client)
+    with api_client(host, token) as client, api_client(data_host, token) as data_client:
+        api, blob = MessagingApi(client), MessagingApiBlob(data_client)
         created = _call("สร้างเมนู (creating the rich menu)", host, api.create_rich_menu, request,
                         _request_timeout=timeout)
         menu_id = created.rich_menu_id
@@ -298,47 +284,3 @@ def setup(token: str, host: str, data_host: str, base_url: str, timeout: float) 
             raise RichMenuError(f"ตั้งเมนูใหม่ {menu_id} เป็นเมนูหลักแล้ว แต่ลบเมนูเก่าไม่ได้ — รันคำสั่งอีกครั้งเพื่อลบ "
                                 f"(the new menu is the default; old ones remain): {error}") from error
     return menu_id
-
-
-# ----- the command -------------------------------------------------------------------------------------------------
-
-
-@click.group("line")
-def line_group() -> None:
-    """ตั้งค่าบัญชี LINE Official Account — set up the LINE Official Account."""
-
-
-@line_group.command("setup")
-@click.option("--org", "org_name", help="The organization whose channel to set up (LINE_CHANNELS); default: the "
-              "deployment's channel (LINE_CHANNEL_ACCESS_TOKEN).")
-@with_appcontext
-def setup_command(org_name: str | None) -> None:
-    """ติดตั้งเมนูลัดใต้แชต (งานของฉัน · สรุป · เปิดเว็บ) ให้ทุกคน — install the rich menu as everyone's default."""
-    config = current_app.config
-    token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
-    if org_name:
-        organization = db.session.scalar(select(Organization).where(Organization.name == org_name))
-        if organization is None:
-            raise click.ClickException(f"ไม่พบหน่วยงาน “{org_name}”")
-        token = credentials_for(organization.id).token
-    if not token:
-        raise click.ClickException("ยังไม่ได้ตั้ง LINE_CHANNEL_ACCESS_TOKEN — ใส่ token ของบัญชี LINE OA ก่อน "
-                                   "(no channel access token configured; nothing was sent)")
-    base_url = config["PUBLIC_URL"]
-    host = urlsplit(base_url).hostname or ""
-    if host in ("127.0.0.1", "localhost", "::1") or host.startswith("127."):
-        click.echo(f"คำเตือน: PUBLIC_URL คือ {base_url} — ปุ่ม “เปิดเว็บ” บนมือถือจะเปิดไม่ได้; ตั้ง PUBLIC_URL "
-                   "เป็นที่อยู่จริงแล้วรันใหม่ (warning: phones cannot open this address)", err=True)
-    try:
-        menu_id = setup(
-            token,
-            config["LINE_API_HOST"],
-            config.get("LINE_DATA_HOST") or DEFAULT_DATA_HOST,
-            base_url,
-            float(config.get("LINE_TIMEOUT_SECONDS") or 10),
-        )
-    except ValueError as error:
-        raise click.ClickException(f"PUBLIC_URL ใช้ไม่ได้: {error}") from None
-    except RichMenuError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"ตั้งเมนูลัดเป็นเมนูหลักแล้ว (rich menu set as default): {menu_id}")

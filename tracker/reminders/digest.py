@@ -1,18 +1,19 @@
-"""Outgoing LINE texts, one template per kind under templates/line/, kept inside LINE's 5,000-character limit."""
+"""A day's digest as LINE messages: its text from templates/line/digest.txt (inside LINE's 5,000-character limit),
+then its tasks as a carousel with the same buttons as the chat's."""
 from __future__ import annotations
 
 from flask import render_template
 
-from . import flex, postback
-from .line import MAX_TEXT
-from .reminders import Digest, GroupDigest, Reminder
+from ..labels import NOT_DONE
+from ..line import flex, postback
+from ..line.channel import MAX_TEXT
+from .policy import Digest, GroupDigest, Reminder
 
 MAX_LISTED = 10  # a longer list is cut with a link to the rest: a message people read on a phone, not a report
 
 
 def render_digest(digest: Digest | GroupDigest, base_url: str) -> str:
     """Render everything one person (or a division's group) gets on one day as one text message."""
-    base_url = base_url.rstrip("/")
     listed = digest.reminders[:MAX_LISTED]
     text = render_template(
         "line/digest.txt",
@@ -43,14 +44,14 @@ def digest_messages(
             id=r.task.id, measure_order=r.task.measure_order, measure_title=r.task.measure_title,
             step_number=r.task.step_number, step_text=r.task.step_text, division_name=r.task.division_name,
             due=r.task.due, state_kind="overdue" if r.kind == "overdue" else "soon",
-            state_text=state_text(r), status_label="ยังไม่เสร็จ", done=False,
+            state_text=state_text(r), status_label=NOT_DONE, done=False,
         )
         for r in digest.reminders
     ]
     carousel = flex.task_carousel(
-        cards, base_url=base_url.rstrip("/"),
+        cards, base_url=base_url,
         postback=lambda action, task_id: postback.sign(action, task_id, binding, secret),
-        alt_text=f"งานที่ต้องติดตาม {len(cards)} งาน", more_url=f"{base_url.rstrip('/')}/tasks",
+        alt_text=f"งานที่ต้องติดตาม {len(cards)} งาน", more_url=f"{base_url}/tasks",
     )
     return [body, carousel]
 

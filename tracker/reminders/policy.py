@@ -2,7 +2,13 @@
 
 Plain dataclasses in, plain dataclasses out, so the daily sweep, the admin's preview and a whole-year forecast all use
 the same rules. Days are counted with `tracker.workdays.WorkCalendar` (weekends, Thai public and government holidays
-including substitution days, the organization's own days off).
+including substitution days, the organization's own days off); progress in the weekly summaries is counted as the
+dashboard counts it (`tracker.progress`).
+
+    plan_day()              the day's messages: at most one digest per person and one per division group
+    reminder_for()          the rule for one task on one day (lead times, then the overdue cadence)
+    recipients_for()        who hears of a task (its assignee, else the division's staff, else its head)
+    is_weekly_digest_day()  the first working day of a week, when heads and executives get their summaries
 
 A division whose LINE group the bot is in hears of its overdue tasks and its weekly digest there, once for the whole
 team, rather than each member privately; LINE counts a push into a group once per member of the group.
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from tracker.progress import count, is_overdue
 from tracker.workdays import WorkCalendar
 
 ONE_DAY = timedelta(days=1)
@@ -43,6 +50,7 @@ class TaskInfo:
     due: date
     done: bool
     reminder_days: tuple[int, ...] | None = None  # per-task override of the lead times; () means none
+    plan_id: int | None = None  # the weekly summaries count the current plan's tasks only
 
 
 @dataclass(frozen=True)
@@ -296,13 +304,14 @@ def _task_order(task: TaskInfo) -> tuple:
 
 def _division_summary(division_id: int, tasks: list[TaskInfo], day: date) -> DivisionSummary:
     sunday = day + timedelta(days=6 - day.weekday())
+    counted = count(((t.due, t.done) for t in tasks), day)
     open_tasks = sorted((t for t in tasks if not t.done), key=_task_order)
     return DivisionSummary(
         division_id=division_id,
         division_name=tasks[0].division_name,
-        open=len(open_tasks),
-        done=len(tasks) - len(open_tasks),
-        overdue=tuple(t for t in open_tasks if t.due < day),
+        open=counted.open,
+        done=counted.done,
+        overdue=tuple(t for t in open_tasks if is_overdue(t.due, t.done, day)),
         due_this_week=tuple(t for t in open_tasks if day <= t.due <= sunday),
     )
 
@@ -310,9 +319,8 @@ def _division_summary(division_id: int, tasks: list[TaskInfo], day: date) -> Div
 def _organization_summary(by_division: dict[int, list[TaskInfo]], day: date) -> OrganizationSummary:
     rows = []
     for division_id, tasks in by_division.items():
-        done = sum(t.done for t in tasks)
-        overdue = sum(not t.done and t.due < day for t in tasks)
-        rows.append((tasks[0].division_name, division_id, len(tasks), done, overdue))
+        counted = count(((t.due, t.done) for t in tasks), day)
+        rows.append((tasks[0].division_name, division_id, counted.total, counted.done, counted.overdue))
     rows.sort()  # by name; the id only keeps two divisions of the same name apart
     return OrganizationSummary(
         total=sum(r[2] for r in rows),
@@ -345,12 +353,14 @@ def plan_day(
     calendar: WorkCalendar,
     policy: Policy = Policy(),
     groups: Sequence[Group] = (),
+    summary_plan_id: int | None = None,
 ) -> DayPlan:
     """Plan the day's LINE messages: at most one digest per person and one per division group, and who could not be
     reached.
 
     A division with a group hears of its overdue tasks and gets its weekly digest there instead of privately; the
-    reminders before and on the due date stay personal nudges, sent privately as for any division.
+    reminders before and on the due date stay personal nudges, sent privately as for any division. The weekly
+    summaries count the tasks of `summary_plan_id` (the current plan) when given, every task otherwise.
     """
     days = _MemoDays(calendar)
     if not days.is_working_day(day):
@@ -359,56 +369,74 @@ def plan_day(
     group_of: dict[int, Group] = {}
     for group in groups:
         group_of.setdefault(group.division_id, group)  # one group per division: a second one would double the cost
+    parts = _Parts()
+    _add_reminders(parts, tasks, day, policy, days, index, group_of)
+    if _is_weekly_digest_day(day, days):
+        summarised = [t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id]
+        _add_weekly_summaries(parts, summarised, day, index, group_of)
+    return _day_plan(parts, day, index, group_of)
 
-    reminders: dict[int, list[Reminder]] = defaultdict(list)
-    divisions: dict[int, DivisionSummary] = {}
-    organization: dict[int, OrganizationSummary] = {}
-    inactive: dict[int, Person] = {}  # would have been messaged
-    group_reminders: dict[int, list[Reminder]] = defaultdict(list)  # by division
-    group_divisions: dict[int, DivisionSummary] = {}  # by division
 
+class _Parts:
+    """What plan_day gathers before it makes the digests: per person, per division group, and who was missed."""
+
+    def __init__(self) -> None:
+        self.reminders: dict[int, list[Reminder]] = defaultdict(list)  # by person
+        self.divisions: dict[int, DivisionSummary] = {}  # a head's weekly summary, by person
+        self.organization: dict[int, OrganizationSummary] = {}  # an executive's weekly summary, by person
+        self.inactive: dict[int, Person] = {}  # would have been messaged
+        self.group_reminders: dict[int, list[Reminder]] = defaultdict(list)  # by division
+        self.group_divisions: dict[int, DivisionSummary] = {}  # by division
+
+
+def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: Policy, days: _Days,
+                   index: _People, group_of: dict[int, Group]) -> None:
     for task in tasks:
         reminder = _reminder(task, day, policy, days)
         if reminder is None:
             continue
         if reminder.kind == "overdue" and task.division_id in group_of:
-            group_reminders[task.division_id].append(reminder)  # the team talks it over in the group
+            parts.group_reminders[task.division_id].append(reminder)  # the team talks it over in the group
         else:
             for person in index.recipients(task):
-                reminders[person.id].append(reminder)
+                parts.reminders[person.id].append(reminder)
         left = index.inactive_assignee(task)
         if left is not None:
             # The division's staff (or its group) got it instead; the admin should reassign the task.
-            inactive[left.id] = left
+            parts.inactive[left.id] = left
 
-    if _is_weekly_digest_day(day, days):
-        by_division: dict[int, list[TaskInfo]] = defaultdict(list)
-        for task in tasks:
-            by_division[task.division_id].append(task)
-        summaries = {d: _division_summary(d, ts, day) for d, ts in by_division.items()}
-        whole = _organization_summary(by_division, day) if by_division else None
-        for division_id in group_of.keys() & summaries.keys():
-            group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
-        for person in index.by_id.values():
-            # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
-            if person.role == "head" and person.division_id in group_of:
-                continue  # their division's group has it
-            if person.role == "head" and person.division_id in summaries:
-                part = summaries[person.division_id]
-                target = divisions
-            elif person.role == "executive" and whole is not None:
-                part = whole
-                target = organization
-            else:
-                continue  # admins get no weekly digest
-            if person.active:
-                target[person.id] = part
-            else:
-                inactive[person.id] = person
 
+def _add_weekly_summaries(parts: _Parts, tasks: Sequence[TaskInfo], day: date, index: _People,
+                          group_of: dict[int, Group]) -> None:
+    by_division: dict[int, list[TaskInfo]] = defaultdict(list)
+    for task in tasks:
+        by_division[task.division_id].append(task)
+    summaries = {d: _division_summary(d, ts, day) for d, ts in by_division.items()}
+    whole = _organization_summary(by_division, day) if by_division else None
+    for division_id in group_of.keys() & summaries.keys():
+        parts.group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
+    for person in index.by_id.values():
+        # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
+        if person.role == "head" and person.division_id in group_of:
+            continue  # their division's group has it
+        target: dict
+        if person.role == "head" and person.division_id in summaries:
+            part: DivisionSummary | OrganizationSummary = summaries[person.division_id]
+            target = parts.divisions
+        elif person.role == "executive" and whole is not None:
+            part, target = whole, parts.organization
+        else:
+            continue  # admins get no weekly digest
+        if person.active:
+            target[person.id] = part
+        else:
+            parts.inactive[person.id] = person
+
+
+def _day_plan(parts: _Parts, day: date, index: _People, group_of: dict[int, Group]) -> DayPlan:
     digests: list[Digest] = []
-    unreachable = [Unreachable(p, "inactive") for p in inactive.values()]
-    for person_id in reminders.keys() | divisions.keys() | organization.keys():
+    unreachable = [Unreachable(p, "inactive") for p in parts.inactive.values()]
+    for person_id in parts.reminders.keys() | parts.divisions.keys() | parts.organization.keys():
         person = index.by_id[person_id]  # active: recipients and the weekly parts above are active people only
         if not person.line_linked:
             unreachable.append(Unreachable(person, "not_linked"))
@@ -417,9 +445,9 @@ def plan_day(
             Digest(
                 person=person,
                 day=day,
-                reminders=tuple(sorted(reminders.get(person_id, ()), key=_reminder_order)),
-                division=divisions.get(person_id),
-                organization=organization.get(person_id),
+                reminders=tuple(sorted(parts.reminders.get(person_id, ()), key=_reminder_order)),
+                division=parts.divisions.get(person_id),
+                organization=parts.organization.get(person_id),
             )
         )
     digests.sort(key=lambda d: _person_order(d.person))
@@ -429,10 +457,10 @@ def plan_day(
         GroupDigest(
             group=group_of[division_id],
             day=day,
-            reminders=tuple(sorted(group_reminders.get(division_id, ()), key=_reminder_order)),
-            division=group_divisions.get(division_id),
+            reminders=tuple(sorted(parts.group_reminders.get(division_id, ()), key=_reminder_order)),
+            division=parts.group_divisions.get(division_id),
         )
-        for division_id in group_reminders.keys() | group_divisions.keys()
+        for division_id in parts.group_reminders.keys() | parts.group_divisions.keys()
     ]
     group_digests.sort(key=lambda g: _group_order(g.group))
     return DayPlan(day, tuple(digests), tuple(unreachable), tuple(group_digests))

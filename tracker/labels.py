@@ -1,0 +1,163 @@
+"""The Thai label of every value people read: task statuses, roles, where a change came from, audit actions, the
+kinds of objects and fields the audit trail names. One catalogue, so a status reads the same on the web, in LINE
+and in the trail; tests/test_labels.py checks every enum value has its label here.
+
+Pure: no Flask. Templates use the `label` filter; Python code calls `label(value)`.
+"""
+from __future__ import annotations
+
+import enum
+
+from .models import (
+    AuditAction,
+    IndicatorSource,
+    NotificationStatus,
+    Role,
+    Source,
+    TaskStatus,
+)
+
+STATUS = {
+    TaskStatus.TODO: "ยังไม่เริ่ม",
+    TaskStatus.DOING: "กำลังทำ",
+    TaskStatus.DONE: "เสร็จแล้ว",
+}
+
+NOT_DONE = "ยังไม่เสร็จ"  # todo or doing: the board's default filter, a reminder's card
+
+ROLE = {
+    Role.ADMIN: "ผู้ดูแลระบบ",
+    Role.EXECUTIVE: "ผู้บริหาร (นายก/ปลัด)",
+    Role.HEAD: "หัวหน้ากอง",
+    Role.STAFF: "เจ้าหน้าที่",
+}
+
+SOURCE = {
+    Source.WEB: "เว็บ",
+    Source.LINE: "LINE",
+    Source.CLI: "คำสั่งบนเครื่องแม่ข่าย (CLI)",
+    Source.SYSTEM: "ระบบอัตโนมัติ",
+}
+
+INDICATOR_SOURCE = {
+    IndicatorSource.EXPLICIT: "ระบุในไฟล์",
+    IndicatorSource.CONFIRMED: "เลือกโดยผู้นำเข้า",
+    IndicatorSource.INFERRED: "ระบบเสนอ",
+}
+
+NOTIFICATION_STATUS = {
+    NotificationStatus.PENDING: "รอส่ง",
+    NotificationStatus.SENT: "ส่งแล้ว",
+    NotificationStatus.FAILED: "ส่งไม่สำเร็จ",
+}
+
+AUDIT_ACTION = {
+    AuditAction.PLAN_IMPORT: "นำเข้าแผน",
+    AuditAction.ORGANIZATION_CREATE: "สร้างหน่วยงาน",
+    AuditAction.ASSESSMENT_IMPORT: "นำเข้าผลการประเมิน",
+    AuditAction.DIVISION_CREATE: "เพิ่มกอง",
+    AuditAction.DIVISION_UPDATE: "แก้ไขกอง",
+    AuditAction.DIVISION_LINE_GROUP: "เชื่อมกลุ่ม LINE ของกอง",
+    AuditAction.DIVISION_LINE_GROUP_CODE: "สร้างรหัสเชื่อมกลุ่ม LINE",
+    AuditAction.DIVISION_LINE_GROUP_DETACH: "ยกเลิกกลุ่ม LINE ของกอง",
+    AuditAction.TASK_PROGRESS: "รายงานความคืบหน้า",
+    AuditAction.TASK_TICK_OFF: "ปิดงาน (เสร็จแล้ว)",
+    AuditAction.TASK_UNDO: "ยกเลิกการปิดงาน",
+    AuditAction.TASK_REOPEN: "เปิดงานใหม่",
+    AuditAction.TASK_ASSIGN: "มอบหมายงาน",
+    AuditAction.TASK_RESCHEDULE: "เปลี่ยนวันครบกำหนด",
+    AuditAction.TASK_REMINDERS: "ตั้งการแจ้งเตือนของงาน",
+    AuditAction.TASK_COMMENT: "แสดงความเห็น",
+    AuditAction.TASK_EVIDENCE: "แนบหลักฐาน",
+    AuditAction.USER_CREATE: "เพิ่มผู้ใช้",
+    AuditAction.USER_UPDATE: "แก้ไขผู้ใช้",
+    AuditAction.USER_PASSWORD: "เปลี่ยนรหัสผ่าน",
+    AuditAction.USER_SIGN_IN: "เข้าสู่ระบบ",
+    AuditAction.USER_LINE_LINK: "เชื่อมบัญชี LINE",
+    AuditAction.USER_LINE_UNLINK: "ยกเลิกการเชื่อม LINE",
+    AuditAction.DAY_OFF_ADD: "เพิ่มวันหยุด",
+    AuditAction.DAY_OFF_REMOVE: "ลบวันหยุด",
+    AuditAction.SETTINGS_UPDATE: "แก้ไขการตั้งค่า",
+    AuditAction.SETTINGS_REMINDERS: "แก้ไขนโยบายการแจ้งเตือน",
+    AuditAction.SETTINGS_LINE: "แก้ไขบัญชี LINE",
+}
+
+# Every enum whose values people read, with its labels: label() looks values up here, the test walks it.
+CATALOGUE: dict[type[enum.Enum], dict] = {
+    TaskStatus: STATUS,
+    Role: ROLE,
+    Source: SOURCE,
+    IndicatorSource: INDICATOR_SOURCE,
+    NotificationStatus: NOTIFICATION_STATUS,
+    AuditAction: AUDIT_ACTION,
+}
+
+# The audit trail names the kind of object an event is about by its model's name.
+OBJECT = {
+    "Task": "งาน",
+    "User": "ผู้ใช้",
+    "Division": "กอง",
+    "Organization": "หน่วยงาน",
+    "Plan": "แผน",
+    "Measure": "มาตรการ",
+    "Assessment": "ผลการประเมิน",
+    "DayOff": "วันหยุด",
+    "Evidence": "หลักฐาน",
+}
+
+# The fields an audit event's before and after hold, as a person reads them.
+FIELD = {
+    "status": "สถานะ",
+    "assignee_id": "ผู้รับมอบหมาย",
+    "due_date": "วันครบกำหนด",
+    "done_at": "เสร็จเมื่อ",
+    "done_by_id": "ผู้ปิดงาน",
+    "note": "บันทึก",
+    "reason": "เหตุผล",
+    "text": "ข้อความ",
+    "url": "ลิงก์",
+    "file_name": "ไฟล์",
+    "size": "ขนาด (ไบต์)",
+    "username": "ชื่อผู้ใช้",
+    "display_name": "ชื่อที่แสดง",
+    "role": "บทบาท",
+    "division_id": "กอง",
+    "active": "ใช้งานได้",
+    "line_user_id": "LINE",
+    "changed": "เปลี่ยนรหัสผ่าน",
+    "reset_by_admin": "ตั้งใหม่โดยผู้ดูแลระบบ",
+    "name": "ชื่อ",
+    "short_name": "ชื่อย่อ",
+    "name_en": "ชื่อภาษาอังกฤษ",
+    "aliases": "ชื่อเรียกอื่น",
+    "kind": "ประเภท",
+    "district": "อำเภอ",
+    "province": "จังหวัด",
+    "indicator_target": "เป้าหมายคะแนนตัวชี้วัด",
+    "day": "วันที่",
+    "source": "ไฟล์ต้นทาง",
+    "fiscal_year": "ปีงบประมาณ",
+    "measures": "จำนวนมาตรการ",
+    "tasks": "จำนวนงาน",
+    "overall": "คะแนนรวม",
+}
+
+
+def label(value: enum.Enum | None) -> str:
+    """Return the Thai label of a value of one of the catalogue's enums ("" for None)."""
+    if value is None:
+        return ""
+    return CATALOGUE[type(value)][value]
+
+
+def of(enum_type: type[enum.Enum], value: str | None) -> str:
+    """Return the label of a stored text read as one enum (a status "done", an action "task.assign").
+
+    A text the enum does not know (an audit action of an older version) is shown as it is rather than hidden.
+    """
+    if value is None:
+        return ""
+    try:
+        return CATALOGUE[enum_type][enum_type(value)]
+    except ValueError:
+        return str(value)

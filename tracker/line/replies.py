@@ -1,0 +1,98 @@
+"""What the bot answers in a chat: the help text, the person's tasks as a carousel, the progress summary.
+
+Replies are free (they do not count against LINE's monthly quota); only reminders are pushed.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+
+from .. import clock
+from ..access import follows_division, my_tasks, scoped
+from ..extensions import db
+from ..labels import label
+from ..models import Measure, Task, TaskStatus, User
+from ..organization import work_calendar
+from ..plans.current import current_plan_id
+from ..progress import HORIZON_DAYS, count
+from ..workdays import WorkCalendar, describe_due
+from . import flex, postback
+
+HELP = (
+    "พิมพ์ “งาน” เพื่อดูงานของคุณที่ยังไม่เสร็จ\n"
+    "พิมพ์ “สรุป” เพื่อดูความคืบหน้าของกอง (หัวหน้ากอง) หรือของหน่วยงาน (ผู้บริหาร)\n"
+    "Type “tasks” or “summary”."
+)
+_TASK_WORDS = {"งาน", "งานของฉัน", "งานฉัน", "งานผม", "งานของผม", "งานของหนู", "task", "tasks", "mytasks"}
+_SUMMARY_WORDS = {"สรุป", "สรุปงาน", "summary"}
+
+
+def command_of(text: str) -> str:
+    """Read a chat text as a command: tasks, summary, or help (spaces, case and ฉัน/ผม do not matter)."""
+    key = re.sub(r"\s+", "", text or "").lower()
+    if key in _TASK_WORDS:
+        return "tasks"
+    if key in _SUMMARY_WORDS:
+        return "summary"
+    return "help"
+
+
+def base_url() -> str:
+    return current_app.config["PUBLIC_URL"]
+
+
+def secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def task_card(task: Task, calendar: WorkCalendar | None = None) -> flex.TaskCard:
+    """Describe a task for a LINE bubble, its due state counted in working days (pass the calendar for many)."""
+    calendar = calendar or work_calendar(task.organization_id)
+    state = describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar)
+    return flex.TaskCard(
+        id=task.id, measure_order=task.measure.order, measure_title=task.measure.title,
+        step_number=task.step_number, step_text=task.step_text, division_name=task.division.name,
+        due=task.due_date, state_kind=state.kind, state_text=state.text,
+        status_label=label(task.status), done=task.status is TaskStatus.DONE,
+    )
+
+
+def tasks_reply(user: User) -> list[dict]:
+    """The person's open tasks as a carousel, overdue first, with a link to the rest past LINE's 12 bubbles."""
+    open_tasks = [t for t in db.session.scalars(my_tasks(user).order_by(Task.due_date, Task.id))
+                  if t.status is not TaskStatus.DONE]
+    if not open_tasks:
+        return [flex.text("ไม่มีงานค้าง 🎉")]
+    calendar = work_calendar(user.organization_id)  # once, not once per task
+    cards = [task_card(t, calendar) for t in open_tasks]  # by due date: the overdue ones come first
+    line_user_id = user.line_user_id or ""
+    message = flex.task_carousel(
+        cards,
+        base_url=base_url(),
+        postback=lambda action, task_id: postback.sign(action, task_id, line_user_id, secret()),
+        alt_text=f"งานของคุณ {len(cards)} งาน (เกินกำหนด {sum(c.state_kind == 'overdue' for c in cards)})",
+        more_url=f"{base_url()}/tasks",
+    )
+    return [message]
+
+
+def summary_text(user: User) -> str:
+    """Progress of the current plan, as the dashboard counts it: of a head's or staff member's division, or of the
+    organization for executives and admins."""
+    today = clock.today()
+    query = (scoped(Task, user.organization_id).join(Task.measure)
+             .where(Measure.plan_id == current_plan_id(user.organization_id, today)))
+    if follows_division(user):
+        if user.division is None:
+            return "คุณยังไม่ได้อยู่ในกองใด"
+        query = query.where(Task.division_id == user.division_id)
+        title = user.division.name
+    else:
+        title = user.organization.name
+    found = db.session.execute(query.with_only_columns(Task.due_date, Task.status)).all()
+    progress = count(((due, status is TaskStatus.DONE) for due, status in found), today)
+    percent = f"{progress.pct_done:.0f}%" if progress.total else "-"
+    return (f"สรุป{title}\nเสร็จแล้ว {progress.done} จาก {progress.total} งาน ({percent})\n"
+            f"เกินกำหนด {progress.overdue} งาน\nครบกำหนดใน {HORIZON_DAYS} วัน {progress.due_soon} งาน\n"
+            f"{base_url()}/dashboard")

@@ -1,0 +1,172 @@
+"""What the bot does with each webhook event: follow, unfollow, a message, a button, account link, join, leave.
+
+Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat calls the same
+domain function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
+once: its webhookEventId is recorded in the same transaction as its effects.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from .. import tasks
+from ..access import Action, can, find
+from ..errors import DomainError
+from ..extensions import db
+from ..labels import label
+from ..models import LineEvent, Organization, Source, Task
+from . import flex, linking, postback
+from .channel import Channel
+from .replies import (
+    HELP,
+    base_url,
+    command_of,
+    secret,
+    summary_text,
+    task_card,
+    tasks_reply,
+)
+
+log = logging.getLogger(__name__)
+
+
+def handle(organization: Organization, event: dict[str, Any], channel: Channel) -> None:
+    """Handle one webhook event, once: a redelivered event (same webhookEventId) changes nothing twice."""
+    event_id = event.get("webhookEventId")
+    kind = str(event.get("type") or "unknown")
+    if event_id:
+        db.session.add(LineEvent(webhook_event_id=str(event_id)[:64], organization_id=organization.id, type=kind[:40]))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            log.info("LINE event %s already handled", event_id)
+            return
+    handler = _HANDLERS.get(kind)
+    reply: list[dict] = handler(organization, event, channel) if handler else []
+    db.session.commit()
+    if reply and event.get("replyToken"):
+        channel.reply(event["replyToken"], reply)
+
+
+def _source(event: dict) -> dict:
+    return event.get("source") or {}
+
+
+def _link_invitation(channel: Channel, line_user_id: str | None) -> list[dict]:
+    token = channel.issue_link_token(line_user_id) if line_user_id else None
+    if not token:
+        return [flex.text("บัญชี LINE นี้ยังไม่ได้เชื่อมกับระบบ — เข้าสู่ระบบที่ " + base_url() + "/profile เพื่อเชื่อม")]
+    return [flex.text(
+        "สวัสดีครับ นี่คือบัญชีแจ้งเตือนงานแผนปรับปรุง ITA ของหน่วยงาน\n"
+        f"เชื่อมบัญชี LINE กับระบบก่อน แล้วคุณจะได้รับการแจ้งเตือนและปิดงานจากแชทได้:\n{base_url()}/line/link?linkToken={token}"
+    )]
+
+
+def _follow(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    user = linking.linked_user(organization, _source(event).get("userId"))
+    if user:
+        return [flex.text(f"ยินดีต้อนรับกลับ คุณ{user.display_name}\n{HELP}")]
+    return _link_invitation(channel, _source(event).get("userId"))
+
+
+def _unfollow(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    linking.unlink_blocked(organization, _source(event).get("userId"))
+    return []
+
+
+def _message(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    message = event.get("message") or {}
+    source = _source(event)
+    if source.get("type") == "group":
+        return _group_message(organization, source.get("groupId"), message.get("text") or "", channel)
+    if message.get("type") != "text":
+        return [flex.text(HELP)]
+    user = linking.linked_user(organization, source.get("userId"))
+    if user is None:
+        return _link_invitation(channel, source.get("userId"))
+    command = command_of(message.get("text", ""))
+    if command == "tasks":
+        return tasks_reply(user)
+    if command == "summary":
+        return [flex.text(summary_text(user))]
+    return [flex.text(HELP)]
+
+
+def _postback(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    source = _source(event)
+    user = linking.linked_user(organization, source.get("userId"))
+    if user is None:
+        return _link_invitation(channel, source.get("userId"))
+    binding = source.get("groupId") if source.get("type") == "group" else source.get("userId")
+    parsed = postback.verify((event.get("postback") or {}).get("data", ""), binding or "", secret())
+    if parsed is None:
+        return [flex.text("ปุ่มนี้ใช้ไม่ได้แล้ว — พิมพ์ “งาน” เพื่อดูงานล่าสุด")]
+    action, task_id = parsed
+    task = find(Task, task_id, organization.id)
+    if task is None:
+        return [flex.text("ไม่พบงานนี้ (อาจถูกลบไปแล้ว)")]
+    if not can(user, Action.PROGRESS, task):
+        return [flex.text("คุณไม่มีสิทธิ์ปิดงานนี้ — เป็นงานของ" + task.division.name)]
+    try:
+        if action == "done":
+            tasks.tick_off(task, user, source=Source.LINE)
+        elif action == "undo":
+            tasks.undo_tick_off(task, user, source=Source.LINE)
+        else:
+            return [flex.text(HELP)]
+    except DomainError as error:
+        db.session.rollback()
+        return [flex.text(error.message)]
+    card = task_card(task)
+    if action == "done":
+        undo = postback.sign("undo", task.id, binding or "", secret())
+        return [flex.tick_confirmation(card, base_url=base_url(), undo_data=undo)]
+    return [flex.text(f"ยกเลิกแล้ว: “{task.step_text[:60]}” กลับเป็น{label(task.status)}")]
+
+
+def _account_link(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    link = event.get("link") or {}
+    line_user_id = _source(event).get("userId")
+    if link.get("result") != "ok" or not line_user_id:
+        return [flex.text("เชื่อมบัญชีไม่สำเร็จ ลองใหม่อีกครั้งจากลิงก์ในแชทนี้")]
+    user = linking.redeem_nonce(organization, str(link.get("nonce") or ""))
+    if user is None:
+        return [flex.text("ลิงก์เชื่อมบัญชีนี้ใช้ไม่ได้แล้ว — พิมพ์อะไรก็ได้เพื่อขอลิงก์ใหม่")]
+    linking.link_account(user, user, line_user_id, source=Source.LINE)
+    return [flex.text(f"เชื่อมบัญชีเรียบร้อย สวัสดีคุณ{user.display_name}\n{HELP}")]
+
+
+def _join(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    return [flex.text("สวัสดีครับ เชื่อมกลุ่มนี้กับกองของคุณ: หัวหน้ากองหรือผู้ดูแลระบบเปิดหน้ากองในเว็บ "
+                      "กด “สร้างรหัสเชื่อมกลุ่ม LINE” แล้วพิมพ์รหัสนั้นในกลุ่มนี้")]
+
+
+def _leave(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+    linking.group_left(organization, _source(event).get("groupId"))
+    return []
+
+
+def _group_message(organization: Organization, group_id: str | None, text: str, channel: Channel) -> list[dict]:
+    code = re.sub(r"\s+", "", text).upper()
+    if not group_id or not linking.GROUP_CODE.fullmatch(code):
+        return []  # a team's own conversation: the bot stays quiet
+    division = linking.division_for_code(organization, code)
+    if division is None:
+        return [flex.text("รหัสนี้ใช้ไม่ได้หรือหมดอายุแล้ว — สร้างรหัสใหม่ที่หน้ากองในเว็บ")]
+    linking.attach_group(division, group_id, channel.group_member_count(group_id))
+    return [flex.text(f"เชื่อมกลุ่มนี้กับ{division.name}แล้ว: สรุปประจำสัปดาห์และงานเกินกำหนดของกองจะแจ้งที่นี่")]
+
+
+_HANDLERS = {
+    "follow": _follow,
+    "unfollow": _unfollow,
+    "message": _message,
+    "postback": _postback,
+    "accountLink": _account_link,
+    "join": _join,
+    "leave": _leave,
+}

@@ -1,0 +1,71 @@
+"""What the reminder policy needs of one organization, read from the database into its plain dataclasses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import selectinload
+
+from ..access import scoped
+from ..extensions import db
+from ..models import Organization, Task, TaskStatus, User
+from ..organization import work_calendar
+from ..plans.current import current_plan_id
+from ..workdays import WorkCalendar
+from .policy import DayPlan, Group, Person, Policy, TaskInfo, plan_day
+
+
+@dataclass
+class Inputs:
+    tasks: list[TaskInfo]
+    people: list[Person]
+    calendar: WorkCalendar
+    policy: Policy
+    groups: list[Group] = field(default_factory=list)
+    line_ids: dict[int, str] = field(default_factory=dict)  # person id -> LINE user id
+    group_ids: dict[int, str] = field(default_factory=dict)  # division id -> LINE group id
+    summary_plan_id: int | None = None  # the plan the weekly summaries count: the current one
+
+    def plan(self, day: date, tasks: list[TaskInfo] | None = None, people: list[Person] | None = None) -> DayPlan:
+        """Plan a day with these inputs, or with other tasks or people (a forecast, a dry run)."""
+        return plan_day(day, self.tasks if tasks is None else tasks, self.people if people is None else people,
+                        self.calendar, self.policy, self.groups, summary_plan_id=self.summary_plan_id)
+
+
+def task_info(task: Task) -> TaskInfo:
+    """Describe a task as the policy sees it (its measure and division loaded)."""
+    return TaskInfo(
+        id=task.id,
+        measure_order=task.measure.order,
+        measure_title=task.measure.title,
+        step_number=task.step_number,
+        step_text=task.step_text,
+        division_id=task.division_id,
+        division_name=task.division.name,
+        assignee_id=task.assignee_id,
+        due=task.due_date,
+        done=task.status is TaskStatus.DONE,
+        reminder_days=tuple(task.reminder_days) if task.reminder_days is not None else None,
+        plan_id=task.measure.plan_id,
+    )
+
+
+def load_inputs(organization: Organization, today: date) -> Inputs:
+    """Read what the reminder policy needs of one organization, in a fixed number of queries."""
+    rows = db.session.scalars(
+        scoped(Task, organization.id).options(selectinload(Task.measure), selectinload(Task.division))
+    ).all()
+    users = db.session.scalars(scoped(User, organization.id)).all()
+    people = [
+        Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None)
+        for u in users
+    ]
+    policy = Policy(tuple(organization.reminder_days or ()), organization.overdue_every)
+    grouped = [d for d in organization.divisions if d.line_group_id]
+    return Inputs(
+        [task_info(t) for t in rows], people, work_calendar(organization), policy,
+        groups=[Group(d.id, d.name, d.line_group_members or 0) for d in grouped],
+        line_ids={u.id: u.line_user_id for u in users if u.line_user_id},
+        group_ids={d.id: d.line_group_id for d in grouped},
+        summary_plan_id=current_plan_id(organization.id, today),
+    )
