@@ -21,8 +21,8 @@ from tests.fake_line import FakeLine  # noqa: E402
 from tracker import clock, create_app, demo  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.line.channel import channel_from_config  # noqa: E402
-from tracker.reminders import forecast, outbox  # noqa: E402
 from tracker.models import Notification, Organization, Role, User  # noqa: E402
+from tracker.reminders import forecast, outbox  # noqa: E402
 from tracker.thai import fiscal_year_bounds  # noqa: E402
 
 

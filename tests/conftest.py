@@ -1,13 +1,16 @@
-"""Fixtures: an app on a real migrated database, its test client and CLI runner.
+"""Fixtures: an app on a real migrated database, its test client and CLI runner; the seeded organization; the day.
 
 The schema is built once per session by running the migrations (never create_all), into a template SQLite file that
-each test copies: every test gets the real schema, isolated, for the cost of a file copy.
+each test copies: every test gets the real schema, isolated, for the cost of a file copy. The seeded organization is
+built the same way: the seed report imported once per session into a second template (a copy of the first), which
+every test that asks for `seeded` copies instead, and finds its rows in by name.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,8 +20,10 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 import config.testing
-from tracker import create_app
+from tracker import clock, create_app
 from tracker.extensions import db
+
+from .factories import Seeded, find_seeded, seed_organization
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "ita-2568-bang-krabue.txt"
@@ -49,26 +54,58 @@ class RequestLikeProductionClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def app_on_copy(template: Path, path: Path, **overrides):
+    """An app (not yet in a context) on a fresh copy, at `path`, of a template database."""
+    shutil.copy(template, path)
+    return create_app(app_settings(DATABASE_URL=f"sqlite:///{path}", **overrides))
+
+
+def close_database() -> None:
+    """End the app's use of its database (in its context): every connection closed, so the file is whole by itself."""
+    db.session.remove()
+    db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}"))
     with app.app_context():
         upgrade()
-        db.engine.dispose()
+        close_database()
     return path
 
 
+@dataclass(frozen=True)
+class SeededTemplate:
+    path: Path  # a migrated database holding what `factories.seed_organization` makes, committed
+    organization: str  # the seeded organization's name, to find its rows in a copy
+
+
+@pytest.fixture(scope="session")
+def seeded_template(migrated_template, seed_path, tmp_path_factory) -> SeededTemplate:
+    """The seed report imported, as `tracker import` would, and a person per role: once per session."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
+    app = app_on_copy(migrated_template, path)
+    with app.app_context():
+        organization = seed_organization(seed_path).org.name
+        close_database()
+    assert not path.with_name(path.name + "-wal").exists(), "the seeded database is not whole in one file"
+    return SeededTemplate(path, organization)
+
+
 @pytest.fixture
-def app(migrated_template, tmp_path):
-    path = tmp_path / "tracker.sqlite3"
-    shutil.copy(migrated_template, path)
-    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}", UPLOAD_FOLDER=str(tmp_path / "uploads")))
+def app(request, migrated_template, tmp_path):
+    """The app on its own database: an empty migrated one, or a copy of the seeded one when the test uses `seeded`
+    (itself or through another fixture, such as `linked`)."""
+    template = migrated_template
+    if "seeded" in request.fixturenames:
+        template = request.getfixturevalue("seeded_template").path
+    app = app_on_copy(template, tmp_path / "tracker.sqlite3", UPLOAD_FOLDER=str(tmp_path / "uploads"))
     app.test_client_class = RequestLikeProductionClient
     with app.app_context():
         yield app
-        db.session.remove()
-        db.engine.dispose()
+        close_database()
 
 
 @pytest.fixture
@@ -81,9 +118,16 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED
+
+
+@pytest.fixture
+def seeded(app, seeded_template) -> Seeded:
+    """The seed plan imported, with a person in every role (see tests/factories.py): the rows of the test's own copy
+    of the seeded database, the `app` fixture's."""
+    return find_seeded(seeded_template.organization)
 
 
 @pytest.fixture
@@ -115,11 +159,14 @@ def postgres_database():
         admin.dispose()
 
 
-
-
 @pytest.fixture
-def seeded(app, seed_path):
-    """The seed plan imported, with a person in every role (see tests/factories.py)."""
-    from .factories import seed_organization
+def on_day(request, monkeypatch):
+    """Fix the day the app sees (`tracker.clock.today`): `on_day(date)` sets it, and again to move on. A test module
+    that defines `TODAY` starts its tests on that day; elsewhere the clock runs until `on_day` is called."""
+    def set_day(day) -> None:
+        monkeypatch.setattr(clock, "today", lambda: day)
 
-    return seed_organization(seed_path)
+    default = getattr(request.module, "TODAY", None)
+    if default is not None:
+        set_day(default)
+    return set_day

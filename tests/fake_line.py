@@ -46,9 +46,9 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 Handler = Callable[[dict], tuple]
@@ -73,7 +73,7 @@ class _Abort(Exception):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # FakeLine.stop() wakes and joins its handler threads itself, with a bound.
-    fake: "FakeLine"
+    fake: FakeLine
 
     def handle_error(self, request, client_address):
         # A client that gave up (read timeout) makes the late answer fail with a broken pipe; that is expected.
@@ -132,7 +132,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body,
             "json": parsed,
-            "at": datetime.now(timezone.utc),
+            "at": datetime.now(UTC),
             "status": None,
         }
         try:
@@ -214,7 +214,7 @@ class FakeLine:
 
     # ----- lifecycle -------------------------------------------------------------------------------------------
 
-    def start(self) -> "FakeLine":
+    def start(self) -> FakeLine:
         if self._server is not None:
             raise RuntimeError("FakeLine is already running")
         self._stopping.clear()
@@ -256,7 +256,7 @@ class FakeLine:
     def running(self) -> bool:
         return self._server is not None
 
-    def __enter__(self) -> "FakeLine":
+    def __enter__(self) -> FakeLine:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:
@@ -453,7 +453,8 @@ class FakeLine:
                 return 409, {"x-line-accepted-request-id": self.accepted[retry_key]}, {
                     "message": RETRY_KEY_ACCEPTED, "sentMessages": first["sent_messages"]}
             count = self.group_members.get(to, 1)
-            if self.enforce_quota and self.quota is not None and self.initial_usage + self.consumed + count > self.quota:
+            used = self.initial_usage + self.consumed + count
+            if self.enforce_quota and self.quota is not None and used > self.quota:
                 self.counts["quota_exceeded"] += 1
                 return 429, {}, MONTHLY_LIMIT
             sent = []
@@ -495,7 +496,8 @@ def _validate_push(payload: dict) -> list[dict]:
                        "property": "to"})
     messages = payload.get("messages")
     if not isinstance(messages, list):
-        errors.append({"message": "may not be null" if messages is None else "Must be an array", "property": "messages"})
+        message = "may not be null" if messages is None else "Must be an array"
+        errors.append({"message": message, "property": "messages"})
         return errors
     if not 1 <= len(messages) <= MESSAGES_MAX:
         errors.append({"message": f"Size must be between 1 and {MESSAGES_MAX}", "property": "messages"})

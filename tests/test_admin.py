@@ -4,40 +4,27 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker import divisions, organization, people
-
 from tracker.clock import today
 from tracker.errors import DomainError
 from tracker.extensions import db
-from tracker.models import AuditEvent, DayOff, Division, Organization, Role, Source, User
+from tracker.models import AuditEvent, DayOff, Organization, Role, Source, User
 
-from .factories import PASSWORD, csrf_token, login, other_organization
+from .factories import (
+    PASSWORD,
+    count,
+    division_named,
+    events,
+    login,
+    other_organization,
+    post_form,
+    signed_in,
+    user_named,
+)
 
 NEW_PASSWORD = "another-horse-77"
-
-
-def post(client, url: str, data: dict | None = None, *, token: bool = True):
-    """Post a form as a signed-in browser would, CSRF token included (from a page every role may open)."""
-    data = dict(data or {})
-    if token:
-        data["csrf_token"] = csrf_token(client, "/profile")
-    return client.post(url, data=data)
-
-
-def signed_in(app, username: str):
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
-
-
-def events(action: str) -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
-
-
-def user_named(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == username))
 
 
 def new_user_form(seeded, **overrides) -> dict:
@@ -55,7 +42,7 @@ def test_admin_creates_a_staff_member_who_then_signs_in(app, client, seeded):
     page = client.get("/admin/users").get_data(as_text=True)
     assert "เจ้าหน้าที่สำนักปลัด" in page and "เพิ่มผู้ใช้" in page and 'for="username"' in page
 
-    response = post(client, "/admin/users", new_user_form(seeded, username="  Somchai.K "))
+    response = post_form(client, "/admin/users", new_user_form(seeded, username="  Somchai.K "))
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/users")
     user = user_named("somchai.k")
     assert user.role is Role.STAFF and user.division_id == seeded.finance.id and user.active
@@ -84,11 +71,11 @@ def test_users_list_shows_role_division_active_and_line(client, seeded):
 @pytest.mark.parametrize("username", ["clerk-staff", "CLERK-STAFF", "Admin"])
 def test_a_taken_username_is_refused_whatever_its_case(client, seeded, username):
     login(client, "admin")
-    before = db.session.scalar(select(func.count()).select_from(User))
-    response = post(client, "/admin/users", new_user_form(seeded, username=username))
+    before = count(User)
+    response = post_form(client, "/admin/users", new_user_form(seeded, username=username))
     assert response.status_code == 400
     assert "มีผู้ใช้แล้ว" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(User)) == before
+    assert count(User) == before
     assert not events("user.create")
 
 
@@ -106,7 +93,7 @@ def test_a_taken_username_is_refused_whatever_its_case(client, seeded, username)
 )
 def test_a_new_user_is_checked(client, seeded, overrides, message):
     login(client, "admin")
-    response = post(client, "/admin/users", new_user_form(seeded, **overrides))
+    response = post_form(client, "/admin/users", new_user_form(seeded, **overrides))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert user_named("somchai.k") is None and not events("user.create")
@@ -114,7 +101,8 @@ def test_a_new_user_is_checked(client, seeded, overrides, message):
 
 def test_admin_and_executive_need_no_division(client, seeded):
     login(client, "admin")
-    response = post(client, "/admin/users", new_user_form(seeded, username="deputy", role="executive", division=""))
+    form = new_user_form(seeded, username="deputy", role="executive", division="")
+    response = post_form(client, "/admin/users", form)
     assert response.status_code == 302
     deputy = user_named("deputy")
     assert deputy.role is Role.EXECUTIVE and deputy.division_id is None
@@ -126,7 +114,7 @@ def test_a_deactivated_user_cannot_sign_in_and_their_open_session_ends(app, clie
     person = seeded.users["clerk-staff"]
 
     login(client, "admin")
-    response = post(client, f"/admin/users/{person.id}", {
+    response = post_form(client, f"/admin/users/{person.id}", {
         "display_name": person.display_name, "role": "staff", "division": str(seeded.clerk.id),
     })  # "active" left unticked
     assert response.status_code == 302
@@ -147,7 +135,7 @@ def test_admin_edits_role_and_division(client, seeded):
     login(client, "admin")
     page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
     assert person.display_name in page and "ตั้งรหัสผ่านใหม่" in page and 'for="active"' in page
-    response = post(client, f"/admin/users/{person.id}", {
+    response = post_form(client, f"/admin/users/{person.id}", {
         "display_name": "หัวหน้าคลังคนใหม่", "role": "head", "division": str(seeded.finance.id), "active": "y",
     })
     assert response.status_code == 302
@@ -171,7 +159,7 @@ def test_an_admin_cannot_deactivate_or_demote_themself(client, seeded, change):
     admin = seeded.users["admin"]
     login(client, "admin")
     data = {"display_name": admin.display_name, "division": "", **change}
-    response = post(client, f"/admin/users/{admin.id}", data)
+    response = post_form(client, f"/admin/users/{admin.id}", data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "ของตนเอง" in page and "ผู้ดูแลระบบคนอื่น" in page
@@ -183,10 +171,10 @@ def test_an_admin_cannot_deactivate_or_demote_themself(client, seeded, change):
 def test_admin_resets_a_password(app, client, seeded):
     person = seeded.users["clerk-staff"]
     login(client, "admin")
-    refused = post(client, f"/admin/users/{person.id}/password", {"new": "short", "confirm": "short"})
+    refused = post_form(client, f"/admin/users/{person.id}/password", {"new": "short", "confirm": "short"})
     assert refused.status_code == 400 and "อย่างน้อย 8" in refused.get_data(as_text=True)
 
-    response = post(client, f"/admin/users/{person.id}/password", {"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = post_form(client, f"/admin/users/{person.id}/password", {"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     event = events("user.password")[-1]
     assert event.actor_id == seeded.users["admin"].id and event.object_id == person.id
@@ -206,11 +194,11 @@ def test_division_list_shows_task_counts(client, seeded):
 
 def test_admin_creates_and_renames_a_division_with_audit(client, seeded):
     login(client, "admin")
-    response = post(client, "/admin/divisions", {
+    response = post_form(client, "/admin/divisions", {
         "name": " กองสวัสดิการสังคม ", "aliases": "ส่วนสวัสดิการสังคม\nกองสวัสดิการ, ส่วนสวัสดิการสังคม\n",
     })
     assert response.status_code == 302
-    division = db.session.scalar(select(Division).where(Division.name == "กองสวัสดิการสังคม"))
+    division = division_named("กองสวัสดิการสังคม")
     assert division.organization_id == seeded.org.id
     assert (division.short_name, division.name_en) == ("สวัสดิการ", "Social Welfare Division")  # from the catalogue
     assert division.aliases == ["ส่วนสวัสดิการสังคม", "กองสวัสดิการ"]
@@ -218,7 +206,7 @@ def test_admin_creates_and_renames_a_division_with_audit(client, seeded):
     assert created.object_id == division.id and created.after["name"] == "กองสวัสดิการสังคม"
     assert created.actor_id == seeded.users["admin"].id and created.organization_id == seeded.org.id
 
-    response = post(client, f"/admin/divisions/{division.id}", {
+    response = post_form(client, f"/admin/divisions/{division.id}", {
         "name": "กองสวัสดิการสังคมและพัฒนาชุมชน", "short_name": "สวัสดิการ", "name_en": "Social Welfare Division",
         "aliases": "กองสวัสดิการ",
     })
@@ -236,14 +224,14 @@ def test_admin_creates_and_renames_a_division_with_audit(client, seeded):
                                   "กองสาธารณสุขและสิ่งแวดล้อม"])
 def test_a_division_name_already_used_is_refused(client, seeded, name):
     login(client, "admin")
-    response = post(client, "/admin/divisions", {"name": name})
+    response = post_form(client, "/admin/divisions", {"name": name})
     assert response.status_code == 400 and "อยู่แล้ว" in response.get_data(as_text=True)
     assert not [e for e in events("division.create") if e.actor_id is not None]
 
 
 def test_renaming_a_division_onto_another_is_refused(client, seeded):
     login(client, "admin")
-    response = post(client, f"/admin/divisions/{seeded.finance.id}", {"name": "สำนักปลัดเทศบาล"})
+    response = post_form(client, f"/admin/divisions/{seeded.finance.id}", {"name": "สำนักปลัดเทศบาล"})
     assert response.status_code == 400 and "อยู่แล้ว" in response.get_data(as_text=True)
     db.session.refresh(seeded.finance)
     assert seeded.finance.name == "กองคลัง" and not events("division.update")
@@ -253,7 +241,7 @@ def test_a_division_keeps_its_own_name_when_edited(client, seeded):
     login(client, "admin")
     page = client.get(f"/admin/divisions/{seeded.clerk.id}").get_data(as_text=True)
     assert "เจ้าหน้าที่สำนักปลัด" in page  # its people are listed
-    response = post(client, f"/admin/divisions/{seeded.clerk.id}", {"name": "สำนักปลัดเทศบาล", "short_name": "สป."})
+    response = post_form(client, f"/admin/divisions/{seeded.clerk.id}", {"name": "สำนักปลัดเทศบาล", "short_name": "สป."})
     assert response.status_code == 302
     db.session.refresh(seeded.clerk)
     assert seeded.clerk.short_name == "สป."
@@ -275,7 +263,7 @@ def test_admin_changes_the_settings_with_audit(client, seeded):
     login(client, "admin")
     page = client.get("/admin/settings").get_data(as_text=True)
     assert seeded.org.name in page and "95.00" in page
-    response = post(client, "/admin/settings", {
+    response = post_form(client, "/admin/settings", {
         "name": seeded.org.name, "kind": "เทศบาลตำบล", "district": "บางบัวทอง", "province": "นนทบุรี",
         "indicator_target": "90.5",
     })
@@ -292,7 +280,7 @@ def test_admin_changes_the_settings_with_audit(client, seeded):
 @pytest.mark.parametrize("target", ["150", "-1", "abc", "", "NaN", "Infinity", "1e3"])
 def test_a_target_outside_0_to_100_is_refused(client, seeded, target):
     login(client, "admin")
-    response = post(client, "/admin/settings", {"name": seeded.org.name, "indicator_target": target})
+    response = post_form(client, "/admin/settings", {"name": seeded.org.name, "indicator_target": target})
     assert response.status_code == 400
     assert not events("settings.update")
 
@@ -319,7 +307,7 @@ def test_days_off_are_added_and_removed_on_the_settings_page(client, seeded):
     assert f"พ.ศ. {year + 543}" in page and f"พ.ศ. {year + 544}" in page
 
     day = date(year + 1, 7, 21)
-    response = post(client, "/admin/days-off", {"day_off-day": day.isoformat(), "day_off-name": "งานแห่เทียนพรรษา"})
+    response = post_form(client, "/admin/days-off", {"day_off-day": day.isoformat(), "day_off-name": "งานแห่เทียนพรรษา"})
     assert response.status_code == 302
     page = client.get("/admin/settings").get_data(as_text=True)
     assert f"<strong>{day.day} กรกฎาคม {year + 544}</strong> งานแห่เทียนพรรษา" in page
@@ -327,10 +315,10 @@ def test_days_off_are_added_and_removed_on_the_settings_page(client, seeded):
     assert day_off.day == day and day_off.organization_id == seeded.org.id
     assert events("day_off.add")[-1].after["name"] == "งานแห่เทียนพรรษา"
 
-    twice = post(client, "/admin/days-off", {"day_off-day": day.isoformat(), "day_off-name": "ซ้ำ"})
+    twice = post_form(client, "/admin/days-off", {"day_off-day": day.isoformat(), "day_off-name": "ซ้ำ"})
     assert twice.status_code == 400 and "มีวันหยุดวันที่นี้อยู่แล้ว" in twice.get_data(as_text=True)
 
-    response = post(client, f"/admin/days-off/{day_off.id}/remove")
+    response = post_form(client, f"/admin/days-off/{day_off.id}/remove")
     assert response.status_code == 302
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "ลบวันหยุด “งานแห่เทียนพรรษา” แล้ว" in page  # said once, and no longer listed
@@ -371,7 +359,7 @@ def test_every_admin_post_is_forbidden_to_other_roles(client, seeded, username):
              "active": "y", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD, "indicator_target": "10",
              "day_off-day": "2026-08-03", "day_off-name": "x", "username": "intruder", "password": NEW_PASSWORD}
     for url in POST_ROUTES:
-        assert post(client, url.format(**ids), valid).status_code == 403, url
+        assert post_form(client, url.format(**ids), valid).status_code == 403, url
     assert user_named("intruder") is None
     assert db.session.get(DayOff, ids["day_off"]) is not None
     assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action != "user.sign_in",
@@ -390,7 +378,7 @@ def test_another_organizations_rows_are_not_found(client, seeded):
     data = {"display_name": "ยึดบัญชี", "role": "admin", "division": "", "active": "y", "name": "กองยึด",
             "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     for url in [u for u in POST_ROUTES if "{" in u]:
-        assert post(client, url.format(**ids), data).status_code == 404, url
+        assert post_form(client, url.format(**ids), data).status_code == 404, url
     db.session.refresh(other_head)
     assert other_head.display_name == "other-head" and other_head.role is Role.HEAD
     assert other_head.check_password(PASSWORD)
@@ -403,7 +391,7 @@ def test_another_organizations_rows_are_not_found(client, seeded):
 def test_a_division_of_another_organization_cannot_be_chosen(client, seeded):
     _, other_division, _, _ = other_organization()
     login(client, "admin")
-    response = post(client, "/admin/users", new_user_form(seeded, division=str(other_division.id)))
+    response = post_form(client, "/admin/users", new_user_form(seeded, division=str(other_division.id)))
     assert response.status_code == 400 and user_named("somchai.k") is None
     with pytest.raises(DomainError):
         people.create_user(seeded.org, seeded.users["admin"], "somchai.k", "สมชาย", Role.STAFF, other_division,
@@ -414,7 +402,7 @@ def test_every_admin_post_needs_a_csrf_token(client, seeded):
     ids = _ids(seeded)
     login(client, "admin")
     for url in POST_ROUTES:
-        assert post(client, url.format(**ids), {"name": "x"}, token=False).status_code == 400, url
+        assert post_form(client, url.format(**ids), {"name": "x"}, token=False).status_code == 400, url
     assert db.session.get(DayOff, ids["day_off"]) is not None
 
 

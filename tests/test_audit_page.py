@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
 
 from tracker import audit, tasks
-from tracker.extensions import db
 from tracker.clock import local
+from tracker.extensions import db
 from tracker.models import AuditAction, AuditEvent, Source
 from tracker.thai import format_date
 from tracker.views.audit import PER_PAGE, diff
 
-from .factories import csrf_token, login, other_organization
+from .factories import count, events, login, logout, other_organization, post_form
 
 
 def found(page: str) -> int:
@@ -30,9 +29,7 @@ def audit_page(client, **args) -> str:
 
 
 def org_events(seeded, *where) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.organization_id == seeded.org.id, *where)
-    )
+    return count(AuditEvent, AuditEvent.organization_id == seeded.org.id, *where)
 
 
 @pytest.fixture
@@ -52,7 +49,7 @@ def test_a_tick_off_shows_who_when_what_and_before_after(client, seeded, ticked)
     assert "ส่งรายงานแล้ว" in page  # the note came with the tick-off
     assert f'href="/tasks/{ticked.id}"' in page and ticked.step_text[:20] in page
     assert "LINE" in page
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.tick_off"))
+    event = events("task.tick_off")[0]
     moment = local(event.at)  # when: in Bangkok time
     assert f"{format_date(moment.date())} {moment:%H:%M} น." in page
 
@@ -85,8 +82,8 @@ def test_filters(client, seeded, ticked):
 
 
 def test_dates_are_bangkok_days(client, seeded, ticked):
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.tick_off"))
-    event.at = datetime(2026, 1, 1, 17, 30, tzinfo=timezone.utc)  # 00:30 on 2 January in Bangkok
+    event = events("task.tick_off")[0]
+    event.at = datetime(2026, 1, 1, 17, 30, tzinfo=UTC)  # 00:30 on 2 January in Bangkok
     db.session.commit()
     login(client, "admin")
     only = {"action": "task.tick_off"}
@@ -115,18 +112,15 @@ def test_staff_and_heads_may_not_read_the_trail(client, seeded):
     for username in ("clerk-staff", "clerk-head"):
         login(client, username)
         assert client.get("/audit").status_code == 403
-        client.post("/logout", data={"csrf_token": _token(client)})
+        logout(client)
     assert client.get("/audit").status_code == 302  # signed out: to the sign-in page
-
-
-def _token(client) -> str:
-    return csrf_token(client, "/profile")
 
 
 def test_fifty_a_page(client, seeded):
     admin = seeded.users["admin"]
     for number in range(PER_PAGE + 5):
-        audit.record(admin, AuditAction.TASK_COMMENT, seeded.clerk, after={"text": f"ความเห็นที่ {number}"}, source=Source.WEB)
+        audit.record(admin, AuditAction.TASK_COMMENT, seeded.clerk, after={"text": f"ความเห็นที่ {number}"},
+                     source=Source.WEB)
     db.session.commit()
     login(client, "admin")
     first = audit_page(client, action="task.comment")
@@ -157,11 +151,9 @@ def test_diff_names_people_and_skips_what_did_not_change(seeded):
 
 def test_admin_changes_appear_with_before_and_after(client, seeded):
     login(client, "admin")
-    token = _token(client)
     finance_staff = seeded.users["finance-staff"]
-    client.post(f"/admin/users/{finance_staff.id}", data={
-        "csrf_token": token, "display_name": finance_staff.display_name, "role": "head",
-        "division": str(seeded.finance.id), "active": "y",
+    post_form(client, f"/admin/users/{finance_staff.id}", {
+        "display_name": finance_staff.display_name, "role": "head", "division": str(seeded.finance.id), "active": "y",
     })
     page = audit_page(client, action="user.update")
     assert found(page) == 1

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from tracker.extensions import db
 
-from .factories import PASSWORD, csrf_token, login
+from .factories import PASSWORD, login, logout, post_form
+
+
+def change_password(client, current: str, new: str):
+    return post_form(client, "/password", {"current": current, "new": new, "confirm": new}, token_from="/password")
 
 
 def test_sign_in_lands_on_the_right_home(client, seeded):
     response = login(client, "clerk-head")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/").headers["Location"] == "/tasks"
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    logout(client)
     login(client, "mayor")
     assert client.get("/").headers["Location"] == "/dashboard"
 
@@ -42,32 +46,27 @@ def test_deactivated_person_cannot_sign_in_and_is_signed_out(client, seeded):
 
 def test_sign_out(client, seeded):
     login(client, "clerk-head")
-    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")}).status_code == 302
+    assert logout(client).status_code == 302
     assert client.get("/tasks").status_code == 302
 
 
 def test_next_only_goes_to_our_own_pages(client, seeded):
-    token = csrf_token(client, "/login")
-    outside = client.post("/login", data={"username": "mayor", "password": PASSWORD, "csrf_token": token,
-                                          "next": "https://evil.example/"})
+    outside = post_form(client, "/login", {"username": "mayor", "password": PASSWORD, "next": "https://evil.example/"},
+                        token_from="/login")
     assert outside.headers["Location"] == "/"
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
-    token = csrf_token(client, "/login")
-    inside = client.post("/login", data={"username": "mayor", "password": PASSWORD, "csrf_token": token,
-                                         "next": "/audit"})
+    logout(client)
+    inside = post_form(client, "/login", {"username": "mayor", "password": PASSWORD, "next": "/audit"},
+                       token_from="/login")
     assert inside.headers["Location"] == "/audit"
 
 
 def test_password_change(client, seeded):
     login(client, "clerk-staff")
-    token = csrf_token(client, "/password")
-    short = client.post("/password", data={"current": PASSWORD, "new": "short", "confirm": "short", "csrf_token": token})
+    short = change_password(client, PASSWORD, "short")
     assert "อย่างน้อย 8" in short.get_data(as_text=True)
-    wrong = client.post("/password", data={"current": "wrong", "new": "a-long-new-pass", "confirm": "a-long-new-pass",
-                                           "csrf_token": token})
+    wrong = change_password(client, "wrong", "a-long-new-pass")
     assert "รหัสผ่านปัจจุบันไม่ถูกต้อง" in wrong.get_data(as_text=True)
-    ok = client.post("/password", data={"current": PASSWORD, "new": "a-long-new-pass", "confirm": "a-long-new-pass",
-                                        "csrf_token": token})
+    ok = change_password(client, PASSWORD, "a-long-new-pass")
     assert ok.status_code == 302
     db.session.expire_all()
     user = seeded.users["clerk-staff"]
@@ -95,8 +94,6 @@ def test_a_password_change_ends_other_sessions(app, seeded):
     phone, desktop = app.test_client(), app.test_client()
     login(phone, "clerk-staff")
     login(desktop, "clerk-staff")
-    token = csrf_token(desktop, "/password")
-    desktop.post("/password", data={"current": PASSWORD, "new": "a-long-new-pass", "confirm": "a-long-new-pass",
-                                    "csrf_token": token})
+    change_password(desktop, PASSWORD, "a-long-new-pass")
     assert desktop.get("/tasks").status_code == 200  # the session that changed it stays signed in
     assert phone.get("/tasks").status_code == 302  # the other one must sign in again

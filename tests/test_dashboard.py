@@ -12,25 +12,27 @@ from sqlalchemy import event, select
 from tracker import dashboard
 from tracker.extensions import db
 from tracker.models import (
-    Assessment, Division, FiscalYear, Indicator, Measure, Organization, Plan, Role, Source, Task, TaskStatus,
+    Assessment,
+    Division,
+    FiscalYear,
+    Indicator,
+    Measure,
+    Organization,
+    Plan,
+    Role,
+    Source,
+    Task,
+    TaskStatus,
 )
 from tracker.plans.build import ensure_fiscal_year
 from tracker.tasks import tick_off
 from tracker.workdays import WorkCalendar
 
-from .factories import login, make_user, other_organization
+from .factories import login, make_user, other_organization, signed_in
 
 APRIL_1 = date(2026, 4, 1)  # a Wednesday: the tasks due 31 Dec 2568 and 31 Mar 2569 are overdue
+TODAY = APRIL_1  # the day the `on_day` fixture starts the web pages on
 SEED_SCORES = [100, 100, 100, 100, 100, 98.33, 97.64, 97.92, 85.00, 100]
-
-
-@pytest.fixture
-def on_day(monkeypatch):
-    """Fix the day the web pages see."""
-    def set_day(day: date) -> None:
-        monkeypatch.setattr("tracker.clock.today", lambda: day)
-    set_day(APRIL_1)
-    return set_day
 
 
 def figures(seeded, day: date = APRIL_1) -> dashboard.Dashboard:
@@ -177,12 +179,12 @@ def test_the_mayor_reads_the_seed_plan(seeded, client, on_day):
     assert "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล" in callout and "85.00" in callout
     for number in (6, 7, 8):
         assert f"ตัวชี้วัดที่ {number} " not in callout
-    assert "/divisions/%d" % seeded.clerk.id in page and "/measures/" in page
+    assert f"/divisions/{seeded.clerk.id}" in page and "/measures/" in page
     assert re.search(r'<progress max="16" value="0"', page)
     assert 'scope="row"' in page and 'scope="col"' in page
     assert "style=" not in page  # the CSP forbids inline styles
     headings = [int(level) for level in re.findall(r"<h([1-6])", page)]
-    assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
+    assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False))
 
 
 def test_the_page_follows_ticked_off_tasks_and_today(seeded, client, on_day):
@@ -208,14 +210,12 @@ def test_under_the_pass_line_is_said_in_words(seeded, client, on_day):
 
 def test_another_organization_sees_only_its_own(seeded, app, on_day):
     _, _, other_head, foreign = other_organization()
-    mayor = app.test_client()
-    login(mayor, "mayor")
+    mayor = signed_in(app, "mayor")
     page = mayor.get("/dashboard").get_data(as_text=True)
     assert "งานของหน่วยงานอื่น" not in page and "มาตรการของหน่วยงานอื่น" not in page
     assert f"/tasks/{foreign.id}\"" not in page and "งาน 16" in page
 
-    theirs = app.test_client()
-    login(theirs, "other-head")
+    theirs = signed_in(app, "other-head")
     page = theirs.get("/dashboard").get_data(as_text=True)
     assert "มาตรการ 1 · งาน 1" in page and "มาตรการของหน่วยงานอื่น" in page
     assert "เทศบาลตำบลบางกระบือ" not in page and "สำนักปลัดเทศบาล" not in page
@@ -224,9 +224,7 @@ def test_another_organization_sees_only_its_own(seeded, app, on_day):
 
 @pytest.mark.parametrize("username", ["admin", "mayor", "clerk-head", "finance-head", "clerk-staff", "finance-staff"])
 def test_every_role_can_open_it(seeded, app, on_day, username):
-    client = app.test_client()
-    login(client, username)
-    response = client.get("/dashboard")
+    response = signed_in(app, username).get("/dashboard")
     assert response.status_code == 200
     assert "มาตรการ 3 · งาน 16" in response.get_data(as_text=True)
 
@@ -262,9 +260,7 @@ def test_no_plan_yet_is_a_friendly_page(app, client, on_day):
     login(client, "new-admin")
     page = client.get("/dashboard").get_data(as_text=True)
     assert "ยังไม่มีแผนปรับปรุง ITA" in page and 'href="/imports/new"' in page
-    other = app.test_client()
-    login(other, "new-mayor")
-    response = other.get("/dashboard")
+    response = signed_in(app, "new-mayor").get("/dashboard")
     assert response.status_code == 200 and "ยังไม่มีแผนปรับปรุง ITA" in response.get_data(as_text=True)
 
 

@@ -7,26 +7,13 @@ from datetime import date
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import (
-    Assessment,
-    AuditEvent,
-    Division,
-    Measure,
-    Organization,
-    Plan,
-    Task,
-)
+from tracker.models import Assessment, Division, Organization, Plan, Task
 from tracker.plans.sheets import write_template
 
-
-def counts() -> dict[str, int]:
-    return {
-        model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Organization, Division, Plan, Measure, Task, Assessment, AuditEvent)
-    }
+from .factories import count, counts, division_named, events, write_csv, write_xlsx
 
 
 def run_import(runner, *args):
@@ -95,9 +82,9 @@ def test_seed_import_creates_measures_tasks_scores_and_audit(runner, seed_path):
     }
     org = db.session.scalar(select(Organization))
     assert (org.kind, org.district, org.province) == ("เทศบาลตำบล", "บางคนที", "สมุทรสงคราม")
-    clerk = db.session.scalar(select(Division).where(Division.name == "สำนักปลัดเทศบาล"))
+    clerk = division_named("สำนักปลัดเทศบาล")
     assert clerk.aliases == ["สำนักปลัด"] and clerk.name_en == "Office of the Municipal Clerk"
-    tasks_of_clerk = db.session.scalar(select(func.count()).select_from(Task).where(Task.division == clerk))
+    tasks_of_clerk = count(Task, Task.division == clerk)
     assert tasks_of_clerk == 8
 
     plan = db.session.scalar(select(Plan))
@@ -114,7 +101,7 @@ def test_seed_import_creates_measures_tasks_scores_and_audit(runner, seed_path):
     assert by_number[7].score == 97.64 and by_number[9].score == 85.0
     assert "ออนไลน์" in by_number[8].analysis
 
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "plan.import"))
+    event = events("plan.import")[0]
     assert event.after["tasks"] == 16 and event.source.value == "cli" and event.organization == org
 
 
@@ -146,13 +133,7 @@ def test_indicator_link_can_be_chosen(runner, seed_path):
     assert data["measures"][1]["indicator_source"] == "inferred"
 
 
-def write_csv(path, rows, header=("มาตรการ", "ผลการวิเคราะห์", "ตัวชี้วัด", "ขั้นตอน", "ช่วงเวลา", "ผู้รับผิดชอบ")):
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
+CSV_HEADER = ("มาตรการ", "ผลการวิเคราะห์", "ตัวชี้วัด", "ขั้นตอน", "ช่วงเวลา", "ผู้รับผิดชอบ")
 CSV_ROWS = [
     ("ปรับปรุงเว็บไซต์ให้เป็นปัจจุบัน", "ข้อมูลบนเว็บไซต์ไม่ครบ", "9", "1. สำรวจ 2. ปรับปรุง 3. ประกาศ",
      "ต.ค. 68 - มิ.ย. 69", "สำนักปลัด, กองช่าง"),
@@ -163,7 +144,7 @@ CSV_ROWS = [
 def test_csv_import(runner, tmp_path):
     org = make_org()
     path = tmp_path / "plan.csv"
-    write_csv(path, CSV_ROWS)
+    write_csv(path, CSV_ROWS, header=CSV_HEADER)
     result = run_import(runner, path)
     assert result.exit_code == 0, result.output
     plan = db.session.scalar(select(Plan))
@@ -198,13 +179,8 @@ def test_xlsx_import_from_the_template(runner, tmp_path):
 def test_same_plan_as_csv_and_xlsx_is_one_plan(runner, tmp_path):
     make_org()
     csv_path = tmp_path / "plan.csv"
-    write_csv(csv_path, CSV_ROWS)
-    xlsx_path = tmp_path / "plan.xlsx"
-    workbook = openpyxl.Workbook()
-    workbook.active.append(["มาตรการ", "ผลการวิเคราะห์", "ตัวชี้วัด", "ขั้นตอน", "ช่วงเวลา", "ผู้รับผิดชอบ"])
-    for row in CSV_ROWS:
-        workbook.active.append(list(row))
-    workbook.save(xlsx_path)
+    write_csv(csv_path, CSV_ROWS, header=CSV_HEADER)
+    xlsx_path = write_xlsx(tmp_path / "plan.xlsx", [CSV_HEADER, *CSV_ROWS])
     assert run_import(runner, csv_path).exit_code == 0
     before = counts()
     result = run_import(runner, xlsx_path)
@@ -216,7 +192,7 @@ def test_bad_row_names_file_row_and_column_and_writes_nothing(runner, tmp_path):
     make_org()
     before = counts()
     path = tmp_path / "bad.csv"
-    write_csv(path, [CSV_ROWS[0], ("ผิด", "", "", "1. ทำ", "เร็ว ๆ นี้", "กองคลัง")])
+    write_csv(path, [CSV_ROWS[0], ("ผิด", "", "", "1. ทำ", "เร็ว ๆ นี้", "กองคลัง")], header=CSV_HEADER)
     result = run_import(runner, path)
     assert result.exit_code == 1
     assert "bad.csv แถว 3" in result.output and "ช่วงระยะเวลา" in result.output and "เร็ว ๆ นี้" in result.output
@@ -244,7 +220,7 @@ def test_sheet_without_organization_needs_one(runner, tmp_path):
     make_org("เทศบาลตำบลหนึ่ง")
     make_org("เทศบาลตำบลสอง")
     path = tmp_path / "plan.csv"
-    write_csv(path, CSV_ROWS)
+    write_csv(path, CSV_ROWS, header=CSV_HEADER)
     refused = run_import(runner, path)
     assert refused.exit_code == 1 and "--org" in refused.output
     chosen = run_import(runner, path, "--org", "เทศบาลตำบลสอง")
@@ -302,7 +278,7 @@ def test_seed_import_on_postgresql(postgres_database, seed_path):
         assert run_import(runner, seed_path, "--create-divisions").exit_code == 0
         assert run_import(runner, seed_path, "--create-divisions").exit_code == 0
         assert counts()["Task"] == 16 and counts()["Plan"] == 1
-        clerk = db.session.scalar(select(Division).where(Division.name == "สำนักปลัดเทศบาล"))
+        clerk = division_named("สำนักปลัดเทศบาล")
         assert clerk.aliases == ["สำนักปลัด"]
         db.session.remove()
         db.engine.dispose()

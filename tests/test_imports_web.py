@@ -12,14 +12,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import AuditEvent, Division, Measure, Organization, Plan, Role, Source, Task
+from tracker.models import Organization, Plan, Role, Source, Task
 from tracker.plans.rows import COLUMN_LABELS
 from tracker.plans.sheets import TEMPLATE_HEADER
 
-from .factories import csrf_token, login, make_user, other_organization
+from .factories import count, counts, csrf_token, events, login, make_user, other_organization, post_form, write_csv
 
 ORG_NAME = "เทศบาลตำบลบางกระบือ"
 TOKEN_IN_ACTION = re.compile(r'action="/imports/([0-9a-f]{32})/confirm"')
@@ -38,13 +38,6 @@ def admin(app, imports_dir):
     user = make_user(org, "web-admin", Role.ADMIN)
     db.session.commit()
     return user
-
-
-def counts() -> dict[str, int]:
-    return {
-        model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Organization, Division, Plan, Measure, Task, AuditEvent)
-    }
 
 
 def stored(imports_dir: Path) -> list[str]:
@@ -137,10 +130,10 @@ def test_preview_then_confirm_with_a_changed_indicator(client, admin, seed_path,
     assert plan.organization.name == ORG_NAME and plan.source == seed_path.name
     measures = sorted(plan.measures, key=lambda m: m.order)
     assert len(measures) == 3
-    assert db.session.scalar(select(func.count()).select_from(Task)) == 16
+    assert count(Task) == 16
     assert [i.number for i in measures[0].indicators] == [1] and measures[0].indicator_source == "confirmed"
     assert [i.number for i in measures[1].indicators] == [7]
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "plan.import"))
+    event = events("plan.import")[0]
     assert event.source is Source.WEB and event.actor_id == admin.id
     assert event.after["tasks"] == 16
     assert stored(imports_dir) == []  # the file is gone once imported
@@ -151,12 +144,12 @@ def test_cancel_deletes_the_file(client, admin, seed_path, imports_dir):
     before = counts()
     token = token_of(upload(client, seed_path).get_data(as_text=True))
     assert stored(imports_dir)
-    response = client.post(f"/imports/{token}/cancel", data={"csrf_token": csrf_token(client, "/imports/new")})
+    response = post_form(client, f"/imports/{token}/cancel", token_from="/imports/new")
     assert response.status_code == 302
     assert stored(imports_dir) == []
     assert counts() == before
     # The token is spent: it cannot be confirmed afterwards.
-    again = client.post(f"/imports/{token}/confirm", data={"csrf_token": csrf_token(client, "/imports/new")})
+    again = post_form(client, f"/imports/{token}/confirm", token_from="/imports/new")
     assert again.status_code == 404
 
 
@@ -177,13 +170,10 @@ def test_already_imported_plan_says_so(client, seeded, seed_path, imports_dir):
 
 def test_csv_with_a_bad_period_names_file_row_and_column(client, admin, tmp_path, imports_dir):
     login(client, "web-admin")
-    path = tmp_path / "แผน.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(TEMPLATE_HEADER)
-        writer.writerow(["1", "จัดทำคู่มือการให้บริการ", "", "6", "1. จัดทำคู่มือ 2. เผยแพร่คู่มือ",
-                         "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"])
-        writer.writerow(["2", "เผยแพร่ข้อมูลบนเว็บไซต์", "", "9", "1. ปรับปรุงเว็บไซต์", "ภายในปีนี้", "สำนักปลัด"])
+    path = write_csv(tmp_path / "แผน.csv", [
+        ["1", "จัดทำคู่มือการให้บริการ", "", "6", "1. จัดทำคู่มือ 2. เผยแพร่คู่มือ", "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"],
+        ["2", "เผยแพร่ข้อมูลบนเว็บไซต์", "", "9", "1. ปรับปรุงเว็บไซต์", "ภายในปีนี้", "สำนักปลัด"],
+    ], header=TEMPLATE_HEADER)
     before = counts()
     response = upload(client, path)
     assert response.status_code == 400
@@ -269,7 +259,7 @@ def test_posts_without_csrf_token_are_refused(client, admin, seed_path, imports_
     assert no_token.status_code == 400
     assert client.post(f"/imports/{token}/confirm", data={"indicators-1": "6"}).status_code == 400
     assert client.post(f"/imports/{token}/cancel").status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+    assert count(Plan) == 0
     assert len(stored(imports_dir)) == 2
 
 
@@ -302,7 +292,7 @@ def test_another_organizations_token_is_not_usable(client, admin, seed_path, imp
     assert intruder.post(f"/imports/{token}/confirm", data=data).status_code == 404
     assert intruder.post(f"/imports/{token}/cancel", data={"csrf_token": form_token}).status_code == 404
     assert len(stored(imports_dir)) == 2  # still there for its owner
-    assert db.session.scalar(select(func.count()).select_from(Plan).where(Plan.organization_id != org.id)) == 0
+    assert count(Plan, Plan.organization_id != org.id) == 0
 
 
 def test_indicator_numbers_outside_the_framework_are_refused(client, admin, seed_path, imports_dir):
@@ -311,4 +301,4 @@ def test_indicator_numbers_outside_the_framework_are_refused(client, admin, seed
     token = token_of(page)
     response = client.post(f"/imports/{token}/confirm", data=confirm_data(client, page, {1: [11]}))
     assert response.status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+    assert count(Plan) == 0

@@ -5,11 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker import clock
-from tracker.line import flex, replies
-from tracker.reminders import outbox
 from tracker.extensions import db
+from tracker.line import flex, replies
 from tracker.models import Task
+from tracker.reminders import outbox
 
 BUSY_DAYS = [date(2026, 3, 2), date(2026, 3, 17), date(2026, 3, 30), date(2026, 3, 31), date(2026, 9, 30),
              date(2026, 10, 5)]
@@ -33,15 +32,15 @@ def fifty_open_tasks(linked):
     return linked
 
 
-def test_the_tasks_carousel_for_the_seed_plan(app, linked, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
+def test_the_tasks_carousel_for_the_seed_plan(app, linked, on_day):
+    on_day(date(2026, 4, 1))
     messages = replies.tasks_reply(linked.users["clerk-head"])
     assert_valid(messages)
     assert len(messages[0]["contents"]["contents"]) == 8
 
 
-def test_the_tasks_carousel_for_fifty_open_tasks(app, fifty_open_tasks, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
+def test_the_tasks_carousel_for_fifty_open_tasks(app, fifty_open_tasks, on_day):
+    on_day(date(2026, 4, 1))
     (message,) = replies.tasks_reply(fifty_open_tasks.users["clerk-head"])
     assert_valid([message])
     bubbles = message["contents"]["contents"]
@@ -69,6 +68,7 @@ def test_every_reminder_digest_of_busy_days(app, fifty_open_tasks):
 def test_confirmation_summary_help_and_link_messages(app, linked):
     task = linked.tasks_of(linked.clerk)[0]
     card = replies.task_card(task)
-    assert_valid([flex.tick_confirmation(card, base_url="https://ita.example.go.th", undo_data="a=undo&t=1&s=" + "0" * 24)])
+    undo = "a=undo&t=1&s=" + "0" * 24
+    assert_valid([flex.tick_confirmation(card, base_url="https://ita.example.go.th", undo_data=undo)])
     assert_valid([flex.text(replies.summary_text(linked.users["mayor"]))])
     assert_valid([flex.text(replies.HELP)])

@@ -10,13 +10,12 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import AuditEvent, LineEvent, LinkNonce, Source, TaskStatus
+from tracker.models import LineEvent, LinkNonce, Source, TaskStatus
 
-from .factories import csrf_token, login
+from .factories import count, events, login, other_organization, post_form
 from .fake_line import FakeLine
 
 SECRET = "test-channel-secret"
@@ -72,7 +71,7 @@ def test_bad_or_missing_signature_is_refused_and_nothing_happens(client, linked,
     message = event("message", message={"type": "text", "id": "1", "text": "งาน"})
     assert post(client, message, secret="wrong").status_code == 400
     assert post(client, message, signature="").status_code == 400
-    assert line.replies == [] and db.session.scalar(select(func.count()).select_from(LineEvent)) == 0
+    assert line.replies == [] and count(LineEvent) == 0
 
 
 def test_a_body_that_is_not_json_is_refused(client, linked, line):
@@ -97,8 +96,7 @@ def test_a_redelivered_event_is_handled_once(client, linked, line):
     again = dict(first, deliveryContext={"isRedelivery": True}, replyToken="other")
     assert post(client, first).status_code == 200
     assert post(client, again).status_code == 200
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "task.tick_off")) == 1
+    assert len(events("task.tick_off")) == 1
     assert len(line.replies) == 1
 
 
@@ -117,8 +115,7 @@ def test_the_account_link_flow_end_to_end(client, seeded, line):
     login(client, "clerk-staff")
     page = client.get(link_url.group(1))
     assert page.status_code == 200 and "เชื่อมบัญชี LINE" in page.get_data(as_text=True)
-    token = csrf_token(client, link_url.group(1))
-    answer = client.post("/line/link", data={"link_token": "LINKTOKEN-aaaa", "csrf_token": token})
+    answer = post_form(client, "/line/link", {"link_token": "LINKTOKEN-aaaa"}, token_from=link_url.group(1))
     location = answer.headers["Location"]
     assert location.startswith("https://access.line.me/dialog/bot/accountLink?linkToken=LINKTOKEN-aaaa&nonce=")
     nonce = location.split("nonce=")[1]
@@ -128,7 +125,7 @@ def test_the_account_link_flow_end_to_end(client, seeded, line):
     user = seeded.users["clerk-staff"]
     assert user.line_user_id == LINE_ID
     assert "เชื่อมบัญชีเรียบร้อย" in texts(last_reply(line))
-    linked_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.line_link"))
+    linked_event = events("user.line_link")[0]
     assert linked_event.source is Source.LINE and linked_event.actor == user
 
     # The same nonce again (a replay, from anyone) links nothing.
@@ -159,8 +156,7 @@ def test_unfollow_unlinks_so_no_push_is_tried(client, linked, line):
 
 def test_unlink_from_the_profile_page(client, linked, line):
     login(client, "clerk-staff")
-    token = csrf_token(client, "/profile")
-    client.post("/profile/line/unlink", data={"csrf_token": token})
+    post_form(client, "/profile/line/unlink")
     db.session.expire_all()
     assert linked.users["clerk-staff"].line_user_id is None
 
@@ -178,8 +174,8 @@ def test_profile_shows_the_official_accounts_qr_code(client, linked, line):
 
 
 @pytest.mark.parametrize("text", ["งาน", " งาน ของ ฉัน ", "งานผม", "tasks", "Tasks"])
-def test_tasks_command_replies_with_open_tasks_overdue_first(client, linked, line, monkeypatch, text):
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
+def test_tasks_command_replies_with_open_tasks_overdue_first(client, linked, line, on_day, text):
+    on_day(date(2026, 4, 1))
     head = linked.users["clerk-head"]
     head.line_user_id = LINE_ID
     db.session.commit()
@@ -227,7 +223,7 @@ def test_tick_off_from_line_shows_on_dashboard_and_audit_with_undo(client, linke
     reply = tap(client, line, "done", task.id)
     db.session.expire_all()
     assert task.status is TaskStatus.DONE and "บันทึกว่าเสร็จแล้ว" in reply and "ยกเลิก" in reply
-    event_row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.tick_off"))
+    event_row = events("task.tick_off")[0]
     assert event_row.source is Source.LINE and event_row.actor == linked.users["clerk-head"]
     login(client, "mayor")
     assert "เสร็จแล้ว 1 จาก 16 งาน" in client.get("/dashboard").get_data(as_text=True)
@@ -248,8 +244,6 @@ def test_a_forbidden_tick_off_is_refused_plainly(client, linked, line):
 
 
 def test_already_done_deleted_foreign_and_tampered(client, linked, line):
-    from tests.factories import other_organization
-
     task = linked.tasks_of(linked.clerk)[0]
     linked.users["clerk-head"].line_user_id = LINE_ID
     # Two organizations in the deployment: webhook calls are told apart by the bot user id they are sent to.
@@ -276,8 +270,7 @@ def test_already_done_deleted_foreign_and_tampered(client, linked, line):
 
 def test_a_division_group_is_attached_with_a_one_time_code_and_detached_on_leave(client, linked, line):
     login(client, "clerk-head")
-    token = csrf_token(client, f"/divisions/{linked.clerk.id}")
-    client.post(f"/divisions/{linked.clerk.id}/line-group/code", data={"csrf_token": token})
+    post_form(client, f"/divisions/{linked.clerk.id}/line-group/code", token_from=f"/divisions/{linked.clerk.id}")
     db.session.expire_all()
     code = linked.clerk.line_group_code
     assert re.fullmatch(r"ITA-\d{6}", code)
@@ -302,19 +295,15 @@ def test_a_division_group_is_attached_with_a_one_time_code_and_detached_on_leave
 
 def test_only_that_divisions_head_or_an_admin_makes_a_code(client, linked, line):
     login(client, "finance-head")
-    token = csrf_token(client, "/profile")
-    assert client.post(f"/divisions/{linked.clerk.id}/line-group/code",
-                       data={"csrf_token": token}).status_code == 403
+    assert post_form(client, f"/divisions/{linked.clerk.id}/line-group/code").status_code == 403
     login(client, "clerk-staff")
-    token = csrf_token(client, "/profile")
-    assert client.post(f"/divisions/{linked.clerk.id}/line-group/code",
-                       data={"csrf_token": token}).status_code == 403
+    assert post_form(client, f"/divisions/{linked.clerk.id}/line-group/code").status_code == 403
 
 
-def test_group_digests_go_to_the_group_and_count_each_member(app, linked, line, monkeypatch):
+def test_group_digests_go_to_the_group_and_count_each_member(app, linked, line, on_day):
     from tracker.reminders import outbox
 
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 30))  # a Monday: weekly digests
+    on_day(date(2026, 3, 30))  # a Monday: weekly digests
     linked.clerk.line_group_id, linked.clerk.line_group_members = "C" + "3" * 32, 12
     db.session.commit()
     plan = outbox.plan_for(linked.org, date(2026, 3, 30))
@@ -325,8 +314,6 @@ def test_group_digests_go_to_the_group_and_count_each_member(app, linked, line, 
 
 
 def test_each_organization_answers_only_with_its_own_channel(client, linked, line):
-    from tests.factories import other_organization
-
     other, _, _, _ = other_organization()
     other.line_bot_user_id = "Uother"
     linked.org.line_bot_user_id = "Ubot"

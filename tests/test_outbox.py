@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from jobs import work
 from tracker import clock
-from tracker.reminders import outbox
 from tracker.extensions import db
 from tracker.line.channel import ConsoleChannel, channel_from_config
 from tracker.models import Notification, NotificationStatus, Organization, Role, User
+from tracker.reminders import outbox
 
+from .factories import count
 from .fake_line import FakeLine
 
 TODAY = date(2026, 3, 17)  # a Tuesday, 14 days before the 31 March due dates of the seed plan
@@ -33,7 +34,7 @@ def fake_line(app):
 
 @pytest.fixture
 def fixed_time(monkeypatch):
-    moment = {"now": datetime(2026, 3, 17, 1, 30, tzinfo=timezone.utc)}  # 08:30 in Bangkok
+    moment = {"now": datetime(2026, 3, 17, 1, 30, tzinfo=UTC)}  # 08:30 in Bangkok
     monkeypatch.setattr(clock, "now", lambda: moment["now"])
     return moment
 
@@ -183,7 +184,7 @@ def test_sweep_twice_adds_nothing_the_second_time(app, linked, fixed_time):
     # 14 days before 31 March every division has a task due; the seeded people who hear of it are the staff of
     # สำนักปลัด and กองคลัง (the other divisions have nobody yet).
     assert first.created == 2 and second.created == 0 and second.existing == 2
-    assert db.session.scalar(select(func.count()).select_from(Notification)) == 2
+    assert count(Notification) == 2
 
 
 def test_one_message_per_person_naming_task_measure_date_and_link(app, linked, fixed_time):
@@ -194,7 +195,8 @@ def test_one_message_per_person_naming_task_measure_date_and_link(app, linked, f
     # Three of the clerk's tasks are due on 31 March, and the one due 31 December is overdue by a multiple of
     # three working days: four reminders, one message, the overdue one first.
     assert len(row.task_ids) == 4
-    assert row.text.index("⚠ เกินกำหนด") < row.text.index("อีก 14 วัน") and "ครบกำหนด 31 มี.ค. 2569" in row.text and "มาตรการ 1:" in row.text
+    assert row.text.index("⚠ เกินกำหนด") < row.text.index("อีก 14 วัน")
+    assert "ครบกำหนด 31 มี.ค. 2569" in row.text and "มาตรการ 1:" in row.text
     assert f"http://127.0.0.1:5000/tasks/{row.task_ids[0]}" in row.text
 
 
@@ -205,22 +207,22 @@ def test_unlinked_people_are_listed_not_messaged(app, seeded, fixed_time):
 
 
 def test_scheduler_started_late_catches_up_once(app, linked, fake_line, fixed_time):
-    fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=timezone.utc)  # 11:00 Bangkok, after 08:30
+    fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=UTC)  # 11:00 Bangkok, after 08:30
     assert work.catch_up() is True
     assert work.catch_up() is True  # a restart: sweeps again, adds nothing, sends nothing twice
     assert len(fake_line.pushes) == 2 and set(fake_line.deliveries_by_key().values()) == {1}
 
 
 def test_scheduler_started_before_the_time_waits(app, linked, fake_line, fixed_time):
-    fixed_time["now"] = datetime(2026, 3, 17, 0, 0, tzinfo=timezone.utc)  # 07:00 Bangkok
+    fixed_time["now"] = datetime(2026, 3, 17, 0, 0, tzinfo=UTC)  # 07:00 Bangkok
     assert work.catch_up() is False and fake_line.pushes == []
 
 
 def test_scheduler_started_next_day_does_not_resend_yesterday(app, linked, fake_line, fixed_time):
-    fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=timezone.utc)
+    fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=UTC)
     work.catch_up()
     sent = len(fake_line.pushes)
-    fixed_time["now"] = datetime(2026, 3, 18, 4, 0, tzinfo=timezone.utc)  # Wednesday: nothing is due that day
+    fixed_time["now"] = datetime(2026, 3, 18, 4, 0, tzinfo=UTC)  # Wednesday: nothing is due that day
     work.catch_up()
     assert len(fake_line.pushes) == sent
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, Source, TaskStatus
 from tracker.tasks import tick_off
 
-from .factories import csrf_token, login, other_organization
+from .factories import count, login, logout, other_organization, post_form, post_progress
 
 ROLES = ["admin", "mayor", "clerk-head", "finance-head", "clerk-staff", "finance-staff"]
 
@@ -39,10 +38,6 @@ ALLOWED = {
 }
 
 
-def audit_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEvent))
-
-
 @pytest.mark.parametrize("route", sorted(ALLOWED))
 @pytest.mark.parametrize("role", ROLES)
 def test_task_routes_by_role(client, seeded, route, role):
@@ -51,23 +46,21 @@ def test_task_routes_by_role(client, seeded, route, role):
         tick_off(task, seeded.users["clerk-head"], source=Source.WEB)
         db.session.commit()
     login(client, role)
-    token = csrf_token(client, "/profile")
-    before = audit_count()
-    response = client.post(f"/tasks/{task.id}/{route}", data={**form_for(route, seeded), "csrf_token": token})
+    before = count(AuditEvent)
+    response = post_form(client, f"/tasks/{task.id}/{route}", form_for(route, seeded))
     db.session.expire_all()
     if role in ALLOWED[route]:
         assert response.status_code == 302, response.get_data(as_text=True)
-        assert audit_count() > before
+        assert count(AuditEvent) > before
     else:
         assert response.status_code == 403
-        assert audit_count() == before
+        assert count(AuditEvent) == before
 
 
 def test_finance_head_cannot_tick_a_clerk_task(client, seeded):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "finance-head")
-    token = csrf_token(client, "/profile")
-    response = client.post(f"/tasks/{task.id}/progress", data={"status": "done", "csrf_token": token})
+    response = post_form(client, f"/tasks/{task.id}/progress", {"status": "done"})
     assert response.status_code == 403
     db.session.expire_all()
     assert task.status is TaskStatus.TODO
@@ -89,23 +82,20 @@ def test_staff_assigned_across_divisions_may_report(client, seeded):
     task.assignee = seeded.users["clerk-staff"]
     db.session.commit()
     login(client, "clerk-staff")
-    token = csrf_token(client, "/profile")
-    assert client.post(f"/tasks/{task.id}/progress", data={"status": "done", "csrf_token": token}).status_code == 302
+    assert post_form(client, f"/tasks/{task.id}/progress", {"status": "done"}).status_code == 302
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_role_reaches_another_organization(client, seeded, role):
     _, division, _, foreign = other_organization()
     login(client, role)
-    token = csrf_token(client, "/profile")
     assert client.get(f"/tasks/{foreign.id}").status_code == 404
     assert client.get(f"/measures/{foreign.measure_id}").status_code == 404
     assert client.get(f"/divisions/{division.id}").status_code == 404
     for route in ALLOWED:
-        data = {**form_for(route, seeded), "csrf_token": token}
-        assert client.post(f"/tasks/{foreign.id}/{route}", data=data).status_code == 404
-    assert client.post(f"/divisions/{division.id}/assign", data={"task_ids": [foreign.id], "assignee": "",
-                                                                  "csrf_token": token}).status_code == 404
+        assert post_form(client, f"/tasks/{foreign.id}/{route}", form_for(route, seeded)).status_code == 404
+    assert post_form(client, f"/divisions/{division.id}/assign",
+                     {"task_ids": [foreign.id], "assignee": ""}).status_code == 404
 
 
 def test_the_other_organization_cannot_reach_ours(client, seeded):
@@ -119,12 +109,12 @@ def test_the_other_organization_cannot_reach_ours(client, seeded):
 def test_requests_without_csrf_token_are_refused(client, seeded):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-head")
-    before = audit_count()
+    before = count(AuditEvent)
     for route in ALLOWED:
         assert client.post(f"/tasks/{task.id}/{route}", data=form_for(route, seeded)).status_code == 400
     assert client.post(f"/divisions/{seeded.clerk.id}/assign", data={"task_ids": [task.id]}).status_code == 400
     assert client.post("/logout").status_code == 400
-    assert audit_count() == before
+    assert count(AuditEvent) == before
 
 
 def test_anonymous_is_sent_to_sign_in(client, seeded):
@@ -139,11 +129,8 @@ def test_anonymous_is_sent_to_sign_in(client, seeded):
 def test_bulk_assign(client, seeded, role, allowed):
     tasks = seeded.tasks_of(seeded.clerk)[:3]
     login(client, role)
-    token = csrf_token(client, "/profile")
-    response = client.post(
-        f"/divisions/{seeded.clerk.id}/assign",
-        data={"task_ids": [t.id for t in tasks], "assignee": str(seeded.users["clerk-staff"].id), "csrf_token": token},
-    )
+    response = post_form(client, f"/divisions/{seeded.clerk.id}/assign",
+                         {"task_ids": [t.id for t in tasks], "assignee": str(seeded.users["clerk-staff"].id)})
     db.session.expire_all()
     assigned = {t.assignee_id for t in tasks}
     if allowed:
@@ -156,11 +143,8 @@ def test_bulk_assign_is_all_or_nothing(client, seeded):
     mine = seeded.tasks_of(seeded.clerk)[0]
     theirs = seeded.tasks_of(seeded.finance)[0]
     login(client, "clerk-head")
-    token = csrf_token(client, "/profile")
-    response = client.post(
-        f"/divisions/{seeded.clerk.id}/assign",
-        data={"task_ids": [mine.id, theirs.id], "assignee": "", "csrf_token": token},
-    )
+    response = post_form(client, f"/divisions/{seeded.clerk.id}/assign",
+                         {"task_ids": [mine.id, theirs.id], "assignee": ""})
     assert response.status_code == 403
     db.session.expire_all()
     assert mine.assignee_id is None
@@ -169,9 +153,8 @@ def test_bulk_assign_is_all_or_nothing(client, seeded):
 def test_head_cannot_assign_someone_of_another_division(client, seeded):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-head")
-    token = csrf_token(client, "/profile")
     outsider = seeded.users["finance-staff"]
-    response = client.post(f"/tasks/{task.id}/assign", data={"assignee": str(outsider.id), "csrf_token": token})
+    response = post_form(client, f"/tasks/{task.id}/assign", {"assignee": str(outsider.id)})
     # Not a choice of the form: refused before any change.
     assert response.status_code == 400
     db.session.expire_all()
@@ -182,8 +165,7 @@ def test_due_date_outside_the_plan_is_refused(client, seeded):
     task = seeded.tasks_of(seeded.clerk)[0]
     old = task.due_date
     login(client, "clerk-head")
-    token = csrf_token(client, "/profile")
-    client.post(f"/tasks/{task.id}/due", data={"due_date": "2030-01-01", "csrf_token": token})
+    post_form(client, f"/tasks/{task.id}/due", {"due_date": "2030-01-01"})
     db.session.expire_all()
     assert task.due_date == old == date(2026, 3, 31)
 
@@ -193,16 +175,14 @@ def test_evidence_files_only_for_those_who_see_the_task(client, seeded, app):
 
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-staff")
-    token = csrf_token(client, f"/tasks/{task.id}")
-    client.post(f"/tasks/{task.id}/progress", content_type="multipart/form-data",
-                data={"csrf_token": token, "status": "doing", "file": (io.BytesIO(b"%PDF-1.4 x"), "a.pdf")})
+    post_progress(client, task, status="doing", file=(io.BytesIO(b"%PDF-1.4 x"), "a.pdf"))
     (item,) = task.evidence
     with client.get(f"/evidence/{item.id}") as own:
         assert own.status_code == 200
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    logout(client)
     login(client, "finance-staff")
     assert client.get(f"/evidence/{item.id}").status_code == 403
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    logout(client)
     other_organization()
     login(client, "other-head")
     assert client.get(f"/evidence/{item.id}").status_code == 404

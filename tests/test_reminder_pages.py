@@ -4,13 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
-from tracker import clock
 from tracker.extensions import db
-from tracker.models import AuditEvent, Notification
+from tracker.models import Notification
 
-from .factories import csrf_token, login
+from .factories import count, events, login, post_form
 from .fake_line import FakeLine
 
 
@@ -20,14 +18,14 @@ def test_dry_run_prints_who_gets_what_and_writes_nothing(runner, seeded):
     assert "17 มี.ค. 2569: 0 ข้อความถึงผู้ที่เชื่อม LINE (ถ้าทุกคนเชื่อม: 2)" in result.output
     assert "--- ถึง เจ้าหน้าที่สำนักปลัด (เจ้าหน้าที่)  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]" in result.output
     assert "ครบกำหนด 31 มี.ค. 2569" in result.output
-    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert count(Notification) == 0
 
 
 def test_on_a_day_writes_the_outbox_once(runner, linked):
     first = runner.invoke(args=["reminders", "--on", "2026-03-17"])
     again = runner.invoke(args=["reminders", "--on", "2026-03-17"])
     assert "เพิ่ม 2 ข้อความ" in first.output and "เพิ่ม 0 ข้อความ" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Notification)) == 2
+    assert count(Notification) == 2
 
 
 def test_month_counts_messages_per_day(runner, linked):
@@ -52,8 +50,8 @@ def test_fiscal_year_forecast(runner, linked):
     assert result.output.count("ข้อความ (ถ้าทุกคนเชื่อม LINE") == 12
 
 
-def test_admin_page_reads_the_quota_and_warns_before_it_runs_out(app, client, linked, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 2))
+def test_admin_page_reads_the_quota_and_warns_before_it_runs_out(app, client, linked, on_day):
+    on_day(date(2026, 3, 2))
     with FakeLine(quota=20, initial_usage=15) as fake:
         app.config.update(LINE_CHANNEL_ACCESS_TOKEN=fake.token, LINE_API_HOST=fake.url, LINE_TIMEOUT_SECONDS=2.0)
         login(client, "admin")
@@ -72,48 +70,42 @@ def test_admin_page_without_line_says_so(client, linked):
 @pytest.mark.parametrize("role", ["mayor", "clerk-head", "clerk-staff"])
 def test_only_the_admin_sets_the_policy(client, linked, role):
     login(client, role)
-    token = csrf_token(client, "/profile")
     assert client.get("/admin/reminders").status_code == 403
-    assert client.post("/admin/reminders", data={"lead_times": "1", "overdue_every": 1,
-                                                 "csrf_token": token}).status_code == 403
+    assert post_form(client, "/admin/reminders", {"lead_times": "1", "overdue_every": 1}).status_code == 403
 
 
 def test_admin_changes_the_policy_with_audit(client, linked):
     login(client, "admin")
-    token = csrf_token(client, "/admin/reminders")
-    bad = client.post("/admin/reminders", data={"lead_times": "7, soon", "overdue_every": 3, "csrf_token": token})
+    bad = post_form(client, "/admin/reminders", {"lead_times": "7, soon", "overdue_every": 3},
+                    token_from="/admin/reminders")
     assert bad.status_code == 400 and "“soon”" in bad.get_data(as_text=True)
-    client.post("/admin/reminders", data={"lead_times": "7 1 0 7", "overdue_every": 5, "csrf_token": token})
+    post_form(client, "/admin/reminders", {"lead_times": "7 1 0 7", "overdue_every": 5}, token_from="/admin/reminders")
     db.session.expire_all()
     assert linked.org.reminder_days == [7, 1, 0] and linked.org.overdue_every == 5
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.reminders"))
+    assert events("settings.reminders")
 
 
 def test_head_sets_one_tasks_lead_times(client, linked):
     task = linked.tasks_of(linked.clerk)[0]
     login(client, "clerk-head")
-    token = csrf_token(client, f"/tasks/{task.id}")
-    client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "3, 0", "csrf_token": token})
+    post_form(client, f"/tasks/{task.id}/reminders", {"lead_times": "3, 0"}, token_from=f"/tasks/{task.id}")
     db.session.expire_all()
     assert task.reminder_days == [3, 0]
-    client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "", "csrf_token": token})
+    post_form(client, f"/tasks/{task.id}/reminders", {"lead_times": ""}, token_from=f"/tasks/{task.id}")
     db.session.expire_all()
     assert task.reminder_days is None
     login(client, "clerk-staff")
-    token = csrf_token(client, "/profile")
-    assert client.post(f"/tasks/{task.id}/reminders", data={"lead_times": "1", "csrf_token": token}).status_code == 403
+    assert post_form(client, f"/tasks/{task.id}/reminders", {"lead_times": "1"}).status_code == 403
 
 
 def test_admin_sets_the_line_account(client, linked):
     login(client, "admin")
-    token = csrf_token(client, "/admin/reminders")
-    bad = client.post("/admin/reminders/line-account", data={"basic_id": "no-at", "bot_user_id": "",
-                                                             "csrf_token": token})
+    bad = post_form(client, "/admin/reminders/line-account", {"basic_id": "no-at", "bot_user_id": ""},
+                    token_from="/admin/reminders")
     assert bad.status_code == 400
-    client.post("/admin/reminders/line-account", data={"basic_id": "@itabkb", "bot_user_id": "U" + "0" * 32,
-                                                       "csrf_token": token})
+    post_form(client, "/admin/reminders/line-account", {"basic_id": "@itabkb", "bot_user_id": "U" + "0" * 32},
+              token_from="/admin/reminders")
     db.session.expire_all()
     assert (linked.org.line_basic_id, linked.org.line_bot_user_id) == ("@itabkb", "U" + "0" * 32)
     login(client, "mayor")
-    token = csrf_token(client, "/profile")
-    assert client.post("/admin/reminders/line-account", data={"basic_id": "@x", "csrf_token": token}).status_code == 403
+    assert post_form(client, "/admin/reminders/line-account", {"basic_id": "@x"}).status_code == 403

@@ -210,7 +210,8 @@ def test_running_setup_again_replaces_our_menu_and_leaves_others(runner, line):
     assert [r["path"] for r in line.api.requests if r["method"] == "DELETE"] == [f"/v2/bot/richmenu/{old}"]
     # The old menu was deleted only after the new one was the default: users always have a menu.
     paths = [(r["method"], r["path"]) for r in line.api.requests]
-    assert paths.index(("POST", f"/v2/bot/user/all/richmenu/{new}")) < paths.index(("DELETE", f"/v2/bot/richmenu/{old}"))
+    made_default = paths.index(("POST", f"/v2/bot/user/all/richmenu/{new}"))
+    assert made_default < paths.index(("DELETE", f"/v2/bot/richmenu/{old}"))
 
 
 def test_without_a_token_it_refuses_and_sends_nothing(app, runner, line):

@@ -20,6 +20,8 @@ from tracker.plans.sheets import (
     write_template,
 )
 
+from .factories import write_csv, write_xlsx
+
 FY2569 = (date(2025, 10, 1), date(2026, 9, 30))
 ENGLISH = ["order", "measure", "analysis", "indicators", "steps", "period", "divisions"]
 THAI = [COLUMN_LABELS[c] for c in TEMPLATE_COLUMNS]
@@ -42,22 +44,6 @@ DISCLOSURE = [
     "มี.ค. 69",
     "กองคลัง, กองช่าง",
 ]
-
-
-def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:
-    with path.open("w", encoding=encoding, newline="") as file:
-        csv.writer(file).writerows(rows)
-    return path
-
-
-def write_xlsx(path: Path, rows: list[list[object]], title: str = "Sheet") -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 def problems_of(path: Path, fiscal_year: int | None = None) -> list[str]:
@@ -255,9 +241,7 @@ def test_csv_in_cp874(tmp_path: Path) -> None:
 
 
 def test_csv_with_semicolons(tmp_path: Path) -> None:
-    path = tmp_path / "plan.csv"
-    with path.open("w", encoding="utf-8", newline="") as file:
-        csv.writer(file, delimiter=";").writerows([ENGLISH, MANUAL, DISCLOSURE])
+    path = write_csv(tmp_path / "plan.csv", [ENGLISH, MANUAL, DISCLOSURE], encoding="utf-8", delimiter=";")
     check_two_measures(read_sheet(path, "plan.csv", None), "plan.csv")
 
 

@@ -5,31 +5,15 @@ import io
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
-from tracker import clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Comment, Evidence, Source, TaskStatus
 from tracker.tasks import tick_off
 
-from .factories import csrf_token, login
+from .factories import count, events, login, logout, post_form, post_progress
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def fixed_today(monkeypatch):
-    def set_today(day: date):
-        monkeypatch.setattr(clock, "today", lambda: day)
-
-    set_today(date(2026, 3, 11))
-    return set_today
-
-
-def post_progress(client, task, **data):
-    token = csrf_token(client, f"/tasks/{task.id}")
-    return client.post(f"/tasks/{task.id}/progress", data={"csrf_token": token, **data},
-                       content_type="multipart/form-data")
+TODAY = date(2026, 3, 11)  # the day the `on_day` fixture starts on
 
 
 def test_tick_off_with_note_link_and_file(client, seeded, app):
@@ -54,15 +38,15 @@ def test_tick_off_with_note_link_and_file(client, seeded, app):
 def test_a_bad_file_refuses_the_whole_change(client, seeded, app):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-head")
-    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    before = count(AuditEvent)
     response = post_progress(client, task, status="done", note="เสร็จ", url="https://example.org/x",
                              file=(io.BytesIO(b"<html><script>alert(1)</script>"), "report.pdf"))
     assert response.status_code == 302
     db.session.expire_all()
     assert task.status is TaskStatus.TODO
-    assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
-    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    assert count(Evidence) == 0
+    assert count(Comment) == 0
+    assert count(AuditEvent) == before
     assert "ไม่ใช่ไฟล์ .pdf จริง" in client.get(f"/tasks/{task.id}").get_data(as_text=True)
 
 
@@ -93,21 +77,20 @@ def test_staff_cannot_undo_done_but_head_reopens_with_reason(client, seeded):
     post_progress(client, task, status="todo")
     db.session.expire_all()
     assert task.status is TaskStatus.DONE
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    logout(client)
     login(client, "clerk-head")
-    token = csrf_token(client, f"/tasks/{task.id}")
-    client.post(f"/tasks/{task.id}/reopen", data={"reason": "", "csrf_token": token})
+    post_form(client, f"/tasks/{task.id}/reopen", {"reason": ""}, token_from=f"/tasks/{task.id}")
     db.session.expire_all()
     assert task.status is TaskStatus.DONE
-    client.post(f"/tasks/{task.id}/reopen", data={"reason": "หลักฐานยังไม่ครบ", "csrf_token": token})
+    post_form(client, f"/tasks/{task.id}/reopen", {"reason": "หลักฐานยังไม่ครบ"}, token_from=f"/tasks/{task.id}")
     db.session.expire_all()
     assert task.status is TaskStatus.DOING and task.done_at is None
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.reopen"))
+    event = events("task.reopen")[0]
     assert event.before["status"] == "done" and event.after["reason"] == "หลักฐานยังไม่ครบ"
 
 
-def test_my_tasks_overdue_first_with_working_days(client, seeded, fixed_today):
-    fixed_today(date(2026, 4, 1))
+def test_my_tasks_overdue_first_with_working_days(client, seeded, on_day):
+    on_day(date(2026, 4, 1))
     login(client, "clerk-head")
     page = client.get("/tasks").get_data(as_text=True)
     overdue = page.index("เกินกำหนด (")
@@ -128,7 +111,7 @@ def test_staff_sees_own_and_unassigned_division_tasks(client, seeded):
     assert page.count('class="title"') == len(clerk_tasks) - 1
 
 
-def test_board_filters(client, seeded, fixed_today):
+def test_board_filters(client, seeded, on_day):
     tasks = seeded.tasks_of(seeded.clerk)
     tasks[0].assignee = seeded.users["clerk-staff"]
     db.session.commit()

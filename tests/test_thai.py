@@ -14,7 +14,6 @@ from tracker.thai import (
     format_date,
     format_period,
     parse_period,
-    parse_thai_number,
     to_arabic_digits,
     to_thai_digits,
 )
@@ -290,29 +289,3 @@ def test_parse_period_no_such_day(text: str) -> None:
 def test_period_error_is_value_error() -> None:
     with pytest.raises(ValueError):
         parse_period("abc")
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("๙๖.๓๙", 96.39),
-        ("96.39", 96.39),
-        ("100", 100.0),
-        ("๑,๒๓๔,๕๖๗.๘๙", 1234567.89),
-        ("1,500,000", 1500000.0),
-        ("1500000", 1500000.0),
-        (" ๙ ๖ . ๓ ๙ \n", 96.39),
-        ("-12.5", -12.5),
-        ("0", 0.0),
-    ],
-)
-def test_parse_thai_number(text: str, expected: float) -> None:
-    assert parse_thai_number(text) == pytest.approx(expected)
-
-
-@pytest.mark.parametrize(
-    "text", ["", "abc", "1,23", "12,3456", "1.2.3", "๙๖%", "nan", "inf", ".5", "1e3"]
-)
-def test_parse_thai_number_garbage(text: str) -> None:
-    with pytest.raises(ValueError):
-        parse_thai_number(text)

@@ -160,14 +160,16 @@ def follows_division(user: User) -> bool:
 Owned = TypeVar("Owned")
 
 
-def scoped(model: type[Owned], organization_id: int) -> Select[tuple[Owned]]:
+def scoped(model: type[Owned], organization_id: int) -> Select[Owned]:
     """Select the rows of a model that belong to one organization: the start of every organization's query."""
     return select(model).where(model.organization_id == organization_id)  # type: ignore[attr-defined]
 
 
 def find(model: type[Owned], row_id: int, organization_id: int) -> Owned | None:
     """Return a row of the organization by id, or None (another organization's row is not found)."""
-    return db.session.scalar(scoped(model, organization_id).where(model.id == row_id))  # type: ignore[attr-defined]
+    # Owned is any model with an id and an organization_id, which a TypeVar cannot say (hence the ignores).
+    statement = scoped(model, organization_id).where(model.id == row_id)  # type: ignore[attr-defined]
+    return db.session.scalar(statement)
 
 
 def _get(model: type[Owned], row_id: int, user: User) -> Owned:
@@ -177,12 +179,12 @@ def _get(model: type[Owned], row_id: int, user: User) -> Owned:
     return row
 
 
-def tasks_of(user: User) -> Select[tuple[Task]]:
+def tasks_of(user: User) -> Select[Task]:
     """Select the tasks of the user's organization."""
     return scoped(Task, user.organization_id)
 
 
-def my_tasks(user: User) -> Select[tuple[Task]]:
+def my_tasks(user: User) -> Select[Task]:
     """Select the tasks a person works on: a head's whole division; a staff member's own and the division's
     unassigned ones; nothing for the others (they read the dashboard)."""
     query = tasks_of(user).options(

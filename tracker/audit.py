@@ -64,6 +64,13 @@ def record(
     return event
 
 
+def created(actor: User | None, action: AuditAction, row: Any, *, source: Source) -> AuditEvent:
+    """Add a new row to the session, flush it (it gets its id) and record its creation with all its values."""
+    db.session.add(row)
+    db.session.flush()
+    return record(actor, action, row, after=snapshot(row), source=source)
+
+
 def history_of(obj: Any) -> list[AuditEvent]:
     """Return the audit events about one object, oldest first: a task's history as its page shows it."""
     return list(

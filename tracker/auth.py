@@ -20,11 +20,11 @@ MIN_PASSWORD_LENGTH = 8
 
 def _recent_failures(**where: str) -> int:
     column, value = next(iter(where.items()))
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(LoginAttempt).where(
             getattr(LoginAttempt, column) == value, LoginAttempt.success.is_(False), LoginAttempt.at > now() - WINDOW
         )
-    )
+    ).scalar_one()
 
 
 def sign_in(username: str, password: str, ip: str) -> User:
@@ -35,7 +35,7 @@ def sign_in(username: str, password: str, ip: str) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username))
     ok = user is not None and user.active and user.check_password(password or "")
     db.session.add(LoginAttempt(username=username[:80], ip=ip[:64], success=ok))
-    if not ok:
+    if not ok or user is None:  # (ok implies a user; the type checker cannot tell)
         # One message for a wrong name, a wrong password and a disabled account: no hint which usernames exist.
         raise DomainError("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (wrong username or password)", 401)
     return user

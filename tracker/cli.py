@@ -58,7 +58,8 @@ def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
 @click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--create-divisions", is_flag=True, help="Create divisions the plan names that do not exist yet.")
-@click.option("--org", "org_name", help="Organization to import into (default: the one the file names, or the only one).")
+@click.option("--org", "org_name",
+              help="Organization to import into (default: the one the file names, or the only one).")
 @click.option("--fiscal-year", type=int, help="Fiscal year (BE) of a CSV/XLSX plan whose periods do not tell.")
 @click.option("--indicator", "indicators", multiple=True, metavar="N=I[,I]",
               help="Link measure N to indicator(s) I, replacing the inferred link. Repeatable.")
@@ -137,14 +138,15 @@ def demo_command(host: str, port: int, no_run: bool, staff: int) -> None:
     click.echo(f"เปิดเว็บที่ http://{host}:{port}/ แล้วเข้าสู่ระบบเป็น mayor เพื่อดูภาพรวม หรือ clerk-head เพื่อติ๊กงาน"
                "  (Ctrl+C เพื่อหยุด)")
     # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    # (Flask types current_app as the Flask app, not as the LocalProxy it is, so mypy does not know this method.)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 def _organizations(name: str | None) -> list[Organization]:
     query = select(Organization).order_by(Organization.id)
     if name:
         query = query.where(Organization.name == name)
-    organizations = db.session.scalars(query).all()
+    organizations = list(db.session.scalars(query).all())
     if not organizations:
         raise click.ClickException(f"ไม่พบหน่วยงาน “{name}”" if name else "ยังไม่มีหน่วยงานในระบบ")
     return organizations
@@ -216,7 +218,9 @@ def _print_counts(counts, label: str) -> None:
         if len(months) == 1:
             for count in days:
                 if count.if_all_linked:
-                    click.echo(f"  {format_date(count.day)}  {count.messages:4d}  (ถ้าทุกคนเชื่อม LINE: {count.if_all_linked})")
+                    click.echo(
+                        f"  {format_date(count.day)}  {count.messages:4d}  (ถ้าทุกคนเชื่อม LINE: {count.if_all_linked})"
+                    )
         total = sum(c.messages for c in days)
         everyone = sum(c.if_all_linked for c in days)
         click.echo(f"{MONTHS_SHORT[month - 1]} {be_year(year)}: {total} ข้อความ (ถ้าทุกคนเชื่อม LINE: {everyone})")
@@ -239,7 +243,7 @@ def scheduler_command() -> None:
     """รันตัวตั้งเวลาส่งแจ้งเตือน (โปรเซสแยก) — run the reminder scheduler, as its own process."""
     from jobs import scheduler
 
-    scheduler.run(current_app._get_current_object())
+    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]  # the app behind the proxy
 
 
 @click.group("line")

@@ -1,7 +1,7 @@
 """Today and now as the organization sees them: dates in the configured time zone (Asia/Bangkok), instants in UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -17,7 +17,7 @@ def local_zone() -> ZoneInfo:
 
 def now() -> datetime:
     """Return the current instant, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,15 +30,17 @@ DEFAULT_TARGET = 95.0  # the ITA's AA level, when an organization has not set it
 
 @dataclass
 class DivisionRow(Progress):
-    division: Division | None = None  # the row itself, for the template's permission check
+    # The row itself, for the template's permission check. Always given: the default is only there because the fields
+    # of Progress before it have defaults.
+    division: Division | None = None
 
     @property
     def id(self) -> int:
-        return self.division.id
+        return cast(Division, self.division).id
 
     @property
     def name(self) -> str:
-        return self.division.name
+        return cast(Division, self.division).name
 
 
 @dataclass(frozen=True)

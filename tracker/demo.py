@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -47,7 +48,7 @@ def build(staff: int = 0) -> Demo:
         result = import_plan(SEED_REPORT, create_divisions=True, source=Source.CLI)
         if not result.ok:
             raise PlanFileError(result.problems)
-        plan = result.plan
+        plan = cast(Plan, result.plan)  # an import (not a dry run) without problems made one
     organization = plan.organization
     divisions = {d.name: d for d in organization.divisions}
     password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash for all: scrypt is slow on purpose

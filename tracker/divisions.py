@@ -50,9 +50,9 @@ def _check_division_names(organization_id: int, name: str, aliases: list[str], d
     # An alias another division already answers to would make importing a plan ambiguous.
     taken = {division_key(n): other for other in others for n in (other.name, *(other.aliases or []))}
     for spelling in (name, *aliases):
-        other = taken.get(division_key(spelling))
-        if other is not None:
-            raise DomainError(f"“{spelling}” เป็นชื่อหรือชื่อเรียกอื่นของ{other.name}อยู่แล้ว")
+        holder = taken.get(division_key(spelling))
+        if holder is not None:
+            raise DomainError(f"“{spelling}” เป็นชื่อหรือชื่อเรียกอื่นของ{holder.name}อยู่แล้ว")
     # Two spellings of one common division (กองสาธารณสุข, กองสาธารณสุขและสิ่งแวดล้อม) would match the same plan rows.
     spec = catalogue_entry(name)
     if spec is not None:
@@ -92,9 +92,7 @@ def create_division(
         name_en=name_en or (spec.name_en if spec else None),
         aliases=kept,
     )
-    db.session.add(division)
-    db.session.flush()
-    audit.record(actor, AuditAction.DIVISION_CREATE, division, after=audit.snapshot(division), source=source)
+    audit.created(actor, AuditAction.DIVISION_CREATE, division, source=source)
     return division
 
 

@@ -2,19 +2,28 @@
 Thai message that names the field."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from .errors import DomainError
 
 MAX_TEXT = 2000  # a note, a comment, a reason
 
 
+# Overloads: a required field is never None, which the callers' types can then rely on.
+@overload
+def one_line(value: str | None, what: str, max_length: int, *, required: Literal[True]) -> str: ...
+@overload
+def one_line(value: str | None, what: str, max_length: int, *, required: bool = False) -> str | None: ...
 def one_line(value: str | None, what: str, max_length: int, *, required: bool = False) -> str | None:
     """Return a name on one line with single spaces (it is shown in lists and menus), or None when empty."""
     value = " ".join((value or "").split())
     return _checked(value, what, max_length, required)
 
 
+@overload
+def free_text(value: str | None, what: str, max_length: int = MAX_TEXT, *, required: Literal[True]) -> str: ...
+@overload
+def free_text(value: str | None, what: str, max_length: int = MAX_TEXT, *, required: bool = False) -> str | None: ...
 def free_text(value: str | None, what: str, max_length: int = MAX_TEXT, *, required: bool = False) -> str | None:
     """Return a note as typed, trimmed (line breaks kept), or None when empty."""
     return _checked((value or "").strip(), what, max_length, required)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import uuid
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -30,12 +30,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from .extensions import Base, db
+
+# The models' base class. Flask-SQLAlchemy builds `db.Model` at run time (Base's body with its own mixins: table
+# names, binds, `query`), so to mypy it is a variable of type `type[...]`, which a class statement cannot derive from.
+# The type checker reads the models as what they are declared with: the typed declarative Base of extensions.py.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -53,10 +61,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column; use tracker.models.utcnow()")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -145,8 +153,13 @@ class OrganizationOwned:
     organization than the one it already has, or whose division is another organization's.
     """
 
+    if TYPE_CHECKING:  # each model maps these itself; named here for the code that handles any of them
+        id: Mapped[int]
+        organization_id: Mapped[int | None]  # NOT NULL, but None on a row being built until the flush sets it
+        organization: Mapped[Organization | None]
 
-class Organization(db.Model):
+
+class Organization(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)  # เทศบาลตำบลบางกระบือ
     kind: Mapped[str | None] = mapped_column(String(100))  # เทศบาลตำบล, องค์การบริหารส่วนตำบล, ...
@@ -171,7 +184,7 @@ class Organization(db.Model):
     plans: Mapped[list[Plan]] = relationship(back_populates="organization")
 
 
-class FiscalYear(db.Model):
+class FiscalYear(Model):
     """A Thai fiscal year, named by the BE year it ends in (FY 2569 = 1 Oct 2025 - 30 Sep 2026)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,7 +198,7 @@ class FiscalYear(db.Model):
     indicators: Mapped[list[Indicator]] = relationship(back_populates="fiscal_year", order_by="Indicator.number")
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """One of the ITA indicators of a fiscal year's framework; names change between years, so they are rows."""
 
     __table_args__ = (UniqueConstraint("fiscal_year_id", "number"),)
@@ -199,7 +212,7 @@ class Indicator(db.Model):
     fiscal_year: Mapped[FiscalYear] = relationship(back_populates="indicators")
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """An organization's ITA result for one fiscal year, as its published report gives it."""
 
     __table_args__ = (UniqueConstraint("organization_id", "fiscal_year_id"),)
@@ -220,7 +233,7 @@ class Assessment(db.Model):
     )
 
 
-class IndicatorScore(db.Model):
+class IndicatorScore(Model):
     __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,7 +247,7 @@ class IndicatorScore(db.Model):
     indicator: Mapped[Indicator] = relationship()
 
 
-class Division(db.Model):
+class Division(Model):
     """A division (กอง / สำนัก) of an organization: what tasks are owned by."""
 
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
@@ -257,9 +270,9 @@ class Division(db.Model):
     users: Mapped[list[User]] = relationship(back_populates="division")
 
 
-class User(db.Model):
+class User(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
@@ -302,7 +315,7 @@ class User(db.Model):
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
 
-class Plan(db.Model):
+class Plan(Model):
     """An organization's improvement plan for a fiscal year, as imported from one file."""
 
     __table_args__ = (UniqueConstraint("organization_id", "fiscal_year_id"),)
@@ -340,7 +353,7 @@ measure_indicator = Table(
 )
 
 
-class Measure(OrganizationOwned, db.Model):
+class Measure(OrganizationOwned, Model):
     """One row of the improvement table: a มาตรการ/โครงการ/กิจกรรม."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -365,7 +378,7 @@ class Measure(OrganizationOwned, db.Model):
     )
 
 
-class Task(OrganizationOwned, db.Model):
+class Task(OrganizationOwned, Model):
     """One step of a measure for one responsible division: the unit people tick off."""
 
     __table_args__ = (UniqueConstraint("measure_id", "step_number", "division_id"),)
@@ -393,7 +406,7 @@ class Task(OrganizationOwned, db.Model):
     comments: Mapped[list[Comment]] = relationship(back_populates="task", order_by="Comment.created_at")
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A note on a task: progress reported, a question from the mayor, the reason it was reopened."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -406,7 +419,7 @@ class Comment(db.Model):
     author: Mapped[User] = relationship()
 
 
-class Evidence(OrganizationOwned, db.Model):
+class Evidence(OrganizationOwned, Model):
     """Proof that a task was done: a link or a stored file, with a note."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -426,7 +439,7 @@ class Evidence(OrganizationOwned, db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class DayOff(db.Model):
+class DayOff(Model):
     """A day the organization does not work beyond Thai public holidays: cabinet-announced extra days arrive late,
     and local days (a provincial festival) are the organization's own."""
 
@@ -438,7 +451,7 @@ class DayOff(db.Model):
     name: Mapped[str] = mapped_column(String(200))
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Sign-in attempts, kept to slow down password guessing across every web worker."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -448,7 +461,7 @@ class LoginAttempt(db.Model):
     success: Mapped[bool] = mapped_column(default=False)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """A change someone made: who, when, what, and the object before and after."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -466,7 +479,7 @@ class AuditEvent(db.Model):
     organization: Mapped[Organization | None] = relationship()
 
 
-class Notification(db.Model):
+class Notification(Model):
     """The outbox: one message to one recipient, written by the daily sweep and sent by the deliverer.
 
     The unique (address, kind, for_date) makes a second sweep of the same day a no-op; the idempotency key is sent
@@ -506,7 +519,7 @@ class Notification(db.Model):
     division: Mapped[Division | None] = relationship()
 
 
-class LineEvent(db.Model):
+class LineEvent(Model):
     """A webhook event already handled: LINE redelivers (deliveryContext.isRedelivery), we act once."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -516,7 +529,7 @@ class LineEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LinkNonce(db.Model):
+class LinkNonce(Model):
     """The one-time nonce of LINE's account-link flow: issued to a signed-in person, used once, short-lived."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

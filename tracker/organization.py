@@ -34,9 +34,7 @@ def add_day_off(organization: Organization, actor: User, day: date, name: str, *
     if exists:
         raise DomainError(f"มีวันหยุดวันที่นี้อยู่แล้ว: {exists.name}")
     day_off = DayOff(organization_id=organization.id, day=day, name=name)
-    db.session.add(day_off)
-    db.session.flush()
-    audit.record(actor, AuditAction.DAY_OFF_ADD, day_off, after=audit.snapshot(day_off), source=source)
+    audit.created(actor, AuditAction.DAY_OFF_ADD, day_off, source=source)
     return day_off
 
 

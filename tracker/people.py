@@ -75,9 +75,7 @@ def create_user(
     user = User(organization_id=organization.id, username=username, display_name=name, role=role, division=division,
                 active=True)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(actor, AuditAction.USER_CREATE, user, after=audit.snapshot(user), source=source)
+    audit.created(actor, AuditAction.USER_CREATE, user, source=source)
     return user
 
 

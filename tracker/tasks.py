@@ -16,6 +16,7 @@ from .access import Action, require
 from .clock import now
 from .errors import DomainError
 from .extensions import db
+from .fields import free_text
 from .models import (
     AuditAction,
     AuditEvent,
@@ -27,7 +28,6 @@ from .models import (
     User,
 )
 
-MAX_TEXT = 2000
 UNDO_WINDOW = timedelta(minutes=15)  # how long a person may take back their own tick-off
 
 
@@ -41,15 +41,6 @@ def _state(task: Task) -> dict[str, Any]:
     }
 
 
-def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"ต้องระบุ{what}")
-    if len(value) > MAX_TEXT:
-        raise DomainError(f"{what}ยาวเกิน {MAX_TEXT} ตัวอักษร")
-    return value or None
-
-
 def _comment(task: Task, actor: User, text: str) -> Comment:
     comment = Comment(task=task, author=actor, text=text)
     db.session.add(comment)
@@ -61,7 +52,7 @@ def change_status(
 ) -> None:
     """Report progress: todo -> doing -> done (or back to todo), with an optional note. Done stays done: reopen."""
     require(actor, Action.PROGRESS, task)
-    note = _text(note, "บันทึก")
+    note = free_text(note, "บันทึก")
     if task.status is TaskStatus.DONE and status is not TaskStatus.DONE:
         raise DomainError("งานนี้เสร็จแล้ว — หัวหน้ากองเปิดงานใหม่ได้พร้อมเหตุผล (a done task is reopened by the head)")
     if task.status is status and not note:
@@ -86,13 +77,14 @@ def tick_off(task: Task, actor: User, *, source: Source, note: str | None = None
 def reopen(task: Task, actor: User, reason: str, *, source: Source) -> None:
     """Reopen a done task, with the reason (a head only)."""
     require(actor, Action.REOPEN, task)
-    reason = _text(reason, "เหตุผลที่เปิดงานใหม่", required=True)
+    reason = free_text(reason, "เหตุผลที่เปิดงานใหม่", required=True)
     if task.status is not TaskStatus.DONE:
         raise DomainError("เปิดใหม่ได้เฉพาะงานที่เสร็จแล้ว (only a done task can be reopened)", 409)
     before = _state(task)
     task.status, task.done_at, task.done_by = TaskStatus.DOING, None, None
     _comment(task, actor, f"เปิดงานใหม่: {reason}")
-    audit.record(actor, AuditAction.TASK_REOPEN, task, before=before, after={**_state(task), "reason": reason}, source=source)
+    audit.record(actor, AuditAction.TASK_REOPEN, task, before=before, after={**_state(task), "reason": reason},
+                 source=source)
 
 
 def assign(task: Task, actor: User, assignee: User | None, *, source: Source) -> None:
@@ -114,7 +106,7 @@ def assign(task: Task, actor: User, assignee: User | None, *, source: Source) ->
 def reschedule(task: Task, actor: User, due: date, *, source: Source, reason: str | None = None) -> None:
     """Change a task's due date (a head only), keeping the reason in the trail."""
     require(actor, Action.RESCHEDULE, task)
-    reason = _text(reason, "เหตุผล")
+    reason = free_text(reason, "เหตุผล")
     plan_year = task.measure.plan.fiscal_year
     if not plan_year.start <= due <= plan_year.end.replace(year=plan_year.end.year + 1):
         raise DomainError("วันครบกำหนดต้องอยู่ในปีงบประมาณของแผน หรือไม่เกินหนึ่งปีหลังจากนั้น")
@@ -131,7 +123,7 @@ def reschedule(task: Task, actor: User, due: date, *, source: Source, reason: st
 def comment(task: Task, actor: User, text: str, *, source: Source) -> Comment:
     """Add a comment to a task (anyone who can see it, the mayor included)."""
     require(actor, Action.COMMENT, task)
-    text = _text(text, "ข้อความ", required=True)
+    text = free_text(text, "ข้อความ", required=True)
     note = _comment(task, actor, text)
     db.session.flush()
     audit.record(actor, AuditAction.TASK_COMMENT, task, after={"comment_id": note.id, "text": text}, source=source)
@@ -158,7 +150,7 @@ def add_evidence(
         file_name=stored.name if stored else None,
         content_type=stored.content_type if stored else None,
         size=stored.size if stored else None,
-        note=_text(note, "คำอธิบายหลักฐาน"),
+        note=free_text(note, "คำอธิบายหลักฐาน"),
         created_by=actor,
     )
     db.session.add(item)

@@ -97,7 +97,7 @@ class PeriodError(ValueError):
 def _month_alternatives() -> dict[str, int]:
     """Map every accepted spelling of a month, without dots, to its number."""
     spellings: dict[str, int] = {}
-    for number, (short, long_name) in enumerate(zip(MONTHS_SHORT, MONTHS_LONG), 1):
+    for number, (short, long_name) in enumerate(zip(MONTHS_SHORT, MONTHS_LONG, strict=True), 1):
         spellings[long_name] = number
         spellings[short.replace(".", "")] = number
     # PDF extraction often drops the final mark (การันต์) of February.
@@ -138,7 +138,6 @@ _RANGE_RE = re.compile(
     rf"(?:ตั้งแต่)?{_point_pattern('s')}(?:-|–|—|−|(?:จน)?ถึง){_point_pattern('e')}"
 )
 _SINGLE_RE = re.compile(_point_pattern("s"))
-_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # PDF text puts spaces inside words and numbers; zero-width spaces are not \s.
 _SPACES_RE = re.compile(r"[\s\u200b\ufeff]+")
 
@@ -248,11 +247,3 @@ def parse_period(text: str, fiscal_year: int | None = None) -> tuple[date, date]
         return first, (_last_day(text, point, year) if point.day is None else first)
 
     raise PeriodError(text)
-
-
-def parse_thai_number(s: str) -> float:
-    """Read a number written with Thai or Arabic digits and optional thousands commas."""
-    compact = _compact(s)
-    if not _NUMBER_RE.fullmatch(compact):
-        raise ValueError(f'อ่านตัวเลขไม่ได้: "{s.strip()}"')
-    return float(compact.replace(",", ""))

@@ -6,18 +6,16 @@ Screenshots go to test-artifacts/screenshots (ignored by git) for a person to lo
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from tracker import create_app
 from tracker.extensions import db
 
-from ..conftest import ROOT, SEED, app_settings
-from ..factories import seed_organization
+from ..conftest import ROOT, app_on_copy, close_database
+from ..factories import find_seeded
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -42,13 +40,12 @@ def browser():
 
 
 @pytest.fixture
-def live_app(migrated_template, tmp_path):
-    """An app on its own database with the seed plan and a person per role, served on a free port of 127.0.0.1."""
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(migrated_template, path)
-    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}", UPLOAD_FOLDER=str(tmp_path / "uploads")))
+def live_app(seeded_template, tmp_path):
+    """An app on its own copy of the seeded database (the seed plan and a person per role), served on a free port of
+    127.0.0.1."""
+    app = app_on_copy(seeded_template.path, tmp_path / "live.sqlite3", UPLOAD_FOLDER=str(tmp_path / "uploads"))
     with app.app_context():
-        seeded = seed_organization(SEED)
+        seeded = find_seeded(seeded_template.organization)
         ids = {"clerk_tasks": [t.id for t in seeded.tasks_of(seeded.clerk)],
                "finance_tasks": [t.id for t in seeded.tasks_of(seeded.finance)]}
         db.session.remove()
@@ -61,7 +58,7 @@ def live_app(migrated_template, tmp_path):
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():
-        db.engine.dispose()
+        close_database()
 
 
 @pytest.fixture

@@ -31,21 +31,21 @@ def update_line_account(
     """Set the organization's LINE Official Account: its basic id (the add-friend QR code) and its bot user id
     (the webhook destination that routes calls to this organization); tell whether anything changed."""
     require(actor, Action.MANAGE_SETTINGS, organization)
-    basic_id = (basic_id or "").strip() or None
-    bot_user_id = (bot_user_id or "").strip() or None
-    if basic_id and not re.fullmatch(r"@[A-Za-z0-9._-]{3,30}", basic_id):
+    basic = (basic_id or "").strip() or None
+    bot = (bot_user_id or "").strip() or None
+    if basic and not re.fullmatch(r"@[A-Za-z0-9._-]{3,30}", basic):
         raise DomainError("Basic ID ขึ้นต้นด้วย @ เช่น @123abcde (ดูได้ใน LINE Official Account Manager)")
-    if bot_user_id and not re.fullmatch(r"U[0-9a-f]{32}", bot_user_id):
+    if bot and not re.fullmatch(r"U[0-9a-f]{32}", bot):
         raise DomainError("Bot user ID คือ U ตามด้วยเลขฐานสิบหก 32 ตัว (ดูได้ใน LINE Developers Console)")
-    taken = bot_user_id and db.session.scalar(
-        select(Organization.id).where(Organization.line_bot_user_id == bot_user_id, Organization.id != organization.id)
+    taken = bot and db.session.scalar(
+        select(Organization.id).where(Organization.line_bot_user_id == bot, Organization.id != organization.id)
     )
     if taken:
         raise DomainError("Bot user ID นี้เป็นของหน่วยงานอื่นในระบบแล้ว")
-    if (organization.line_basic_id, organization.line_bot_user_id) == (basic_id, bot_user_id):
+    if (organization.line_basic_id, organization.line_bot_user_id) == (basic, bot):
         return False
     before = audit.snapshot(organization)
-    organization.line_basic_id, organization.line_bot_user_id = basic_id, bot_user_id
+    organization.line_basic_id, organization.line_bot_user_id = basic, bot
     db.session.flush()
     audit.record(actor, AuditAction.SETTINGS_LINE, organization, before=before,
                  after=audit.snapshot(organization), source=source)

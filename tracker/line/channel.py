@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import urllib3
 from flask import current_app
@@ -62,7 +62,7 @@ class ConsoleChannel:
     name = "console"
 
     def send(self, to: str, messages: list[dict], retry_key: str) -> SendResult:
-        texts = [m.get("text") or m.get("altText") or m.get("type") for m in messages]
+        texts = [cast(str, m.get("text") or m.get("altText") or m.get("type")) for m in messages]  # each has a type
         log.info("LINE message to %s (retry key %s):\n%s", to, retry_key, "\n".join(texts))
         return SendResult(SENT, "written to the log")
 
@@ -123,7 +123,8 @@ class LineChannel:
         status = error.status or 0
         if status == 409:
             # The retry key was accepted before (a try whose answer we lost): LINE delivered it then, not again now.
-            return SendResult(SENT, "already accepted (409)", _header(error.headers or {}, "x-line-accepted-request-id"))
+            accepted_id = _header(error.headers or {}, "x-line-accepted-request-id")
+            return SendResult(SENT, "already accepted (409)", accepted_id)
         if status == 429 and "monthly limit" in body:
             # The month's quota is used up: no retry succeeds before next month, so say so instead of hammering.
             return SendResult(FAILED, f"LINE 429: โควตาข้อความของเดือนนี้หมดแล้ว (monthly limit reached): {body[:300]}")
@@ -195,7 +196,8 @@ def credentials_for(organization_id: int) -> Credentials:
     entry = (current_app.config["LINE_CHANNELS"] or {}).get(str(organization_id))
     if entry:
         return Credentials(entry.get("secret"), entry.get("token"))
-    return Credentials(current_app.config.get("LINE_CHANNEL_SECRET"), current_app.config.get("LINE_CHANNEL_ACCESS_TOKEN"))
+    config = current_app.config
+    return Credentials(config.get("LINE_CHANNEL_SECRET"), config.get("LINE_CHANNEL_ACCESS_TOKEN"))
 
 
 def channel_for(organization_id: int) -> Channel:
@@ -216,5 +218,6 @@ def valid_signature(body: bytes, signature: str, secret: str) -> bool:
 
 
 def channel_from_config() -> Channel:
-    """Return the deployment's default channel (LINE_CHANNEL_ACCESS_TOKEN), or the console without a token."""
+    """Return the deployment's default channel (LINE_CHANNEL_ACCESS_TOKEN), or the console without a token: the
+    channel of every organization not listed in LINE_CHANNELS, and of the delivery benchmark."""
     return _channel(current_app.config.get("LINE_CHANNEL_ACCESS_TOKEN"))

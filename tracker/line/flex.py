@@ -2,7 +2,9 @@
 
 Builders: task_bubble() and task_carousel() for "your tasks", tick_confirmation() after a "เสร็จแล้ว" press, text()
 for plain text. validate() lists every LINE limit a message breaks, and checks the field names by round-tripping the
-message through line-bot-sdk's models (which silently drop fields they do not know, see _round_trip_problems).
+message through line-bot-sdk's models (which silently drop fields they do not know, see _round_trip_problems);
+validate_request() does the same for every message of one push or reply, with LINE's limit of five a request. The
+test suite runs both over every message the app sends.
 
 How LINE counts: text and altText in UTF-16 code units (an emoji such as 🍎 is 2); action labels and displayText in
 grapheme clusters, which Python's len() never undercounts; sizes in bytes of the JSON in UTF-8 (Thai is 3 bytes a
@@ -337,7 +339,7 @@ def _size_problem(what: str, obj: Any, limit: int) -> str | None:
 
 
 def _flex_problems(message: dict) -> list[str]:
-    problems = []
+    problems: list[str | None] = []
     alt = message.get("altText")
     if not isinstance(alt, str) or not alt.strip():
         problems.append("flex message has no altText")
@@ -345,7 +347,7 @@ def _flex_problems(message: dict) -> list[str]:
         problems.append(f"altText is {_units(alt)} characters; LINE allows {MAX_ALT_TEXT}")
     contents = message.get("contents")
     if not isinstance(contents, dict):
-        return problems  # the SDK round trip reports it
+        return [p for p in problems if p]  # the SDK round trip reports it
     if contents.get("type") == "bubble":
         problems.append(_size_problem("the bubble", contents, MAX_BUBBLE_BYTES))
     elif contents.get("type") == "carousel":
@@ -381,13 +383,13 @@ def _differences(sent: Any, back: Any, path: str) -> Iterator[str]:
         for key in back.keys() - sent.keys():
             yield f"{where}: the SDK adds field {key!r}"
     elif isinstance(sent, list) and isinstance(back, list) and len(sent) == len(back):
-        for i, (a, b) in enumerate(zip(sent, back)):
+        for i, (a, b) in enumerate(zip(sent, back, strict=True)):
             yield from _differences(a, b, f"{path}[{i}]")
     elif type(sent) is not type(back) or sent != back:
         yield f"{where}: the SDK reads {sent!r} back as {back!r}"
 
 
-def _round_trip_problems(model: type, message: dict) -> list[str]:
+def _round_trip_problems(model: type[Any], message: dict) -> list[str]:
     """Field names and types, checked against line-bot-sdk's model of the message.
 
     The SDK's from_dict() picks the fields it knows by their JSON names and ignores the rest, so an unknown or
@@ -416,7 +418,7 @@ def validate(message: dict) -> list[str]:
             problems = [f"text is {_units(body)} characters; LINE allows {MAX_TEXT}"]
         else:
             problems = []
-        model: type = TextMessage
+        model: type[Any] = TextMessage
     elif kind == "flex":
         problems = _flex_problems(message)
         model = FlexMessage

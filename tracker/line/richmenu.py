@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,7 +80,7 @@ def area_bounds() -> list[tuple[int, int]]:
     return [(edges[i], edges[i + 1] - edges[i]) for i in range(3)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     try:
         return ImageFont.truetype(str(path), size)
@@ -172,7 +172,7 @@ def draw(base_url: str) -> bytes:
     host = urlsplit(base_url).netloc
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     canvas = ImageDraw.Draw(image)
-    for i, ((x, width), (label, english, icon, _)) in enumerate(zip(area_bounds(), BUTTONS)):
+    for i, ((x, width), (label, english, icon, _)) in enumerate(zip(area_bounds(), BUTTONS, strict=True)):
         center = x + width / 2
         if i:  # a thin divider between buttons, not reaching the edges
             canvas.line([(x, 110), (x, HEIGHT - 110)], fill=DIVIDER, width=4)
@@ -205,7 +205,7 @@ def rich_menu_request(base_url: str) -> dict:
     if split.scheme not in ("http", "https") or not split.netloc or len(base_url) > 1000:
         raise ValueError(f"“{base_url}”: the web app's address must be an http(s) URL of at most 1000 characters")
     areas = []
-    for (x, width), (_, _, _, action) in zip(area_bounds(), BUTTONS):
+    for (x, width), (_, _, _, action) in zip(area_bounds(), BUTTONS, strict=True):
         if action["type"] == "uri":
             action = {**action, "uri": base_url}
         areas.append({"bounds": {"x": x, "y": 0, "width": width, "height": HEIGHT}, "action": dict(action)})

@@ -6,8 +6,10 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-# Keep the app's loggers: by default fileConfig disables every logger that exists already.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Keep the app's loggers: by default fileConfig disables every logger that exists already. (The name is None only
+# without an alembic.ini, which Flask-Migrate always passes; Alembic's own template checks it the same way.)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
@@ -44,9 +46,23 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename); with foreign keys enforced (the app turns them
+            # on for every connection), dropping a table that other rows point at fails, so a database with data
+            # could not be upgraded. Off for the migration (outside any transaction, or SQLite ignores it), then
+            # every reference is checked before it is turned back on: Alembic's "batch migrations" guidance.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing at rows that do not exist: {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
+from ..access import scoped
 from ..extensions import db
 from ..ita import indicators_for
 from ..labels import INDICATOR_SOURCE
@@ -117,7 +118,7 @@ def import_plan(
     status = "would_create"
     if org is not None and database_ready:
         resolution.existing_plan = db.session.scalar(
-            select(Plan).join(FiscalYear).where(Plan.organization_id == org.id, FiscalYear.year_be == plan_year)
+            scoped(Plan, org.id).join(FiscalYear).where(FiscalYear.year_be == plan_year)
         )
     existing = resolution.existing_plan
     if existing is not None:
@@ -218,7 +219,7 @@ def _link_indicators(
     if not analysis and org is not None and database_ready:
         # A sheet carries no analysis: use the one from the organization's latest imported report.
         latest = db.session.scalar(
-            select(Assessment).join(FiscalYear).where(Assessment.organization_id == org.id)
+            scoped(Assessment, org.id).join(FiscalYear)
             .order_by(FiscalYear.year_be.desc())
         )
         if latest:

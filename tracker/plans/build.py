@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import calendar
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from .. import audit
+from ..access import scoped
 from ..extensions import db
 from ..ita import PLAN_OIT_ITEM, indicators_for
 from ..models import (
@@ -101,20 +103,53 @@ def write(
     source: Source,
 ) -> Plan:
     """Add the plan and everything it needs to the session; flushes, never commits."""
-    organization = resolution.organization
-    if organization is None:
-        assert draft.organization is not None
-        organization = Organization(
-            name=draft.organization.name,
-            kind=draft.organization.kind,
-            district=draft.organization.district,
-            province=draft.organization.province,
-        )
-        db.session.add(organization)
-        db.session.flush()
-        audit.record(actor, AuditAction.ORGANIZATION_CREATE, organization, after=audit.snapshot(organization),
-                     source=source)
+    organization = resolution.organization or _new_organization(draft, actor, source)
+    created = _new_divisions(resolution, organization, actor, source)
 
+    def divisions_for(name: str) -> list[Division]:
+        return [created[id(d)] if isinstance(d, NewDivision) else d for d in resolution.divisions[name]]
+
+    plan_year = ensure_fiscal_year(resolution.fiscal_year)
+    if draft.scores and (draft.scores.overall is not None or draft.scores.indicators):
+        _write_assessment(draft, organization, actor, source)
+    plan = Plan(organization=organization, fiscal_year=plan_year, source=draft.source, content_hash=content_hash,
+                imported_by=actor)
+    db.session.add(plan)
+    task_count = _write_measures(draft, plan, {i.number: i for i in plan_year.indicators}, divisions_for)
+    db.session.flush()
+    audit.record(
+        actor,
+        AuditAction.PLAN_IMPORT,
+        plan,
+        after={
+            "source": draft.source,
+            "fiscal_year": resolution.fiscal_year,
+            "measures": len(draft.measures),
+            "tasks": task_count,
+            "content_hash": content_hash,
+        },
+        source=source,
+    )
+    return plan
+
+
+def _new_organization(draft: PlanDraft, actor: User | None, source: Source) -> Organization:
+    """The organization the report names, created on its first import."""
+    assert draft.organization is not None
+    organization = Organization(
+        name=draft.organization.name,
+        kind=draft.organization.kind,
+        district=draft.organization.district,
+        province=draft.organization.province,
+    )
+    audit.created(actor, AuditAction.ORGANIZATION_CREATE, organization, source=source)
+    return organization
+
+
+def _new_divisions(
+    resolution: Resolution, organization: Organization, actor: User | None, source: Source
+) -> dict[int, Division]:
+    """Create the divisions the plan names that do not exist yet; return them by id() of their NewDivision."""
     created: dict[int, Division] = {}
     for new in resolution.new_divisions:
         spec = new.spec or catalogue_entry(new.name)
@@ -127,27 +162,15 @@ def write(
             name_en=spec.name_en if spec else None,
             aliases=aliases,
         )
-        db.session.add(division)
-        db.session.flush()
+        audit.created(actor, AuditAction.DIVISION_CREATE, division, source=source)
         created[id(new)] = division
-        audit.record(actor, AuditAction.DIVISION_CREATE, division, after=audit.snapshot(division), source=source)
+    return created
 
-    def divisions_for(name: str) -> list[Division]:
-        return [created[id(d)] if isinstance(d, NewDivision) else d for d in resolution.divisions[name]]
 
-    plan_year = ensure_fiscal_year(resolution.fiscal_year)
-    indicators = {indicator.number: indicator for indicator in plan_year.indicators}
-    if draft.scores and (draft.scores.overall is not None or draft.scores.indicators):
-        _write_assessment(draft, organization, actor, source)
-
-    plan = Plan(
-        organization=organization,
-        fiscal_year=plan_year,
-        source=draft.source,
-        content_hash=content_hash,
-        imported_by=actor,
-    )
-    db.session.add(plan)
+def _write_measures(
+    draft: PlanDraft, plan: Plan, indicators: dict[int, Indicator], divisions_for: Callable[[str], list[Division]]
+) -> int:
+    """Add a measure per row of the plan and a task per step and responsible division; return how many tasks."""
     task_count = 0
     for order, item in enumerate(draft.measures, start=1):
         assert item.start and item.end
@@ -170,28 +193,14 @@ def write(
         )
         db.session.add(measure)
         for step_number, (text, due) in enumerate(
-            zip(item.steps, spread_due_dates(item.start, item.end, len(item.steps))), start=1
+            zip(item.steps, spread_due_dates(item.start, item.end, len(item.steps)), strict=True), start=1
         ):
             for division in divisions:
                 db.session.add(
                     Task(measure=measure, step_number=step_number, step_text=text, division=division, due_date=due)
                 )
                 task_count += 1
-    db.session.flush()
-    audit.record(
-        actor,
-        AuditAction.PLAN_IMPORT,
-        plan,
-        after={
-            "source": draft.source,
-            "fiscal_year": resolution.fiscal_year,
-            "measures": len(draft.measures),
-            "tasks": task_count,
-            "content_hash": content_hash,
-        },
-        source=source,
-    )
-    return plan
+    return task_count
 
 
 def _write_assessment(draft: PlanDraft, organization: Organization, actor: User | None, source: Source) -> None:
@@ -199,7 +208,7 @@ def _write_assessment(draft: PlanDraft, organization: Organization, actor: User 
     assert scores is not None
     year = ensure_fiscal_year(scores.year_be)
     assessment = db.session.scalar(
-        select(Assessment).where(Assessment.organization_id == organization.id, Assessment.fiscal_year_id == year.id)
+        scoped(Assessment, organization.id).where(Assessment.fiscal_year_id == year.id)
     )
     before = audit.snapshot(assessment) if assessment else None
     if assessment is None:

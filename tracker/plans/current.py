@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from ..access import scoped
 from ..extensions import db
 from ..models import Assessment, FiscalYear, IndicatorScore, Plan
 from ..thai import fiscal_year_of
@@ -27,9 +27,9 @@ class PlanYear:
 def plan_years(organization_id: int) -> list[PlanYear]:
     """Return the organization's plans by fiscal year, newest first."""
     rows = db.session.execute(
-        select(Plan.id, Plan.fiscal_year_id, FiscalYear.year_be)
+        scoped(Plan, organization_id)
         .join(Plan.fiscal_year)
-        .where(Plan.organization_id == organization_id)
+        .with_only_columns(Plan.id, Plan.fiscal_year_id, FiscalYear.year_be)
         .order_by(FiscalYear.year_be.desc())
     )
     return [PlanYear(*row) for row in rows]
@@ -60,9 +60,9 @@ def assessment_for(organization_id: int, plan_year_be: int) -> Assessment | None
     """Return the ITA result a plan answers: the organization's latest assessment up to the plan's fiscal year,
     with its scores and their indicators loaded."""
     return db.session.scalar(
-        select(Assessment)
+        scoped(Assessment, organization_id)
         .join(Assessment.fiscal_year)
-        .where(Assessment.organization_id == organization_id, FiscalYear.year_be <= plan_year_be)
+        .where(FiscalYear.year_be <= plan_year_be)
         .options(contains_eager(Assessment.fiscal_year),
                  selectinload(Assessment.scores).selectinload(IndicatorScore.indicator))
         .order_by(FiscalYear.year_be.desc())

@@ -118,7 +118,8 @@ def preview_text(data: dict, *, dry_run: bool) -> str:
         out.append(f"   ช่วงเวลา: {_day(m['start'])} – {_day(m['end'])}  [{m['period_text']}]")
         out.append(f"   ผู้รับผิดชอบ ({len(m['divisions'])}): {', '.join(m['divisions'])}")
         out.append(f"   ขั้นตอน ({len(m['steps'])}) → งาน {m['task_count']}:")
-        for step, (text, due) in enumerate(zip(m["steps"], m["due_dates"] or [None] * len(m["steps"])), start=1):
+        dues = m["due_dates"] or [None] * len(m["steps"])
+        for step, (text, due) in enumerate(zip(m["steps"], dues, strict=True), start=1):
             out.append(f"     {step}) {text}  [ครบกำหนด {_day(due)}]")
     if data["tasks_per_division"]:
         out.append("งานต่อกอง:")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..ita import indicators_for
 from ..thai import to_arabic_digits
-from .draft import OrganizationDraft, PlanDraft, PlanFileError, ScoresDraft, where
+from .draft import MeasureDraft, OrganizationDraft, PlanDraft, PlanFileError, ScoresDraft, where
 from .rows import clean, header_columns, is_header, measure_from_row
 
 ORG_KINDS = (
@@ -88,15 +88,37 @@ def _organization(lines: list[str]) -> OrganizationDraft | None:
     return OrganizationDraft(name=m.group(0), kind=m.group(1)) if m else None
 
 
-def _scores(lines: list[str], year: int, source: str, warnings: list[str]) -> ScoresDraft:
-    scores = ScoresDraft(year_be=year)
-    overall: list[_Mention] = []
-    tools: dict[str, list[_Mention]] = defaultdict(list)
-    mentions: dict[int, list[_Mention]] = defaultdict(list)
-    names: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    analysis: dict[int, list[str]] = defaultdict(list)
-    section: int | None = None
+@dataclass
+class _Scan:
+    """Everything the report says about scores, with the line it says it on."""
 
+    overall: list[_Mention] = field(default_factory=list)
+    tools: dict[str, list[_Mention]] = field(default_factory=lambda: defaultdict(list))
+    indicators: dict[int, list[_Mention]] = field(default_factory=lambda: defaultdict(list))
+    names: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    analysis: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _scores(lines: list[str], year: int, source: str, warnings: list[str]) -> ScoresDraft:
+    scan = _scan(lines)
+    scores = ScoresDraft(year_be=year)
+    scores.overall = _agreed("คะแนนภาพรวม (overall score)", scan.overall, source, warnings)
+    for tool, found_tool in scan.tools.items():
+        scores.tools[tool] = _most_stated(f"คะแนน {tool}", found_tool, source, warnings)
+    for number in sorted(scan.indicators):
+        if 1 <= number <= 10:
+            scores.indicators[number] = _most_stated(f"คะแนนตัวชี้วัดที่ {number}", scan.indicators[number], source,
+                                                     warnings)
+    scores.indicator_analysis = {n: " ".join(texts) for n, texts in scan.analysis.items()}
+    scores.indicator_names = _indicator_names(scan.names, year, source, warnings)
+    return scores
+
+
+def _scan(lines: list[str]) -> _Scan:
+    """Collect every score the report states (overall, per tool, per indicator), the names it gives indicators and
+    the analysis text under each indicator's heading."""
+    scan = _Scan()
+    section: int | None = None
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith("#") or _PLAN_HEADING in stripped:
@@ -104,40 +126,38 @@ def _scores(lines: list[str], year: int, source: str, warnings: list[str]) -> Sc
         heading = _INDICATOR_HEADING.match(line)
         if heading and not stripped.startswith(("-", "•")) and len(stripped) < 100:
             section = int(heading.group(1))
-            names[section].append((clean(heading.group(2)), number))
+            scan.names[section].append((clean(heading.group(2)), number))
             continue
         for m in _OVERALL.finditer(line):
-            overall.append(_Mention(float(m.group(1)), number, "text"))
+            scan.overall.append(_Mention(float(m.group(1)), number, "text"))
         for m in _TOOL.finditer(line):
-            tools[m.group(1)].append(_Mention(float(m.group(2)), number, "text"))
+            scan.tools[m.group(1)].append(_Mention(float(m.group(2)), number, "text"))
         if row := _INDICATOR_ROW.match(line):
-            mentions[int(row.group(1))].append(_Mention(float(row.group(3)), number, "table"))
-            names[int(row.group(1))].append((clean(row.group(2)), number))
+            scan.indicators[int(row.group(1))].append(_Mention(float(row.group(3)), number, "table"))
+            scan.names[int(row.group(1))].append((clean(row.group(2)), number))
             continue
         found = list(_INDICATOR_SCORE.finditer(line))
         for m in found:
             kind = "section" if section == int(m.group(1)) else "list"
-            mentions[int(m.group(1))].append(_Mention(float(m.group(3)), number, kind))
+            scan.indicators[int(m.group(1))].append(_Mention(float(m.group(3)), number, kind))
             if m.group(2).strip():
-                names[int(m.group(1))].append((clean(m.group(2)), number))
+                scan.names[int(m.group(1))].append((clean(m.group(2)), number))
         if section is not None and not found:
             for m in _SECTION_SCORE.finditer(line):
-                mentions[section].append(_Mention(float(m.group(1)), number, "section"))
+                scan.indicators[section].append(_Mention(float(m.group(1)), number, "section"))
             if stripped:
-                analysis[section].append(stripped)
+                scan.analysis[section].append(stripped)
+    return scan
 
-    scores.overall = _agreed("คะแนนภาพรวม (overall score)", overall, source, warnings)
-    for tool, found_tool in tools.items():
-        scores.tools[tool] = _agreed(f"คะแนน {tool}", found_tool, source, warnings)
-    for number in sorted(mentions):
-        if 1 <= number <= 10:
-            scores.indicators[number] = _agreed(f"คะแนนตัวชี้วัดที่ {number}", mentions[number], source, warnings)
-    scores.indicator_analysis = {n: " ".join(texts) for n, texts in analysis.items()}
 
+def _indicator_names(names: dict[int, list[tuple[str, int]]], year: int, source: str,
+                     warnings: list[str]) -> dict[int, str]:
+    """Name each indicator as the year's framework does, warning where the report writes another name."""
     official = {spec.number: spec.name for spec in indicators_for(year)}
+    chosen: dict[int, str] = {}
     for number in sorted(names):
         written = {name: line for name, line in reversed(names[number]) if name}
-        scores.indicator_names[number] = official.get(number) or Counter(n for n, _ in names[number]).most_common(1)[0][0]
+        chosen[number] = official.get(number) or Counter(n for n, _ in names[number]).most_common(1)[0][0]
         odd = {name: line for name, line in written.items() if _key(name) != _key(official.get(number, name))}
         if odd and number in official:
             listed = ", ".join(f"“{name}” (บรรทัด {line})" for name, line in sorted(odd.items(), key=lambda x: x[1]))
@@ -145,13 +165,18 @@ def _scores(lines: list[str], year: int, source: str, warnings: list[str]) -> Sc
                 f"{source}: ตัวชี้วัดที่ {number} ในรายงานเขียนชื่อว่า {listed} แต่ชื่อในกรอบการประเมิน ITA {year} "
                 f"คือ “{official[number]}” — ใช้ชื่อตามกรอบการประเมิน"
             )
-    return scores
+    return chosen
 
 
 def _agreed(label: str, mentions: list[_Mention], source: str, warnings: list[str]) -> float | None:
-    """Take the value the report states most often; say where it states another."""
+    """Take the value the report states most often, None if it states none; say where it states another."""
     if not mentions:
         return None
+    return _most_stated(label, mentions, source, warnings)
+
+
+def _most_stated(label: str, mentions: list[_Mention], source: str, warnings: list[str]) -> float:
+    """_agreed() of at least one mention (every list in a _Scan has one: it is made by appending one)."""
     counts = Counter(m.value for m in mentions)
     # Ties go to the score table, then to the summary list: prose is where copy-paste slips happen.
     rank = {"table": 0, "list": 1, "text": 2, "section": 3}
@@ -172,7 +197,8 @@ def _key(name: str) -> str:
 
 def _other_organizations(lines: list[str], own: str, source: str) -> list[str]:
     """Warn about agencies named in the report that are not its own: a sign of text copied from another report."""
-    own_tail = _key(_ORG.match(own).group(2)) if _ORG.match(own) else _key(own)
+    own_match = _ORG.match(own)
+    own_tail = _key(own_match.group(2)) if own_match else _key(own)
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         for m in _ORG.finditer(line):
@@ -208,7 +234,7 @@ def _plan_table(lines: list[str], source: str, fiscal_year: int | None) -> tuple
 def _tab_rows(lines: list[str], header: int, source: str, fiscal_year: int | None, problems: list[str]) -> list:
     header_cells = lines[header].split("\t")
     columns = header_columns(header_cells)
-    measures = []
+    measures: list[MeasureDraft] = []
     for number, line in enumerate(lines[header + 1 :], start=header + 2):
         if not line.strip():
             continue

@@ -16,11 +16,13 @@ import zipfile
 from collections import defaultdict
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..thai import fiscal_year_of, format_date
 from .draft import MeasureDraft, PlanDraft, PlanFileError, where
@@ -309,7 +311,7 @@ def _write_xlsx(path: Path) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
     workbook = Workbook()
 
-    plan = workbook.active
+    plan = cast(Worksheet, workbook.active)  # a new workbook has one sheet, active
     plan.title = PLAN_SHEET
     plan.append(list(TEMPLATE_HEADER))
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
@@ -364,7 +366,7 @@ def _write_xlsx(path: Path) -> None:
     for row in help_sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = wrap
-    for letter, width in zip("ABCDEFG", (30, 24, 20, 60, 45, 24, 28)):
+    for letter, width in zip("ABCDEFG", (30, 24, 20, 60, 45, 24, 28), strict=True):
         help_sheet.column_dimensions[letter].width = width
 
     workbook.save(path)

@@ -66,6 +66,6 @@ def load_inputs(organization: Organization, today: date) -> Inputs:
         [task_info(t) for t in rows], people, work_calendar(organization), policy,
         groups=[Group(d.id, d.name, d.line_group_members or 0) for d in grouped],
         line_ids={u.id: u.line_user_id for u in users if u.line_user_id},
-        group_ids={d.id: d.line_group_id for d in grouped},
+        group_ids={d.id: d.line_group_id for d in grouped if d.line_group_id},  # (all are: the if is for mypy)
         summary_plan_id=current_plan_id(organization.id, today),
     )

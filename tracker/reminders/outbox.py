@@ -14,16 +14,17 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
 from ..extensions import db
 from ..line.channel import FAILED, RETRY, SENT, Channel
-from ..models import Notification, NotificationStatus, Organization
+from ..models import Division, Notification, NotificationStatus, Organization, User
 from .digest import digest_messages, render_digest
 from .inputs import load_inputs
 from .policy import DayPlan
@@ -64,7 +65,10 @@ def sweep(organization: Organization, day: date) -> SweepResult:
     base_url, secret = current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"]
 
     def row(digest, address: str, recipient_id: int | None, division_id: int | None) -> dict:
-        binding = inputs.line_ids.get(recipient_id) if recipient_id else inputs.group_ids.get(division_id)
+        if recipient_id:
+            binding = inputs.line_ids.get(recipient_id)
+        else:  # a group's digest (a None division would find no group either)
+            binding = inputs.group_ids.get(division_id) if division_id is not None else None
         text = render_digest(digest, base_url)
         return {
             "organization_id": organization.id,
@@ -87,13 +91,14 @@ def sweep(organization: Organization, day: date) -> SweepResult:
     created = 0
     if rows:
         insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(Notification.__table__).on_conflict_do_nothing(
+        table = cast(Table, Notification.__table__)  # declared as a FromClause on the base; a Table here
+        statement = insert(table).on_conflict_do_nothing(
             index_elements=["address", "kind", "for_date"]
         )
         connection = db.session.connection()
         # Row by row so the count of new rows is exact whatever the driver reports for a multi-row insert.
-        for row in rows:
-            created += connection.execute(statement, row).rowcount or 0
+        for values in rows:
+            created += connection.execute(statement, values).rowcount or 0
     return SweepResult(day, plan, created, len(rows) - created)
 
 
@@ -182,7 +187,8 @@ def deliver(
                 continue  # another deliverer took this batch between our read and our claim: read again
             break
         for notification_id in mine:
-            _send_one(db.session.get(Notification, notification_id), channel, base, cap, result)
+            row = cast(Notification, db.session.get(Notification, notification_id))  # claimed by us: it exists
+            _send_one(row, channel, base, cap, result)
             db.session.commit()  # each outcome is kept as soon as it is known
             handled += 1
     return result
@@ -196,12 +202,12 @@ def _send_one(row: Notification, channel: Channel, base: float, cap: float, resu
         _fail(row, "ไม่ได้ส่งภายในวันของข้อความ (not sent on its day; not sent late)", result)
         return
     if row.division_id is not None:
-        to = row.division.line_group_id
+        to = cast(Division, row.division).line_group_id  # division_id is a foreign key: the division exists
         if not to:
             _fail(row, "กองยกเลิกกลุ่ม LINE แล้ว (the division's LINE group was detached)", result)
             return
     else:
-        recipient = row.recipient
+        recipient = cast(User, row.recipient)  # a row is for a division's group or for a person
         if not recipient.active or not recipient.line_user_id:
             _fail(row, "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)", result)
             return
@@ -218,7 +224,8 @@ def _send_one(row: Notification, channel: Channel, base: float, cap: float, resu
         row.last_error = outcome.detail
         result.retried += 1
     else:
-        reason = outcome.detail if outcome.outcome == FAILED else f"gave up after {row.attempts} tries: {outcome.detail}"
+        reason = (outcome.detail if outcome.outcome == FAILED
+                  else f"gave up after {row.attempts} tries: {outcome.detail}")
         _fail(row, reason, result)
 
 

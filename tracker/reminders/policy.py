@@ -419,17 +419,15 @@ def _add_weekly_summaries(parts: _Parts, tasks: Sequence[TaskInfo], day: date, i
         # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
         if person.role == "head" and person.division_id in group_of:
             continue  # their division's group has it
-        target: dict
         if person.role == "head" and person.division_id in summaries:
-            part: DivisionSummary | OrganizationSummary = summaries[person.division_id]
-            target = parts.divisions
+            if person.active:
+                parts.divisions[person.id] = summaries[person.division_id]
         elif person.role == "executive" and whole is not None:
-            part, target = whole, parts.organization
+            if person.active:
+                parts.organization[person.id] = whole
         else:
             continue  # admins get no weekly digest
-        if person.active:
-            target[person.id] = part
-        else:
+        if not person.active:
             parts.inactive[person.id] = person
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 from datetime import date, datetime
 
-from flask import Flask, g, render_template
+from flask import Flask, Response, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -53,37 +53,44 @@ def register(app: Flask) -> None:
 
     for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders, line):
         app.register_blueprint(module.bp)
-
     login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    _template_helpers(app)
+    app.after_request(security_headers)
+    _error_pages(app)
 
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, fingerprint = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.active:
-            return None  # a deactivated account is signed out at once
-        if not hmac.compare_digest(fingerprint, user.session_fingerprint()):
-            return None  # the password changed since this session signed in
-        return user
 
-    @app.template_filter("be_date")
-    def be_date(value: date | datetime | None, long: bool = False) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            moment = clock.local(value)
-            return f"{format_date(moment.date(), long=long)} {moment:%H:%M} น."
-        return format_date(value, long=long)
+def load_user(session_id: str) -> User | None:
+    """Return the person a session cookie names, unless the account was switched off or its password changed."""
+    user_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active:
+        return None  # a deactivated account is signed out at once
+    if not hmac.compare_digest(fingerprint, user.session_fingerprint()):
+        return None  # the password changed since this session signed in
+    return user
 
-    # The Thai label of a value, from the one catalogue: {{ task.status|label }}, {{ event.action|label("audit") }}.
+
+def be_date(value: date | datetime | None, long: bool = False) -> str:
+    """A date (or a stored instant, in local time) in the Buddhist Era with a Thai month name."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        moment = clock.local(value)
+        return f"{format_date(moment.date(), long=long)} {moment:%H:%M} น."
+    return format_date(value, long=long)
+
+
+def _template_helpers(app: Flask) -> None:
+    app.add_template_filter(be_date, "be_date")
+    # The Thai label of a value, from the one catalogue: {{ task.status|label }}.
     app.add_template_filter(labels.label, "label")
-
     # Globals, not a context processor: macros imported from _macros.html see globals only.
     app.jinja_env.globals.update(
         {
             # Templates show only what a person may use, asking the same rules the routes check again.
             "can": lambda action, obj=None: can(current_user, Action(action), obj),
-            "labels": labels,
+            "labels": labels,  # labels.of(AuditAction, event.action) for values stored as text
             "AuditAction": AuditAction,
             "TaskStatus": TaskStatus,
             "due_state": due_state,
@@ -91,26 +98,31 @@ def register(app: Flask) -> None:
         }
     )
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
-    def error_page(status: int, message: str | None = None):
-        return render_template(f"errors/{status}.html", message=message), status
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
-    app.register_error_handler(400, lambda e: error_page(400))
-    app.register_error_handler(403, lambda e: error_page(403))
-    app.register_error_handler(404, lambda e: error_page(404))
-    app.register_error_handler(413, lambda e: error_page(413))
-    app.register_error_handler(CSRFError, lambda e: error_page(400, "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง"))
-    app.register_error_handler(DomainError, lambda e: error_page(e.status if e.status in (400, 403, 404, 413) else 400,
-                                                                  e.message))
 
-    @app.errorhandler(500)
-    def server_error(error: Exception):
-        db.session.rollback()
-        return error_page(500)
+def _error_page(status: int, message: str | None = None) -> tuple[str, int]:
+    return render_template(f"errors/{status}.html", message=message), status
+
+
+def _server_error(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    return _error_page(500)
+
+
+def _error_pages(app: Flask) -> None:
+    for status in (400, 403, 404, 413):
+        app.register_error_handler(status, lambda e, status=status: _error_page(status))
+    app.register_error_handler(
+        CSRFError, lambda e: _error_page(400, "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง")
+    )
+    app.register_error_handler(
+        DomainError, lambda e: _error_page(e.status if e.status in (400, 403, 404, 413) else 400, e.message)
+    )
+    app.register_error_handler(500, _server_error)

@@ -44,7 +44,7 @@ def _admin_only() -> None:
 
 
 def _divisions() -> list[Division]:
-    return db.session.scalars(scoped(Division, current_user.organization_id).order_by(Division.id)).all()
+    return list(db.session.scalars(scoped(Division, current_user.organization_id).order_by(Division.id)).all())
 
 
 def _chosen_division(value: str | None) -> Division | None:

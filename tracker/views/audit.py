@@ -6,7 +6,7 @@ a range of local (Bangkok) dates, 50 a page. Each event shows the fields whose v
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -64,7 +64,7 @@ def _parse_day(value: str) -> date | None:
 
 
 def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
 def _filtered(filters: Filters):
@@ -166,7 +166,7 @@ def index():
     page = max(args.get("page", 1, type=int) or 1, 1)
 
     query = _filtered(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(page, pages)
     events = db.session.scalars(

@@ -1,6 +1,8 @@
 """A division's board: its tasks grouped by measure, filtered by status, assignee and due month; bulk assign."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -18,10 +20,10 @@ bp = Blueprint("divisions", __name__)
 
 
 def _people(division_id: int) -> list[User]:
-    return db.session.scalars(
+    return list(db.session.scalars(
         scoped(User, current_user.organization_id).where(User.division_id == division_id, User.active.is_(True))
         .order_by(User.display_name)
-    ).all()
+    ).all())
 
 
 def _filtered(division_id: int, status: str, assignee: str, month: str):
@@ -103,4 +105,6 @@ def bulk_assign(division_id: int):
         db.session.commit()
         who = assignee.display_name if assignee else "ทั้งกอง"
         flash(f"มอบหมาย {len(chosen)} งานให้ {who} แล้ว", "success")
-    return redirect(url_for("divisions.board", division_id=division.id, **request.args))
+    # Back to the board with its filters. Typed Any: to mypy the keywords could be url_for's own (_external: bool).
+    filters: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("divisions.board", division_id=division.id, **filters))

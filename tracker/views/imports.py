@@ -122,13 +122,14 @@ def _days(data: dict) -> dict:
     start, end = date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"])
     measures = []
     for measure in data["measures"]:
-        dues = [date.fromisoformat(d) for d in measure["due_dates"]] or [None] * len(measure["steps"])
+        dues: list[date | None] = [date.fromisoformat(d) for d in measure["due_dates"]]
+        dues = dues or [None] * len(measure["steps"])
         measures.append(
             {
                 **measure,
                 "start": date.fromisoformat(measure["start"]) if measure["start"] else None,
                 "end": date.fromisoformat(measure["end"]) if measure["end"] else None,
-                "step_dues": list(zip(measure["steps"], dues)),
+                "step_dues": list(zip(measure["steps"], dues, strict=True)),
                 "source_label": INDICATOR_SOURCE[IndicatorSource(measure["indicator_source"])],
             }
         )
@@ -150,7 +151,8 @@ def _preview_page(upload: Upload | None, data: dict, create_divisions: bool, sta
 
 def _upload_page(form: UploadForm, problems: list[str] | None = None, status_code: int = 200):
     return render_template(
-        "imports/new.html", form=form, problems=problems or [], accepted=UPLOAD_SUFFIXES, template_header=TEMPLATE_HEADER
+        "imports/new.html", form=form, problems=problems or [], accepted=UPLOAD_SUFFIXES,
+        template_header=TEMPLATE_HEADER,
     ), status_code
 
 

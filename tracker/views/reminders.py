@@ -39,8 +39,8 @@ def _page(form: PolicyForm | None = None, status: int = 200, account_form: LineA
                               overdue_every=organization.overdue_every)
     account_form = account_form or LineAccountForm(basic_id=organization.line_basic_id or "",
                                                    bot_user_id=organization.line_bot_user_id or "")
-    return render_template("admin/reminders.html", account_form=account_form, outlook=view, channel=channel, plan=plan, counts=counts,
-                           failures=failures, form=form, day=today, status_sent=NotificationStatus.SENT,
+    return render_template("admin/reminders.html", account_form=account_form, outlook=view, channel=channel, plan=plan,
+                           counts=counts, failures=failures, form=form, day=today, status_sent=NotificationStatus.SENT,
                            status_pending=NotificationStatus.PENDING, status_failed=NotificationStatus.FAILED), status
 
 

@@ -56,10 +56,10 @@ def mine():
 
 
 def _division_people(task: Task) -> list[User]:
-    return db.session.scalars(
+    return list(db.session.scalars(
         scoped(User, task.organization_id).where(User.division_id == task.division_id, User.active.is_(True))
         .order_by(User.display_name)
-    ).all()
+    ).all())
 
 
 @bp.get("/tasks/<int:task_id>")

@@ -28,6 +28,9 @@ FILL = (
 
 
 def upgrade():
+    # People are listed per organization on every page that offers a choice of them.
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_organization_id'), ['organization_id'], unique=False)
     for table, fill in FILL:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('organization_id', sa.Integer(), nullable=True))
@@ -40,6 +43,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_organization_id'))
     for table, _ in reversed(FILL):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f'fk_{table}_organization_id_organization'), type_='foreignkey')

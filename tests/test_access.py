@@ -1,0 +1,146 @@
+"""Who may do what, as one table: every role against every action, on their own division's rows, another division's,
+and another organization's; and every getter by id refusing another organization's rows."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from werkzeug.exceptions import NotFound
+
+from tracker import access
+from tracker.access import GETTERS, RULES, Action, can, find
+from tracker.extensions import db
+from tracker.models import DayOff, Division, Evidence, Measure, Task, User
+
+from .factories import other_organization
+
+PEOPLE = ("admin", "mayor", "clerk-head", "finance-head", "clerk-staff", "finance-staff")
+EVERYONE = set(PEOPLE)
+NOBODY: set[str] = set()
+
+# (action, what it is asked about) -> who may. "clerk task": a task of สำนักปลัด, unassigned; "given task": a task of
+# กองคลัง assigned to the clerk's staff member; "clerk division": the division itself; None: no object.
+EXPECTED: dict[tuple[Action, str | None], set[str]] = {
+    (Action.VIEW_MY_TASKS, None): {"clerk-head", "finance-head", "clerk-staff", "finance-staff"},
+    (Action.VIEW_TASK, "clerk task"): {"admin", "mayor", "clerk-head", "clerk-staff"},
+    (Action.VIEW_TASK, "given task"): {"admin", "mayor", "finance-head", "finance-staff", "clerk-staff"},
+    (Action.COMMENT, "clerk task"): {"admin", "mayor", "clerk-head", "clerk-staff"},
+    (Action.COMMENT, "given task"): {"admin", "mayor", "finance-head", "finance-staff", "clerk-staff"},
+    (Action.PROGRESS, "clerk task"): {"clerk-head", "clerk-staff"},
+    (Action.PROGRESS, "given task"): {"finance-head", "finance-staff", "clerk-staff"},
+    (Action.PROGRESS, "clerk evidence"): {"clerk-head", "clerk-staff"},
+    (Action.REOPEN, "clerk task"): {"clerk-head"},
+    (Action.REOPEN, "given task"): {"finance-head"},
+    (Action.ASSIGN, "clerk task"): {"clerk-head"},
+    (Action.ASSIGN, "clerk division"): {"clerk-head"},
+    (Action.RESCHEDULE, "clerk task"): {"clerk-head"},
+    (Action.VIEW_DIVISION, "clerk division"): {"admin", "mayor", "clerk-head", "clerk-staff"},
+    (Action.VIEW_ORGANIZATION, None): EVERYONE,
+    (Action.VIEW_ORGANIZATION, "clerk task"): EVERYONE,
+    (Action.VIEW_AUDIT, None): {"admin", "mayor"},
+    (Action.IMPORT_PLAN, None): {"admin"},
+    (Action.MANAGE_USERS, None): {"admin"},
+    (Action.MANAGE_USERS, "clerk-staff"): {"admin"},
+    (Action.MANAGE_DIVISIONS, "clerk division"): {"admin"},
+    (Action.MANAGE_SETTINGS, "organization"): {"admin"},
+    (Action.MANAGE_LINE_GROUP, "clerk division"): {"admin", "clerk-head"},
+    (Action.MANAGE_LINE_GROUP, "clerk task"): NOBODY,  # only about a division
+    (Action.VIEW_DIVISION, "clerk task"): {"admin", "mayor"},  # heads and staff: only a division of theirs
+}
+
+
+@pytest.fixture
+def objects(seeded):
+    clerk_task = seeded.tasks_of(seeded.clerk)[0]
+    given_task = seeded.tasks_of(seeded.finance)[0]
+    given_task.assignee = seeded.users["clerk-staff"]
+    evidence = Evidence(task=clerk_task, url="https://example.go.th/proof")
+    db.session.add(evidence)
+    db.session.commit()
+    return {
+        None: None,
+        "clerk task": clerk_task,
+        "given task": given_task,
+        "clerk evidence": evidence,
+        "clerk division": seeded.clerk,
+        "organization": seeded.org,
+        "clerk-staff": seeded.users["clerk-staff"],
+    }
+
+
+def test_every_action_has_one_rule():
+    assert set(RULES) == set(Action)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("action, about", list(EXPECTED))
+def test_role_by_action(seeded, objects, person, action, about):
+    allowed = person in EXPECTED[(action, about)]
+    assert can(seeded.users[person], action, objects[about]) is allowed
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_nobody_may_touch_another_organizations_rows(seeded, action):
+    _, other_division, other_head, other_task = other_organization()
+    for person in (*seeded.users.values(), ):
+        for obj in (other_task, other_division, other_head, other_task.measure):
+            assert not can(person, action, obj), (person.username, action, obj)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_an_account_switched_off_or_nobody_signed_in_may_do_nothing(seeded, objects, action):
+    head = seeded.users["clerk-head"]
+    head.active = False
+    db.session.commit()
+    for obj in objects.values():
+        assert not can(head, action, obj)
+        assert not can(None, action, obj)
+
+
+def _other_rows():
+    org, division, head, task = other_organization()
+    day_off = DayOff(organization_id=org.id, day=date(2026, 5, 5), name="วันหยุดของหน่วยงานอื่น")
+    evidence = Evidence(task=task, url="https://other.example/proof")
+    db.session.add_all([evidence, day_off])
+    db.session.commit()
+    return {Task: task, Measure: task.measure, Division: division, User: head, DayOff: day_off, Evidence: evidence}
+
+
+def _own_rows(seeded):
+    task = seeded.tasks_of(seeded.clerk)[0]
+    day_off = DayOff(organization_id=seeded.org.id, day=date(2026, 5, 6), name="วันหยุดของเรา")
+    evidence = Evidence(task=task, url="https://example.go.th/proof")
+    db.session.add_all([evidence, day_off])
+    db.session.commit()
+    return {Task: task, Measure: task.measure, Division: seeded.clerk, User: seeded.users["clerk-staff"],
+            DayOff: day_off, Evidence: evidence}
+
+
+@pytest.mark.parametrize("model", list(GETTERS), ids=lambda m: m.__name__)
+def test_each_getter_refuses_another_organizations_id(seeded, model):
+    theirs, ours = _other_rows(), _own_rows(seeded)
+    admin = seeded.users["admin"]
+    getter = GETTERS[model]
+    assert getter(admin, ours[model].id) is ours[model]
+    with pytest.raises(NotFound):
+        getter(admin, theirs[model].id)
+    assert find(model, theirs[model].id, admin.organization_id) is None
+    assert find(model, theirs[model].id, theirs[model].organization_id) is theirs[model]
+
+
+def test_every_organization_owned_model_has_a_getter():
+    owned = {m for m in (Task, Measure, Division, User, DayOff, Evidence) if hasattr(m, "organization_id")}
+    assert owned == set(GETTERS)
+
+
+def test_my_tasks_are_the_heads_division_or_the_staff_members_own_and_unassigned(seeded):
+    clerk_tasks = seeded.tasks_of(seeded.clerk)
+    clerk_tasks[0].assignee = seeded.users["clerk-head"]  # someone else's in the division
+    given = seeded.tasks_of(seeded.finance)[0]
+    given.assignee = seeded.users["clerk-staff"]
+    db.session.commit()
+    mine = {u: set(db.session.scalars(access.my_tasks(seeded.users[u]))) for u in ("clerk-head", "clerk-staff",
+                                                                                   "mayor", "admin")}
+    assert mine["clerk-head"] == set(clerk_tasks)
+    assert mine["clerk-staff"] == set(clerk_tasks[1:]) | {given}
+    assert mine["mayor"] == mine["admin"] == set()

@@ -1,0 +1,80 @@
+"""What progress means, once: the dashboard, the LINE summary and the weekly digests count the same way."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tracker import clock, dashboard, progress
+from tracker.extensions import db
+from tracker.line.replies import summary_text
+from tracker.models import TaskStatus
+from tracker.organization import work_calendar
+from tracker.reminders.inputs import load_inputs
+
+TODAY = date(2026, 4, 1)
+
+
+@pytest.mark.parametrize("due, done, overdue, soon", [
+    (TODAY - timedelta(days=1), False, True, False),
+    (TODAY - timedelta(days=1), True, False, False),
+    (TODAY, False, False, True),
+    (TODAY + timedelta(days=30), False, False, True),
+    (TODAY + timedelta(days=31), False, False, False),
+    (TODAY + timedelta(days=5), True, False, False),
+])
+def test_one_task(due, done, overdue, soon):
+    assert progress.is_overdue(due, done, TODAY) is overdue
+    assert progress.is_due_soon(due, done, TODAY) is soon
+
+
+def test_counted():
+    counted = progress.count([(TODAY - timedelta(days=3), False), (TODAY - timedelta(days=3), True),
+                              (TODAY + timedelta(days=3), False), (TODAY + timedelta(days=90), False)], TODAY)
+    assert (counted.total, counted.done, counted.overdue, counted.due_soon, counted.open) == (4, 1, 1, 1, 3)
+    assert counted.on_track == 3 and counted.pct_done == 25.0 and counted.pct_on_track == 75.0
+    assert progress.count([], TODAY).pct_done == 0.0
+
+
+def test_the_dashboard_the_line_summary_and_the_weekly_digest_agree(seeded, linked, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    tasks = seeded.tasks_of(seeded.clerk)
+    tasks[0].status = TaskStatus.DONE
+    db.session.commit()
+    board = dashboard.build(seeded.org.id, TODAY, work_calendar(seeded.org))
+    o = board.overall
+    text = summary_text(seeded.users["mayor"])
+    assert f"เสร็จแล้ว {o.done} จาก {o.total} งาน" in text
+    assert f"เกินกำหนด {o.overdue} งาน" in text and f"ครบกำหนดใน 30 วัน {o.due_soon} งาน" in text
+
+    monday = date(2026, 3, 30)  # the week's first working day: the executive's summary
+    plan = load_inputs(seeded.org, monday).plan(monday)
+    (mayors,) = [d for d in plan.digests if d.person.name == "นายกเทศมนตรี"]
+    on_monday = dashboard.build(seeded.org.id, monday, work_calendar(seeded.org)).overall
+    assert (mayors.organization.total, mayors.organization.done, mayors.organization.overdue) == (
+        on_monday.total, on_monday.done, on_monday.overdue)
+
+
+def test_a_second_years_plan_does_not_change_this_years_figures(seeded, linked, monkeypatch):
+    from tracker.models import Measure, Plan, Task
+    from tracker.plans.build import ensure_fiscal_year
+
+    plan = Plan(organization=seeded.org, fiscal_year=ensure_fiscal_year(2570), source="next.csv", content_hash="n")
+    measure = Measure(plan=plan, order=1, title="มาตรการปีหน้า", period_start=date(2026, 10, 1),
+                      period_end=date(2027, 9, 30), divisions=[seeded.clerk])
+    db.session.add_all([plan, measure] + [
+        Task(measure=measure, step_number=n, step_text=f"ขั้นตอน {n}", division=seeded.clerk,
+             due_date=date(2026, 12, 31)) for n in (1, 2, 3)
+    ])
+    db.session.commit()
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    this_year = dashboard.build(seeded.org.id, TODAY, work_calendar(seeded.org)).overall
+    assert this_year.total == 16 and "จาก 16 งาน" in summary_text(seeded.users["mayor"])
+    assert "จาก 8 งาน" in summary_text(seeded.users["clerk-head"])
+
+    next_year = date(2026, 11, 2)  # a Monday of fiscal year 2570
+    monkeypatch.setattr(clock, "today", lambda: next_year)
+    assert "จาก 3 งาน" in summary_text(seeded.users["mayor"])
+    (mayors,) = [d for d in load_inputs(seeded.org, next_year).plan(next_year).digests
+                 if d.person.name == "นายกเทศมนตรี"]
+    assert mayors.organization.total == 3
