@@ -62,7 +62,7 @@ def forecast_year() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = fresh_app(Path(folder))
         with app.app_context():
-            built = demo.build(staff=50)
+            built = demo.build(staff=50, as_published=True)
             db.session.commit()
             start, end = fiscal_year_bounds(2569)
             started = time.perf_counter()

@@ -58,6 +58,14 @@ def not_negative(value: Any) -> float:
     return number
 
 
+def whole(value: Any) -> int:
+    """A whole number, 0 or more."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError("expected a whole number of 0 or more")
+    return int(text)
+
+
 def time_of_day(value: Any) -> time:
     """HH:MM, 24-hour clock."""
     if isinstance(value, time):
@@ -132,6 +140,29 @@ SETTINGS: tuple[Setting, ...] = (
         "false",
         "Send the session cookie over HTTPS only. Set to `true` behind HTTPS (any real deployment).",
         flag,
+    ),
+    Setting(
+        "SESSION_IDLE_HOURS",
+        "4",
+        "A sign-in ends after this long without a request (half a working day: a lunch break or a morning of "
+        "meetings keeps it, a browser left signed in on a shared office computer is signed out by the evening).",
+        positive,
+    ),
+    Setting(
+        "SESSION_LIFETIME_HOURS",
+        "12",
+        "A sign-in ends this long after it began, used or not: one working day with overtime, never overnight, "
+        "so a copied cookie is worth at most the day it was taken and everyone signs in each morning.",
+        positive,
+    ),
+    Setting(
+        "PROXY_COUNT",
+        "0",
+        "How many reverse proxies (nginx, a load balancer) stand in front of the app, each appending to "
+        "`X-Forwarded-For` and setting `X-Forwarded-Proto`: the client's address is read that many hops from the "
+        "right. 0: the connection's own address, and X-Forwarded-* headers are ignored (anyone can forge them). "
+        "More than the real number lets a client choose the address sign-in limits count.",
+        whole,
     ),
     Setting(
         "TIMEZONE",

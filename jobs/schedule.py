@@ -21,7 +21,9 @@ def jobs(config: Mapping[str, Any]) -> list[Job]:
     at = config["REMINDER_TIME"]
     return [
         # Every day at the reminder time; on days off the policy has nothing to send, so weekends cost nothing.
-        Job("daily-reminders", work.send_todays_reminders, "cron", {"hour": at.hour, "minute": at.minute}),
-        # Tries that failed (LINE 5xx, 429, timeouts) are retried with backoff; the rows say when.
-        Job("retry-delivery", work.deliver_pending, "interval", {"minutes": 5}),
+        # A database that cannot be used at that moment leaves the day's sweep to the retry job (jobs/work.py).
+        Job("daily-reminders", work.daily_reminders, "cron", {"hour": at.hour, "minute": at.minute}),
+        # Tries that failed (LINE 5xx, 429, timeouts) are retried with backoff; the rows say when. A sweep of today
+        # that met an unavailable database is done here once the database is back.
+        Job("retry-delivery", work.retry_delivery, "interval", {"minutes": 5}),
     ]

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from tracker.faults import database_fault
+
 from . import schedule, work
 
 log = logging.getLogger(__name__)
@@ -15,12 +17,19 @@ log = logging.getLogger(__name__)
 
 def in_app_context(app: Flask, run):
     def job() -> None:
-        with app.app_context():
-            try:
+        name = getattr(run, "__name__", run)
+        try:
+            with app.app_context():  # its teardown ends the session, which may meet the database too
                 run()
-            except Exception:
-                log.exception("job %s failed", getattr(run, "__name__", run))
-                raise
+        except Exception as error:
+            fault = database_fault(error)
+            if fault is not None:
+                # The jobs log these themselves; one that escapes them is still one line, and the job runs again at
+                # its next time. A database error never ends the process.
+                log.error("job %s: %s", name, fault.message)
+                return
+            log.exception("job %s failed", name)
+            raise  # APScheduler logs it too and keeps the schedule running
 
     return job
 
@@ -37,13 +46,29 @@ def build(app: Flask) -> BlockingScheduler:
     return scheduler
 
 
+def start_up(app: Flask) -> None:
+    """Catch up on today's reminders if started after their time; never stop the process from starting.
+
+    A database that cannot be used is logged in one line (the retry job sweeps once it is back); any other error is
+    logged with its traceback, and the schedule starts anyway: its jobs try again at their times.
+    """
+    try:
+        with app.app_context():
+            if work.start_up():
+                log.info("started after the reminder time: today's reminders were swept and delivered")
+    except Exception as error:
+        fault = database_fault(error)
+        if fault is not None:
+            log.error("start-up: %s", fault.message)
+        else:
+            log.exception("start-up catch-up failed; the schedule starts anyway")
+
+
 def run(app: Flask) -> None:
     """Catch up on today's reminders if started late, then run the schedule until stopped."""
     # A process of its own: say what it does on stderr, where a service manager collects it.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
-    with app.app_context():
-        if work.catch_up():
-            log.info("started after the reminder time: today's reminders were swept and delivered")
+    start_up(app)
     scheduler = build(app)
     for job in scheduler.get_jobs():
         log.info("scheduled %s: %s", job.id, job.trigger)

@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -161,9 +162,12 @@ def postgres_database():
 
 @pytest.fixture
 def on_day(request, monkeypatch):
-    """Fix the day the app sees (`tracker.clock.today`): `on_day(date)` sets it, and again to move on. A test module
-    that defines `TODAY` starts its tests on that day; elsewhere the clock runs until `on_day` is called."""
+    """Fix the day the app sees: `on_day(date)` sets it, and again to move on; the time is 09:00 of that day in
+    Bangkok (`tracker.clock.now`), so what is done "now" (a tick-off) happens on that day too. A test module that
+    defines `TODAY` starts its tests on that day; elsewhere the clock runs until `on_day` is called."""
     def set_day(day) -> None:
+        moment = datetime.combine(day, time(9, 0), tzinfo=clock.local_zone()).astimezone(UTC)
+        monkeypatch.setattr(clock, "now", lambda: moment)
         monkeypatch.setattr(clock, "today", lambda: day)
 
     default = getattr(request.module, "TODAY", None)

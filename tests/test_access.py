@@ -31,9 +31,11 @@ EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.PROGRESS, "clerk evidence"): {"clerk-head", "clerk-staff"},
     (Action.REOPEN, "clerk task"): {"clerk-head"},
     (Action.REOPEN, "given task"): {"finance-head"},
-    (Action.ASSIGN, "clerk task"): {"clerk-head"},
-    (Action.ASSIGN, "clerk division"): {"clerk-head"},
-    (Action.RESCHEDULE, "clerk task"): {"clerk-head"},
+    (Action.ASSIGN, "clerk task"): {"admin", "clerk-head"},  # the admin too: a head may be away
+    (Action.ASSIGN, "given task"): {"admin", "finance-head"},
+    (Action.ASSIGN, "clerk division"): {"admin", "clerk-head"},
+    (Action.RESCHEDULE, "clerk task"): {"admin", "clerk-head"},
+    (Action.RESCHEDULE, "organization"): NOBODY,  # only about a task
     (Action.VIEW_DIVISION, "clerk division"): {"admin", "mayor", "clerk-head", "clerk-staff"},
     (Action.VIEW_ORGANIZATION, None): EVERYONE,
     (Action.VIEW_ORGANIZATION, "clerk task"): EVERYONE,

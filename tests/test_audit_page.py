@@ -9,9 +9,10 @@ import pytest
 from tracker import audit, tasks
 from tracker.clock import local
 from tracker.extensions import db
+from tracker.history import describe as diff
 from tracker.models import AuditAction, AuditEvent, Source
 from tracker.thai import format_date
-from tracker.views.audit import PER_PAGE, diff
+from tracker.views.audit import PER_PAGE
 
 from .factories import count, events, login, logout, other_organization, post_form
 
@@ -28,7 +29,10 @@ def audit_page(client, **args) -> str:
     return response.get_data(as_text=True)
 
 
-def org_events(seeded, *where) -> int:
+def org_events(seeded, *where, sign_ins: bool = False) -> int:
+    """The organization's events the page lists: sign-ins only when asked for."""
+    if not sign_ins:
+        where = (*where, AuditEvent.action.not_in(["user.sign_in", "user.sign_out"]))
     return count(AuditEvent, AuditEvent.organization_id == seeded.org.id, *where)
 
 
@@ -58,8 +62,10 @@ def test_newest_first(client, seeded, ticked):
     login(client, "admin")
     page = audit_page(client)
     order = re.findall(r'<span class="what">([^<]+)</span>', page)
-    assert order[0] == "เข้าสู่ระบบ"  # the admin's own sign-in, just now
+    assert "เข้าสู่ระบบ" not in order  # sign-ins would drown the changes: not in the default view
     assert order.index("ปิดงาน (เสร็จแล้ว)") < order.index("นำเข้าแผน")
+    with_sign_ins = re.findall(r'<span class="what">([^<]+)</span>', audit_page(client, sign_ins="1"))
+    assert with_sign_ins[0] == "เข้าสู่ระบบ"  # the admin's own sign-in, just now
 
 
 def test_filters(client, seeded, ticked):
@@ -77,6 +83,8 @@ def test_filters(client, seeded, ticked):
     assert found(audit_page(client, source="line")) == 1
     assert found(audit_page(client, source="cli")) == org_events(seeded, AuditEvent.source == Source.CLI)
     assert found(audit_page(client, source="line", action="task.progress")) == 0
+    assert found(audit_page(client, sign_ins="1")) == org_events(seeded, sign_ins=True) == everything + 1
+    assert found(audit_page(client, action="user.sign_in")) == 1
     page = audit_page(client, action="task.tick_off", actor=staff.id)
     assert found(page) == 1 and '<option value="task.tick_off" selected>' in page
 
@@ -87,12 +95,12 @@ def test_dates_are_bangkok_days(client, seeded, ticked):
     db.session.commit()
     login(client, "admin")
     only = {"action": "task.tick_off"}
-    assert found(audit_page(client, date_from="2026-01-02", date_to="2026-01-02", **only)) == 1
-    assert found(audit_page(client, date_from="2026-01-02", **only)) == 1
-    assert found(audit_page(client, date_to="2026-01-01", **only)) == 0
-    assert found(audit_page(client, date_from="2026-01-03", **only)) == 0
+    assert found(audit_page(client, date_from="2/1/2569", date_to="02/01/2569", **only)) == 1
+    assert found(audit_page(client, date_from="2 ม.ค. 2569", **only)) == 1
+    assert found(audit_page(client, date_to="1/1/2569", **only)) == 0
+    assert found(audit_page(client, date_from="๓/๑/๒๕๖๙", **only)) == 0
     page = audit_page(client, date_from="not-a-date", **only)
-    assert found(page) == 1 and "อ่านวันที่ไม่ได้" in page
+    assert found(page) == 1 and "อ่านวันที่ “not-a-date” ไม่ได้" in page
     assert "2 ม.ค. 2569 00:30 น." in audit_page(client, **only)
 
 

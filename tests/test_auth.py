@@ -1,9 +1,15 @@
 """Signing in and out, passwords, and the headers every page carries."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tracker.extensions import db
+from tracker.models import LoginAttempt
 
 from .factories import PASSWORD, login, logout, post_form
+
+OFFICE = "203.0.113.7"  # an office: everyone in it signs in through its router's one address
+ELSEWHERE = "198.51.100.20"
 
 
 def change_password(client, current: str, new: str):
@@ -33,6 +39,49 @@ def test_guessing_is_slowed_down(client, seeded):
     blocked = login(client, "clerk-head")  # even the right password waits now
     assert blocked.status_code == 429 and "15 นาที" in blocked.get_data(as_text=True)
     assert login(client, "finance-head").status_code == 302  # other people are not locked out
+
+
+def from_address(client, address: str):
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_guessing_many_names_from_one_address_does_not_lock_out_the_office(app, seeded):
+    head = from_address(app.test_client(), OFFICE)
+    assert login(head, "clerk-head").status_code == 302  # signs in from the office, as every day
+    guesser = from_address(app.test_client(), OFFICE)
+    statuses = [login(guesser, f"guess-{i}", "wrong-guess").status_code for i in range(25)]
+    assert statuses == [401] * 20 + [429] * 5  # other names guessed from the address: slowed down after 20
+    newcomer = from_address(app.test_client(), OFFICE)
+    assert login(newcomer, "finance-staff").status_code == 429  # right password, but never signed in from here
+    assert login(head, "clerk-head").status_code == 302  # signed in from here before: not locked out
+    assert login(from_address(app.test_client(), ELSEWHERE), "finance-staff").status_code == 302
+
+
+def test_a_known_address_keeps_the_per_username_limit(app, seeded):
+    office = from_address(app.test_client(), OFFICE)
+    assert login(office, "clerk-head").status_code == 302
+    logout(office)
+    for _ in range(5):
+        assert login(office, "clerk-head", "guess").status_code == 401
+    assert login(office, "clerk-head").status_code == 429
+
+
+def test_an_address_is_known_to_an_account_for_30_days_after_a_sign_in_from_it(app, seeded):
+    now = datetime.now(UTC)
+    db.session.add_all([
+        LoginAttempt(username="clerk-head", ip=OFFICE, success=True, at=now - timedelta(days=29)),
+        LoginAttempt(username="finance-head", ip=OFFICE, success=True, at=now - timedelta(days=31)),
+        LoginAttempt(username="mayor", ip=ELSEWHERE, success=True, at=now - timedelta(days=1)),
+        LoginAttempt(username="admin", ip=OFFICE, success=False, at=now - timedelta(days=1)),
+        *[LoginAttempt(username=f"guess-{i}", ip=OFFICE, success=False, at=now) for i in range(20)],
+    ])
+    db.session.commit()
+    office = from_address(app.test_client(), OFFICE)
+    assert login(office, "finance-head").status_code == 429  # 31 days ago: forgotten
+    assert login(office, "mayor").status_code == 429  # known at another address, not this one
+    assert login(office, "admin").status_code == 429  # a failure makes no address known
+    assert login(office, "clerk-head").status_code == 302
 
 
 def test_deactivated_person_cannot_sign_in_and_is_signed_out(client, seeded):

@@ -114,7 +114,7 @@ def test_the_next_thirty_days_and_the_counts_move_with_today(seeded):
     assert after_the_year.overall.overdue == 16
 
 
-def test_ticking_off_tasks_changes_the_figures(seeded):
+def test_ticking_off_tasks_changes_the_figures(seeded, on_day):
     head = seeded.users["clerk-head"]
     first, second = seeded.tasks_of(seeded.clerk)[:2]
     overdue_before = figures(seeded).overall.overdue
@@ -128,7 +128,9 @@ def test_ticking_off_tasks_changes_the_figures(seeded):
     assert (clerk.done, clerk.total, clerk.pct_done) == (2, 8, 25.0)
     was_overdue = sum(t.due_date < APRIL_1 for t in (first, second))
     assert board.overall.overdue == overdue_before - was_overdue
-    assert board.overall.on_track == 16 - board.overall.overdue
+    # Closed on 1 April: a task that was due before is done late, and late is not on track.
+    assert board.overall.late == was_overdue and clerk.late == was_overdue
+    assert board.overall.on_track == 16 - board.overall.overdue - board.overall.late
     assert all(line.task.status is not TaskStatus.DONE for line in board.overdue + board.upcoming)
 
 

@@ -193,7 +193,7 @@ def test_other_states_are_not_red(kind: str) -> None:
 
 def test_unknown_state_kind_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
-        make_card(state_kind="late")
+        make_card(state_kind="overdue-ish")
 
 
 def test_done_card_has_no_done_button() -> None:

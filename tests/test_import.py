@@ -282,3 +282,53 @@ def test_seed_import_on_postgresql(postgres_database, seed_path):
         assert clerk.aliases == ["สำนักปลัด"]
         db.session.remove()
         db.engine.dispose()
+
+
+# --- a division matched under another name; years no plan has (issue 10) -------------------------------------------
+
+
+def test_seed_dry_run_says_which_names_mean_a_division_to_create(runner, seed_path):
+    data = json.loads(run_import(runner, seed_path, "--dry-run", "--json", "--create-divisions").output)
+    # The plan writes สำนักปลัด in one row and สำนักปลัดเทศบาล in another: one division, created once.
+    assert data["division_spellings"] == [{"written": "สำนักปลัด", "division": "สำนักปลัดเทศบาล", "new": True}]
+    text = run_import(runner, seed_path, "--dry-run", "--create-divisions").output
+    assert "สำนักปลัด → สำนักปลัดเทศบาล (ชื่อเรียกอื่น; กองที่จะสร้างใหม่)" in text
+    # Without --create-divisions they are unknown, refused under both names: no match to tell.
+    refused = json.loads(run_import(runner, seed_path, "--dry-run", "--json").output)
+    assert refused["division_spellings"] == [] and "สำนักปลัดเทศบาล" in refused["unknown_divisions"]
+
+
+def test_a_division_matched_under_another_name_is_said_in_the_preview(runner, tmp_path):
+    make_org(divisions=("สำนักปลัดเทศบาล", "กองคลัง", "กองสาธารณสุข"))
+    path = write_csv(tmp_path / "plan.csv", [
+        ("ตรวจสุขาภิบาลอาหาร", "", "6", "1. ตรวจ 2. รายงาน", "ต.ค. 68 - ก.ย. 69", "กองสาธารณสุขและสิ่งแวดล้อม, กองคลัง"),
+        ("จัดทำคู่มือประชาชน", "", "6", "ร่างคู่มือ", "มี.ค. 69", "สำนักปลัด"),
+    ], header=CSV_HEADER)
+    result = run_import(runner, path, "--dry-run", "--json")
+    data = json.loads(result.output)
+    assert data["problems"] == [] and data["measures"][0]["divisions"] == ["กองสาธารณสุข", "กองคลัง"]
+    assert data["division_spellings"] == [
+        {"written": "กองสาธารณสุขและสิ่งแวดล้อม", "division": "กองสาธารณสุข", "new": False},
+        {"written": "สำนักปลัด", "division": "สำนักปลัดเทศบาล", "new": False},
+    ]
+    text = run_import(runner, path, "--dry-run").output
+    assert "ชื่อกองที่แผนเขียนต่างไป" in text
+    assert "  กองสาธารณสุขและสิ่งแวดล้อม → กองสาธารณสุข (ชื่อเรียกอื่น)\n" in text
+    assert "กองคลัง → กองคลัง" not in text
+
+
+@pytest.mark.parametrize("year", ["0", "1", "2025", "9999"])
+def test_an_impossible_fiscal_year_option_is_refused(runner, tmp_path, year):
+    make_org()
+    path = write_csv(tmp_path / "plan.csv", [(*CSV_ROWS[0][:4], "ตลอดปีงบประมาณ", CSV_ROWS[0][5])], header=CSV_HEADER)
+    result = run_import(runner, path, "--fiscal-year", year, "--dry-run")
+    assert result.exit_code != 0 and not isinstance(result.exception, ValueError)
+    assert f"plan.csv: ปีงบประมาณ {year} ที่ระบุ (--fiscal-year) ไม่ใช่ปีที่เป็นไปได้" in result.output
+    assert "พ.ศ." in result.output
+
+
+def test_a_file_too_big_to_be_a_plan_is_refused(runner, tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_bytes(b" " * (5 * 1024 * 1024 + 1))
+    result = run_import(runner, path, "--dry-run")
+    assert result.exit_code != 0 and "plan.txt: ไฟล์มีขนาด 5.0 MB ใหญ่เกินที่รับได้ 5 MB" in result.output

@@ -8,16 +8,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from tracker.extensions import db
-from tracker.models import Organization, Plan, Role, Source, Task
+from tracker.models import Division, Organization, Plan, Role, Source, Task
 from tracker.plans.rows import COLUMN_LABELS
-from tracker.plans.sheets import TEMPLATE_HEADER
+from tracker.plans.sheets import TEMPLATE_HEADER, write_template
 
 from .factories import count, counts, csrf_token, events, login, make_user, other_organization, post_form, write_csv
 
@@ -47,11 +51,13 @@ def stored(imports_dir: Path) -> list[str]:
 def upload(client, path: Path, *, create_divisions=True, name: str | None = None, token: str | None = None):
     data = {
         "csrf_token": token or csrf_token(client, "/imports/new"),
-        "file": (io.BytesIO(path.read_bytes()), name or path.name),
+        "file": FileStorage(io.BytesIO(path.read_bytes()), filename=name or path.name),
     }
     if create_divisions:
         data["create_divisions"] = "y"
-    return client.post("/imports", data=data, content_type="multipart/form-data")
+    # Encoded in memory: the test client spools a body over 500 KB to a temporary file it never closes.
+    boundary, body = encode_multipart(data)
+    return client.post("/imports", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def token_of(page: str) -> str:
@@ -73,6 +79,12 @@ def confirm_data(client, page: str, choices: dict[int, list[int]]) -> dict:
     return data
 
 
+def no_inline_script_or_style(page: str) -> bool:
+    """The page keeps to the content security policy: no style attribute, scripts only from /static."""
+    scripts = re.findall(r"<script[^>]*>", page)
+    return "style=" not in page and all(re.fullmatch(r'<script src="/static/[^"]+" defer>', tag) for tag in scripts)
+
+
 def flashes(client) -> list[str]:
     with client.session_transaction() as session:
         return [message for _, message in session.get("_flashes", [])]
@@ -89,7 +101,8 @@ def test_upload_page_offers_the_form_and_the_template(client, admin):
     assert 'enctype="multipart/form-data"' in html
     assert "สร้างกองที่ยังไม่มีในระบบ" in html
     assert "/imports/template.xlsx" in html and "/imports/template.csv" in html
-    assert "style=" not in html and "<script" not in html
+    assert "ไม่เกิน 5 MB" in html  # a plan's own limit, below the evidence files' 10 MB
+    assert no_inline_script_or_style(html)
 
 
 def test_templates_download(client, admin):
@@ -116,7 +129,7 @@ def test_preview_then_confirm_with_a_changed_indicator(client, admin, seed_path,
     assert [checked(page, m) for m in (1, 2, 3)] == [[6], [7], [8]]
     assert "ตัวชี้วัดที่ 7" in page and "94.88" in page  # the report's own slip, as a warning
     assert "ครบกำหนด" in page and "สำนักปลัดเทศบาล" in page
-    assert "style=" not in page and "<script" not in page
+    assert no_inline_script_or_style(page)
     assert counts() == before  # a preview writes nothing
     token = token_of(page)
     assert len(stored(imports_dir)) == 2  # the file and its note
@@ -302,3 +315,83 @@ def test_indicator_numbers_outside_the_framework_are_refused(client, admin, seed
     response = client.post(f"/imports/{token}/confirm", data=confirm_data(client, page, {1: [11]}))
     assert response.status_code == 400
     assert count(Plan) == 0
+
+
+# --- a division matched under another name; hostile uploads (issue 10) ---------------------------------------------
+
+
+def test_preview_says_a_division_matched_under_another_name(client, admin, tmp_path, imports_dir):
+    for name in ("สำนักปลัดเทศบาล", "กองสาธารณสุข"):
+        db.session.add(Division(organization=admin.organization, name=name, aliases=[]))
+    db.session.commit()
+    login(client, "web-admin")
+    path = write_csv(tmp_path / "plan.csv", [
+        ["1", "ตรวจสุขาภิบาลอาหาร", "", "6", "1. ตรวจ 2. รายงาน", "ต.ค. 68 - ก.ย. 69", "กองสาธารณสุขและสิ่งแวดล้อม"],
+    ], header=TEMPLATE_HEADER)
+    response = upload(client, path, create_divisions=False)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "ชื่อกองที่แผนเขียนต่างไป" in page
+    assert "<li>กองสาธารณสุขและสิ่งแวดล้อม → กองสาธารณสุข (ชื่อเรียกอื่น)</li>" in page
+    assert token_of(page)  # a match under another name is said, and the plan can still be confirmed
+
+
+def test_a_plan_file_over_its_own_limit_is_refused_without_being_kept(client, admin, tmp_path, imports_dir):
+    login(client, "web-admin")
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a," * (3 * 1024 * 1024))  # 6 MB: under MAX_CONTENT_LENGTH, over a plan's 5 MB
+    response = upload(client, path)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "big.csv: ไฟล์ใหญ่เกินที่รับได้ 5 MB" in page
+    assert stored(imports_dir) == []
+
+
+def zip_bomb(path: Path) -> Path:
+    """The plan template with one more part that unpacks to 60 MB of spaces: about 60 KB on the wire."""
+    write_template(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part:
+            for _ in range(60):
+                part.write(b" " * 1024 * 1024)
+    return path
+
+
+def test_a_zip_bomb_is_refused_quickly(client, admin, tmp_path, imports_dir):
+    login(client, "web-admin")
+    path = zip_bomb(tmp_path / "แผน.xlsx")
+    began = time.perf_counter()
+    response = upload(client, path)
+    assert time.perf_counter() - began < 3.0
+    assert response.status_code == 400
+    assert "แผน.xlsx: ไฟล์ .xlsx นี้เมื่อแตกออกมีขนาด 60.0 MB" in response.get_data(as_text=True)
+    assert stored(imports_dir) == []
+
+
+def test_a_hostile_report_is_refused_quickly(client, admin, seed_path, tmp_path, imports_dir):
+    login(client, "web-admin")
+    path = tmp_path / "report.txt"
+    spaces = " " * 50_000
+    path.write_text(f"IIT{spaces}x\nตัวชี้วัดที่ 1{spaces}x\n" * 20 + "ปีงบประมาณ 9999\n" + seed_path.read_text("utf-8"),
+                    encoding="utf-8")
+    began = time.perf_counter()
+    response = upload(client, path)
+    assert time.perf_counter() - began < 3.0
+    assert response.status_code == 400
+    assert "report.txt บรรทัด 41: ปีงบประมาณ 9999 ไม่ใช่ปีที่เป็นไปได้" in response.get_data(as_text=True)
+    assert stored(imports_dir) == []
+
+
+def test_a_large_but_legal_plan_is_previewed_in_time(client, admin, tmp_path, imports_dir):
+    login(client, "web-admin")
+    rows = [[str(n), f"มาตรการที่ {n} " + "ก" * 1_000, "ข" * 3_000, "6", "1. ร่าง\n2. เผยแพร่", "ต.ค. 68 - ก.ย. 69",
+             "สำนักปลัด"] for n in range(1, 201)]
+    path = write_csv(tmp_path / "plan.csv", rows, header=TEMPLATE_HEADER)
+    assert path.stat().st_size > 2_000_000
+    began = time.perf_counter()
+    response = upload(client, path)
+    assert time.perf_counter() - began < 15.0
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "มาตรการ (200)" in page and "งาน 400" in page
+    assert token_of(page)

@@ -10,6 +10,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tracker import clock
 from tracker.extensions import db
@@ -168,6 +169,23 @@ def test_profile_shows_the_official_accounts_qr_code(client, linked, line):
     assert "@itabkb" in client.get("/profile").get_data(as_text=True)
     svg = client.get("/line/qr.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    # A document an <img> can draw: the SVG namespace and a size.
+    assert b'xmlns="http://www.w3.org/2000/svg"' in svg.data and b'width="' in svg.data
+
+
+def test_the_profile_explains_linking_step_by_step_before_the_account_is_set(client, seeded):
+    login(client, "clerk-staff")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "เชื่อมบัญชีใน 4 ขั้นตอน" in page and "พิมพ์ข้อความใดก็ได้" in page and "clerk-staff" in page
+    assert "ผู้ดูแลระบบยังไม่ได้ตั้งบัญชี LINE" in page and "/line/qr.svg" not in page
+    assert client.get("/line/qr.svg").status_code == 404
+    login(client, "admin")
+    assert "/admin/reminders" in client.get("/profile").get_data(as_text=True)  # where the admin sets it
+    seeded.org.line_basic_id = "@itabkb"
+    db.session.commit()
+    login(client, "clerk-staff")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "/line/qr.svg" in page and "@itabkb" in page
 
 
 # --- chat commands -----------------------------------------------------------------------------------------------
@@ -324,3 +342,107 @@ def test_each_organization_answers_only_with_its_own_channel(client, linked, lin
     assert post(client, body=raw, signature=ours).status_code == 400  # our secret does not sign for them
     theirs = base64.b64encode(hmac.new(b"other-secret", raw, hashlib.sha256).digest()).decode()
     assert post(client, body=raw, signature=theirs).status_code == 200
+
+
+# --- one event of an unexpected shape, or one that fails, does not cost the batch ----------------------------------
+
+
+def good_and_bad(linked, client, bad) -> tuple:
+    """A signed batch: a สรุป message, the bad event, a เสร็จแล้ว button; return the task the button ticks off."""
+    from tracker.line import postback
+
+    task = linked.tasks_of(linked.clerk)[0]
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    db.session.commit()
+    data = postback.sign("done", task.id, LINE_ID, client.application.config["SECRET_KEY"])
+    before = event("message", message={"type": "text", "id": "1", "text": "สรุป"})
+    after = event("postback", postback={"data": data})
+    return post(client, before, bad, after), task
+
+
+def malformed(kind: str, **fields) -> dict:
+    bad = event(kind, event_id="01MALFORMED000000000000000")
+    bad.update(fields)
+    return bad
+
+
+MALFORMED = {
+    "source not an object": (malformed("message", source="U1234", message={"type": "text", "text": "งาน"}),
+                             "source is missing or not an object"),
+    "no source": (malformed("follow", source=None), "source is missing or not an object"),
+    "source of an unknown kind": (malformed("follow", source={"type": "planet", "userId": LINE_ID}), "source.type"),
+    "userId not a string": (malformed("follow", source={"type": "user", "userId": 12345}), "source.userId"),
+    "groupId not a string": (malformed("join", source={"type": "group", "groupId": {"id": "C1"}}), "source.groupId"),
+    "message not an object": (malformed("message", message="งาน"), "message is missing or not an object"),
+    "message text not a string": (malformed("message", message={"type": "text", "id": "1", "text": ["งาน"]}),
+                                  "message.text"),
+    "message type missing": (malformed("message", message={"id": "1", "text": "งาน"}), "message.type"),
+    "postback data not a string": (malformed("postback", postback={"data": 42}), "postback.data"),
+    "postback not an object": (malformed("postback", postback=["a=done"]), "postback is missing or not an object"),
+    "link not an object": (malformed("accountLink", link="ok"), "link is missing or not an object"),
+    "link nonce not a string": (malformed("accountLink", link={"result": "ok", "nonce": 123456}), "link.nonce"),
+    "type not a string": (malformed("follow", type=7), "type is missing"),
+    "no type": (malformed("follow", type=None), "type is missing"),
+    "replyToken not a string": (malformed("follow", replyToken=123), "replyToken"),
+    "webhookEventId not a string": (dict(event("follow"), webhookEventId=987654321), "webhookEventId"),
+    "not an object": ("follow", "the event is str, not an object"),
+    "null": (None, "the event is NoneType, not an object"),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_an_event_of_an_unexpected_shape_is_logged_and_skipped_and_the_batch_goes_on(client, linked, line, caplog,
+                                                                                    name):
+    bad, problem = MALFORMED[name]
+    response, task = good_and_bad(linked, client, bad)
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert len(line.replies) == 2  # the events before and after it were both answered
+    assert "สรุปสำนักปลัดเทศบาล" in texts(line.replies[0]["messages"])
+    assert "บันทึกว่าเสร็จแล้ว" in texts(line.replies[1]["messages"])
+    assert task.status is TaskStatus.DONE and len(events("task.tick_off")) == 1
+    assert count(LineEvent) == 2  # the skipped one is not recorded
+    (warning,) = [r for r in caplog.records if r.name == "tracker.line.webhook" and r.levelname == "WARNING"]
+    message = warning.getMessage()
+    assert "skipped" in message and problem in message
+    if isinstance(bad, dict) and isinstance(bad.get("webhookEventId"), str):
+        assert bad["webhookEventId"] in message
+
+
+def test_an_event_that_fails_is_rolled_back_logged_with_its_traceback_and_the_batch_goes_on(
+        client, linked, line, caplog, monkeypatch):
+    from tracker.line import webhook
+
+    def broken(organization, event, channel):
+        linked.users["clerk-staff"].display_name = "half-done"
+        db.session.flush()
+        raise RuntimeError("a bug in a handler")
+
+    monkeypatch.setitem(webhook._HANDLERS, "follow", broken)
+    broken_id = "01BROKEN000000000000000000"
+    response, task = good_and_bad(linked, client, event("follow", event_id=broken_id))
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert len(line.replies) == 2 and task.status is TaskStatus.DONE
+    assert linked.users["clerk-staff"].display_name != "half-done"  # its partial change was rolled back
+    assert db.session.scalar(select(LineEvent).where(LineEvent.webhook_event_id == broken_id)) is None
+    (failure,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert broken_id in failure.getMessage() and failure.exc_info is not None
+
+
+def test_a_database_that_cannot_be_used_answers_500_so_line_redelivers(client, linked, line, caplog):
+    from .db_faults import LOCKED, locked, short_busy_timeout
+
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    db.session.commit()
+    message = event("message", message={"type": "text", "id": "1", "text": "สรุป"})
+    with short_busy_timeout():
+        with locked():
+            response = post(client, message)
+        assert response.status_code == 500 and line.replies == []
+        (error,) = [r for r in caplog.records if r.levelname == "ERROR"]
+        assert LOCKED in error.getMessage() and error.exc_info is None
+        redelivered = dict(message, deliveryContext={"isRedelivery": True})
+        assert post(client, redelivered).status_code == 200
+        assert post(client, redelivered).status_code == 200  # and once only
+    assert len(line.replies) == 1 and count(LineEvent) == 1

@@ -1,12 +1,16 @@
 """Division names and indicator inference: pure matching, no database."""
 from __future__ import annotations
 
+import time
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
+from tracker.plans import build
 from tracker.plans.build import spread_due_dates
 from tracker.plans.matching import KnownDivision, infer_indicator, match_division
+from tracker.plans.preview import division_spellings, spelling_text
 from tracker.plans.report import read_report
 from tracker.plans.rows import parse_indicator_numbers, split_divisions, split_numbered
 
@@ -102,3 +106,62 @@ def test_indicator_out_of_range_and_oit_items_are_problems():
     problems: list[str] = []
     assert parse_indicator_numbers("11, O12", "plan.csv แถว 2", problems) == []
     assert len(problems) == 1 and "plan.csv แถว 2" in problems[0] and "[11]" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "cell, numbers",
+    [("3-1", [1, 2, 3]), ("1 – 10", list(range(1, 11))), ("๑-๓, ๙.๑", [1, 2, 3, 9]), ("06", [6])],
+)
+def test_indicator_ranges_read_by_their_ends(cell, numbers):
+    problems: list[str] = []
+    assert parse_indicator_numbers(cell, "plan.csv แถว 2", problems, 2569) == numbers
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ("1-100000000", "[1-100000000]"),
+        ("1 - 99999999999999999999", "[1 - 99999999999999999999]"),
+        ("9" * 5_000, "[" + "9" * 30 + "…]"),  # more digits than Python turns into an int
+        ("0, 6", "[0]"),
+        ("10-11", "[10-11]"),
+    ],
+)
+def test_indicator_numbers_outside_the_framework_are_named_not_expanded(cell, shown):
+    problems: list[str] = []
+    began = time.perf_counter()
+    numbers = parse_indicator_numbers(cell, "plan.csv แถว 2 คอลัมน์ “ตัวชี้วัดที่”", problems, 2569)
+    assert time.perf_counter() - began < 0.1
+    assert numbers == ([6] if cell == "0, 6" else [])
+    (problem,) = problems
+    assert problem.startswith("plan.csv แถว 2 คอลัมน์ “ตัวชี้วัดที่”:") and "1-10" in problem and shown in problem
+
+
+def resolution(divisions: dict[str, list]) -> build.Resolution:
+    new = [d for ds in divisions.values() for d in ds if isinstance(d, build.NewDivision)]
+    return build.Resolution(None, 2569, divisions, new, create=True)
+
+
+def test_divisions_matched_under_another_name_are_listed():
+    health, finance = SimpleNamespace(name="กองสาธารณสุข"), SimpleNamespace(name="กองคลัง")
+    clerk = build.NewDivision("สำนักปลัดเทศบาล", {"สำนักปลัด", "สำนักปลัดเทศบาล"})
+    spellings = division_spellings(resolution({
+        "กองสาธารณสุขและสิ่งแวดล้อม": [health],
+        "กอง คลัง.": [finance],  # spaces and a dot apart: the same name, not another
+        "สำนักปลัด": [clerk],
+        "สำนักปลัดเทศบาล": [clerk],
+        "ทุกกอง": [health],  # every division, by none of their names
+    }))
+    assert spellings == [
+        {"written": "กองสาธารณสุขและสิ่งแวดล้อม", "division": "กองสาธารณสุข", "new": False},
+        {"written": "สำนักปลัด", "division": "สำนักปลัดเทศบาล", "new": True},
+    ]
+    assert [spelling_text(s) for s in spellings] == [
+        "กองสาธารณสุขและสิ่งแวดล้อม → กองสาธารณสุข (ชื่อเรียกอื่น)",
+        "สำนักปลัด → สำนักปลัดเทศบาล (ชื่อเรียกอื่น; กองที่จะสร้างใหม่)",
+    ]
+
+
+def test_a_plan_without_other_names_lists_none():
+    assert division_spellings(resolution({"กองคลัง": [SimpleNamespace(name="กองคลัง")]})) == []

@@ -257,3 +257,34 @@ def test_two_deliverers_on_postgresql(postgres_database, fixed_time):
             db.engine.dispose()
         assert len(fake.deliveries_by_key()) == 200 and set(fake.deliveries_by_key().values()) == {1}
         assert sum(r.sent for r in results) == 200 and all(r.sent for r in results)
+
+
+# --- a later day's reminders wait for their day ---------------------------------------------------------------
+
+
+def test_a_future_days_reminders_are_not_delivered_before_that_day(app, linked, fake_line, fixed_time):
+    fixed_time["now"] = datetime(2026, 3, 16, 1, 30, tzinfo=UTC)  # Monday 08:30 in Bangkok, the day before
+    assert outbox.sweep(linked.org, TODAY).created == 2
+    db.session.commit()
+    assert outbox.deliver(channel_from_config()) == outbox.DeliveryResult()  # not even claimed
+    work.retry_delivery()  # nor by the scheduler's retry job
+    db.session.expire_all()
+    rows = db.session.scalars(select(Notification)).all()
+    assert fake_line.pushes == [] and len(rows) == 2
+    assert {(r.status, r.attempts, r.claimed_by, r.claimed_until, r.next_attempt_at, r.last_error) for r in rows} == {
+        (NotificationStatus.PENDING, 0, None, None, None, None)}
+
+    fixed_time["now"] = datetime(2026, 3, 17, 1, 30, tzinfo=UTC)  # their day
+    assert outbox.deliver(channel_from_config()).sent == 2
+    db.session.expire_all()
+    assert statuses() == {"sent": 2} and len(fake_line.pushes) == 2
+
+
+def test_only_todays_rows_go_when_several_days_are_pending(app, linked, fake_line, fixed_time):
+    outbox.sweep(linked.org, TODAY)
+    outbox.sweep(linked.org, TODAY + timedelta(days=7))  # 24 March: the 7-day reminders
+    db.session.commit()
+    assert outbox.deliver(channel_from_config()).sent == 2
+    db.session.expire_all()
+    later = db.session.scalars(select(Notification).where(Notification.for_date > TODAY)).all()
+    assert len(later) == 2 and all(r.status is NotificationStatus.PENDING and r.attempts == 0 for r in later)

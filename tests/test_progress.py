@@ -15,6 +15,16 @@ from tracker.reminders.inputs import load_inputs
 TODAY = date(2026, 4, 1)
 
 
+@pytest.mark.parametrize("due, done_on, late", [
+    (TODAY, TODAY, False),
+    (TODAY, TODAY + timedelta(days=1), True),
+    (TODAY, None, False),
+])
+def test_done_late(due, done_on, late):
+    assert progress.is_late(due, True, done_on) is late
+    assert not progress.is_late(due, False, TODAY + timedelta(days=9))
+
+
 @pytest.mark.parametrize("due, done, overdue, soon", [
     (TODAY - timedelta(days=1), False, True, False),
     (TODAY - timedelta(days=1), True, False, False),
@@ -29,10 +39,17 @@ def test_one_task(due, done, overdue, soon):
 
 
 def test_counted():
-    counted = progress.count([(TODAY - timedelta(days=3), False), (TODAY - timedelta(days=3), True),
-                              (TODAY + timedelta(days=3), False), (TODAY + timedelta(days=90), False)], TODAY)
-    assert (counted.total, counted.done, counted.overdue, counted.due_soon, counted.open) == (4, 1, 1, 1, 3)
-    assert counted.on_track == 3 and counted.pct_done == 25.0 and counted.pct_on_track == 75.0
+    week_ago = TODAY - timedelta(days=7)
+    counted = progress.count([
+        (TODAY - timedelta(days=3), False, None),  # overdue
+        (TODAY - timedelta(days=3), True, week_ago),  # done on time
+        (week_ago, True, TODAY - timedelta(days=2)),  # done, late
+        (TODAY + timedelta(days=3), False, None),  # due soon
+        (TODAY + timedelta(days=90), False, None),  # later
+    ], TODAY)
+    assert (counted.total, counted.done, counted.late, counted.overdue, counted.due_soon, counted.open) == (
+        5, 2, 1, 1, 1, 3)
+    assert counted.on_track == 3 and counted.pct_done == 40.0 and counted.pct_on_track == 60.0
     assert progress.count([], TODAY).pct_done == 0.0
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Notification
+from tracker.models import Notification, NotificationStatus
 
 from .factories import count, events, login, post_form
 from .fake_line import FakeLine
@@ -26,6 +27,27 @@ def test_on_a_day_writes_the_outbox_once(runner, linked):
     again = runner.invoke(args=["reminders", "--on", "2026-03-17"])
     assert "เพิ่ม 2 ข้อความ" in first.output and "เพิ่ม 0 ข้อความ" in again.output
     assert count(Notification) == 2
+
+
+def test_a_future_day_swept_now_waits_for_that_day(runner, linked, on_day):
+    on_day(date(2026, 3, 16))
+    swept = runner.invoke(args=["reminders", "--on", "2026-03-17"])
+    assert swept.exit_code == 0, swept.output
+    assert "เพิ่ม 2 ข้อความ" in swept.output and "(the messages wait for their day, 2026-03-17" in swept.output
+    early = runner.invoke(args=["deliver"])
+    assert early.exit_code == 0 and "ส่งแล้ว 0, รอส่งใหม่ 0, ล้มเหลว 0" in early.output
+    db.session.expire_all()
+    rows = db.session.scalars(select(Notification)).all()
+    assert [(r.status, r.attempts) for r in rows] == [(NotificationStatus.PENDING, 0)] * 2
+
+    on_day(date(2026, 3, 17))
+    assert "ส่งแล้ว 2" in runner.invoke(args=["deliver"]).output
+
+
+def test_todays_sweep_says_to_deliver(runner, linked, on_day):
+    on_day(date(2026, 3, 17))
+    result = runner.invoke(args=["reminders", "--on", "2026-03-17"])
+    assert "ส่งด้วย `tracker deliver`" in result.output and "wait for their day" not in result.output
 
 
 def test_month_counts_messages_per_day(runner, linked):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+import time
+import zipfile
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
@@ -428,3 +431,234 @@ def test_no_year_anywhere_asks_for_the_year_and_still_reports_other_problems(tmp
     assert len(problems) == 2
     assert problems[0].startswith("plan.csv:") and "--fiscal-year" in problems[0]
     assert problems[1].startswith(f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['divisions']}”")
+
+
+# --- every problem at once; impossible days, years and numbers; junk, caps, hostile workbooks (issue 10) -------------
+
+PERIOD, INDICATORS = COLUMN_LABELS["period"], COLUMN_LABELS["indicators"]
+
+
+def bad_rows() -> list[list]:
+    return [
+        list(TEMPLATE_HEADER),
+        MANUAL,
+        ["2", "", "", "12", "1. ทำ", "31 ก.พ. 70", ""],  # row 3: no title, no such indicator, no such day, no division
+        ["3", "ก" * 5_000, "", "1-100000000", "", "ต.ค. 9999", "กองคลัง"],  # row 4: title too long, huge range,
+        DISCLOSURE,                                                         # no steps, impossible year
+        ["5", "ทำ", "", "6", " ".join(f"{i}. ขั้น" for i in range(1, 61)), "0000", "ทุกกอง"],  # row 6
+    ]
+
+
+EXPECTED_BAD = [
+    ("แถว 3", COLUMN_LABELS["title"], "ช่องว่าง"),
+    ("แถว 3", COLUMN_LABELS["divisions"], "ช่องว่าง"),
+    ("แถว 3", PERIOD, "วันที่ 31 ก.พ. 2570 ไม่มีในปฏิทิน"),
+    ("แถว 3", INDICATORS, "[12]"),
+    ("แถว 4", COLUMN_LABELS["title"], "ยาว 5,000 ตัวอักษร เกินที่รับได้ 2,000"),
+    ("แถว 4", COLUMN_LABELS["steps"], "ช่องว่าง"),
+    ("แถว 4", PERIOD, "ปี 9999 ซึ่งไม่ใช่ปีที่เป็นไปได้"),
+    ("แถว 4", INDICATORS, "[1-100000000]"),
+    ("แถว 6", COLUMN_LABELS["steps"], "มี 60 ขั้นตอน เกินที่รับได้ 50"),
+    ("แถว 6", PERIOD, "อ่านช่วงเวลาไม่ได้"),
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_every_problem_of_every_row_and_column_in_one_pass(tmp_path: Path, suffix: str) -> None:
+    path = write_csv(tmp_path / "plan.csv", bad_rows()) if suffix == ".csv" else write_xlsx(
+        tmp_path / "plan.xlsx", bad_rows())
+    problems = problems_of(path)
+    assert len(problems) == len(EXPECTED_BAD), problems
+    for problem, (row, column, what) in zip(problems, EXPECTED_BAD, strict=True):
+        assert problem.startswith(f"plan{suffix} {row} คอลัมน์ “{column}”:"), problem
+        assert what in problem, problem
+
+
+@pytest.mark.parametrize("period", ["31 ก.พ. 70", "30 ก.พ. 2570", "29 ก.พ. 2569", "1 ก.พ. 69 - 29 ก.พ. 69"])
+def test_a_day_that_does_not_exist_names_the_cell(tmp_path: Path, period: str) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:5], period, MANUAL[6]]])
+    (problem,) = problems_of(path, 2569)
+    assert problem.startswith(f"plan.csv แถว 2 คอลัมน์ “{PERIOD}”:")
+    assert "ไม่มีอยู่จริง" in problem and "ไม่มีในปฏิทิน" in problem and "อ่านช่วงเวลาไม่ได้" not in problem
+
+
+def test_a_leap_day_is_read(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:5], "1 ก.พ. 71 - 29 ก.พ. 71", MANUAL[6]]])
+    (measure,) = read_sheet(path, "plan.csv", None).measures
+    assert (measure.start, measure.end) == (date(2028, 2, 1), date(2028, 2, 29))
+
+
+@pytest.mark.parametrize("period", ["ต.ค. 0000", "ต.ค. 0001 - ก.ย. 0002", "ปีงบประมาณ 9999", "ต.ค. 0543",
+                                    "ต.ค. 2701"])
+def test_impossible_years_name_the_cell_and_the_calendar(tmp_path: Path, period: str) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, MANUAL, [*DISCLOSURE[:5], period, DISCLOSURE[6]]])
+    problems = problems_of(path, 2569)
+    assert len(problems) == 1 and problems[0].startswith(f"plan.csv แถว 3 คอลัมน์ “{PERIOD}”:")
+    assert "ไม่ใช่ปีที่เป็นไปได้" in problems[0] and "พ.ศ." in problems[0]
+
+
+def test_a_year_far_off_in_every_row_is_not_taken_for_the_plans_year(tmp_path: Path) -> None:
+    # "ต.ค. - ธ.ค. 2700" ends in fiscal year 2701, past any plan: said once, with the rows, not computed with.
+    path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:5], "ต.ค. - ธ.ค. 2700", MANUAL[6]]])
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.csv:") and "2701 (แถว 2)" in problem and "ไม่ใช่ปีที่เป็นไปได้" in problem
+
+
+@pytest.mark.parametrize("cell", ["1-100000000", "1 - 99999999999999999999", "9" * 150, "0", "11-12", "6, 7, 99"])
+def test_indicator_numbers_outside_the_framework_name_the_cell_without_expanding(tmp_path: Path, cell: str) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:3], cell, *MANUAL[4:]]])
+    began = time.perf_counter()
+    problems = problems_of(path)
+    assert time.perf_counter() - began < 1.0
+    (problem,) = [p for p in problems if INDICATORS in p]
+    assert problem.startswith(f"plan.csv แถว 2 คอลัมน์ “{INDICATORS}”:") and "1-10" in problem
+
+
+def test_junk_characters_in_cells_are_taken_out(tmp_path: Path) -> None:
+    row = ["1", "จัดทำ\x00คู่มือ\x1b[31m 😀", "", "๖", "1. ร่าง\x07 2. เผยแพร่", "ต.ค.\x0068 - ก.ย. 69", "กองคลัง\x00"]
+    draft = read_sheet(write_csv(tmp_path / "plan.csv", [THAI, row]), "plan.csv", None)
+    (measure,) = draft.measures
+    assert measure.title == "จัดทำคู่มือ[31m 😀" and measure.steps == ["ร่าง", "เผยแพร่"]
+    assert measure.division_names == ["กองคลัง"] and measure.indicators == [6]
+    assert (measure.start, measure.end) == FY2569
+
+
+@pytest.mark.parametrize("column, text, what", [
+    ("title", "ก" * 5_001, "ยาว 5,001 ตัวอักษร"),
+    ("period", "ต.ค. 68 - ก.ย. 69 " + "ก" * 300, "เกินที่รับได้ 200"),
+    ("divisions", ", ".join(f"กองที่{i}" for i in range(40)), "มี 40 กอง เกินที่รับได้ 30"),
+    ("divisions", "ก" * 300, "ชื่อกอง"),
+])
+def test_cells_beyond_their_caps_are_refused_naming_the_column(tmp_path: Path, column: str, text: str,
+                                                                what: str) -> None:
+    row = list(MANUAL)
+    row[TEMPLATE_COLUMNS.index(column)] = text
+    (problem,) = problems_of(write_csv(tmp_path / "plan.csv", [THAI, row]), 2569)
+    assert problem.startswith(f"plan.csv แถว 2 คอลัมน์ “{COLUMN_LABELS[column]}”:") and what in problem
+
+
+def test_more_measures_than_a_plan_has_are_refused_saying_the_cap(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, *[MANUAL] * 201])
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.csv แถว 202:") and "201" in problem and "200 มาตรการ" in problem
+
+
+def test_a_sheet_longer_than_any_plan_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_text(",".join(THAI) + "\n" + "\n" * 100_000 + ",".join(MANUAL) + "\n", encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.csv:") and "5,000 แถว" in problem
+
+
+def test_a_large_but_legal_sheet_is_read_quickly(tmp_path: Path) -> None:
+    steps = "\n".join(f"{i}. ขั้นตอน" for i in range(1, 40))
+    rows = [[str(n), f"มาตรการที่ {n} " + "ก" * 1_500, "ข" * 5_000, "6, 7", steps, "ต.ค. 68 - ก.ย. 69",
+             "สำนักปลัด, กองคลัง"] for n in range(1, 201)]
+    path = write_csv(tmp_path / "plan.csv", [THAI, *rows])
+    assert path.stat().st_size > 3_000_000
+    began = time.perf_counter()
+    draft = read_sheet(path, "plan.csv", None)
+    assert time.perf_counter() - began < 5.0
+    assert len(draft.measures) == 200 and len(draft.measures[0].steps) == 39
+
+
+@pytest.mark.parametrize("content", [
+    b"\xed\xa0\x80,\xed\xb0\x80\n",  # lone surrogates, as UTF-8 never writes them
+    "มาตรการ,ขั้นตอน\n\udc80".encode("utf-8", "surrogatepass"),
+    b'"' + b"a" * 200_000 + b'"\n',  # a cell past the csv module's limit
+    b"a,b\x00c\n",
+])
+def test_broken_csv_is_refused_or_read_never_a_traceback(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_bytes(content)
+    assert all(p.startswith("plan.csv") for p in problems_of(path))
+
+
+def test_xlsx_cells_of_every_type_read_or_are_refused(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [
+        ENGLISH,
+        [True, "ประชุม", 3.5, 6.0, "1. ประชุม", datetime(2026, 3, 15), "กองคลัง"],
+        [2, "อบรม", time_of_day(9, 30), "=1/0", "1. อบรม", date(2026, 4, 1), False],
+        [3, 12345678901234567890, timedelta(days=2), 7, "=SUM(A1:A2)", "มี.ค. 69", "#N/A"],
+    ])
+    # Formulas written by a program carry no cached value, so they read as empty: row 4's steps are missing. The
+    # rest is text: a boolean, a time, a number too long for an indicator's place, "#N/A" as a division's name.
+    assert problems_of(path) == [
+        f"plan.xlsx แถว 4 คอลัมน์ “{COLUMN_LABELS['steps']}”: ช่องว่าง — ต้องมีขั้นตอนหรือวิธีการดำเนินการ "
+        "(required, empty)"
+    ]
+    rows = read_sheet(write_xlsx(tmp_path / "ok.xlsx", [ENGLISH, *[
+        [True, "ประชุม", 3.5, 6.0, "1. ประชุม", datetime(2026, 3, 15), "กองคลัง"],
+        [2, "อบรม", time_of_day(9, 30), "=1/0", "1. อบรม", date(2026, 4, 1), False],
+    ]]), "ok.xlsx", None).measures
+    assert [(m.indicators, m.start, m.division_names) for m in rows] == [
+        ([6], date(2026, 3, 15), ["กองคลัง"]), ([], date(2026, 4, 1), ["FALSE"])
+    ]
+
+
+def test_xlsx_cell_far_down_is_refused_quickly(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(ENGLISH)
+    sheet.append(MANUAL)
+    sheet["A1048576"] = "x"  # Ctrl+↓ and a keystroke: openpyxl would fill in a million empty rows before it
+    workbook.save(tmp_path / "plan.xlsx")
+    began = time.perf_counter()
+    (problem,) = problems_of(tmp_path / "plan.xlsx")
+    assert time.perf_counter() - began < 2.0
+    assert problem.startswith("plan.xlsx:") and "5,000 แถว" in problem
+
+
+def test_xlsx_cell_far_right_is_not_read(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(ENGLISH)
+    sheet.append(MANUAL)
+    sheet["XFD2"] = "x"
+    workbook.save(tmp_path / "plan.xlsx")
+    began = time.perf_counter()
+    (measure,) = read_sheet(tmp_path / "plan.xlsx", "plan.xlsx", None).measures
+    assert time.perf_counter() - began < 2.0 and measure.title == MANUAL[1]
+
+
+def zip_bomb(path: Path, unpacked_mb: int = 60) -> Path:
+    """A real workbook with one more part that unpacks to `unpacked_mb` MB of spaces (a few tens of KB packed)."""
+    write_template(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part:
+            chunk = b" " * 1024 * 1024
+            for _ in range(unpacked_mb):
+                part.write(chunk)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    path = zip_bomb(tmp_path / "plan.xlsx")
+    assert path.stat().st_size < 1_000_000
+    began = time.perf_counter()
+    (problem,) = problems_of(path)
+    assert time.perf_counter() - began < 1.0
+    assert problem.startswith("plan.xlsx:") and "60.0 MB" in problem and "ทั้งหมด 50 MB" in problem
+
+
+def test_a_workbook_of_too_many_cells_is_refused_before_openpyxl_parses_them(tmp_path: Path) -> None:
+    # 12 MB of XML in one sheet: openpyxl would spend seconds on its cells. Packed, it is a few kilobytes.
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    cells = b"<row>" + b'<c t="n"><v>1</v></c>' * 100 + b"</row>"
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet9.xml", "w", force_zip64=True) as part:
+            for _ in range(12 * 1024 * 1024 // len(cells)):
+                part.write(cells)
+    began = time.perf_counter()
+    (problem,) = problems_of(path)
+    assert time.perf_counter() - began < 1.0
+    assert problem.startswith("plan.xlsx:") and "ตาราง 10 MB" in problem
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04" + b"\x00" * 100, b"PK\x05\x06" + b"\x00" * 18, b"\x00" * 10])
+def test_a_broken_workbook_is_refused(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(content)
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.xlsx:") and ".xlsx" in problem

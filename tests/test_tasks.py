@@ -19,7 +19,7 @@ TODAY = date(2026, 3, 11)  # the day the `on_day` fixture starts on
 def test_tick_off_with_note_link_and_file(client, seeded, app):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-head")
-    response = post_progress(client, task, status="done", note="จัดทำคู่มือเสร็จแล้ว",
+    response = post_progress(client, task, close="1", note="จัดทำคู่มือเสร็จแล้ว",
                              url="https://bangkrabue.go.th/manual", file=(io.BytesIO(PDF), "คู่มือ.pdf"))
     assert response.status_code == 302
     db.session.expire_all()
@@ -39,24 +39,41 @@ def test_a_bad_file_refuses_the_whole_change(client, seeded, app):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-head")
     before = count(AuditEvent)
-    response = post_progress(client, task, status="done", note="เสร็จ", url="https://example.org/x",
+    response = post_progress(client, task, close="1", note="เสร็จ", url="https://example.org/x",
                              file=(io.BytesIO(b"<html><script>alert(1)</script>"), "report.pdf"))
-    assert response.status_code == 302
+    # Refused, the page comes back with why and with what was typed (the file has to be chosen again).
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "ไม่ใช่ไฟล์ .pdf จริง" in page and "เลือกไฟล์ใหม่อีกครั้ง" in page
+    assert "\nเสร็จ</textarea>" in page and 'value="https://example.org/x"' in page
     db.session.expire_all()
     assert task.status is TaskStatus.TODO
     assert count(Evidence) == 0
     assert count(Comment) == 0
     assert count(AuditEvent) == before
-    assert "ไม่ใช่ไฟล์ .pdf จริง" in client.get(f"/tasks/{task.id}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "bangkrabue.go.th"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://bangkrabue.go.th/x",
+                                 "ประกาศ ITA", "bangkrabue"])
 def test_evidence_links_must_be_web_addresses(client, seeded, url):
     task = seeded.tasks_of(seeded.clerk)[0]
     login(client, "clerk-staff")
     post_progress(client, task, status="doing", url=url)
     db.session.expire_all()
     assert task.evidence == [] and task.status is TaskStatus.TODO
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("bangkrabue.go.th", "https://bangkrabue.go.th"),
+    ("www.bangkrabue.go.th/ita/o25", "https://www.bangkrabue.go.th/ita/o25"),
+    ("  http://bangkrabue.go.th/x  ", "http://bangkrabue.go.th/x"),
+])
+def test_a_link_typed_without_a_scheme_is_taken_as_https(client, seeded, typed, stored):
+    task = seeded.tasks_of(seeded.clerk)[0]
+    login(client, "clerk-staff")
+    post_progress(client, task, status="doing", url=typed)
+    db.session.expire_all()
+    assert [e.url for e in task.evidence] == [stored] and task.status is TaskStatus.DOING
 
 
 def test_files_of_the_wrong_type_or_too_big(client, seeded, app):

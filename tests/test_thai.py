@@ -13,6 +13,7 @@ from tracker.thai import (
     fiscal_year_of,
     format_date,
     format_period,
+    is_plausible_be_year,
     parse_period,
     to_arabic_digits,
     to_thai_digits,
@@ -289,3 +290,103 @@ def test_parse_period_no_such_day(text: str) -> None:
 def test_period_error_is_value_error() -> None:
     with pytest.raises(ValueError):
         parse_period("abc")
+
+
+# --- days that do not exist, years no plan is dated in (issue 10, items 10 and 13) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, day_written, days",
+    [
+        ("31 ก.พ. 70", "31 ก.พ. 2570", 28),
+        ("30 ก.พ. 2570", "30 ก.พ. 2570", 28),
+        ("29 ก.พ. 2569", "29 ก.พ. 2569", 28),  # 2026 is not a leap year
+        ("1 ก.พ. 70 - 31 ก.พ. 70", "31 ก.พ. 2570", 28),
+        ("31 เม.ย. 69", "31 เม.ย. 2569", 30),
+        ("๓๑ ก.พ. ๗๐", "31 ก.พ. 2570", 28),
+        ("0 ต.ค. 68", "0 ต.ค. 2568", 31),
+    ],
+)
+def test_a_day_that_does_not_exist_is_said_so(text: str, day_written: str, days: int) -> None:
+    with pytest.raises(PeriodError) as excinfo:
+        parse_period(text, 2569)
+    message = str(excinfo.value)
+    assert f'"{text}"' in message
+    assert "ไม่มีอยู่จริง" in message and f"วันที่ {day_written} ไม่มีในปฏิทิน" in message
+    assert f"มี {days} วัน" in message
+    # Not the message of a text that cannot be read: the text was read, the day is not in the calendar.
+    assert "อ่านช่วงเวลาไม่ได้" not in message and "ตัวอย่างที่อ่านได้" not in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("29 ก.พ. 2571", (date(2028, 2, 29), date(2028, 2, 29))),  # 2028 is a leap year
+        ("29 ก.พ. 67", (date(2024, 2, 29), date(2024, 2, 29))),
+        ("1 ก.พ. 71 - 29 ก.พ. 71", (date(2028, 2, 1), date(2028, 2, 29))),
+        ("31 ม.ค. 70", (date(2027, 1, 31), date(2027, 1, 31))),
+    ],
+)
+def test_leap_days_and_month_ends_exist(text: str, expected: tuple[date, date]) -> None:
+    assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, year",
+    [
+        ("ต.ค. 0000", "0000"),
+        ("ต.ค. 0001 - ก.ย. 0002", "0001"),  # CE 1: a BE reading would fall before year 1
+        ("ม.ค. 0543", "0543"),  # BE 1086 if read as CE
+        ("ปีงบประมาณ 0001", "0001"),
+        ("ปีงบประมาณ 9999", "9999"),
+        ("ต.ค. 9999", "9999"),
+        ("1 ม.ค. 9999", "9999"),
+        ("ต.ค. 2399 - ก.ย. 2400", "2399"),  # read as CE: BE 2942
+        ("ตุลาคม 2158", "2158"),  # CE 2158 is BE 2701
+        ("ต.ค. 2701", "2701"),
+        ("ต.ค. ๙๙๙๙", "9999"),
+    ],
+)
+def test_a_year_no_plan_is_dated_in_is_refused_asking_for_the_buddhist_era(text: str, year: str) -> None:
+    with pytest.raises(PeriodError) as excinfo:
+        parse_period(text, 2569)
+    assert type(excinfo.value) is PeriodError  # never the ValueError of date() or of a year out of range
+    message = str(excinfo.value)
+    assert f'"{text}"' in message and f"ปี {year}" in message
+    assert "ไม่ใช่ปีที่เป็นไปได้" in message and "พ.ศ." in message and "Buddhist-era" in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ต.ค. 2400", (date(1857, 10, 1), date(1857, 10, 31))),
+        ("ก.ย. 2700", (date(2157, 9, 1), date(2157, 9, 30))),
+        ("ตุลาคม 2157", (date(2157, 10, 1), date(2157, 10, 31))),  # CE, the last year the span has
+        ("มกราคม 1857", (date(1857, 1, 1), date(1857, 1, 31))),
+        ("ต.ค. 00", (date(1957, 10, 1), date(1957, 10, 31))),  # two digits are BE 25xx
+        ("ต.ค. 99", (date(2056, 10, 1), date(2056, 10, 31))),
+    ],
+)
+def test_years_at_the_edges_of_the_span_are_read(text: str, expected: tuple[date, date]) -> None:
+    assert parse_period(text) == expected
+
+
+@pytest.mark.parametrize("fiscal_year", [0, 1, 544, 2025, 2399, 2701, 9999, -1])
+@pytest.mark.parametrize("text", ["ตลอดปีงบประมาณ", "มีนาคม", "ต.ค. - ธ.ค."])
+def test_an_impossible_fiscal_year_is_refused_not_computed_with(text: str, fiscal_year: int) -> None:
+    with pytest.raises(PeriodError) as excinfo:
+        parse_period(text, fiscal_year)
+    message = str(excinfo.value)
+    assert f"ปีงบประมาณ {fiscal_year} ไม่ใช่ปีที่เป็นไปได้" in message and f'"{text}"' in message
+
+
+def test_plausible_years() -> None:
+    assert [is_plausible_be_year(y) for y in (2399, 2400, 2569, 2700, 2701, 0, 9999)] == [
+        False, True, True, True, False, False, False
+    ]
+
+
+def test_a_long_cell_is_quoted_short() -> None:
+    with pytest.raises(PeriodError) as excinfo:
+        parse_period("ก" * 5000)
+    assert len(str(excinfo.value)) < 400 and "…" in str(excinfo.value)

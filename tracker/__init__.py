@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.defaults import SETTINGS
 
@@ -25,6 +26,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     _load_settings(app, overrides or {})
+    if app.config["PROXY_COUNT"]:
+        # Behind N reverse proxies, request.remote_addr (what sign-in limits count) and the scheme are the ones the
+        # proxies forwarded, read N hops from the right so a client cannot choose them. The Host header is not taken
+        # from X-Forwarded-Host: proxies pass Host itself, and one that does not set that header would let a client
+        # set it.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

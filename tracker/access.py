@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import abort
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden
 
 from .extensions import db
 from .models import DayOff, Division, Evidence, Measure, Organization, Role, Task, User
@@ -93,6 +94,14 @@ def _head_of(user: User, obj: Any) -> bool:
     return user.role is Role.HEAD and _in_division(user, obj)
 
 
+def _plan_work(user: User, obj: Any) -> bool:
+    """Who gives a task (or a division's tasks) to someone and sets its dates: the division's head, or the
+    administrator for any division (a head may be away, and the work must not wait)."""
+    if not isinstance(obj, (Task, Evidence, Division)):
+        return False
+    return user.role is Role.ADMIN or _head_of(user, obj)
+
+
 def _see_division(user: User, obj: Any) -> bool:
     """Executives and admins see every division's board; others their own."""
     if user.role in (Role.ADMIN, Role.EXECUTIVE):
@@ -115,8 +124,8 @@ RULES: dict[Action, Rule] = {
     Action.COMMENT: _see_task,
     Action.PROGRESS: _carry_out,
     Action.REOPEN: _head_of,
-    Action.ASSIGN: _head_of,
-    Action.RESCHEDULE: _head_of,
+    Action.ASSIGN: _plan_work,
+    Action.RESCHEDULE: _plan_work,
     Action.VIEW_DIVISION: _see_division,
     Action.VIEW_ORGANIZATION: _everyone,
     Action.VIEW_AUDIT: _roles(Role.ADMIN, Role.EXECUTIVE),
@@ -126,6 +135,38 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_SETTINGS: _roles(Role.ADMIN),
     Action.MANAGE_LINE_GROUP: _manage_line_group,
 }
+
+
+# Why a refusal, per Action: what the person tried and who may, said on the 403 page (Thai). "{division}" is the
+# division the task (or division) belongs to, named only when it is the person's own organization's.
+REASONS: dict[Action, str] = {
+    Action.VIEW_MY_TASKS: "หน้างานของฉันมีเฉพาะหัวหน้ากองและเจ้าหน้าที่ ผู้บริหารและผู้ดูแลระบบติดตามงานจากหน้าภาพรวม",
+    Action.VIEW_TASK: "ดูงานนี้ได้เฉพาะหัวหน้าและเจ้าหน้าที่ของ{division} ผู้ที่ได้รับมอบหมายงานนี้ ผู้บริหาร และผู้ดูแลระบบ",
+    Action.COMMENT: "แสดงความเห็นในงานนี้ได้เฉพาะหัวหน้าและเจ้าหน้าที่ของ{division} ผู้ที่ได้รับมอบหมายงานนี้ ผู้บริหาร"
+                    " และผู้ดูแลระบบ",
+    Action.PROGRESS: "รายงานความคืบหน้าหรือปิดงานนี้ได้เฉพาะหัวหน้าและเจ้าหน้าที่ของ{division}"
+                     " หรือผู้ที่ได้รับมอบหมายงานนี้",
+    Action.REOPEN: "เปิดงานนี้ใหม่ได้เฉพาะหัวหน้าของ{division}",
+    Action.ASSIGN: "มอบหมายงานของ{division}ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
+    Action.RESCHEDULE: "เปลี่ยนวันครบกำหนดหรือการแจ้งเตือนของงานนี้ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
+    Action.VIEW_DIVISION: "ดูงานของ{division}ได้เฉพาะหัวหน้าและเจ้าหน้าที่ของ{division} ผู้บริหาร และผู้ดูแลระบบ",
+    Action.VIEW_ORGANIZATION: "ดูภาพรวมและมาตรการได้เฉพาะผู้ใช้ของหน่วยงานที่ยังใช้งานได้",
+    Action.VIEW_AUDIT: "ดูประวัติการแก้ไขได้เฉพาะผู้บริหารและผู้ดูแลระบบ",
+    Action.IMPORT_PLAN: "นำเข้าแผนได้เฉพาะผู้ดูแลระบบ",
+    Action.MANAGE_USERS: "จัดการผู้ใช้ได้เฉพาะผู้ดูแลระบบ",
+    Action.MANAGE_DIVISIONS: "จัดการกองได้เฉพาะผู้ดูแลระบบ",
+    Action.MANAGE_SETTINGS: "ตั้งค่าหน่วยงาน วันหยุด การแจ้งเตือน และบัญชี LINE ได้เฉพาะผู้ดูแลระบบ",
+    Action.MANAGE_LINE_GROUP: "เชื่อมหรือยกเลิกกลุ่ม LINE ของ{division}ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
+}
+SOME_DIVISION = "กองที่รับผิดชอบ"  # when the division cannot be named
+
+
+class Refused(Forbidden):
+    """403: the person may not do this; `reason` says, in Thai, what they tried and who may (see REASONS)."""
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.reason = reason
 
 
 def organization_id_of(obj: Any) -> int | None:
@@ -145,9 +186,18 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
 
 
 def require(user: Any, action: Action, obj: Any = None) -> None:
-    """Stop the request with 403 unless `user` may do `action`."""
+    """Stop the request with 403, saying why, unless `user` may do `action`."""
     if not can(user, action, obj):
-        abort(403)
+        raise Refused(reason(user, action, obj))
+
+
+def reason(user: Any, action: Action, obj: Any = None) -> str:
+    """Say in Thai what `action` is and who may do it, naming the division only if it is `user`'s organization's."""
+    division = obj if isinstance(obj, Division) else getattr(_task(obj), "division", None)
+    name = SOME_DIVISION
+    if isinstance(user, User) and division is not None and organization_id_of(division) == user.organization_id:
+        name = division.name
+    return REASONS[action].format(division=name)
 
 
 def follows_division(user: User) -> bool:

@@ -1,44 +1,167 @@
-"""Signing in and passwords: hashed with werkzeug, guessing slowed down by counting failed attempts in the database
-(so every web worker sees the same count)."""
+"""Signing in and out, sessions and passwords.
+
+Passwords are hashed with werkzeug. Guessing is slowed down by counting failed attempts in the database, so every web
+worker sees the same count. A sign-in is a `UserSession` row on the server, which the session cookie names by a random
+token: signing out deletes the row, so a copied cookie stops working with it; a session also ends after
+SESSION_IDLE_HOURS without a request and SESSION_LIFETIME_HOURS after it began; and a new password or a switched-off
+account ends every session of that person, whichever code path changed them (`_end_sessions_on_change`).
+"""
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import ColumnElement, delete, event, exists, func, inspect, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from . import audit
-from .clock import now
+from . import audit, clock
 from .errors import DomainError
 from .extensions import db
-from .models import AuditAction, LoginAttempt, Source, User
+from .models import AuditAction, LoginAttempt, Source, User, UserSession
+
+log = logging.getLogger(__name__)
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5  # a person who forgot a password gets a few tries before waiting
-MAX_FAILURES_PER_IP = 20  # one machine trying many usernames
+# One address trying many usernames. An office signs in from one address (its router's), so this limit leaves out a
+# username that signed in successfully from that address within KNOWN_ADDRESS: one person mistyping, or someone
+# guessing behind the office's address, does not lock out the colleagues who sign in there every day (their accounts
+# keep the per-username limit). It still holds for every username new to the address: a new employee's first sign-in,
+# a guessed or unknown name. Failures count from the address whoever they were for.
+MAX_FAILURES_PER_IP = 20
+KNOWN_ADDRESS = timedelta(days=30)
+# A session's last_seen_at is written at most this often (idle expiry is that much less precise), not once a request.
+TOUCH_EVERY = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 8
+TOO_MANY = "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ 15 นาทีแล้วลองใหม่ (too many attempts)"
 
 
-def _recent_failures(**where: str) -> int:
-    column, value = next(iter(where.items()))
+def _recent_failures(condition: ColumnElement[bool]) -> int:
     return db.session.execute(
         select(func.count()).select_from(LoginAttempt).where(
-            getattr(LoginAttempt, column) == value, LoginAttempt.success.is_(False), LoginAttempt.at > now() - WINDOW
+            condition, LoginAttempt.success.is_(False), LoginAttempt.at > clock.now() - WINDOW
         )
     ).scalar_one()
 
 
+def _known_address(username: str, ip: str) -> bool:
+    """Tell whether this username signed in successfully from this address within KNOWN_ADDRESS."""
+    return bool(db.session.scalar(select(exists().where(
+        LoginAttempt.username == username, LoginAttempt.ip == ip, LoginAttempt.success.is_(True),
+        LoginAttempt.at > clock.now() - KNOWN_ADDRESS,
+    ))))
+
+
 def sign_in(username: str, password: str, ip: str) -> User:
-    """Return the user for a username and password, or raise DomainError; every attempt is counted."""
-    username = (username or "").strip().lower()
-    if _recent_failures(username=username) >= MAX_FAILURES_PER_USER or _recent_failures(ip=ip) >= MAX_FAILURES_PER_IP:
-        raise DomainError("ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ 15 นาทีแล้วลองใหม่ (too many attempts)", 429)
+    """Return the user for a username and password, or raise DomainError; every attempt is counted.
+
+    Refused without looking at the password (429): 5 failures for the username in 15 minutes, from anywhere; or 20
+    failures from the address in 15 minutes, unless the username signed in from that address in the last 30 days.
+    `ip` is request.remote_addr: the connection's address, or the client's as PROXY_COUNT proxies forwarded it.
+    """
+    username = (username or "").strip().lower()[:80]
+    ip = ip[:64]
+    if _recent_failures(LoginAttempt.username == username) >= MAX_FAILURES_PER_USER:
+        raise DomainError(TOO_MANY, 429)
+    if _recent_failures(LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP and not _known_address(username, ip):
+        raise DomainError(TOO_MANY, 429)
     user = db.session.scalar(select(User).where(func.lower(User.username) == username))
     ok = user is not None and user.active and user.check_password(password or "")
-    db.session.add(LoginAttempt(username=username[:80], ip=ip[:64], success=ok))
+    db.session.add(LoginAttempt(username=username, ip=ip, success=ok, at=clock.now()))
     if not ok or user is None:  # (ok implies a user; the type checker cannot tell)
         # One message for a wrong name, a wrong password and a disabled account: no hint which usernames exist.
         raise DomainError("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (wrong username or password)", 401)
     return user
+
+
+# --- sessions --------------------------------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    """Return how long a session may go unused, and how long it may last at all."""
+    config = current_app.config
+    return timedelta(hours=config["SESSION_IDLE_HOURS"]), timedelta(hours=config["SESSION_LIFETIME_HOURS"])
+
+
+def start_session(user: User, ip: str, user_agent: str | None) -> str:
+    """Open a server-side session for a person who has just proved who they are, and return its token.
+
+    The token is also set as `user.session_token`, which Flask-Login's `login_user` puts in the cookie (through
+    User.get_id); only its hash is stored. Expired sessions, anyone's, are deleted on the way, so the table holds
+    only sessions that can still be used.
+    """
+    moment = clock.now()
+    idle, lifetime = _limits()
+    db.session.execute(delete(UserSession).where(
+        or_(UserSession.last_seen_at <= moment - idle, UserSession.created_at <= moment - lifetime)
+    ))
+    token = secrets.token_urlsafe(32)  # 32 random bytes
+    db.session.add(UserSession(user=user, token_hash=_digest(token), created_at=moment, last_seen_at=moment,
+                               ip=ip[:64], user_agent=(user_agent or "")[:200]))
+    user.session_token = token
+    return token
+
+
+def session_user(token: str) -> User | None:
+    """Return the person whose session a cookie's token names, or None: no such session (signed out, ended by a
+    password change or by deactivation, never made), a session past its idle time or lifetime, an inactive account.
+    """
+    found = db.session.execute(
+        select(UserSession, User).join(User, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == _digest(token))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    moment = clock.now()
+    idle, lifetime = _limits()
+    if not user.active or moment - row.last_seen_at >= idle or moment - row.created_at >= lifetime:
+        return None  # an expired row is deleted by the next sign-in
+    if moment - row.last_seen_at >= TOUCH_EVERY:
+        _touch(row.id, moment)
+    user.session_token = token
+    return user
+
+
+def _touch(session_id: int, moment: datetime) -> None:
+    # On a connection of its own, committed at once: the current user is loaded wherever a request first asks for it,
+    # and committing the request's own transaction there could commit half of a view's work.
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=moment))
+    except OperationalError as error:  # the database busy: the session merely looks idle a little earlier
+        log.warning("could not note the use of session %s: %s", session_id, error)
+
+
+def end_session(user: User, *, source: Source) -> None:
+    """Sign out: delete the session the request came with, so that every copy of its cookie stops working."""
+    if user.session_token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == _digest(user.session_token)))
+    audit.record(user, AuditAction.USER_SIGN_OUT, user, source=source)
+    user.session_token = None
+
+
+@event.listens_for(Session, "before_flush")
+def _end_sessions_on_change(session: Session, flush_context: Any, instances: Any) -> None:
+    """End every session of a person whose password changed or who was switched off, whatever code changed it (one's
+    own password page, an administrator's reset or edit, the CLI). The browser that changed its own password gets a
+    new session from the view; a switched-off person switched on again must sign in again."""
+    for user in [row for row in session.dirty if isinstance(row, User)]:
+        attrs = inspect(user).attrs
+        if attrs.password_hash.history.has_changes() or (attrs.active.history.has_changes() and not user.active):
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+# --- passwords -------------------------------------------------------------------------------------------------------
 
 
 def check_new_password(password: str, confirm: str) -> None:
@@ -50,7 +173,8 @@ def check_new_password(password: str, confirm: str) -> None:
 
 
 def change_password(user: User, current: str, new: str, confirm: str, *, source: Source) -> None:
-    """Change one's own password, knowing the current one."""
+    """Change one's own password, knowing the current one. Every session of the person ends when this is flushed
+    (`_end_sessions_on_change`): the caller opens a new one (`start_session`) for the browser that asked."""
     if not user.check_password(current or ""):
         raise DomainError("รหัสผ่านปัจจุบันไม่ถูกต้อง")
     check_new_password(new, confirm)

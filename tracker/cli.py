@@ -1,9 +1,12 @@
 """The `tracker` command: every operation of the app, on top of Flask's own (`run`, `shell`, `db` from Migrate)."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -13,8 +16,11 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
-from . import demo
+from config.defaults import SETTINGS
+
+from . import clock, demo
 from .extensions import db
+from .faults import ExitCode, database_fault
 from .labels import label
 from .line import richmenu
 from .line.channel import channel_for, credentials_for
@@ -25,6 +31,8 @@ from .plans.sheets import write_template
 from .reminders import forecast, outbox
 from .reminders.digest import render_digest
 from .thai import MONTHS_SHORT, be_year, fiscal_year_bounds, format_date
+
+DEFAULT_PUBLIC_URL = next(s.default for s in SETTINGS if s.name == "PUBLIC_URL")
 
 
 def register(app) -> None:
@@ -40,6 +48,28 @@ def main() -> None:
 
     cli = FlaskGroup(create_app=create_app, help="ติดตามแผนปรับปรุง ITA — ITA improvement plan tracker.")
     cli(prog_name="tracker")
+
+
+def reports_database_faults(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command; if the database cannot be used (locked, read-only, cannot open or connect), print one line
+    saying what is wrong and what to do, and exit with ExitCode.DATABASE instead of a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except Exception as error:
+            fault = database_fault(error)
+            if fault is None:
+                raise  # a bug: its traceback is what a person needs
+            try:
+                db.session.rollback()
+            except Exception:  # the connection may be gone too; the line below is what matters
+                pass
+            click.echo(fault.message, err=True)
+        sys.exit(ExitCode.DATABASE)
+
+    return run
 
 
 def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
@@ -64,6 +94,7 @@ def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
 @click.option("--indicator", "indicators", multiple=True, metavar="N=I[,I]",
               help="Link measure N to indicator(s) I, replacing the inferred link. Repeatable.")
 @with_appcontext
+@reports_database_faults
 def import_command(
     file: Path, dry_run: bool, as_json: bool, create_divisions: bool, org_name: str | None,
     fiscal_year: int | None, indicators: tuple[str, ...],
@@ -88,7 +119,7 @@ def import_command(
             click.echo("นำเข้าไม่ได้ (nothing was written):", err=True)
             for problem in error.problems:
                 click.echo(f"  - {problem}", err=True)
-        sys.exit(1)
+        sys.exit(ExitCode.REFUSED)
     if result.status == "created":
         db.session.commit()
     else:
@@ -97,7 +128,7 @@ def import_command(
         click.echo(json.dumps(result.preview, ensure_ascii=False, indent=2))
     else:
         click.echo(preview_text(result.preview, dry_run=dry_run))
-    sys.exit(0 if result.ok else 1)
+    sys.exit(ExitCode.OK if result.ok else ExitCode.REFUSED)
 
 
 @click.command("template")
@@ -119,15 +150,22 @@ def template_command(file: Path) -> None:
 @click.option("--no-run", is_flag=True, help="Build the demo database and exit.")
 @click.option("--staff", default=0, type=int, help="People in the demo office (e.g. 50 for a municipality like the "
               "seed's), to see how many LINE messages a month its plan costs.")
+@click.option("--as-published", is_flag=True, help="Keep the seed plan as the report publishes it (fiscal year 2569, "
+              "nothing done), e.g. for `tracker reminders --month FY2569`; by default the demo plan is moved into "
+              "this fiscal year with its first months played out.")
 @with_appcontext
-def demo_command(host: str, port: int, no_run: bool, staff: int) -> None:
+def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: bool) -> None:
     """สร้างฐานข้อมูลตัวอย่างจากรายงานจริงแล้วเปิดเว็บ — build the demo from the seed report and serve it."""
+    if current_app.config["PUBLIC_URL"] == DEFAULT_PUBLIC_URL:
+        # Messages link to task pages under PUBLIC_URL: the demo's own address, unless one was set on purpose.
+        current_app.config["PUBLIC_URL"] = f"http://{host}:{port}"
     upgrade()
-    built = demo.build(staff)
+    built = demo.build(staff, as_published=as_published)
     db.session.commit()
     if built.imported:
         tasks = sum(len(m.tasks) for m in built.plan.measures)
-        click.echo(f"นำเข้ารายงานตัวอย่างแล้ว: มาตรการ {len(built.plan.measures)} งาน {tasks}")
+        click.echo(f"นำเข้ารายงานตัวอย่างแล้ว: มาตรการ {len(built.plan.measures)} งาน {tasks} "
+                   f"(แผนปีงบประมาณ {built.plan.fiscal_year.year_be})")
     click.echo(f"หน่วยงาน: {built.organization.name}\nผู้ใช้ตัวอย่าง (รหัสผ่าน {demo.DEMO_PASSWORD}):")
     for user in built.users[:len(demo.DEMO_USERS)]:
         click.echo(f"  {user.username:<13} {user.role.value:<10} {user.display_name}")
@@ -175,6 +213,7 @@ def _print_plan(organization: Organization, day) -> None:
               "(overdue reminders counted) instead of assuming each is done on time.")
 @click.option("--org", "org_name", help="One organization (default: all).")
 @with_appcontext
+@reports_database_faults
 def reminders_command(on, month, dry_run, as_is, org_name) -> None:
     """แจ้งเตือนของวัน หรือจำนวนข้อความต่อเดือน — a day's reminders, or messages per day of a month."""
     if bool(on) == bool(month):
@@ -189,11 +228,20 @@ def reminders_command(on, month, dry_run, as_is, org_name) -> None:
                 result = outbox.sweep(organization, day)
                 db.session.commit()
                 click.echo(f"{format_date(day)}: เพิ่ม {result.created} ข้อความลงกล่องส่ง "
-                           f"(มีอยู่แล้ว {result.existing}); ส่งด้วย `tracker deliver`")
+                           f"(มีอยู่แล้ว {result.existing}); {_when_sent(day)}")
             continue
         start, end = _month_range(month)
         counts = forecast.forecast(organization, start, end, assume_done_on_time=not as_is)
         _print_counts(counts, month)
+
+
+def _when_sent(day) -> str:
+    """Say when a swept day's messages go out: a later day's wait in the outbox for it (delivery never sends early)."""
+    if day > clock.today():
+        return (f"ข้อความจะรอในกล่องส่งจนถึงวันที่ {format_date(day)} แล้วจึงส่ง "
+                f"(the messages wait for their day, {day.isoformat()}: the scheduler or `tracker deliver` on that day "
+                "sends them)")
+    return "ส่งด้วย `tracker deliver`"
 
 
 def _month_range(text: str):
@@ -228,6 +276,7 @@ def _print_counts(counts, label: str) -> None:
 
 @click.command("deliver")
 @with_appcontext
+@reports_database_faults
 def deliver_command() -> None:
     """ส่งข้อความที่ค้างในกล่องส่ง — deliver what is pending in the outbox now."""
     for organization in _organizations(None):
@@ -239,6 +288,7 @@ def deliver_command() -> None:
 
 @click.command("scheduler")
 @with_appcontext
+@reports_database_faults
 def scheduler_command() -> None:
     """รันตัวตั้งเวลาส่งแจ้งเตือน (โปรเซสแยก) — run the reminder scheduler, as its own process."""
     from jobs import scheduler
@@ -255,6 +305,7 @@ def line_group() -> None:
 @click.option("--org", "org_name", help="The organization whose channel to set up (LINE_CHANNELS); default: the "
               "deployment's channel (LINE_CHANNEL_ACCESS_TOKEN).")
 @with_appcontext
+@reports_database_faults
 def setup_command(org_name: str | None) -> None:
     """ติดตั้งเมนูลัดใต้แชต (งานของฉัน · สรุป · เปิดเว็บ) ให้ทุกคน — install the rich menu as everyone's default."""
     config = current_app.config

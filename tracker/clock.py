@@ -28,3 +28,8 @@ def today() -> date:
 def local(moment: datetime) -> datetime:
     """Convert a stored UTC instant to local time, for display."""
     return moment.astimezone(local_zone())
+
+
+def local_date(moment: datetime) -> date:
+    """Return the local day of a stored UTC instant: a task closed at 23:30 UTC was closed the next day in Bangkok."""
+    return local(moment).date()

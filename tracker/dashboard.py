@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .access import scoped
+from .clock import local_date
 from .extensions import db
 from .ita import PASS_LINE
 from .models import Division, Indicator, Measure, Organization, Task, TaskStatus
@@ -179,8 +180,9 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
             division = task.division
             if division.id not in divisions:
                 divisions[division.id] = DivisionRow(division=division)
+            done_on = local_date(task.done_at) if task.done_at else None
             for counted in (row, board.overall, divisions[division.id]):
-                counted.add(task.due_date, done, today)
+                counted.add(task.due_date, done, today, done_on)
             overdue = is_overdue(task.due_date, done, today)
             if overdue or is_due_soon(task.due_date, done, today):
                 line = TaskLine(task=task, measure_id=measure.id, measure_order=measure.order,

@@ -1,6 +1,7 @@
 """Evidence files: checked by size and by what their bytes are, stored outside the web root under generated names."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,10 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+# A host name (with a dot) at the start, then an optional port and path: "www.x.go.th/a", "x.go.th:8080".
+_LOOKS_LIKE_HOST = re.compile(r"[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
+
+
 @dataclass
 class StoredFile:
     path: str  # relative to the upload folder
@@ -47,11 +52,17 @@ def max_bytes() -> int:
 
 
 def check_url(url: str) -> str:
-    """Return a link given as evidence if it is a web address; anything else (javascript:, file:) is refused."""
+    """Return a link given as evidence as a web address; anything else (javascript:, file:) is refused.
+
+    People paste "www.bangkrabue.go.th/ita/o25" without a scheme, as browsers show addresses: such a link is taken as
+    https, the scheme every government site serves.
+    """
     url = url.strip()
+    if "://" not in url and _LOOKS_LIKE_HOST.match(url):
+        url = "https://" + url
     parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
-        raise DomainError("ลิงก์หลักฐานต้องขึ้นต้นด้วย http:// หรือ https:// (a web address is expected)")
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000 or any(c.isspace() for c in url):
+        raise DomainError("ลิงก์หลักฐานต้องเป็นที่อยู่เว็บ เช่น https://www.example.go.th/ita (a web address is expected)")
     return url
 
 

@@ -5,18 +5,22 @@ on who is asking (its divisions, a division's people) are passed in, never read 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
@@ -26,16 +30,86 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
 )
+from wtforms.widgets import TextInput
 
 from .auth import MIN_PASSWORD_LENGTH
 from .labels import ROLE, label
 from .models import Division, TaskStatus, User
 from .plans import UPLOAD_SUFFIXES
+from .thai import BE_INPUT_HINT, BEDateError, format_be_input, parse_be_date
 
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+# --- days, typed in the Buddhist Era --------------------------------------------------------------------------------
+
+
+class BEDateInput(TextInput):
+    """A text box with its format said above it (and tied to it for screen readers), wherever the field is drawn."""
+
+    def __call__(self, field: Field, **kwargs) -> Markup:
+        hint_id = f"{field.id}-format"
+        given = kwargs.pop("aria-describedby", None) or kwargs.pop("aria_describedby", None)
+        kwargs["aria-describedby"] = f"{given} {hint_id}" if given else hint_id
+        hint = Markup('<span class="hint be-date-format" id="{}">{}</span>').format(hint_id, field.description)
+        return hint + super().__call__(field, **kwargs)
+
+
+class BEDateField(Field):
+    """A day typed as people write it, in the Buddhist Era (31/3/2569, 31 มี.ค. 2569, Thai digits), shown back as
+    31/03/2569: a text box, not the browser's date picker, whose calendar is the Western one. A day that cannot be
+    read is refused with `thai.parse_be_date`'s reason; `be-date.js` adds a Thai month grid where scripts run."""
+
+    widget = BEDateInput()
+    # A datetime.date once the form validates (DateRequired), None when blank or refused: typed Any like the data of
+    # every other WTForms field (the library ships no types), so a validated form's views need not narrow it.
+    data: Any
+
+    def __init__(self, label: str | None = None, validators=None, **kwargs):
+        render_kw = {
+            # Digits and a separator on a phone's keypad ("." on iOS, "-" "/" on Android; 31032569 reads too).
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "placeholder": "วว/ดด/ปปปป",
+            "maxlength": 40,
+            "data-be-date": "",  # be-date.js looks for this
+            **(kwargs.pop("render_kw", None) or {}),
+        }
+        kwargs.setdefault("description", BE_INPUT_HINT)
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]  # a refused day is shown as it was typed, to be corrected
+        return format_be_input(self.data) if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None  # whether a day is needed is the validators' say (DateRequired)
+            return
+        try:
+            self.data = parse_be_date(valuelist[0])
+        except BEDateError as error:
+            self.data = None
+            raise ValueError(str(error)) from None
+
+
+class DateRequired:
+    """A day must be given; a day that was typed but refused keeps its own reason, not this one."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str = "ต้องระบุวันที่"):
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(f"{self.message} ({BE_INPUT_HINT})")
 
 
 # --- signing in, one's own password ----------------------------------------------------------------------------------
@@ -60,14 +134,28 @@ class PasswordForm(FlaskForm):
 # --- tasks -----------------------------------------------------------------------------------------------------------
 
 
-class ProgressForm(FlaskForm):
-    """Report progress on a task: its new status, a note, and evidence (a link and/or a file)."""
+OPEN_STATUSES = (TaskStatus.TODO, TaskStatus.DOING)
 
-    status = SelectField("สถานะ", choices=[SelectChoice(s.value, label(s)) for s in TaskStatus])
+
+class ProgressForm(FlaskForm):
+    """Report progress on a task: where it stands (not started, in progress), a note, evidence (a link and/or a
+    file). Closing the task is the `close` button: a deliberate act, never a value the select happens to show."""
+
+    # Not checked against the choices here: the close button needs no status; the view reads it (open_status).
+    status = SelectField("สถานะ", choices=[SelectChoice(s.value, label(s)) for s in OPEN_STATUSES],
+                         validate_choice=False)
     note = TextAreaField("บันทึกความคืบหน้า", validators=[Optional(), Length(max=2000)])
     url = StringField("ลิงก์หลักฐาน (ถ้ามี)", validators=[Optional(), Length(max=2000)],
-                      render_kw={"inputmode": "url", "placeholder": "https://"})
+                      render_kw={"inputmode": "url", "placeholder": "เช่น www.example.go.th/ita",
+                                 "autocapitalize": "none", "spellcheck": "false"})
     file = FileField("ไฟล์หลักฐาน (PDF, รูปภาพ, Word, Excel)")
+    save = SubmitField("บันทึกความคืบหน้า")
+    close = SubmitField("บันทึกและปิดงาน (เสร็จแล้ว)")
+
+    def open_status(self) -> TaskStatus | None:
+        """The status chosen in the select, if it is one of its choices."""
+        chosen = self.status.data
+        return next((s for s in OPEN_STATUSES if s.value == chosen), None)
 
 
 class ReopenForm(FlaskForm):
@@ -79,7 +167,7 @@ class CommentForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    due_date = DateField("วันครบกำหนดใหม่", validators=[DataRequired()])
+    due_date = BEDateField("วันครบกำหนดใหม่", validators=[DateRequired("ต้องระบุวันครบกำหนดใหม่")])
     reason = StringField("เหตุผล", validators=[Optional(), Length(max=2000)])
 
 
@@ -187,7 +275,7 @@ class SettingsForm(FlaskForm):
 
 
 class DayOffForm(FlaskForm):
-    day = DateField("วันที่", validators=[InputRequired("ต้องระบุวันที่")], invalid_value_message="วันที่ไม่ถูกต้อง")
+    day = BEDateField("วันที่", validators=[DateRequired("ต้องระบุวันที่")])
     name = StringField("ชื่อวันหยุด", validators=[_required(), _longest(200)],
                        render_kw={"placeholder": "เช่น วันหยุดพิเศษตามมติ ครม."})
 

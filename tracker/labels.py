@@ -73,6 +73,7 @@ AUDIT_ACTION = {
     AuditAction.USER_UPDATE: "แก้ไขผู้ใช้",
     AuditAction.USER_PASSWORD: "เปลี่ยนรหัสผ่าน",
     AuditAction.USER_SIGN_IN: "เข้าสู่ระบบ",
+    AuditAction.USER_SIGN_OUT: "ออกจากระบบ",
     AuditAction.USER_LINE_LINK: "เชื่อมบัญชี LINE",
     AuditAction.USER_LINE_UNLINK: "ยกเลิกการเชื่อม LINE",
     AuditAction.DAY_OFF_ADD: "เพิ่มวันหยุด",
@@ -109,6 +110,8 @@ OBJECT = {
 FIELD = {
     "status": "สถานะ",
     "assignee_id": "ผู้รับมอบหมาย",
+    "assignee": "ผู้รับมอบหมาย",
+    "done_by": "ผู้ปิดงาน",
     "due_date": "วันครบกำหนด",
     "done_at": "เสร็จเมื่อ",
     "done_by_id": "ผู้ปิดงาน",
@@ -140,6 +143,21 @@ FIELD = {
     "measures": "จำนวนมาตรการ",
     "tasks": "จำนวนงาน",
     "overall": "คะแนนรวม",
+    "reminder_days": "แจ้งเตือนก่อนครบกำหนด (วัน)",
+    "overdue_every": "แจ้งซ้ำเมื่อเกินกำหนดทุก (วันทำการ)",
+    "line_basic_id": "Basic ID ของบัญชี LINE",
+    "line_bot_user_id": "Bot user ID ของบัญชี LINE",
+    "line_linked": "เชื่อมบัญชี LINE",
+    "line_group_id": "กลุ่ม LINE ของกอง",
+    "line_group_members": "จำนวนสมาชิกกลุ่ม LINE",
+    "line_group_code": "รหัสเชื่อมกลุ่ม LINE",
+    "line_group_code_expires": "รหัสเชื่อมกลุ่มหมดอายุ",
+    "members": "จำนวนสมาชิกกลุ่ม LINE",
+    "expires": "หมดอายุ",
+    "title": "ชื่อมาตรการ",
+    "iit": "คะแนน IIT",
+    "eit": "คะแนน EIT",
+    "oit": "คะแนน OIT",
 }
 
 

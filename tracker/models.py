@@ -6,7 +6,6 @@ serve a whole province without mixing agencies. Timestamps are stored in UTC; du
 from __future__ import annotations
 
 import enum
-import hashlib
 import uuid
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -134,6 +133,7 @@ class AuditAction(str, enum.Enum):
     USER_UPDATE = "user.update"
     USER_PASSWORD = "user.password"
     USER_SIGN_IN = "user.sign_in"
+    USER_SIGN_OUT = "user.sign_out"
     USER_LINE_LINK = "user.line_link"
     USER_LINE_UNLINK = "user.line_unlink"
     DAY_OFF_ADD = "day_off.add"
@@ -298,13 +298,19 @@ class User(Model):
     def is_anonymous(self) -> bool:
         return False
 
-    def get_id(self) -> str:
-        # The session names the password too, so changing or resetting a password ends every other session.
-        return f"{self.id}:{self.session_fingerprint()}"
+    # The token of the server-side session (UserSession) this object was signed in or loaded through, set by
+    # tracker.auth for the request; not a column. Declared for the type checker only: SQLAlchemy maps annotations.
+    if TYPE_CHECKING:
+        session_token: str | None
+    else:
+        session_token = None
 
-    def session_fingerprint(self) -> str:
-        """Return a short digest of the password hash (never the hash itself) for the session cookie."""
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+    def get_id(self) -> str:
+        # What Flask-Login puts in the cookie: the session's token, never the user's id, so the cookie is worth
+        # something only while its UserSession row exists (signing out, a password change, deactivation end it).
+        if not self.session_token:
+            raise RuntimeError("no session: sign in through tracker.auth.start_session")
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password; the password itself is never kept."""
@@ -459,6 +465,22 @@ class LoginAttempt(Model):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     success: Mapped[bool] = mapped_column(default=False)
+
+
+class UserSession(Model):
+    """A signed-in browser. The session cookie carries a random token; only its SHA-256 is kept here, so a copy of
+    the database (a backup) signs nobody in. Signing out deletes the row, and with it every copy of the cookie."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most every few minutes (tracker.auth.TOUCH_EVERY), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64))  # where it signed in from
+    user_agent: Mapped[str] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
 
 
 class AuditEvent(Model):

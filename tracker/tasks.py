@@ -6,14 +6,13 @@ note and evidence is one transaction.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from . import audit, evidence
+from . import audit, clock, evidence
 from .access import Action, require
-from .clock import now
 from .errors import DomainError
 from .extensions import db
 from .fields import free_text
@@ -32,12 +31,16 @@ UNDO_WINDOW = timedelta(minutes=15)  # how long a person may take back their own
 
 
 def _state(task: Task) -> dict[str, Any]:
+    """What the trail keeps of a task, before and after a change: read from the relationships (a person set a moment
+    ago has no foreign key yet before the flush) and with people's names, which is what a reader wants to know."""
     return {
         "status": task.status.value,
-        "assignee_id": task.assignee_id,
+        "assignee_id": task.assignee.id if task.assignee else None,
+        "assignee": task.assignee.display_name if task.assignee else None,
         "due_date": task.due_date.isoformat(),
         "done_at": task.done_at.isoformat() if task.done_at else None,
-        "done_by_id": task.done_by_id,
+        "done_by_id": task.done_by.id if task.done_by else None,
+        "done_by": task.done_by.display_name if task.done_by else None,
     }
 
 
@@ -60,7 +63,7 @@ def change_status(
     before = _state(task)
     task.status = status
     if status is TaskStatus.DONE and before["status"] != TaskStatus.DONE.value:
-        task.done_at, task.done_by = now(), actor
+        task.done_at, task.done_by = clock.now(), actor
     if note:
         _comment(task, actor, note)
     action = AuditAction.TASK_TICK_OFF if status is TaskStatus.DONE else AuditAction.TASK_PROGRESS
@@ -159,12 +162,20 @@ def add_evidence(
     return item
 
 
+def undo_deadline(task: Task, actor: User) -> datetime | None:
+    """Return until when `actor` may take back closing this task: they closed it themselves, a moment ago."""
+    if task.status is not TaskStatus.DONE or task.done_at is None or task.done_by_id != actor.id:
+        return None
+    deadline = task.done_at + UNDO_WINDOW
+    return deadline if clock.now() <= deadline else None
+
+
 def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
-    """Take back one's own tick-off made a moment ago (the undo button of LINE's confirmation)."""
+    """Take back one's own tick-off made a moment ago (the undo button on the task page and in LINE)."""
     require(actor, Action.PROGRESS, task)
     if task.status is not TaskStatus.DONE or task.done_by_id != actor.id or task.done_at is None:
         raise DomainError("ยกเลิกได้เฉพาะงานที่คุณเพิ่งบันทึกว่าเสร็จ (only your own tick-off can be undone)", 409)
-    if now() - task.done_at > UNDO_WINDOW:
+    if undo_deadline(task, actor) is None:
         raise DomainError("เลยเวลายกเลิกแล้ว (15 นาที) — ให้หัวหน้ากองเปิดงานใหม่แทน", 409)
     ticked = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == AuditAction.TASK_TICK_OFF.value, AuditEvent.object_type == "Task",

@@ -72,14 +72,18 @@ SOON_WORKING_DAYS = 10  # two working weeks: what "due soon" means on My tasks a
 
 @dataclass(frozen=True)
 class DueState:
-    kind: str  # overdue | soon | later | done
+    kind: str  # overdue | soon | later | done | late (done after its due date)
     working_days: int  # left (positive) or overdue (negative), in working days
     text: str
 
 
-def describe_due(due: date, done: bool, today: date, calendar: WorkCalendar) -> DueState:
-    """Say how a due date stands today, counted in working days, as a person reads it."""
+def describe_due(due: date, done: bool, today: date, calendar: WorkCalendar, done_on: date | None = None) -> DueState:
+    """Say how a due date stands today, counted in working days, as a person reads it; a task done after its due
+    date (`done_on`, the local day it was closed) says by how much it was late."""
     if done:
+        if done_on is not None and done_on > due:
+            late = max(calendar.working_days_between(due, done_on), 1)  # closed on a Saturday: still a day late
+            return DueState("late", -late, f"เสร็จช้า {late} วันทำการ")
         return DueState("done", 0, "เสร็จแล้ว")
     left = calendar.working_days_between(today, due)
     if due < today:

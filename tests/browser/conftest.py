@@ -46,8 +46,10 @@ def live_app(seeded_template, tmp_path):
     app = app_on_copy(seeded_template.path, tmp_path / "live.sqlite3", UPLOAD_FOLDER=str(tmp_path / "uploads"))
     with app.app_context():
         seeded = find_seeded(seeded_template.organization)
-        ids = {"clerk_tasks": [t.id for t in seeded.tasks_of(seeded.clerk)],
-               "finance_tasks": [t.id for t in seeded.tasks_of(seeded.finance)]}
+        clerk_tasks = seeded.tasks_of(seeded.clerk)
+        ids = {"clerk_tasks": [t.id for t in clerk_tasks],
+               "finance_tasks": [t.id for t in seeded.tasks_of(seeded.finance)],
+               "clerk_division": seeded.clerk.id, "clerk_measure": clerk_tasks[0].measure_id}
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -24,12 +24,11 @@ def test_head_ticks_off_and_the_mayor_sees_it(live_app, new_page):
     sign_in(head, base, "clerk-head", PASSWORD)
     assert head.url.endswith("/tasks")
     head.goto(f"{base}/tasks/{task_id}")
-    head.get_by_label("สถานะ").select_option("done")
     head.get_by_label("บันทึกความคืบหน้า").fill("จัดทำคู่มือและเผยแพร่บนเว็บไซต์แล้ว")
     head.get_by_label("ลิงก์หลักฐาน").fill("https://www.bangkrabue.go.th/manual.pdf")
-    head.get_by_role("button", name="บันทึก", exact=True).click()
+    head.get_by_role("button", name="บันทึกและปิดงาน (เสร็จแล้ว)").click()
     head.wait_for_load_state()
-    assert "บันทึกแล้ว: งานเสร็จแล้ว" in head.locator(".flash").inner_text()
+    assert "ปิดงานแล้ว" in head.locator(".flash").inner_text()
     assert head.locator(".badge.done").first.is_visible()
     assert "https://www.bangkrabue.go.th/manual.pdf" in head.content()
     history = head.locator("#h-history + ul").inner_text()
@@ -49,6 +48,12 @@ def test_staff_cannot_open_another_divisions_task_form(live_app, new_page):
     assert response.status == 403
     assert page.locator("form[action$='/progress']").count() == 0
     assert "ไม่มีสิทธิ์" in page.locator("h1").inner_text()
+    # The page says why, who may, and who you are; and offers a way back.
+    text = page.locator("main").inner_text()
+    assert "ดูงานนี้ได้เฉพาะหัวหน้าและเจ้าหน้าที่ของสำนักปลัดเทศบาล" in text
+    assert "คุณเข้าสู่ระบบเป็น เจ้าหน้าที่กองคลัง" in text
+    assert page.get_by_role("link", name="กลับหน้าแรก").is_visible()
+    screenshot(page, "forbidden-phone")
 
 
 def test_screenshots_at_phone_and_desktop_width(live_app, new_page):
@@ -65,7 +70,7 @@ def test_screenshots_at_phone_and_desktop_width(live_app, new_page):
         head = new_page(width)
         sign_in(head, base, "clerk-head", PASSWORD)
         head.goto(f"{base}/tasks")
-        assert head.locator("h1").inner_text() == "งานของฉัน"
+        assert head.locator("h1").inner_text() == "งานของฉัน · แผนปีงบประมาณ 2569"  # the year people work on
         assert head.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(head, f"my-tasks-{label}")
 

@@ -37,13 +37,13 @@ MAX_LABEL = 20  # an action's label
 MAX_DISPLAY_TEXT = 300  # a postback action's displayText
 MAX_URI = 1000
 
-STATE_KINDS = ("overdue", "soon", "later", "done")
+STATE_KINDS = ("overdue", "soon", "later", "done", "late")
 
 RED = "#B3261E"  # overdue: 6.5:1 on white, and always with words
 AMBER = "#8A5300"  # due soon
 GREEN = "#1E6B34"  # done
 GREY = "#555555"
-_STATE_COLOURS = {"overdue": RED, "soon": AMBER, "later": GREY, "done": GREEN}
+_STATE_COLOURS = {"overdue": RED, "soon": AMBER, "later": GREY, "done": GREEN, "late": AMBER}
 _OVERDUE_BACKGROUND = "#FDECEA"  # red text on it is still 5.7:1
 
 DONE_LABEL = "เสร็จแล้ว"
@@ -73,7 +73,7 @@ class TaskCard:
     step_text: str
     division_name: str
     due: date
-    state_kind: str  # overdue | soon | later | done
+    state_kind: str  # overdue | soon | later | done | late
     state_text: str  # e.g. "เกินกำหนด 3 วันทำการ", "เหลือ 5 วันทำการ"
     status_label: str  # ยังไม่เริ่ม | กำลังทำ | เสร็จแล้ว
     done: bool

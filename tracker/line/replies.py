@@ -49,7 +49,8 @@ def secret() -> str:
 def task_card(task: Task, calendar: WorkCalendar | None = None) -> flex.TaskCard:
     """Describe a task for a LINE bubble, its due state counted in working days (pass the calendar for many)."""
     calendar = calendar or work_calendar(task.organization_id)
-    state = describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar)
+    done_on = clock.local_date(task.done_at) if task.done_at else None
+    state = describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar, done_on)
     return flex.TaskCard(
         id=task.id, measure_order=task.measure.order, measure_title=task.measure.title,
         step_number=task.step_number, step_text=task.step_text, division_name=task.division.name,
@@ -90,8 +91,9 @@ def summary_text(user: User) -> str:
         title = user.division.name
     else:
         title = user.organization.name
-    found = db.session.execute(query.with_only_columns(Task.due_date, Task.status)).all()
-    progress = count(((due, status is TaskStatus.DONE) for due, status in found), today)
+    found = db.session.execute(query.with_only_columns(Task.due_date, Task.status, Task.done_at)).all()
+    progress = count(((due, status is TaskStatus.DONE, clock.local_date(done_at) if done_at else None)
+                      for due, status, done_at in found), today)
     percent = f"{progress.pct_done:.0f}%" if progress.total else "-"
     return (f"สรุป{title}\nเสร็จแล้ว {progress.done} จาก {progress.total} งาน ({percent})\n"
             f"เกินกำหนด {progress.overdue} งาน\nครบกำหนดใน {HORIZON_DAYS} วัน {progress.due_soon} งาน\n"

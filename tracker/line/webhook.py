@@ -2,7 +2,9 @@
 
 Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat calls the same
 domain function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
-once: its webhookEventId is recorded in the same transaction as its effects.
+once: its webhookEventId is recorded in the same transaction as its effects. An event is checked against the shape
+LINE documents before anything is done with it: one of another shape is logged and skipped, and the rest of its
+batch goes on (https://developers.line.biz/en/reference/messaging-api/#webhook-event-objects).
 """
 from __future__ import annotations
 
@@ -33,10 +35,22 @@ from .replies import (
 log = logging.getLogger(__name__)
 
 
-def handle(organization: Organization, event: dict[str, Any], channel: Channel) -> None:
-    """Handle one webhook event, once: a redelivered event (same webhookEventId) changes nothing twice."""
+def handle(organization: Organization, event: Any, channel: Channel) -> bool:
+    """Handle one webhook event, once: a redelivered event (same webhookEventId) changes nothing twice.
+
+    Return False when the event was skipped: of a shape LINE does not send (logged with what was wrong), of a type
+    the bot does not act on, or handled before. Nothing of a skipped event is written.
+    """
+    problems = shape_problems(event)
+    if problems:
+        log.warning("LINE event %s skipped, unexpected shape: %s", event_label(event), "; ".join(problems))
+        return False
     event_id = event.get("webhookEventId")
-    kind = str(event.get("type") or "unknown")
+    kind = event["type"]
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        log.info("LINE event %s of type %r: nothing to do", event_label(event), kind[:40])
+        return False
     if event_id:
         db.session.add(LineEvent(webhook_event_id=str(event_id)[:64], organization_id=organization.id, type=kind[:40]))
         try:
@@ -44,12 +58,89 @@ def handle(organization: Organization, event: dict[str, Any], channel: Channel) 
         except IntegrityError:
             db.session.rollback()
             log.info("LINE event %s already handled", event_id)
-            return
-    handler = _HANDLERS.get(kind)
-    reply: list[dict] = handler(organization, event, channel) if handler else []
+            return False
+    reply: list[dict] = handler(organization, event, channel)
     db.session.commit()
     if reply and event.get("replyToken"):
         channel.reply(event["replyToken"], reply)
+    return True
+
+
+def event_label(event: Any) -> str:
+    """Name an event in the log: its webhookEventId, whatever the rest of it is."""
+    event_id = event.get("webhookEventId") if isinstance(event, dict) else None
+    return repr(event_id)[:80] if event_id is not None else "(no webhookEventId)"
+
+
+# --- the shapes LINE sends ---------------------------------------------------------------------------------------
+
+_SOURCE_IDS = {"user": "userId", "group": "groupId", "room": "roomId"}  # the id each kind of source must carry
+
+
+def shape_problems(event: Any) -> list[str]:
+    """Say what is wrong with an event's shape, for the fields the handlers read; an empty list when nothing is.
+
+    Checked before any handler runs, so a handler never meets a field of the wrong type. Fields the bot does not
+    read are not checked (LINE adds new ones). An event type the bot does not handle needs only its type.
+    """
+    if not isinstance(event, dict):
+        return [f"the event is {type(event).__name__}, not an object"]
+    problems = []
+    for field in ("webhookEventId", "replyToken"):
+        if field in event and not _text(event[field]):
+            problems.append(f"{field} is not a non-empty string")
+    kind = event.get("type")
+    if not _text(kind):
+        return [*problems, "type is missing or not a non-empty string"]
+    if kind not in _HANDLERS:
+        return problems
+    problems += _source_problems(event.get("source"))
+    if kind == "message":
+        problems += _object_problems(event, "message", required={"type": True}, optional=("id",))
+        message = event.get("message")
+        if isinstance(message, dict) and message.get("type") == "text" and not isinstance(message.get("text"), str):
+            problems.append("message.text is missing or not a string")
+    elif kind == "postback":
+        problems += _object_problems(event, "postback", required={"data": False})
+    elif kind == "accountLink":
+        problems += _object_problems(event, "link", required={"result": True}, optional=("nonce",))
+    return problems
+
+
+def _source_problems(source: Any) -> list[str]:
+    if not isinstance(source, dict):
+        return ["source is missing or not an object"]
+    kind = source.get("type")
+    if kind not in _SOURCE_IDS:
+        return [f"source.type {kind!r} is not one of user, group, room"[:120]]
+    problems = []
+    required = _SOURCE_IDS[kind]
+    for field in ("userId", "groupId", "roomId"):
+        if field == required and not _text(source.get(field)):
+            problems.append(f"source.{field} is missing or not a non-empty string")
+        elif field != required and field in source and not _text(source[field]):
+            problems.append(f"source.{field} is not a non-empty string")
+    return problems
+
+
+def _object_problems(event: dict, name: str, *, required: dict[str, bool], optional: tuple[str, ...] = ()) -> list[str]:
+    """Check that event[name] is an object whose required fields are strings (non-empty when marked True) and whose
+    optional fields, when present, are strings."""
+    value = event.get(name)
+    if not isinstance(value, dict):
+        return [f"{name} is missing or not an object"]
+    problems = []
+    for field, non_empty in required.items():
+        if not (_text(value.get(field)) if non_empty else isinstance(value.get(field), str)):
+            problems.append(f"{name}.{field} is missing or not a{' non-empty' if non_empty else ''} string")
+    for field in optional:
+        if field in value and not isinstance(value[field], str):
+            problems.append(f"{name}.{field} is not a string")
+    return problems
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _source(event: dict) -> dict:

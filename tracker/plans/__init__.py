@@ -30,7 +30,7 @@ from ..models import (
     Source,
     User,
 )
-from ..thai import fiscal_year_bounds
+from ..thai import fiscal_year_bounds, is_plausible_be_year, year_expected
 from . import build
 from .draft import PlanDraft, PlanFileError
 from .matching import (
@@ -45,11 +45,27 @@ from .report import read_report
 from .rows import ALL_DIVISIONS_WORDS, clean
 from .sheets import read_sheet
 
-__all__ = ["ImportResult", "PlanFileError", "UPLOAD_SUFFIXES", "import_plan", "read_plan_file"]
+__all__ = [
+    "MAX_PLAN_FILE_BYTES", "ImportResult", "PlanFileError", "UPLOAD_SUFFIXES", "import_plan", "read_plan_file",
+    "too_large",
+]
 
+# A plan is a few pages of text or a small spreadsheet (the seed report is 60 KB): a bigger file is not a plan, and
+# reading it is refused before it costs anything, from the web upload and the command line alike.
+MAX_PLAN_FILE_BYTES = 5 * 1024 * 1024
 REPORT_SUFFIXES = {".txt", ".md", ".text"}
 SHEET_SUFFIXES = {".csv", ".xlsx"}
 UPLOAD_SUFFIXES = (".txt", ".csv", ".xlsx")  # what the web upload offers: the report's text and the template
+
+
+def too_large(source: str, size: int | None = None) -> str:
+    """The problem of a file too big to be a plan; without its size, of one read only as far as the limit."""
+    limit = MAX_PLAN_FILE_BYTES // 2**20
+    how_big = f"มีขนาด {size / 2**20:,.1f} MB " if size is not None else ""
+    return (
+        f"{source}: ไฟล์{how_big}ใหญ่เกินที่รับได้ {limit} MB — แผนจริงมีขนาดไม่ถึง 1 MB "
+        f"(a plan file of at most {limit} MB)"
+    )
 
 
 @dataclass
@@ -67,9 +83,17 @@ class ImportResult:
 
 
 def read_plan_file(path: Path, *, source: str | None = None, fiscal_year: int | None = None) -> PlanDraft:
-    """Read a plan file by its kind: report text, CSV or XLSX."""
+    """Read a plan file by its kind: report text, CSV or XLSX. Raise PlanFileError with every problem found in it,
+    each naming the file and, where it is in one, the row or line and the column."""
     source = source or path.name
     suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > MAX_PLAN_FILE_BYTES:
+        raise PlanFileError([too_large(source, size)])
+    if fiscal_year is not None and not is_plausible_be_year(fiscal_year):
+        raise PlanFileError(
+            [f"{source}: ปีงบประมาณ {fiscal_year} ที่ระบุ (--fiscal-year) ไม่ใช่ปีที่เป็นไปได้ — {year_expected()}"]
+        )
     if suffix in SHEET_SUFFIXES:
         return read_sheet(path, source, fiscal_year)
     if suffix in REPORT_SUFFIXES:
@@ -225,7 +249,8 @@ def _link_indicators(
         if latest:
             analysis = {s.indicator.number: s.analysis or "" for s in latest.scores}
     for number, text in analysis.items():
-        documents[number] = f"{documents.get(number, '')} {text}"
+        if number in documents:  # only the year's indicators can be inferred, whatever sections a report has
+            documents[number] = f"{documents[number]} {text}"
     for position, measure in enumerate(draft.measures, start=1):
         if position in choices:
             measure.indicators = sorted(set(choices[position]))

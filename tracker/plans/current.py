@@ -50,6 +50,31 @@ def choose(plans: list[PlanYear], today: date, year: int | None = None) -> PlanY
     return by_year.get(fiscal_year_of(today)) or plans[0]
 
 
+@dataclass(frozen=True)
+class YearChoice:
+    """The plan a page shows and the others it can switch to."""
+
+    chosen: PlanYear | None
+    years: list[PlanYear]  # newest first
+    today: date
+
+    @property
+    def is_current(self) -> bool:
+        """The chosen plan is the one of today's fiscal year."""
+        return self.chosen is not None and self.chosen.year_be == fiscal_year_of(self.today)
+
+    @property
+    def plan_id(self) -> int | None:
+        return self.chosen.plan_id if self.chosen else None
+
+
+def year_choice(organization_id: int, today: date, year: int | None = None) -> YearChoice:
+    """The plan of `year` (BE) or the current one, with every year that has a plan: what a page's year switcher
+    shows. Raises NoSuchPlan for a year without a plan."""
+    years = plan_years(organization_id)
+    return YearChoice(choose(years, today, year), years, today)
+
+
 def current_plan_id(organization_id: int, today: date) -> int | None:
     """Return the id of the plan people work on today (see `choose`), or None before any plan is imported."""
     chosen = choose(plan_years(organization_id), today)

@@ -9,6 +9,10 @@ from ..models import IndicatorSource
 from ..thai import fiscal_year_bounds, format_date, format_period
 from . import build
 from .draft import PlanDraft
+from .matching import division_key
+from .rows import ALL_DIVISIONS_WORDS, clean
+
+OTHER_NAME = "ชื่อเรียกอื่น"
 
 
 def division_names(resolution: build.Resolution, names: list[str], *, keep_unknown: bool = False) -> list[str]:
@@ -23,6 +27,29 @@ def division_names(resolution: build.Resolution, names: list[str], *, keep_unkno
             if division.name not in matched:
                 matched.append(division.name)
     return matched
+
+
+def division_spellings(resolution: build.Resolution) -> list[dict]:
+    """The plan's division names that mean a division under another name (กองสาธารณสุขและสิ่งแวดล้อม for the
+    organization's กองสาธารณสุข, สำนักปลัด for the สำนักปลัดเทศบาล the import creates), in the order the plan first
+    writes them: matched through the division's own other names or the catalogue's common spellings, so a person
+    confirming the import sees every match that is not the name itself."""
+    found = []
+    for written, targets in resolution.divisions.items():
+        if clean(written).lower() in ALL_DIVISIONS_WORDS or len(targets) != 1:
+            continue  # "ทุกกอง" means every division, by no name of theirs
+        (target,) = targets
+        if isinstance(target, build.NewDivision) and not resolution.create:
+            continue  # an unknown division, refused with all its spellings: not a match
+        if division_key(written) != division_key(target.name):  # not just spaces or a dot apart
+            found.append({"written": written, "division": target.name, "new": isinstance(target, build.NewDivision)})
+    return found
+
+
+def spelling_text(spelling: dict) -> str:
+    """One match of a division under another name, as the preview says it."""
+    new = "; กองที่จะสร้างใหม่" if spelling["new"] else ""
+    return f"{spelling['written']} → {spelling['division']} ({OTHER_NAME}{new})"
 
 
 def preview(draft: PlanDraft, resolution: build.Resolution, status: str, problems: list[str]) -> dict:
@@ -73,6 +100,7 @@ def preview(draft: PlanDraft, resolution: build.Resolution, status: str, problem
         "tasks_per_division": per_division,
         "divisions_to_create": [d.name for d in resolution.new_divisions] if resolution.create else [],
         "unknown_divisions": [] if resolution.create else [d.name for d in resolution.new_divisions],
+        "division_spellings": division_spellings(resolution),
         "warnings": list(draft.warnings),
         "problems": list(problems),
     }
@@ -126,6 +154,9 @@ def preview_text(data: dict, *, dry_run: bool) -> str:
         out.extend(f"  {name}: {count}" for name, count in data["tasks_per_division"].items())
     if data["divisions_to_create"]:
         out.append("กองที่จะสร้างใหม่: " + ", ".join(data["divisions_to_create"]))
+    if data["division_spellings"]:
+        out.append("ชื่อกองที่แผนเขียนต่างไป (divisions matched under another name):")
+        out.extend(f"  {spelling_text(spelling)}" for spelling in data["division_spellings"])
     for title, items in (("คำเตือน", data["warnings"]), ("ปัญหา", data["problems"])):
         if items:
             out.append(f"{title} ({len(items)}):")

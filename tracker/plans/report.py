@@ -8,13 +8,26 @@ table it refuses rather than invent one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from ..ita import indicators_for
-from ..thai import to_arabic_digits
+from ..thai import is_plausible_be_year, to_arabic_digits, year_expected
 from .draft import MeasureDraft, OrganizationDraft, PlanDraft, PlanFileError, ScoresDraft, where
-from .rows import clean, header_columns, is_header, measure_from_row
+from .rows import (
+    COLUMNS,
+    MAX_MEASURES,
+    REQUIRED,
+    clean,
+    columns_named,
+    header_columns,
+    is_header,
+    measure_from_row,
+    strip_junk,
+    too_many_rows,
+)
 
 ORG_KINDS = (
     "องค์การบริหารส่วนตำบล",
@@ -23,17 +36,24 @@ ORG_KINDS = (
     "เทศบาลเมือง",
     "เทศบาลนคร",
 )
-_ORG = re.compile("(" + "|".join(ORG_KINDS) + r")(\S+)")
+# A name is one word of at most 150 characters after its kind (Organization.name holds 200): a longer run is not a name.
+_ORG = re.compile("(" + "|".join(ORG_KINDS) + r")(\S{1,150})(?!\S)")
 _NUM = r"(\d{1,3}(?:\.\d+)?)(?![\d.])"
 # "ภาพรวม ๘๕ คะแนนขึ้นไป" is the pass line, not a result.
 _NOT_A_TARGET = r"(?!\s*(?:คะแนน\s*)?ขึ้นไป)"
-_OVERALL = re.compile(r"ภาพรวม(?:อยู่ที่|เท่ากับ|คือ|ได้|[ \t])*(?:ร้อยละ[ \t]*)?" + _NUM + _NOT_A_TARGET)
-_TOOL = re.compile(r"\b(IIT|EIT|OIT)[ \t]*(?:ได้)?(?:คะแนน)?[ \t:=]*" + _NUM + _NOT_A_TARGET)
-_INDICATOR_SCORE = re.compile(r"ตัวชี้วัดที่\s*(\d{1,2})\s*([^\d\n]*?)\s*(?:ได้คะแนน|มีค่าคะแนน|คะแนน)\s*" + _NUM)
-_INDICATOR_ROW = re.compile(r"^\s*(\d{1,2})\t([^\t]+)\t\s*" + _NUM + r"\s*$")
-_INDICATOR_HEADING = re.compile(r"^[#*\s]*ตัวชี้วัดที่\s*(\d{1,2})\s*([^\d*]*?)[*\s]*$")
-_SECTION_SCORE = re.compile(r"(?:มีค่าคะแนน|ได้คะแนน)\s*" + _NUM)
-_FISCAL_YEAR = re.compile(r"ปีงบประมาณ\s*(?:พ\.ศ\.)?\s*(\d{4})")
+# Every run of spaces below is matched possessively (*+) and never next to another quantifier that could take the
+# same spaces: a line of tens of thousands of spaces must cost its length, not its square.
+_OVERALL = re.compile(r"ภาพรวม(?:อยู่ที่|เท่ากับ|คือ|ได้|[ \t])*+(?:ร้อยละ[ \t]*+)?" + _NUM + _NOT_A_TARGET)
+_TOOL = re.compile(r"\b(IIT|EIT|OIT)[ \t]*+(?:ได้)?(?:คะแนน)?[ \t:=]*+" + _NUM + _NOT_A_TARGET)
+# The name runs up to the score's word; its trailing spaces are cleaned off afterwards rather than matched apart.
+_INDICATOR_SCORE = re.compile(
+    r"ตัวชี้วัดที่\s*+(\d{1,2})\s*+([^\d\n]*?)(?:ได้คะแนน|มีค่าคะแนน|คะแนน)\s*+" + _NUM
+)
+_INDICATOR_ROW = re.compile(r"^\s*+(\d{1,2})\t([^\t]+)\t\s*+" + _NUM + r"\s*$")
+_INDICATOR_HEADING = re.compile(r"^[#*\s]*+ตัวชี้วัดที่\s*+(\d{1,2})\s*+([^\d*]*+)[*\s]*+$")
+_SECTION_SCORE = re.compile(r"(?:มีค่าคะแนน|ได้คะแนน)\s*+" + _NUM)
+_FISCAL_YEAR = re.compile(r"ปีงบประมาณ\s*+(?:พ\.ศ\.)?\s*+(\d{4})")
+_MAX_LISTED = 10  # lines or names a warning lists before it says how many more
 _PLAN_HEADING = "การนำผลการวิเคราะห์ไปสู่"
 
 
@@ -45,21 +65,27 @@ class _Mention:
 
 
 def read_report(text: str, source: str) -> PlanDraft:
-    """Read the organization, years, ITA scores and improvement table of a report's text."""
+    """Read the organization, years, ITA scores and improvement table of a report's text; raise PlanFileError with
+    every problem found in it, each naming the file and the line."""
+    text = strip_junk(text)
     arabic = to_arabic_digits(text)
     lines = arabic.splitlines()
     warnings: list[str] = []
+    problems: list[str] = []
 
     organization = _organization(lines)
-    years = [int(y) for y in _FISCAL_YEAR.findall(arabic)]
+    years = _fiscal_years(arabic, source, problems)
     assessment_year = years[0] if years else None
     fiscal_year = max(years) if years and max(years) > years[0] else (years[0] + 1 if years else None)
+    if fiscal_year is not None and not is_plausible_be_year(fiscal_year):
+        problems.append(f"{source}: ปีงบประมาณของแผน {fiscal_year} ไม่ใช่ปีที่เป็นไปได้ — {year_expected()}")
+        fiscal_year = None
 
     scores = _scores(lines, assessment_year, source, warnings) if assessment_year else None
     if organization:
         warnings.extend(_other_organizations(lines, organization.name, source))
 
-    measures, problems = _plan_table(text.splitlines(), source, fiscal_year)
+    measures = _plan_table(text.splitlines(), source, fiscal_year, problems)
     if problems:
         raise PlanFileError(problems)
     return PlanDraft(
@@ -70,6 +96,22 @@ def read_report(text: str, source: str) -> PlanDraft:
         scores=scores,
         warnings=warnings,
     )
+
+
+def _fiscal_years(arabic: str, source: str, problems: list[str]) -> list[int]:
+    """The fiscal years the report names ("ปีงบประมาณ พ.ศ. ๒๕๖๘"), in order; a year no report can be of is a
+    problem at its line, not a date to compute with."""
+    # Where each line starts, as str.splitlines() cuts them, to name the line of a year found in the whole text.
+    starts = [0, *accumulate(len(line) for line in arabic.splitlines(keepends=True))]
+    years = []
+    for m in _FISCAL_YEAR.finditer(arabic):
+        year = int(m.group(1))
+        if is_plausible_be_year(year):
+            years.append(year)
+        else:
+            line = bisect_right(starts, m.start(1))
+            problems.append(f"{where(source, line=line)}: ปีงบประมาณ {m.group(1)} ไม่ใช่ปีที่เป็นไปได้ — {year_expected()}")
+    return years
 
 
 def _organization(lines: list[str]) -> OrganizationDraft | None:
@@ -109,7 +151,7 @@ def _scores(lines: list[str], year: int, source: str, warnings: list[str]) -> Sc
         if 1 <= number <= 10:
             scores.indicators[number] = _most_stated(f"คะแนนตัวชี้วัดที่ {number}", scan.indicators[number], source,
                                                      warnings)
-    scores.indicator_analysis = {n: " ".join(texts) for n, texts in scan.analysis.items()}
+    scores.indicator_analysis = {n: " ".join(texts) for n, texts in scan.analysis.items() if 1 <= n <= 10}
     scores.indicator_names = _indicator_names(scan.names, year, source, warnings)
     return scores
 
@@ -123,8 +165,8 @@ def _scan(lines: list[str]) -> _Scan:
         stripped = line.strip()
         if stripped.startswith("#") or _PLAN_HEADING in stripped:
             section = None
-        heading = _INDICATOR_HEADING.match(line)
-        if heading and not stripped.startswith(("-", "•")) and len(stripped) < 100:
+        heading = _INDICATOR_HEADING.match(line) if len(stripped) < 100 else None
+        if heading and not stripped.startswith(("-", "•")):
             section = int(heading.group(1))
             scan.names[section].append((clean(heading.group(2)), number))
             continue
@@ -160,12 +202,20 @@ def _indicator_names(names: dict[int, list[tuple[str, int]]], year: int, source:
         chosen[number] = official.get(number) or Counter(n for n, _ in names[number]).most_common(1)[0][0]
         odd = {name: line for name, line in written.items() if _key(name) != _key(official.get(number, name))}
         if odd and number in official:
-            listed = ", ".join(f"“{name}” (บรรทัด {line})" for name, line in sorted(odd.items(), key=lambda x: x[1]))
+            listed = _listed(
+                [f"“{name}” (บรรทัด {line})" for name, line in sorted(odd.items(), key=lambda x: x[1])], ", "
+            )
             warnings.append(
                 f"{source}: ตัวชี้วัดที่ {number} ในรายงานเขียนชื่อว่า {listed} แต่ชื่อในกรอบการประเมิน ITA {year} "
                 f"คือ “{official[number]}” — ใช้ชื่อตามกรอบการประเมิน"
             )
     return chosen
+
+
+def _listed(items: list[str], separator: str) -> str:
+    """Join the first few items of a warning's list, saying how many more there are."""
+    shown = separator.join(items[:_MAX_LISTED])
+    return shown if len(items) <= _MAX_LISTED else f"{shown} และอีก {len(items) - _MAX_LISTED:,} แห่ง"
 
 
 def _agreed(label: str, mentions: list[_Mention], source: str, warnings: list[str]) -> float | None:
@@ -180,11 +230,14 @@ def _most_stated(label: str, mentions: list[_Mention], source: str, warnings: li
     counts = Counter(m.value for m in mentions)
     # Ties go to the score table, then to the summary list: prose is where copy-paste slips happen.
     rank = {"table": 0, "list": 1, "text": 2, "section": 3}
-    value = max(counts, key=lambda v: (counts[v], -min(rank[m.kind] for m in mentions if m.value == v)))
+    best: dict[float, int] = {}  # each value's best-ranked mention, found in one pass
+    for m in mentions:
+        best[m.value] = min(best.get(m.value, len(rank)), rank[m.kind])
+    value = max(counts, key=lambda v: (counts[v], -best[v]))
     others = [m for m in mentions if m.value != value]
     if others:
-        agreeing = ", ".join(str(m.line) for m in mentions if m.value == value)
-        odd = "; ".join(f"บรรทัด {m.line} เขียน {m.value:.2f}" for m in others)
+        agreeing = _listed([str(m.line) for m in mentions if m.value == value], ", ")
+        odd = _listed([f"บรรทัด {m.line} เขียน {m.value:.2f}" for m in others], "; ")
         warnings.append(
             f"{source}: {label} ไม่ตรงกันในรายงาน — {value:.2f} (บรรทัด {agreeing}) แต่ {odd}; ใช้ {value:.2f}"
         )
@@ -206,40 +259,57 @@ def _other_organizations(lines: list[str], own: str, source: str) -> list[str]:
             following = _key(line[m.start(2) : m.start(2) + len(own_tail) + 20])
             if not following.startswith(own_tail) and m.group(0) not in seen:
                 seen[m.group(0)] = number
-    return [
+    found = [
         f"{where(source, line=line)}: รายงานกล่าวถึง “{name}” ซึ่งไม่ใช่ “{own}” — อาจคัดลอกมาจากรายงานของหน่วยงานอื่น"
         for name, line in seen.items()
     ]
+    if len(found) > _MAX_LISTED:
+        found[_MAX_LISTED:] = [f"{source}: และกล่าวถึงหน่วยงานอื่นอีก {len(found) - _MAX_LISTED:,} แห่ง"]
+    return found
 
 
-def _plan_table(lines: list[str], source: str, fiscal_year: int | None) -> tuple[list, list[str]]:
-    """Find the improvement table, tab-separated or one cell a line, and read its rows."""
-    problems: list[str] = []
+def _plan_table(lines: list[str], source: str, fiscal_year: int | None, problems: list[str]) -> list[MeasureDraft]:
+    """Find the improvement table, tab-separated or one cell a line, and read its rows; a table without a row is a
+    problem, as is a report without a table."""
+    measures: list[MeasureDraft] | None = None
     for index, line in enumerate(lines):
         if "\t" in line and is_header(line.split("\t")):
-            return _tab_rows(lines, index, source, fiscal_year, problems), problems
-    flattened = _flattened_header(lines)
-    if flattened is not None:
-        start, width = flattened
-        return _flattened_rows(lines, start, width, source, fiscal_year, problems), problems
-    raise PlanFileError(
-        [
+            measures = _tab_rows(lines, index, source, fiscal_year, problems)
+            break
+    else:
+        flattened = _flattened_header(lines)
+        if flattened is not None:
+            start, width = flattened
+            measures = _flattened_rows(lines, start, width, source, fiscal_year, problems)
+    if measures is None:
+        problems.append(
             f"{source}: ไม่พบตารางแผนปรับปรุง (ต้องมีหัวตาราง มาตรการ, ขั้นตอน, ช่วงระยะเวลา, ผู้รับผิดชอบ) — "
             "ไม่ได้นำเข้าอะไร. No improvement-plan table was found (a header naming the measure, steps, period "
             "and responsible columns); nothing was imported."
-        ]
-    )
+        )
+        return []
+    if not measures and not problems:
+        problems.append(
+            f"{source}: ตารางแผนปรับปรุงมีแต่หัวตาราง ไม่มีมาตรการ — เพิ่มมาตรการใต้หัวตาราง แถวละหนึ่งมาตรการ "
+            "(no measures below the header)"
+        )
+    return measures
 
 
 def _tab_rows(lines: list[str], header: int, source: str, fiscal_year: int | None, problems: list[str]) -> list:
     header_cells = lines[header].split("\t")
     columns = header_columns(header_cells)
     measures: list[MeasureDraft] = []
+    rows = 0
     for number, line in enumerate(lines[header + 1 :], start=header + 2):
         if not line.strip():
             continue
         if "\t" not in line:
             break  # the table has ended
+        rows += 1
+        if rows > MAX_MEASURES:
+            problems.append(too_many_rows(where(source, line=number)))
+            break
         cells = line.split("\t")
         if len(cells) != len(header_cells):
             problems.append(
@@ -258,17 +328,24 @@ def _tab_rows(lines: list[str], header: int, source: str, fiscal_year: int | Non
 
 def _flattened_header(lines: list[str]) -> tuple[int, int] | None:
     """Find a header written one cell a line: a run of short lines without numbers, each naming one more column."""
+    named: list[tuple[str, ...] | None] = [None] * len(lines)  # each line's columns, worked out once
+
+    def columns_of(number: int) -> tuple[str, ...]:
+        if named[number] is None:
+            text = lines[number].strip()
+            short = bool(text) and len(text) <= 80 and not re.search(r"\d", to_arabic_digits(text))
+            named[number] = columns_named(text) if short else ()
+        return named[number] or ()
+
     for index in range(len(lines)):
-        cells: list[str] = []
-        for line in lines[index:]:
-            text = line.strip()
-            if not text or len(text) > 80 or re.search(r"\d", to_arabic_digits(text)):
+        found: list[str] = []  # as header_columns would map the lines from index on, one more column a line
+        for number in range(index, min(len(lines), index + len(COLUMNS) + 1)):
+            column = next((c for c in columns_of(number) if c not in found), None)
+            if column is None:
                 break
-            if len(header_columns([*cells, line])) != len(cells) + 1:
-                break
-            cells.append(line)
-        if is_header(cells):
-            return index, len(cells)
+            found.append(column)
+        if all(c in found for c in REQUIRED):
+            return index, len(found)
     return None
 
 
@@ -281,6 +358,9 @@ def _flattened_rows(
     measures = []
     for offset in range(0, len(body), width):
         chunk = body[offset : offset + width]
+        if offset // width >= MAX_MEASURES:
+            problems.append(too_many_rows(where(source, line=chunk[0][0])))
+            break
         if len(chunk) < width:
             problems.append(
                 f"{where(source, line=chunk[0][0])}: ตารางที่แยกช่องละบรรทัดจบไม่ครบแถว — มี {len(chunk)} ช่อง "

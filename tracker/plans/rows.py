@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..ita import INDICATORS, indicators_for
 from ..models import IndicatorSource
 from ..thai import PeriodError, parse_period, to_arabic_digits
 from .draft import MeasureDraft, where
@@ -35,18 +36,51 @@ COLUMN_LABELS = {
     "divisions": "ผู้รับผิดชอบ",
 }
 
+# The most a plan may hold. A real plan has a handful of measures of a few steps each; these are far above that and
+# low enough that a pasted document, a runaway spreadsheet or a hostile file is refused before it costs anything.
+MAX_MEASURES = 200
+MAX_STEPS = 50  # per measure: each step becomes a task of every responsible division
+MAX_DIVISIONS = 30  # per measure
+MAX_DIVISION_NAME = 200  # characters, as Division.name holds
+# Characters per cell, counted after runs of spaces are collapsed: a measure title is a sentence, steps a paragraph.
+MAX_CELL: dict[str, int] = {
+    "order": 100,
+    "title": 2_000,
+    "analysis": 10_000,
+    "indicators": 200,
+    "steps": 20_000,
+    "period": 200,  # Measure.period_text holds 200
+    "divisions": 5_000,
+}
+
+# Control characters that no plan means (NUL, escape codes, C1 controls) and halves of UTF-16 pairs: taken out of
+# every cell, so they reach neither a message nor the database. Tabs and line breaks stay: they are the layout.
+_JUNK_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
 ALL_DIVISIONS_WORDS = ("ทุกกอง", "ทุกส่วนราชการ", "ทุกสำนัก/กอง", "ทุกสำนักกอง", "ทุกหน่วยงาน", "all divisions")
+
+
+# One pattern per column of its words (spaces taken out, as header cells are compared without them), and one of all.
+_COLUMN_PATTERNS = {
+    column: re.compile("|".join(re.escape(w.replace(" ", "")) for w in words)) for column, words in COLUMNS.items()
+}
+_COLUMN_WORDS = re.compile("|".join(p.pattern for p in _COLUMN_PATTERNS.values()))
+
+
+def columns_named(cell: str) -> tuple[str, ...]:
+    """The columns whose words a header cell holds, in the order header_columns tries them."""
+    key = re.sub(r"\s+", "", cell).lower()
+    if not key or not _COLUMN_WORDS.search(key):  # one search rules out most cells
+        return ()
+    return tuple(column for column, pattern in _COLUMN_PATTERNS.items() if pattern.search(key))
 
 
 def header_columns(cells: list[str]) -> dict[str, int]:
     """Map column names to positions by the words in each header cell; a cell names at most one column."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        key = re.sub(r"\s+", "", cell).lower()
-        if not key:
-            continue
-        for column, words in COLUMNS.items():
-            if column not in found and any(w.replace(" ", "") in key for w in words):
+        for column in columns_named(cell):
+            if column not in found:
                 found[column] = index
                 break
     return found
@@ -61,6 +95,26 @@ def is_header(cells: list[str]) -> bool:
 def clean(text: str) -> str:
     """Collapse the runs of spaces and line breaks that copying out of a PDF leaves inside a cell."""
     return re.sub(r"\s+", " ", text or "").strip()
+
+
+def strip_junk(text: str) -> str:
+    """Take out the control characters and broken UTF-16 halves no plan means; keep tabs and line breaks."""
+    return _JUNK_CHARACTERS.sub("", text)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """A cell's text as a message quotes it: on one line, cut at `limit` characters."""
+    text = clean(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def too_many_rows(place: str, rows: int | None = None) -> str:
+    """The problem of a table with more rows than a plan can have (how many, where they were all counted)."""
+    count = f"{rows:,} แถว" if rows is not None else f"มากกว่า {MAX_MEASURES} แถว"
+    return (
+        f"{place}: ตารางมีมาตรการ{count} — แผนหนึ่งรับได้ไม่เกิน {MAX_MEASURES} มาตรการ จึงอ่านเฉพาะ "
+        f"{MAX_MEASURES} แถวแรก (too many rows: at most {MAX_MEASURES} measures a plan)"
+    )
 
 
 _MARKER = re.compile(r"(?:(?<=\s)|^)(\d{1,2})\s*[.)](?!\d)\s*")
@@ -92,20 +146,44 @@ def split_divisions(text: str) -> list[str]:
     items = split_numbered(text)
     if len(items) == 1 and clean(items[0]).lower() not in ALL_DIVISIONS_WORDS:
         items = [p for p in re.split(r"\s*(?:,|、|/|;|\sและ\s)\s*", items[0]) if p.strip()]
-    return [clean(re.sub(r"[.\s]+$", "", item)) for item in items]
+    # Items are clean (single spaces), so trailing dots and spaces come off with rstrip: no regex that a run of
+    # ". . . ." makes quadratic.
+    return [clean(item.rstrip(". ")) for item in items]
 
 
-def parse_indicator_numbers(text: str, place: str, problems: list[str]) -> list[int]:
-    """Read indicator numbers from a cell (`6`, `ตัวชี้วัดที่ ๖, ๗`); anything outside 1-10 is a problem."""
-    numbers: list[int] = []
+_INDICATOR_NUMBER = re.compile(r"(?<![A-Za-z\d])(\d+)(?:\.\d+)?(?:\s*+[-–]\s*+(\d+))?")
+
+
+def _small(digits: str) -> int:
+    """The value of a run of digits, or one past any indicator for a run too long to be one (never int() of
+    thousands of digits, which Python refuses)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 6 else 10**6
+
+
+def parse_indicator_numbers(
+    text: str, place: str, problems: list[str], fiscal_year: int | None = None
+) -> list[int]:
+    """Read indicator numbers from a cell (`6`, `ตัวชี้วัดที่ ๖, ๗`, `1-3`); a number or range outside the fiscal
+    year's framework (1-10) is a problem. Ranges are checked by their ends, never expanded."""
+    framework = {spec.number for spec in indicators_for(fiscal_year if fiscal_year else max(INDICATORS))}
+    low, high = min(framework), max(framework)
+    numbers: set[int] = set()
+    bad: list[str] = []
     # "9.1" is a sub-indicator of 9; "1-3" is a range; "O12" is an OIT item, not an indicator.
-    for m in re.finditer(r"(?<![A-Za-z\d])(\d+)(?:\.\d+)?(?:\s*[-–]\s*(\d+))?", to_arabic_digits(text or "")):
-        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-        numbers.extend(range(first, max(first, last) + 1))
-    bad = [n for n in numbers if not 1 <= n <= 10]
+    for m in _INDICATOR_NUMBER.finditer(to_arabic_digits(text or "")):
+        first, last = _small(m.group(1)), _small(m.group(2) or m.group(1))
+        first, last = min(first, last), max(first, last)
+        if first < low or last > high:
+            bad.append(shorten(m.group(0), 30))
+            continue
+        numbers.update(n for n in range(first, last + 1) if n in framework)
     if bad:
-        problems.append(f"{place}: ตัวชี้วัดต้องเป็นเลข 1-10 (expected indicator numbers 1-10), พบ {bad}")
-    return sorted({n for n in numbers if 1 <= n <= 10})
+        problems.append(
+            f"{place}: ตัวชี้วัดต้องเป็นเลข {low}-{high} ตามกรอบการประเมิน ITA "
+            f"(expected indicator numbers {low}-{high}), พบ [{', '.join(bad)}]"
+        )
+    return sorted(numbers)
 
 
 def measure_from_row(
@@ -118,31 +196,64 @@ def measure_from_row(
     fiscal_year: int | None,
     problems: list[str],
 ) -> MeasureDraft | None:
-    """Read one table row into a MeasureDraft; problems are appended with the file, row and column they are in."""
+    """Read one table row into a MeasureDraft; every problem of the row is appended, each with the file, row and
+    column it is in and what was expected there."""
 
     def cell(column: str) -> str:
         index = columns.get(column)
         value = cells[index] if index is not None and index < len(cells) else None
-        return "" if value is None else str(value)
+        return "" if value is None else strip_junk(str(value))
 
     def place(column: str | None = None) -> str:
         return where(source, row=row, line=line, column=COLUMN_LABELS[column] if column else None)
 
-    if not any(clean("" if c is None else str(c)) for c in cells):
+    if not any(clean("" if c is None else strip_junk(str(c))) for c in cells):
         return None
-    measure = MeasureDraft(title=clean(cell("title")), place=place(), analysis=clean(cell("analysis")))
+    text: dict[str, str] = {}
+    for column in COLUMN_LABELS:
+        raw = cell(column)
+        length = len(clean(raw))
+        if length > MAX_CELL[column]:
+            problems.append(
+                f"{place(column)}: ข้อความยาว {length:,} ตัวอักษร เกินที่รับได้ {MAX_CELL[column]:,} ตัวอักษร — "
+                f"ตรวจว่าไม่ได้วางข้อความอื่นปนมา (too long: at most {MAX_CELL[column]:,} characters)"
+            )
+            continue  # not read further: a problem is already said, and the text is not what the column holds
+        text[column] = raw
+    measure = MeasureDraft(
+        title=clean(text.get("title", "")), place=place(), analysis=clean(text.get("analysis", ""))
+    )
     for column in REQUIRED:
-        if not clean(cell(column)):
+        if column in text and not clean(text[column]):
             problems.append(f"{place(column)}: ช่องว่าง — ต้องมี{COLUMN_LABELS[column]} (required, empty)")
-    measure.steps = split_numbered(cell("steps"))
-    measure.division_names = split_divisions(cell("divisions"))
-    measure.period_text = clean(cell("period"))
+    measure.steps = split_numbered(text.get("steps", ""))
+    if len(measure.steps) > MAX_STEPS:
+        problems.append(
+            f"{place('steps')}: มี {len(measure.steps):,} ขั้นตอน เกินที่รับได้ {MAX_STEPS} ขั้นตอนต่อมาตรการ "
+            f"(too many steps: at most {MAX_STEPS} a measure)"
+        )
+    measure.division_names = split_divisions(text.get("divisions", ""))
+    if len(measure.division_names) > MAX_DIVISIONS:
+        problems.append(
+            f"{place('divisions')}: มี {len(measure.division_names):,} กอง เกินที่รับได้ {MAX_DIVISIONS} กองต่อมาตรการ "
+            f"(too many divisions: at most {MAX_DIVISIONS} a measure)"
+        )
+    for name in measure.division_names:
+        if len(name) > MAX_DIVISION_NAME:
+            problems.append(
+                f"{place('divisions')}: ชื่อกอง “{shorten(name)}” ยาว {len(name):,} ตัวอักษร เกินที่รับได้ "
+                f"{MAX_DIVISION_NAME} — คั่นแต่ละกองด้วยจุลภาคหรือขึ้นบรรทัดใหม่ "
+                f"(a division name of at most {MAX_DIVISION_NAME} characters)"
+            )
+    measure.period_text = clean(text.get("period", ""))
     if measure.period_text:
         try:
-            measure.start, measure.end = parse_period(cell("period"), fiscal_year)
+            measure.start, measure.end = parse_period(text["period"], fiscal_year)
         except PeriodError as error:
             problems.append(f"{place('period')}: {error}")
-    if clean(cell("indicators")):
-        measure.indicators = parse_indicator_numbers(cell("indicators"), place("indicators"), problems)
+    if clean(text.get("indicators", "")):
+        measure.indicators = parse_indicator_numbers(
+            text["indicators"], place("indicators"), problems, fiscal_year
+        )
         measure.indicator_source = IndicatorSource.EXPLICIT.value
     return measure

@@ -16,24 +16,29 @@ import zipfile
 from collections import defaultdict
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..thai import fiscal_year_of, format_date
+from ..thai import fiscal_year_of, format_date, is_plausible_be_year, year_expected
 from .draft import MeasureDraft, PlanDraft, PlanFileError, where
 from .rows import (
     COLUMN_LABELS,
     COLUMNS,
+    MAX_MEASURES,
     REQUIRED,
     header_columns,
     is_header,
     measure_from_row,
+    too_many_rows,
 )
+
+if TYPE_CHECKING:  # the stubs' name for what Workbook.worksheets holds; not importable at run time
+    from openpyxl.workbook.workbook import _WorksheetLike
 
 # The template's columns, in order, and the English word that follows the Thai name in its header.
 TEMPLATE_COLUMNS: tuple[str, ...] = ("order", "title", "analysis", "indicators", "steps", "period", "divisions")
@@ -106,6 +111,18 @@ _WIDTHS = {"order": 8, "title": 45, "analysis": 45, "indicators": 14, "steps": 5
 
 _Row = tuple[int, list[str]]  # the row number a person sees (1-based) and its cells as text
 
+# What a sheet may be, read before a cell is looked at: a plan is a few dozen rows of a few columns. Past these a file
+# is refused, saying which limit it passed, before it costs time or memory.
+MAX_SHEET_ROWS = 5_000  # rows, blank ones counted, a sheet is read to
+MAX_COLUMNS = 50  # columns of a sheet read; a plan has 7
+# An .xlsx is a zip of XML: a few kilobytes pack into gigabytes (a zip bomb). Its members' unpacked sizes, which
+# zipfile holds each member to as it reads (a member that unpacks to more fails its CRC), are checked first: all of
+# them (pictures included), and the XML openpyxl parses cell by cell, which costs about a second for 5 MB. A plan's
+# XML is tens of kilobytes; 200 measures of long text, a few megabytes.
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024
+MAX_XLSX_XML = 10 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1_000
+
 
 # --- reading -------------------------------------------------------------------------------------------------------
 
@@ -138,9 +155,13 @@ def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | Non
                 "(no measures below the header)"
             ]
         )
+    limit: list[str] = []
+    if len(body) > MAX_MEASURES:
+        limit = [too_many_rows(where(place, row=body[MAX_MEASURES][0]), len(body))]
+        body = body[:MAX_MEASURES]  # the first rows' own problems are still worth saying
 
     def read(year: int | None) -> tuple[list[tuple[int, MeasureDraft]], list[str]]:
-        problems: list[str] = []
+        problems: list[str] = list(limit)
         measures = []
         for number, cells in body:
             measure = measure_from_row(
@@ -157,7 +178,14 @@ def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | Non
         for number, measure in measures:
             if measure.end is not None:
                 ends[fiscal_year_of(measure.end)].append(number)
-        if len(ends) == 1:
+        if len(ends) == 1 and not is_plausible_be_year(next(iter(ends))):
+            (only,) = ends
+            problems = [
+                f"{source}: ช่วงเวลาของมาตรการสิ้นสุดในปีงบประมาณ {only} ({_rows_text(ends[only])}) "
+                f"ซึ่งไม่ใช่ปีที่เป็นไปได้ — {year_expected()}",
+                *problems,
+            ]
+        elif len(ends) == 1:
             # Read again in that year, so periods without a year ("ตลอดปีงบประมาณ", "ต.ค. - ธ.ค.") fall in it.
             year = next(iter(ends))
             measures, problems = read(year)
@@ -215,7 +243,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer():  # never inf or nan: is_integer() is False for them
         return str(int(value))
     if isinstance(value, datetime):
         # Excel turns a typed date into a number shown as a date; give it back as a day parse_period reads.
@@ -243,41 +271,77 @@ def _csv_rows(path: Path, source: str) -> list[_Row]:
             ) from None
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",;\t", key=first.count) if first else ","
+    numbered: list[_Row] = []
     try:
         # Each record is one row as a spreadsheet shows it, even when a quoted cell holds line breaks.
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise PlanFileError([_too_long_sheet(source)])
+            numbered.append((number, cells[:MAX_COLUMNS]))
     except csv.Error as error:
-        raise PlanFileError([f"{source}: อ่าน CSV ไม่ได้ ({error}) (not a readable CSV file)"]) from None
-    return _non_empty([(number, cells) for number, cells in enumerate(records, start=1)])
+        # The reader's own words (a field over its limit, a NUL, a stray quote) and where it stopped.
+        raise PlanFileError(
+            [f"{where(source, row=len(numbered) + 1)}: อ่าน CSV ไม่ได้ ({error}) (not a readable CSV file)"]
+        ) from None
+    return _non_empty(numbered)
+
+
+def _too_long_sheet(place: str) -> str:
+    return (
+        f"{place}: ไฟล์ยาวเกิน {MAX_SHEET_ROWS:,} แถว (นับแถวว่างด้วย) — แผนหนึ่งมีไม่เกิน {MAX_MEASURES} มาตรการ "
+        f"ลบแถวที่ไม่ใช้ใต้ตารางออก (more than {MAX_SHEET_ROWS:,} rows)"
+    )
+
+
+def _check_zip(path: Path, source: str) -> None:
+    """Refuse a workbook whose parts would unpack to more than a plan can be, before openpyxl unpacks anything."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise PlanFileError([_not_a_workbook(source)]) from None
+    unpacked = sum(member.file_size for member in members)
+    xml = sum(member.file_size for member in members if member.filename.endswith((".xml", ".rels")))
+    if len(members) > MAX_XLSX_MEMBERS or unpacked > MAX_XLSX_UNPACKED or xml > MAX_XLSX_XML:
+        raise PlanFileError(
+            [
+                f"{source}: ไฟล์ .xlsx นี้เมื่อแตกออกมีขนาด {unpacked / 2**20:,.1f} MB (ตาราง {xml / 2**20:,.1f} MB) "
+                f"ใน {len(members):,} ส่วน เกินที่อ่านได้ (ทั้งหมด {MAX_XLSX_UNPACKED // 2**20} MB, ตาราง "
+                f"{MAX_XLSX_XML // 2**20} MB, {MAX_XLSX_MEMBERS:,} ส่วน) — แผนจริงมีขนาดไม่ถึง 1 MB "
+                f"บันทึกเฉพาะตารางแผนเป็นไฟล์ใหม่ (the workbook unpacks to more than a plan can be: at most "
+                f"{MAX_XLSX_UNPACKED // 2**20} MB, {MAX_XLSX_XML // 2**20} MB of it sheets)"
+            ]
+        )
+
+
+def _not_a_workbook(source: str) -> str:
+    return f"{source}: เปิดเป็นไฟล์ .xlsx ไม่ได้ — ถ้าเป็น .xls ให้บันทึกเป็น .xlsx (not a readable .xlsx workbook)"
 
 
 def _xlsx_rows(path: Path, source: str) -> tuple[list[_Row], str]:
     """The rows of the first sheet whose first non-empty row is a plan header, and the name to place rows by."""
+    _check_zip(path, source)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts of a workbook it drops (data validation, styles); the plan does not need them.
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError):
-        raise PlanFileError(
-            [f"{source}: เปิดเป็นไฟล์ .xlsx ไม่ได้ — ถ้าเป็น .xls ให้บันทึกเป็น .xlsx (not a readable .xlsx workbook)"]
-        ) from None
+    except Exception:  # openpyxl raises what its parsers raise on a broken part: any of them means the same here
+        raise PlanFileError([_not_a_workbook(source)]) from None
     try:
-        sheets = workbook.worksheets
         found: list[tuple[int, str, list[_Row]]] = []
-        for position, sheet in enumerate(sheets):
-            sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
-            rows = _non_empty(
-                [
-                    (number, [_text(v) for v in values])
-                    for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-                ]
-            )
+        for position, sheet in enumerate(workbook.worksheets):
+            name = source if position == 0 else f"{source} แผ่นงาน “{sheet.title}”"
+            rows = _sheet_rows(sheet, name)
             if rows and is_header(rows[0][1]):
                 # Name the sheet only when it is not the first one, where a person would look first.
-                return rows, (source if position == 0 else f"{source} แผ่นงาน “{sheet.title}”")
+                return rows, name
             if rows:
                 found.append((position, sheet.title, rows))
+    except PlanFileError:
+        raise
+    except Exception:  # a cell openpyxl cannot turn into a value (a date past year 9999, a broken part)
+        raise PlanFileError([_not_a_workbook(source)]) from None
     finally:
         workbook.close()
     if not found:
@@ -285,6 +349,19 @@ def _xlsx_rows(path: Path, source: str) -> tuple[list[_Row], str]:
     # No sheet starts with a header: complain about the one that comes closest.
     position, title, rows = max(found, key=lambda f: sum(c in header_columns(f[2][0][1]) for c in REQUIRED))
     return rows, (source if position == 0 else f"{source} แผ่นงาน “{title}”")
+
+
+def _sheet_rows(sheet: _WorksheetLike, place: str) -> list[_Row]:
+    """A sheet's non-empty rows as text, reading at most MAX_SHEET_ROWS rows of MAX_COLUMNS columns: a cell far down
+    or far right (XFD1048576) would otherwise make openpyxl fill in every row and column before it."""
+    if isinstance(sheet, ReadOnlyWorksheet):
+        sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
+    numbered: list[_Row] = []
+    for number, values in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > MAX_SHEET_ROWS:
+            raise PlanFileError([_too_long_sheet(place)])
+        numbered.append((number, [_text(v) for v in values]))
+    return _non_empty(numbered)
 
 
 # --- writing -------------------------------------------------------------------------------------------------------

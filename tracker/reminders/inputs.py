@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy.orm import selectinload
 
 from ..access import scoped
+from ..clock import local_date
 from ..extensions import db
 from ..models import Organization, Task, TaskStatus, User
 from ..organization import work_calendar
@@ -47,6 +48,7 @@ def task_info(task: Task) -> TaskInfo:
         done=task.status is TaskStatus.DONE,
         reminder_days=tuple(task.reminder_days) if task.reminder_days is not None else None,
         plan_id=task.measure.plan_id,
+        done_on=local_date(task.done_at) if task.done_at else None,
     )
 
 

@@ -3,7 +3,9 @@
     sweep()    reminder policy for a day -> rendered digests -> rows, unique (recipient, kind, day): a second sweep of
                the same day adds nothing.
     deliver()  claims a row with an atomic UPDATE (the database is the lock: two deliverers never hold one row),
-               sends it with the row's key as X-Line-Retry-Key, and records sent, retry-later or failed.
+               sends it with the row's key as X-Line-Retry-Key, and records sent, retry-later or failed. Only rows
+               of today or earlier are claimed: a future day's rows (`tracker reminders --on` a later date) stay
+               pending, untouched, until their day.
 """
 from __future__ import annotations
 
@@ -118,13 +120,16 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
-def _claim(worker: str, now: datetime, limit: int, organization_ids: Iterable[int] | None) -> tuple[list[int], int]:
+def _claim(
+    worker: str, now: datetime, today: date, limit: int, organization_ids: Iterable[int] | None
+) -> tuple[list[int], int]:
     """Take up to `limit` due rows for this deliverer; return their ids and how many another deliverer held.
 
     One atomic UPDATE marks the rows still free with a token unique to this claim, then the rows carrying the token
-    are ours: of two deliverers racing for a row exactly one gets it, on SQLite and PostgreSQL alike.
+    are ours: of two deliverers racing for a row exactly one gets it, on SQLite and PostgreSQL alike. A row is due
+    from its day on (`today` is the organization's date, Asia/Bangkok): never before it.
     """
-    due = _due_ids(now, limit, organization_ids)
+    due = _due_ids(now, today, limit, organization_ids)
     if not due:
         return [], 0
     token = f"{worker}/{uuid.uuid4().hex[:12]}"[-64:]
@@ -133,6 +138,7 @@ def _claim(worker: str, now: datetime, limit: int, organization_ids: Iterable[in
         .where(
             Notification.id.in_(due),
             Notification.status == NotificationStatus.PENDING,
+            Notification.for_date <= today,
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
         )
         .values(claimed_until=now + LEASE, claimed_by=token)
@@ -145,11 +151,12 @@ def _claim(worker: str, now: datetime, limit: int, organization_ids: Iterable[in
     return mine, len(due) - len(mine)
 
 
-def _due_ids(now: datetime, limit: int, organization_ids: Iterable[int] | None) -> list[int]:
+def _due_ids(now: datetime, today: date, limit: int, organization_ids: Iterable[int] | None) -> list[int]:
     query = (
         select(Notification.id)
         .where(
             Notification.status == NotificationStatus.PENDING,
+            Notification.for_date <= today,  # a reminder for a later day waits for it, pending and untouched
             or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
             or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
         )
@@ -173,14 +180,15 @@ def deliver(
     limit: int | None = None,
     organization_ids: Iterable[int] | None = None,
 ) -> DeliveryResult:
-    """Send every pending row that is due, until none is left for now; each row is committed as it goes."""
+    """Send every pending row that is due (its day has come, its next try is not later), until none is left for
+    now; each row is committed as it goes."""
     worker = worker or worker_name()
     base, cap = current_app.config["OUTBOX_RETRY_BASE_SECONDS"], current_app.config["OUTBOX_RETRY_MAX_SECONDS"]
     result = DeliveryResult()
     handled = 0
     while limit is None or handled < limit:
         batch = 25 if limit is None else min(25, limit - handled)
-        mine, held = _claim(worker, clock.now(), batch, organization_ids)
+        mine, held = _claim(worker, clock.now(), clock.today(), batch, organization_ids)
         result.skipped += held
         if not mine:
             if held:

@@ -51,6 +51,7 @@ class TaskInfo:
     done: bool
     reminder_days: tuple[int, ...] | None = None  # per-task override of the lead times; () means none
     plan_id: int | None = None  # the weekly summaries count the current plan's tasks only
+    done_on: date | None = None  # the local day it was done, when it is
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def _task_order(task: TaskInfo) -> tuple:
 
 def _division_summary(division_id: int, tasks: list[TaskInfo], day: date) -> DivisionSummary:
     sunday = day + timedelta(days=6 - day.weekday())
-    counted = count(((t.due, t.done) for t in tasks), day)
+    counted = count(((t.due, t.done, t.done_on) for t in tasks), day)
     open_tasks = sorted((t for t in tasks if not t.done), key=_task_order)
     return DivisionSummary(
         division_id=division_id,
@@ -319,7 +320,7 @@ def _division_summary(division_id: int, tasks: list[TaskInfo], day: date) -> Div
 def _organization_summary(by_division: dict[int, list[TaskInfo]], day: date) -> OrganizationSummary:
     rows = []
     for division_id, tasks in by_division.items():
-        counted = count(((t.due, t.done) for t in tasks), day)
+        counted = count(((t.due, t.done, t.done_on) for t in tasks), day)
         rows.append((tasks[0].division_name, division_id, counted.total, counted.done, counted.overdue))
     rows.sort()  # by name; the id only keeps two divisions of the same name apart
     return OrganizationSummary(

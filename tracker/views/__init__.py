@@ -1,19 +1,20 @@
 """Thin blueprints: each reads through the domain modules and renders a template."""
 from __future__ import annotations
 
-import hmac
 from datetime import date, datetime
 
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, abort, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .. import clock, labels
-from ..access import Action, can
+from ..access import Action, Refused, can
+from ..auth import session_user
 from ..errors import DomainError
 from ..extensions import db, login_manager
 from ..models import AuditAction, Task, TaskStatus, User
 from ..organization import work_calendar
+from ..plans.current import NoSuchPlan, YearChoice, year_choice
 from ..thai import format_date
 from ..workdays import DueState, WorkCalendar, describe_due
 
@@ -31,9 +32,19 @@ def calendar() -> WorkCalendar:
     return g.work_calendar
 
 
+def requested_year() -> YearChoice:
+    """The plan a page shows: the fiscal year asked for (?year=2570), or the current one; 404 for a year without a
+    plan. My tasks, the division board and the dashboard switch years the same way."""
+    try:
+        return year_choice(current_user.organization_id, clock.today(), request.args.get("year", type=int))
+    except NoSuchPlan:
+        abort(404)
+
+
 def due_state(task: Task) -> DueState:
-    """Say how a task's due date stands today, in working days."""
-    return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar())
+    """Say how a task's due date stands today, in working days (and how late it was done, if it was)."""
+    done_on = clock.local_date(task.done_at) if task.done_at else None
+    return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar(), done_on)
 
 
 def register(app: Flask) -> None:
@@ -60,15 +71,10 @@ def register(app: Flask) -> None:
     _error_pages(app)
 
 
-def load_user(session_id: str) -> User | None:
-    """Return the person a session cookie names, unless the account was switched off or its password changed."""
-    user_id, _, fingerprint = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active:
-        return None  # a deactivated account is signed out at once
-    if not hmac.compare_digest(fingerprint, user.session_fingerprint()):
-        return None  # the password changed since this session signed in
-    return user
+def load_user(session_token: str) -> User | None:
+    """Return the person whose server-side session the cookie names (Flask-Login's session value, or its remember
+    cookie, which is never set): None once that session was ended or expired, or the account switched off."""
+    return session_user(session_token)
 
 
 def be_date(value: date | datetime | None, long: bool = False) -> str:
@@ -116,9 +122,15 @@ def _server_error(error: Exception) -> tuple[str, int]:
     return _error_page(500)
 
 
+def _forbidden(error: Exception) -> tuple[str, int]:
+    # access.require's refusal says what was tried and who may (access.REASONS); any other 403 only that it is one.
+    return _error_page(403, error.reason if isinstance(error, Refused) else None)
+
+
 def _error_pages(app: Flask) -> None:
-    for status in (400, 403, 404, 413):
+    for status in (400, 404, 413):
         app.register_error_handler(status, lambda e, status=status: _error_page(status))
+    app.register_error_handler(403, _forbidden)
     app.register_error_handler(
         CSRFError, lambda e: _error_page(400, "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง")
     )

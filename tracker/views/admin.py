@@ -31,6 +31,7 @@ from ..forms import (
 )
 from ..models import DayOff, Division, Role, Source, Task, TaskStatus, User
 from ..plans.matching import CATALOGUE
+from ..thai import format_date
 from ..workdays import WorkCalendar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -280,16 +281,16 @@ def _settings_page(form: SettingsForm | None = None, day_off_form: DayOffForm | 
                             province=organization.province, indicator_target=organization.indicator_target)
     year = clock.today().year
     years = (year, year + 1)
-    own = db.session.scalars(
-        scoped(DayOff, organization.id).where(DayOff.day >= date(year, 1, 1), DayOff.day <= date(year + 1, 12, 31))
-        .order_by(DayOff.day)
-    ).all()
+    # Every day off is listed, so every one can be removed: those of other years (past ones, or one typed with a
+    # wrong year before dates were read in the Buddhist Era) under a heading of their own.
+    own = db.session.scalars(scoped(DayOff, organization.id).order_by(DayOff.day)).all()
     return render_template(
         "admin/settings.html",
         organization=organization,
         form=form,
         day_off_form=day_off_form or DayOffForm(),
         days_off={y: [d for d in own if d.day.year == y] for y in years},
+        other_days_off=[d for d in own if d.day.year not in years],
         holidays={y: public_holidays(y) for y in years},
         years=years,
     ), status
@@ -338,7 +339,7 @@ def add_day_off():
         _refused(error)
         return _settings_page(day_off_form=form, status=400)
     db.session.commit()
-    flash(f"เพิ่มวันหยุด “{day_off.name}” แล้ว", "success")
+    flash(f"เพิ่มวันหยุด “{day_off.name}” วันที่ {format_date(day_off.day, long=True)} แล้ว", "success")
     return redirect(url_for("admin.settings"))
 
 

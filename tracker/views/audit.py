@@ -5,9 +5,9 @@ a range of local (Bangkok) dates, 50 a page. Each event shows the fields whose v
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -16,32 +16,25 @@ from sqlalchemy.orm import selectinload
 
 from .. import labels
 from ..access import Action, can, require, scoped, tasks_of
-from ..clock import local, local_zone
+from ..clock import local_zone
 from ..extensions import db
-from ..models import AuditEvent, Division, Role, Source, Task, TaskStatus, User
-from ..thai import format_date
+from ..history import Names
+from ..models import AuditAction, AuditEvent, Division, Source, Task, User
+from ..thai import (
+    FIRST_INPUT_BE_YEAR,
+    LAST_INPUT_BE_YEAR,
+    BEDateError,
+    be_year,
+    format_be_input,
+    format_date,
+    parse_be_date,
+)
 
 bp = Blueprint("audit", __name__)
 
 PER_PAGE = 50
-
-# Bookkeeping that says nothing to a reader: ids of the row itself, hashes, storage paths.
-HIDDEN_FIELDS = {"id", "organization_id", "created_at", "task_id", "comment_id", "created_by_id", "file_path",
-                 "content_hash", "content_type", "password_hash", "fiscal_year_id", "imported_at", "imported_by_id"}
-USER_FIELDS = {"assignee_id", "done_by_id"}
-DATE_FIELDS = {"due_date", "day"}
-MOMENT_FIELDS = {"done_at"}
-MAX_VALUE = 160
-
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    label: str
-    before: str | None  # None: the field did not exist before (a new row, a note added)
-    after: str | None  # None: the row is gone
-
+# Signing in and out happens every day for everyone: listed only when asked for, or they drown the changes.
+SESSION_ACTIONS = (AuditAction.USER_SIGN_IN, AuditAction.USER_SIGN_OUT)
 
 @dataclass
 class Filters:
@@ -51,16 +44,49 @@ class Filters:
     source: str = ""
     date_from: str = ""
     date_to: str = ""
+    sign_ins: str = ""  # "1": signing in and out too (SESSION_ACTIONS)
 
     def as_args(self) -> dict[str, str]:
         return {key: value for key, value in vars(self).items() if value}
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _read_day(value: str) -> date:
+    """Read a filter's day as typed in the Buddhist Era (31/3/2569), or as a bookmark from before dates were typed
+    that way carries it (2026-03-01, the common era); raise BEDateError saying why it cannot be read."""
+    if _ISO_DAY.fullmatch(value) and FIRST_INPUT_BE_YEAR <= be_year(int(value[:4])) <= LAST_INPUT_BE_YEAR:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # 2026-02-30: parse_be_date says what is wrong with it
+    return parse_be_date(value)
+
+
 def _parse_day(value: str) -> date | None:
+    """Return a filter's day, or None when it is blank or cannot be read (the page then says why)."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return _read_day(value) if value else None
+    except BEDateError:
         return None
+
+
+def _date_problems(filters: Filters) -> list[str]:
+    """Say, in Thai, why each date filter that was typed cannot be read; a bookmark's ISO day is shown in BE."""
+    problems = []
+    for key, name in (("date_from", "ตั้งแต่วันที่"), ("date_to", "ถึงวันที่")):
+        value = getattr(filters, key)
+        if not value:
+            continue
+        try:
+            day = _read_day(value)
+        except BEDateError as error:
+            problems.append(f"{name} “{value}”: {error} — ไม่ได้ใช้กรอง")
+            continue
+        if _ISO_DAY.fullmatch(value):
+            setattr(filters, key, format_be_input(day))
+    return problems
 
 
 def _local_midnight_utc(day: date) -> datetime:
@@ -75,6 +101,8 @@ def _filtered(filters: Filters):
         query = query.where(AuditEvent.actor_id == int(filters.actor))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
+    elif not filters.sign_ins:
+        query = query.where(AuditEvent.action.not_in([a.value for a in SESSION_ACTIONS]))
     if filters.object_type:
         query = query.where(AuditEvent.object_type == filters.object_type)
     if filters.source in {s.value for s in Source}:
@@ -87,82 +115,13 @@ def _filtered(filters: Filters):
     return query
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-class _Names:
-    """Turns the ids and codes stored in an event into what a person reads."""
-
-    def __init__(self, people: dict[int, User], divisions: dict[int, Division]):
-        self.people, self.divisions = people, divisions
-
-    def value(self, key: str, value: Any) -> str:
-        if _empty(value):
-            return "—"
-        if key == "status":
-            return labels.of(TaskStatus, value)
-        if key == "role":
-            return labels.of(Role, value)
-        if key in USER_FIELDS:
-            person = self.people.get(value)
-            return person.display_name if person else f"ผู้ใช้ #{value}"
-        if key == "division_id":
-            division = self.divisions.get(value)
-            return division.name if division else f"กอง #{value}"
-        if key == "line_user_id":
-            return "เชื่อมแล้ว"
-        if isinstance(value, bool):
-            return "ใช่" if value else "ไม่ใช่"
-        if isinstance(value, str) and (key in DATE_FIELDS or key in MOMENT_FIELDS):
-            try:
-                if key in DATE_FIELDS:
-                    return format_date(date.fromisoformat(value))
-                moment = local(datetime.fromisoformat(value))
-                return f"{format_date(moment.date())} {moment:%H:%M} น."
-            except ValueError:
-                return value
-        if isinstance(value, list):
-            text = ", ".join(str(v) for v in value)
-        else:
-            text = str(value)
-        return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
-
-    def changes(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
-        """Return the fields whose values differ, in the order the event lists them."""
-        before, after = before or {}, after or {}
-        keys = list(dict.fromkeys([*after.keys(), *before.keys()]))
-        found = []
-        for key in keys:
-            if key in HIDDEN_FIELDS:
-                continue
-            old, new = before.get(key), after.get(key)
-            if old == new or (_empty(old) and _empty(new)):
-                continue
-            if key not in before and _empty(new) or key not in after and _empty(old):
-                continue  # a new row's (or a removed row's) empty fields say nothing
-            found.append(Change(
-                field=key,
-                label=labels.FIELD.get(key, key),
-                before=self.value(key, old) if key in before else None,
-                after=self.value(key, new) if key in after else None,
-            ))
-        return found
-
-
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None,
-         people: dict[int, User] | None = None, divisions: dict[int, Division] | None = None) -> list[Change]:
-    """Return the fields an event changed, before → after, in words."""
-    return _Names(people or {}, divisions or {}).changes(before, after)
-
-
 @bp.get("/audit")
 @login_required
 def index():
     require(current_user, Action.VIEW_AUDIT)
     args = request.args
     filters = Filters(**{key: args.get(key, "").strip() for key in vars(Filters())})
-    bad_dates = [v for v in (filters.date_from, filters.date_to) if v and _parse_day(v) is None]
+    bad_dates = _date_problems(filters)
     page = max(args.get("page", 1, type=int) or 1, 1)
 
     query = _filtered(filters)
@@ -181,7 +140,7 @@ def index():
     task_ids = {e.object_id for e in events if e.object_type == "Task" and e.object_id}
     tasks = {t.id: t for t in db.session.scalars(
         tasks_of(current_user).where(Task.id.in_(task_ids)).options(selectinload(Task.division)))} if task_ids else {}
-    names = _Names(people, divisions)
+    names = Names(people, divisions)
 
     object_types = db.session.scalars(
         scoped(AuditEvent, organization_id).with_only_columns(AuditEvent.object_type).distinct()

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit
-from ..auth import change_password, sign_in
+from ..auth import change_password, end_session, sign_in, start_session
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import LoginForm, PasswordForm
@@ -24,6 +24,10 @@ def _safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -32,15 +36,17 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = sign_in(form.username.data, form.password.data, request.remote_addr or "unknown")
+            # The connection's address, or the client's as PROXY_COUNT reverse proxies forwarded it (create_app).
+            user = sign_in(form.username.data, form.password.data, _address())
         except DomainError as error:
             db.session.commit()  # the failed attempt must be counted
             flash(error.message, "error")
             status = error.status
         else:
             audit.record(user, AuditAction.USER_SIGN_IN, user, source=Source.WEB)
+            start_session(user, _address(), request.user_agent.string)
             db.session.commit()
-            login_user(user)
+            login_user(user)  # never remember=True: a sign-in lives as long as its server-side session only
             return redirect(_safe_next(form.next.data) or url_for("tasks.home"))
     elif request.method == "POST":
         status = 400
@@ -50,6 +56,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session(current_user._get_current_object(), source=Source.WEB)  # every copy of the cookie stops working
+    db.session.commit()
     logout_user()
     flash("ออกจากระบบแล้ว", "info")
     return redirect(url_for("auth.login"))
@@ -65,8 +73,11 @@ def password():
         except DomainError as error:
             flash(error.message, "error")
         else:
+            # The new password ended every session of the person, this one too: this browser gets a new one.
+            user = current_user._get_current_object()
+            start_session(user, _address(), request.user_agent.string)
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session carries the new password's fingerprint
+            login_user(user)
             flash("เปลี่ยนรหัสผ่านแล้ว — อุปกรณ์อื่นที่เข้าสู่ระบบไว้จะต้องเข้าสู่ระบบใหม่", "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)

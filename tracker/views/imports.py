@@ -36,7 +36,8 @@ from ..forms import ActionForm, ConfirmImportForm, UploadForm
 from ..ita import PASS_LINE
 from ..labels import INDICATOR_SOURCE
 from ..models import IndicatorSource, Source
-from ..plans import UPLOAD_SUFFIXES, PlanFileError, import_plan
+from ..plans import MAX_PLAN_FILE_BYTES, UPLOAD_SUFFIXES, PlanFileError, import_plan, too_large
+from ..plans.preview import spelling_text
 from ..plans.sheets import TEMPLATE_HEADER, write_template
 from ..thai import format_period
 
@@ -146,13 +147,16 @@ def _preview_page(upload: Upload | None, data: dict, create_divisions: bool, sta
         confirm_form=ConfirmImportForm(create_divisions="y" if create_divisions else ""),
         cancel_form=ActionForm(),
         pass_line=PASS_LINE,
+        spellings=[spelling_text(spelling) for spelling in data["division_spellings"]],
     ), status_code
 
 
 def _upload_page(form: UploadForm, problems: list[str] | None = None, status_code: int = 200):
+    # The smaller of a plan's own limit and the requests' (which the evidence files' setting sets).
+    largest = min(MAX_PLAN_FILE_BYTES / 2**20, current_app.config["MAX_UPLOAD_MB"])
     return render_template(
         "imports/new.html", form=form, problems=problems or [], accepted=UPLOAD_SUFFIXES,
-        template_header=TEMPLATE_HEADER,
+        template_header=TEMPLATE_HEADER, largest_mb=f"{largest:g}",
     ), status_code
 
 
@@ -191,9 +195,13 @@ def upload():
     if suffix not in UPLOAD_SUFFIXES:
         problem = f"ไม่รับไฟล์ชนิดนี้: “{name}” — รับ .txt (ข้อความรายงาน), .csv หรือ .xlsx (file type not accepted)"
         return _upload_page(form, [problem], 400)
-    data = form.file.data.stream.read()
+    # Read one byte past the plan's limit, never the whole stream: MAX_CONTENT_LENGTH is the evidence files' limit,
+    # larger than any plan, and a file past the plan's limit is refused without being kept.
+    data = form.file.data.stream.read(MAX_PLAN_FILE_BYTES + 1)
     if not data:
         return _upload_page(form, [f"ไฟล์ “{name}” ว่าง (the file is empty)"], 400)
+    if len(data) > MAX_PLAN_FILE_BYTES:
+        return _upload_page(form, [too_large(name)], 413)
     saved = _save(data, name, suffix)
     create_divisions = bool(form.create_divisions.data)
     try:

@@ -1,6 +1,7 @@
 """LINE's side door: the webhook, the account-link pages, unlinking, and a division's group code."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from flask_login import current_user, login_required
 from ..access import Action, get_division, require
 from ..errors import DomainError
 from ..extensions import csrf, db
+from ..faults import database_fault
 from ..forms import LinkForm
 from ..line import linking
 from ..line import webhook as line_webhook
@@ -42,22 +44,47 @@ def webhook():
             raise ValueError
     except (ValueError, KeyError, TypeError):
         return Response("bad request", status=400, mimetype="text/plain")
-    organization = organization_for(payload.get("destination"))
+    destination = payload.get("destination")
+    try:
+        return _handle_batch(body, destination if isinstance(destination, str) else None, events)
+    except Exception as error:
+        fault = database_fault(error)
+        if fault is None:
+            raise
+        _rollback()
+        # The database cannot be used now (locked, read-only, unreachable): answer 500 so that LINE sends the batch
+        # again (it redelivers on a non-2xx answer when the channel's webhook redelivery is on). The events handled
+        # before this one are kept with their webhookEventId, so the redelivery does not do them twice.
+        log.error("LINE webhook: %s", fault.message)
+        return Response("database unavailable", status=500, mimetype="text/plain")
+
+
+def _handle_batch(body: bytes, destination: str | None, events: list) -> Response:
+    organization = organization_for(destination)
     secret = credentials_for(organization.id).secret if organization else None
     if organization is None or not secret or not valid_signature(body, request.headers.get("X-Line-Signature", ""),
                                                                  secret):
         return Response("bad signature", status=400, mimetype="text/plain")
     channel = channel_for(organization.id)
     for event in events:
+        # Each event on its own: one of an unexpected shape is logged and skipped by handle() itself; one that
+        # fails for another reason (a bug) is rolled back, logged with its traceback and skipped, and the rest of
+        # the batch is still handled. An unavailable database goes up to webhook(), which answers 500.
         try:
             line_webhook.handle(organization, event, channel)
-        except Exception:
-            # Nothing of a failed event is kept (not even its id), so LINE's redelivery can try it again; LINE is
-            # answered without a trace of it.
-            db.session.rollback()
-            log.exception("LINE event failed: %s", event.get("webhookEventId"))
-            return Response("error", status=500, mimetype="text/plain")
+        except Exception as error:
+            _rollback()
+            if database_fault(error) is not None:
+                raise
+            log.exception("LINE event %s failed; skipped, the batch goes on", line_webhook.event_label(event))
     return Response("OK", status=200, mimetype="text/plain")
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too; the session starts afresh on the next request
+        log.warning("rollback failed", exc_info=True)
 
 
 @bp.get("/line/link")
@@ -100,8 +127,11 @@ def qr_code():
     basic_id = current_user.organization.line_basic_id
     if not basic_id:
         abort(404)
-    svg = segno.make(f"https://line.me/R/ti/p/{basic_id}", error="m").svg_inline(scale=6, border=2)
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+    # A whole SVG document: its xmlns is what lets an <img> draw it (svg_inline leaves it out, for inline markup).
+    image = io.BytesIO()
+    segno.make(f"https://line.me/R/ti/p/{basic_id}", error="m").save(
+        image, kind="svg", scale=6, border=2, xmldecl=False, title=f"LINE {basic_id}")
+    return Response(image.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @bp.post("/divisions/<int:division_id>/line-group/code")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from .. import evidence as evidence_files
-from .. import tasks
+from .. import labels, tasks
 from ..access import (
     Action,
     can,
@@ -20,6 +21,7 @@ from ..audit import history_of
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import (
+    ActionForm,
     AssignForm,
     CommentForm,
     ProgressForm,
@@ -27,9 +29,10 @@ from ..forms import (
     RescheduleForm,
     TaskRemindersForm,
 )
-from ..models import Source, Task, TaskStatus, User
+from ..history import Names
+from ..models import Measure, Source, Task, TaskStatus, User
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
-from . import due_state
+from . import due_state, requested_year
 
 bp = Blueprint("tasks", __name__)
 
@@ -48,11 +51,15 @@ def home():
 def mine():
     if not can(current_user, Action.VIEW_MY_TASKS):
         return redirect(url_for("dashboard.index"))
+    choice = requested_year()
     groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
-    for task in db.session.scalars(my_tasks(current_user).order_by(Task.due_date, Task.id)):
-        groups[due_state(task).kind].append(task)
+    query = my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
+    for task in db.session.scalars(query.order_by(Task.due_date, Task.id)):
+        kind = due_state(task).kind
+        groups["done" if kind == "late" else kind].append(task)
     groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
-    return render_template("tasks/mine.html", groups=groups)
+    return render_template("tasks/mine.html", groups=groups, choice=choice)
+
 
 
 def _division_people(task: Task) -> list[User]:
@@ -62,13 +69,12 @@ def _division_people(task: Task) -> list[User]:
     ).all())
 
 
-@bp.get("/tasks/<int:task_id>")
-@login_required
-def show(task_id: int):
-    task = get_task(current_user, task_id)
-    require(current_user, Action.VIEW_TASK, task)
-    forms = {
-        "progress": ProgressForm(status=TaskStatus.DOING.value if task.status is TaskStatus.TODO else "done"),
+def _forms(task: Task, **given: FlaskForm) -> dict[str, FlaskForm]:
+    """The task page's forms: the ones given hold what a person typed (a refused change shows it again), the others
+    the task as it is."""
+    forms: dict[str, FlaskForm] = {
+        # The current status: saving a note must never move the task on by itself (closing is its own button).
+        "progress": ProgressForm(status=task.status.value if task.status is not TaskStatus.DONE else None),
         "reopen": ReopenForm(),
         "comment": CommentForm(),
         "reschedule": RescheduleForm(due_date=task.due_date),
@@ -76,8 +82,26 @@ def show(task_id: int):
         "reminders": TaskRemindersForm(
             lead_times=", ".join(str(d) for d in task.reminder_days) if task.reminder_days is not None else ""
         ),
+        "undo": ActionForm(),
     }
-    return render_template("tasks/show.html", task=task, forms=forms, history=history_of(task))
+    forms.update(given)
+    return forms
+
+
+def _page(task: Task, status: int = 200, **given: FlaskForm):
+    people = {u.id: u for u in db.session.scalars(scoped(User, task.organization_id))}
+    names = Names(people, {task.division.id: task.division})
+    history = [(event, names.changes(event.before, event.after)) for event in history_of(task)]
+    return render_template("tasks/show.html", task=task, forms=_forms(task, **given), history=history,
+                           undo_until=tasks.undo_deadline(task, current_user)), status
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def show(task_id: int):
+    task = get_task(current_user, task_id)
+    require(current_user, Action.VIEW_TASK, task)
+    return _page(task)
 
 
 def _back(task: Task):
@@ -97,44 +121,76 @@ def _commit_or_flash(task: Task, message: str, cleanup=None):
     return _back(task)
 
 
-def _refused(task: Task, error: DomainError, cleanup=None):
+def _refused(task: Task, message: str, cleanup=None, **typed: FlaskForm):
+    """Undo the whole change and show the page again with what the person typed and why it was refused."""
     db.session.rollback()
     if cleanup:
         cleanup()
-    flash(error.message, "error")
-    return _back(task)
+    flash(message, "error")
+    return _page(task, 400, **typed)
+
+
+def _invalid(form: FlaskForm) -> str:
+    if "csrf_token" in form.errors:
+        abort(400)  # CSRFProtect answers first; kept for a form used without it
+    return "ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้"
 
 
 @bp.post("/tasks/<int:task_id>/progress")
 @login_required
 def progress(task_id: int):
-    """Report progress, with a note and evidence, as one change: all of it is saved, or none."""
+    """Report progress, with a note and evidence, as one change: all of it is saved, or none. The "close" button
+    marks the task done as well; the select only moves it between not started and in progress."""
     task = get_task(current_user, task_id)
     require(current_user, Action.PROGRESS, task)
     form = ProgressForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(task, _invalid(form), progress=form)
     stored = None
 
     def cleanup() -> None:
         if stored is not None:  # the file must go if its row does not stay
             evidence_files.discard(stored)
 
+    closing = bool(form.close.data)
     try:
         upload = form.file.data
         if upload and upload.filename:
             stored = evidence_files.store(upload, current_user.organization_id)
         if form.url.data or stored:
             tasks.add_evidence(task, current_user, source=Source.WEB, url=form.url.data, stored=stored)
-        status = TaskStatus(form.status.data)
-        if status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
+        if closing:
             tasks.tick_off(task, current_user, source=Source.WEB, note=form.note.data)
         else:
+            status = form.open_status()
+            if status is None:
+                raise DomainError("เลือกสถานะ: ยังไม่เริ่ม หรือ กำลังทำ (choose a status)")
             tasks.change_status(task, current_user, status, source=Source.WEB, note=form.note.data)
     except DomainError as error:
-        return _refused(task, error, cleanup)
-    message = "บันทึกแล้ว: งานเสร็จแล้ว" if task.status is TaskStatus.DONE else "บันทึกความคืบหน้าแล้ว"
+        message = error.message
+        if stored is not None or (form.file.data and form.file.data.filename):
+            message += " — เลือกไฟล์ใหม่อีกครั้ง (a file has to be chosen again)"
+        return _refused(task, message, cleanup, progress=form)
+    if closing:
+        message = f"ปิดงานแล้ว — ยกเลิกได้ภายใน {tasks.UNDO_WINDOW.seconds // 60} นาทีถ้ากดผิด"
+    else:
+        message = "บันทึกความคืบหน้าแล้ว"
     return _commit_or_flash(task, message, cleanup)
+
+
+@bp.post("/tasks/<int:task_id>/undo")
+@login_required
+def undo(task_id: int):
+    """Take back closing a task, by the person who closed it, within a short time."""
+    task = get_task(current_user, task_id)
+    require(current_user, Action.PROGRESS, task)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        tasks.undo_tick_off(task, current_user, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error.message)
+    return _commit_or_flash(task, f"ยกเลิกการปิดงานแล้ว — งานกลับเป็น “{labels.label(task.status)}”")
 
 
 @bp.post("/tasks/<int:task_id>/reopen")
@@ -144,12 +200,11 @@ def reopen(task_id: int):
     require(current_user, Action.REOPEN, task)
     form = ReopenForm()
     if not form.validate_on_submit():
-        flash("ต้องระบุเหตุผลที่เปิดงานใหม่", "error")
-        return _back(task)
+        return _refused(task, "ต้องระบุเหตุผลที่เปิดงานใหม่", reopen=form)
     try:
         tasks.reopen(task, current_user, form.reason.data, source=Source.WEB)
     except DomainError as error:
-        return _refused(task, error)
+        return _refused(task, error.message, reopen=form)
     return _commit_or_flash(task, "เปิดงานใหม่แล้ว")
 
 
@@ -165,7 +220,7 @@ def assign(task_id: int):
     try:
         tasks.assign(task, current_user, assignee, source=Source.WEB)
     except DomainError as error:
-        return _refused(task, error)
+        return _refused(task, error.message, assign=form)
     return _commit_or_flash(task, f"มอบหมายให้ {assignee.display_name if assignee else 'ทั้งกอง'} แล้ว")
 
 
@@ -176,12 +231,11 @@ def reschedule(task_id: int):
     require(current_user, Action.RESCHEDULE, task)
     form = RescheduleForm()
     if not form.validate_on_submit():
-        flash("วันที่ไม่ถูกต้อง", "error")
-        return _back(task)
+        return _refused(task, _invalid(form), reschedule=form)
     try:
         tasks.reschedule(task, current_user, form.due_date.data, source=Source.WEB, reason=form.reason.data)
     except DomainError as error:
-        return _refused(task, error)
+        return _refused(task, error.message, reschedule=form)
     return _commit_or_flash(task, "เปลี่ยนวันครบกำหนดแล้ว")
 
 
@@ -192,12 +246,12 @@ def set_reminders(task_id: int):
     require(current_user, Action.RESCHEDULE, task)
     form = TaskRemindersForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(task, _invalid(form), reminders=form)
     try:
         text = (form.lead_times.data or "").strip()
         set_task_reminder_days(task, current_user, parse_lead_times(text) if text else None, source=Source.WEB)
     except DomainError as error:
-        return _refused(task, error)
+        return _refused(task, error.message, reminders=form)
     return _commit_or_flash(task, "บันทึกการแจ้งเตือนของงานนี้แล้ว")
 
 
@@ -208,12 +262,11 @@ def add_comment(task_id: int):
     require(current_user, Action.COMMENT, task)
     form = CommentForm()
     if not form.validate_on_submit():
-        flash("ต้องมีข้อความ", "error")
-        return _back(task)
+        return _refused(task, "ต้องมีข้อความ", comment=form)
     try:
         tasks.comment(task, current_user, form.text.data, source=Source.WEB)
     except DomainError as error:
-        return _refused(task, error)
+        return _refused(task, error.message, comment=form)
     return _commit_or_flash(task, "บันทึกความเห็นแล้ว")
 
 

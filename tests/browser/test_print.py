@@ -1,0 +1,91 @@
+"""The dashboard on paper (A4, no menu bar, every overdue task), the sign-in card's width, and a 403 that says why,
+in Chromium."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tracker import clock
+
+from ..conftest import ROOT
+from ..factories import PASSWORD
+from .conftest import SCREENSHOTS, screenshot, sign_in
+
+ARTIFACTS = ROOT / "test-artifacts"
+A4_CONTENT_WIDTH = 703  # CSS px: 210 mm less print.css's 12 mm margins either side, at 96 px an inch
+
+
+@pytest.fixture
+def april_1(monkeypatch):
+    """The server sees 1 April 2026: 8 of the seed plan's tasks are overdue, more than the 5 the screen shows."""
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 1))
+
+
+def overdue_links(page) -> list[str]:
+    """The overdue tasks a person can see on the page (or the paper), by their link."""
+    section = page.locator("section[aria-labelledby='h-overdue']")
+    return [a.get_attribute("href") for a in section.locator("a.title").all() if a.is_visible()]
+
+
+def test_the_dashboard_prints_on_a4_with_every_overdue_task(live_app, new_page, april_1):
+    base = live_app.config["BASE_URL"]
+    page = new_page(A4_CONTENT_WIDTH, 1000)
+    sign_in(page, base, "mayor", PASSWORD)
+    page.goto(f"{base}/dashboard")
+    assert "งานเกินกำหนด (8)" in page.locator("#h-overdue").inner_text()
+    on_screen = overdue_links(page)
+    assert len(on_screen) == 5  # the rest folded in a closed <details>
+
+    page.emulate_media(media="print")
+    assert not page.locator("header.site").is_visible()
+    assert not page.locator("header.site nav").is_visible()
+    assert page.locator("form:visible, button:visible, .skip:visible").count() == 0
+    on_paper = overdue_links(page)
+    assert len(on_paper) == len(set(on_paper)) == 8  # every one, once
+    assert set(on_screen) < set(on_paper)
+    # Tables are as wide as the page, no wider.
+    for table in page.locator("table").all():
+        box = table.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= A4_CONTENT_WIDTH + 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_CONTENT_WIDTH
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-print.png"), full_page=True)
+
+    pdf = page.pdf(format="A4", print_background=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "dashboard-a4.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert 1 <= pages <= 6, pages  # the seed plan's dashboard: a few pages, not one per row or a runaway layout
+    boxes = [[float(n) for n in box.split()] for box in re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)]
+    assert boxes and all(abs(w - 595.3) < 2 and abs(h - 841.9) < 2 for *_, w, h in boxes), boxes  # A4, in points
+
+
+def test_the_screen_still_folds_the_overdue_list(live_app, new_page, april_1):
+    base = live_app.config["BASE_URL"]
+    page = new_page(360, 800)
+    sign_in(page, base, "mayor", PASSWORD)
+    page.goto(f"{base}/dashboard")
+    assert len(overdue_links(page)) == 5
+    page.get_by_text("ดูงานเกินกำหนดอีก 3 งาน").click()
+    assert len(overdue_links(page)) == 8  # unfolded: the print-only copy stays hidden, so no task twice
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("width, label", [(1280, "desktop"), (360, "phone")])
+def test_the_sign_in_card_is_narrow_on_a_desktop_and_full_width_on_a_phone(live_app, new_page, width, label):
+    page = new_page(width, 800)
+    page.goto(live_app.config["BASE_URL"] + "/login")
+    card = page.locator("main .card").first
+    box = card.bounding_box()
+    main = page.locator("main").bounding_box()
+    if width >= 1000:
+        assert 300 <= box["width"] <= 26 * 16 + 1  # about 26rem: a narrow card
+        left, right = box["x"], width - (box["x"] + box["width"])
+        assert abs(left - right) <= 2  # centred
+    else:
+        assert box["width"] >= main["width"] - 2 * 16 - 1  # the phone's whole width, less main's padding
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"sign-in-{label}")
