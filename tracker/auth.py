@@ -70,7 +70,8 @@ def sign_in(username: str, password: str, ip: str) -> User:
         raise DomainError(TOO_MANY, 429)
     if _recent_failures(LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP and not _known_address(username, ip):
         raise DomainError(TOO_MANY, 429)
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username))
+    # Stored lower-case (people.normalise_username): an equality the unique index on username answers.
+    user = db.session.scalar(select(User).where(User.username == username))
     ok = user is not None and user.active and user.check_password(password or "")
     db.session.add(LoginAttempt(username=username, ip=ip, success=ok, at=clock.now()))
     if not ok or user is None:  # (ok implies a user; the type checker cannot tell)

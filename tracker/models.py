@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -365,7 +366,7 @@ class Measure(OrganizationOwned, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The plan's organization, copied here (see OrganizationOwned): pages list an agency's measures by it.
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     order: Mapped[int]
     title: Mapped[str] = mapped_column(Text)
     analysis: Mapped[str | None] = mapped_column(Text)  # ผลการวิเคราะห์: why the measure exists
@@ -387,15 +388,19 @@ class Measure(OrganizationOwned, Model):
 class Task(OrganizationOwned, Model):
     """One step of a measure for one responsible division: the unit people tick off."""
 
-    __table_args__ = (UniqueConstraint("measure_id", "step_number", "division_id"),)
+    __table_args__ = (
+        UniqueConstraint("measure_id", "step_number", "division_id"),
+        # An agency's tasks by due date: My tasks, the dashboard, and the daily sweep's date ranges.
+        Index("ix_task_organization_id_due_date", "organization_id", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the measure's
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
     step_number: Mapped[int]
     step_text: Mapped[str] = mapped_column(Text)
-    division_id: Mapped[int] = mapped_column(ForeignKey("division.id"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    division_id: Mapped[int] = mapped_column(ForeignKey("division.id"), index=True)  # the division board
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # a person's own tasks
     due_date: Mapped[date]
     status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), default=TaskStatus.TODO)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -430,7 +435,7 @@ class Evidence(OrganizationOwned, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the task's
-    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     url: Mapped[str | None] = mapped_column(String(2000))
     file_path: Mapped[str | None] = mapped_column(String(300))  # generated name under the upload folder
     file_name: Mapped[str | None] = mapped_column(String(300))  # the name the person uploaded
@@ -485,6 +490,11 @@ class UserSession(Model):
 
 class AuditEvent(Model):
     """A change someone made: who, when, what, and the object before and after."""
+
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id"),  # one task's history
+        Index("ix_audit_event_organization_id_at", "organization_id", "at"),  # the audit page, newest first
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)

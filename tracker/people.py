@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from . import audit
 from .access import Action, require
@@ -33,7 +33,7 @@ def _check_username(username: str) -> None:
             "ชื่อผู้ใช้ต้องยาว 3–80 ตัวอักษร ใช้ได้เฉพาะ a–z, 0–9, จุด (.), ขีดล่าง (_) และขีด (-)"
         )
     # Usernames are unique across the whole deployment (sign-in does not ask for the organization).
-    taken = db.session.scalar(select(User.id).where(func.lower(User.username) == username))
+    taken = db.session.scalar(select(User.id).where(User.username == username))  # stored lower-case
     if taken is not None:
         raise DomainError(f"ชื่อผู้ใช้ “{username}” มีผู้ใช้แล้ว โปรดเลือกชื่ออื่น")
 
