@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import abort
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.base import ExecutableOption as ORMOption
 from werkzeug.exceptions import Forbidden
 
 from .extensions import db
@@ -215,15 +216,16 @@ def scoped(model: type[Owned], organization_id: int) -> Select[Owned]:
     return select(model).where(model.organization_id == organization_id)  # type: ignore[attr-defined]
 
 
-def find(model: type[Owned], row_id: int, organization_id: int) -> Owned | None:
-    """Return a row of the organization by id, or None (another organization's row is not found)."""
+def find(model: type[Owned], row_id: int, organization_id: int, *options: ORMOption) -> Owned | None:
+    """Return a row of the organization by id, or None (another organization's row is not found); `options` load
+    what the caller will read of it (selectinload...) in the same few queries."""
     # Owned is any model with an id and an organization_id, which a TypeVar cannot say (hence the ignores).
     statement = scoped(model, organization_id).where(model.id == row_id)  # type: ignore[attr-defined]
-    return db.session.scalar(statement)
+    return db.session.scalar(statement.options(*options))
 
 
-def _get(model: type[Owned], row_id: int, user: User) -> Owned:
-    row = find(model, row_id, user.organization_id)
+def _get(model: type[Owned], row_id: int, user: User, *options: ORMOption) -> Owned:
+    row = find(model, row_id, user.organization_id, *options)
     if row is None:
         abort(404)  # another organization's ids do not exist for them
     return row
@@ -249,14 +251,14 @@ def my_tasks(user: User) -> Select[Task]:
     return query.where(false())
 
 
-def get_task(user: User, task_id: int) -> Task:
+def get_task(user: User, task_id: int, *options: ORMOption) -> Task:
     """Return a task of the user's organization, or 404."""
-    return _get(Task, task_id, user)
+    return _get(Task, task_id, user, *options)
 
 
-def get_measure(user: User, measure_id: int) -> Measure:
+def get_measure(user: User, measure_id: int, *options: ORMOption) -> Measure:
     """Return a measure of the user's organization, or 404."""
-    return _get(Measure, measure_id, user)
+    return _get(Measure, measure_id, user, *options)
 
 
 def get_division(user: User, division_id: int) -> Division:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import Action, get_measure, require
-from ..models import Task, TaskStatus
+from ..models import Measure, Plan, Task, TaskStatus
 from ..plans.current import assessment_for, scores_by_number
 
 bp = Blueprint("measures", __name__)
@@ -14,7 +15,14 @@ bp = Blueprint("measures", __name__)
 @bp.get("/measures/<int:measure_id>")
 @login_required
 def show(measure_id: int):
-    measure = get_measure(current_user, measure_id)
+    # The whole grid in a fixed number of queries: tasks with their evidence and division, the plan and its year.
+    measure = get_measure(
+        current_user, measure_id,
+        selectinload(Measure.tasks).selectinload(Task.evidence),
+        selectinload(Measure.tasks).selectinload(Task.division),
+        selectinload(Measure.divisions), selectinload(Measure.indicators),
+        joinedload(Measure.plan).joinedload(Plan.fiscal_year),
+    )
     require(current_user, Action.VIEW_ORGANIZATION, measure)
     steps: dict[int, str] = {}
     grid: dict[tuple[int, int], Task] = {}
