@@ -28,19 +28,35 @@ _sweep_owed: date | None = None
 
 
 def send_todays_reminders() -> None:
-    """Sweep today's reminders of every organization into the outbox, then deliver them."""
+    """Sweep today's reminders of every organization into the outbox, then deliver them.
+
+    The sweep reads only the tasks due a reminder today, for all organizations at once, and writes a batch of
+    organizations at a time, each batch in a transaction of its own (tracker/reminders/selection.py): its cost follows
+    the messages of the day, not the number of agencies or tasks in the database.
+    """
     today = clock.today()
-    for organization in db.session.scalars(select(Organization).order_by(Organization.id)).all():
-        result = outbox.sweep(organization, today)
+    names: dict[int, str] = {id_: name for id_, name in db.session.execute(select(Organization.id, Organization.name))}
+    created = existing = unreachable = 0
+    for results in outbox.sweep_batches(today):
         db.session.commit()
-        log.info("%s: %d new messages for %s (%d already in the outbox), %d people not reachable on LINE",
-                 organization.name, result.created, today, result.existing, len(result.plan.unreachable))
+        for organization_id, result in results.items():
+            created, existing = created + result.created, existing + result.existing
+            unreachable += len(result.plan.unreachable)
+            if result.created:
+                log.info("%s: %d new messages for %s (%d already in the outbox), %d people not reachable on LINE",
+                         names.get(organization_id, organization_id), result.created, today, result.existing,
+                         len(result.plan.unreachable))
+    log.info("swept %s: %d new messages (%d already in the outbox), %d people not reachable on LINE", today,
+             created, existing, unreachable)
     deliver_pending()
 
 
 def deliver_pending() -> None:
-    """Deliver what is pending and due, each organization through its own LINE channel."""
-    for organization in db.session.scalars(select(Organization).order_by(Organization.id)).all():
+    """Deliver what is pending and due, each organization through its own LINE channel; only the organizations that
+    have such rows are visited."""
+    waiting = db.session.scalars(outbox.organizations_with_pending(clock.now(), clock.today())).all()
+    db.session.commit()  # ends the read: delivery holds no transaction across its calls to LINE
+    for organization in waiting:
         result = outbox.deliver(channel_for(organization.id), organization_ids=[organization.id])
         if result.sent or result.retried or result.failed:
             log.info("%s: %d sent, %d to retry, %d failed, %d held by another deliverer",

@@ -26,6 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -179,6 +181,9 @@ class Organization(Model):
     line_bot_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     line_basic_id: Mapped[str | None] = mapped_column(String(32))  # "@123abcde": the add-friend link and QR code
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Counts the changes to the organization's rows (`_count_changes`): pages cache what they show under it, so a
+    # cached page is fresh until anything of the agency changes, and costs nothing to check.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     divisions: Mapped[list[Division]] = relationship(back_populates="organization", order_by="Division.id")
     users: Mapped[list[User]] = relationship(back_populates="organization", order_by="User.id")
@@ -392,6 +397,14 @@ class Task(OrganizationOwned, Model):
         UniqueConstraint("measure_id", "step_number", "division_id"),
         # An agency's tasks by due date: My tasks, the dashboard, and the daily sweep's date ranges.
         Index("ix_task_organization_id_due_date", "organization_id", "due_date"),
+        # The daily sweep across all agencies (tracker/reminders/selection.py): open tasks by due date (the day's
+        # ranges, the earliest open task), and the few tasks with lead times of their own. Partial: each holds only
+        # its rows, and a query names the same condition, written the same way, to use it.
+        Index("ix_task_open_due_date", "due_date", sqlite_where=text("status <> 'done'"),
+              postgresql_where=text("status <> 'done'")),
+        Index("ix_task_own_reminders_due_date", "due_date",
+              sqlite_where=text("CAST(reminder_days AS TEXT) <> 'null'"),  # neither NULL nor JSON null
+              postgresql_where=text("CAST(reminder_days AS TEXT) <> 'null'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -622,3 +635,43 @@ def _keep_organizations(session: Session, flush_context: Any, instances: Any) ->
             division = row.division
             if division is not None and not _same((division.organization, division.organization_id), owner):
                 raise ValueError(f"task {row.id}: division “{division.name}” belongs to another organization")
+
+
+# Rows whose changes no cached page shows: the outbox, the webhook's log, sign-ins and sessions, the trail itself.
+_UNSEEN = ("Notification", "LineEvent", "LoginAttempt", "UserSession", "LinkNonce", "AuditEvent")
+
+
+def _organization_of_change(row: Any) -> int | None:
+    if row is None:
+        return None
+    if isinstance(row, Organization):
+        return row.id
+    if isinstance(row, Comment):
+        return _organization_of_change(row.task)
+    if isinstance(row, IndicatorScore):
+        return _organization_of_change(row.assessment)
+    organization_id = getattr(row, "organization_id", None)
+    if organization_id is None:  # a row being added, given its organization as an object (no id before the flush)
+        organization = getattr(row, "organization", None)
+        organization_id = organization.id if organization is not None else None
+    return organization_id
+
+
+@event.listens_for(Session, "before_flush")
+def _count_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """Add one to the revision of every organization whose rows this flush adds, changes or deletes (after
+    `_keep_organizations` has given new rows their organization). One UPDATE per flush, in its transaction."""
+    changed: set[int] = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if type(row).__name__ in _UNSEEN:
+            continue
+        if row in session.dirty and not session.is_modified(row):
+            continue  # touched but not changed
+        organization_id = _organization_of_change(row)
+        if organization_id is not None:
+            changed.add(organization_id)
+    if changed:
+        session.execute(
+            update(Organization).where(Organization.id.in_(sorted(changed)))
+            .values(revision=Organization.revision + 1).execution_options(synchronize_session=False)
+        )

@@ -95,17 +95,28 @@ def division_for_code(organization: Organization, code: str) -> Division | None:
     return division
 
 
-def attach_group(division: Division, group_id: str, members: int | None) -> None:
+def attach_group(division: Division, group_id: str) -> None:
     """Send the division's weekly digest and overdue alerts to this LINE group from now on (the code was typed there;
-    the group is taken from any division it served before)."""
+    the group is taken from any division it served before). Its member count is LINE's to tell, asked once this is
+    committed (see `record_group_members`): never inside this transaction."""
     before = {"line_group_id": division.line_group_id}
     taken = db.session.scalar(select(Division).where(Division.line_group_id == group_id, Division.id != division.id))
     if taken is not None:
         taken.line_group_id, taken.line_group_members = None, None
-    division.line_group_id, division.line_group_members = group_id, members
+    division.line_group_id, division.line_group_members = group_id, None
     division.line_group_code = division.line_group_code_expires = None
-    audit.record(None, AuditAction.DIVISION_LINE_GROUP, division, before=before,
-                 after={"line_group_id": group_id, "members": members}, source=Source.LINE)
+    audit.record(None, AuditAction.DIVISION_LINE_GROUP, division, before=before, after={"line_group_id": group_id},
+                 source=Source.LINE)
+
+
+def record_group_members(division_id: int, group_id: str, members: int | None) -> None:
+    """Keep the member count LINE gave for a division's group (a push into it counts once per member), if the
+    division still has that group; in the caller's transaction."""
+    if members is None:
+        return  # LINE did not say: the count stays unknown, as before the group was attached
+    division = db.session.get(Division, division_id)
+    if division is not None and division.line_group_id == group_id:
+        division.line_group_members = members
 
 
 def detach_group(division: Division, actor: User, *, source: Source) -> None:

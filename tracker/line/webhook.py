@@ -2,7 +2,10 @@
 
 Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat calls the same
 domain function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
-once: its webhookEventId is recorded in the same transaction as its effects. An event is checked against the shape
+once: its webhookEventId is recorded in the same transaction as its effects. LINE is never called inside that
+transaction: a handler that needs to ask LINE something (a link token, a group's member count) answers with a
+`Later`, run once the event's changes are committed, which records what LINE said in a short transaction of its
+own; the reply goes last. An event is checked against the shape
 LINE documents before anything is done with it: one of another shape is logged and skipped, and the rest of its
 batch goes on (https://developers.line.biz/en/reference/messaging-api/#webhook-event-objects).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +37,11 @@ from .replies import (
 )
 
 log = logging.getLogger(__name__)
+
+# What a handler answers: the reply's messages, or a Later that asks LINE once the event's changes are committed and
+# then gives the reply's messages.
+Later = Callable[[], list[dict]]
+Answer = list[dict] | Later
 
 
 def handle(organization: Organization, event: Any, channel: Channel) -> bool:
@@ -59,8 +68,9 @@ def handle(organization: Organization, event: Any, channel: Channel) -> bool:
             db.session.rollback()
             log.info("LINE event %s already handled", event_id)
             return False
-    reply: list[dict] = handler(organization, event, channel)
-    db.session.commit()
+    answer: Answer = handler(organization, event, channel)
+    db.session.commit()  # the event and its effects: the write transaction ends here, before any call to LINE
+    reply = answer() if callable(answer) else answer
     if reply and event.get("replyToken"):
         channel.reply(event["replyToken"], reply)
     return True
@@ -147,17 +157,20 @@ def _source(event: dict) -> dict:
     return event.get("source") or {}
 
 
-def _link_invitation(channel: Channel, line_user_id: str | None) -> list[dict]:
-    token = channel.issue_link_token(line_user_id) if line_user_id else None
-    if not token:
-        return [flex.text("บัญชี LINE นี้ยังไม่ได้เชื่อมกับระบบ — เข้าสู่ระบบที่ " + base_url() + "/profile เพื่อเชื่อม")]
-    return [flex.text(
-        "สวัสดีครับ นี่คือบัญชีแจ้งเตือนงานแผนปรับปรุง ITA ของหน่วยงาน\n"
-        f"เชื่อมบัญชี LINE กับระบบก่อน แล้วคุณจะได้รับการแจ้งเตือนและปิดงานจากแชทได้:\n{base_url()}/line/link?linkToken={token}"
-    )]
+def _link_invitation(channel: Channel, line_user_id: str | None) -> Later:
+    def invitation() -> list[dict]:  # after the commit: LINE issues the link token with nothing of ours open
+        token = channel.issue_link_token(line_user_id) if line_user_id else None
+        if not token:
+            return [flex.text("บัญชี LINE นี้ยังไม่ได้เชื่อมกับระบบ — เข้าสู่ระบบที่ " + base_url() + "/profile เพื่อเชื่อม")]
+        return [flex.text(
+            "สวัสดีครับ นี่คือบัญชีแจ้งเตือนงานแผนปรับปรุง ITA ของหน่วยงาน\n"
+            f"เชื่อมบัญชี LINE กับระบบก่อน แล้วคุณจะได้รับการแจ้งเตือนและปิดงานจากแชทได้:\n{base_url()}/line/link?linkToken={token}"
+        )]
+
+    return invitation
 
 
-def _follow(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+def _follow(organization: Organization, event: dict, channel: Channel) -> Answer:
     user = linking.linked_user(organization, _source(event).get("userId"))
     if user:
         return [flex.text(f"ยินดีต้อนรับกลับ คุณ{user.display_name}\n{HELP}")]
@@ -169,7 +182,7 @@ def _unfollow(organization: Organization, event: dict, channel: Channel) -> list
     return []
 
 
-def _message(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+def _message(organization: Organization, event: dict, channel: Channel) -> Answer:
     message = event.get("message") or {}
     source = _source(event)
     if source.get("type") == "group":
@@ -187,7 +200,7 @@ def _message(organization: Organization, event: dict, channel: Channel) -> list[
     return [flex.text(HELP)]
 
 
-def _postback(organization: Organization, event: dict, channel: Channel) -> list[dict]:
+def _postback(organization: Organization, event: dict, channel: Channel) -> Answer:
     source = _source(event)
     user = linking.linked_user(organization, source.get("userId"))
     if user is None:
@@ -241,15 +254,23 @@ def _leave(organization: Organization, event: dict, channel: Channel) -> list[di
     return []
 
 
-def _group_message(organization: Organization, group_id: str | None, text: str, channel: Channel) -> list[dict]:
+def _group_message(organization: Organization, group_id: str | None, text: str, channel: Channel) -> Answer:
     code = re.sub(r"\s+", "", text).upper()
     if not group_id or not linking.GROUP_CODE.fullmatch(code):
         return []  # a team's own conversation: the bot stays quiet
     division = linking.division_for_code(organization, code)
     if division is None:
         return [flex.text("รหัสนี้ใช้ไม่ได้หรือหมดอายุแล้ว — สร้างรหัสใหม่ที่หน้ากองในเว็บ")]
-    linking.attach_group(division, group_id, channel.group_member_count(group_id))
-    return [flex.text(f"เชื่อมกลุ่มนี้กับ{division.name}แล้ว: สรุปประจำสัปดาห์และงานเกินกำหนดของกองจะแจ้งที่นี่")]
+    linking.attach_group(division, group_id)
+    division_id = division.id
+    reply = [flex.text(f"เชื่อมกลุ่มนี้กับ{division.name}แล้ว: สรุปประจำสัปดาห์และงานเกินกำหนดของกองจะแจ้งที่นี่")]
+
+    def count_members() -> list[dict]:  # after the commit: LINE is asked with nothing of ours open
+        linking.record_group_members(division_id, group_id, channel.group_member_count(group_id))
+        db.session.commit()
+        return reply
+
+    return count_members
 
 
 _HANDLERS = {

@@ -1,4 +1,5 @@
-"""What the reminder policy needs of one organization, read from the database into its plain dataclasses."""
+"""What the reminder policy needs of one organization, read from the database into its plain dataclasses: every task
+of it, for a forecast of many days (the daily sweep reads only the day's candidates: selection.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from ..models import Organization, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import current_plan_id
 from ..workdays import WorkCalendar
-from .policy import DayPlan, Group, Person, Policy, TaskInfo, plan_day
+from .policy import DayPlan, Group, Person, Policy, TaskInfo, Week, plan_day
 
 
 @dataclass
@@ -26,11 +27,14 @@ class Inputs:
     line_ids: dict[int, str] = field(default_factory=dict)  # person id -> LINE user id
     group_ids: dict[int, str] = field(default_factory=dict)  # division id -> LINE group id
     summary_plan_id: int | None = None  # the plan the weekly summaries count: the current one
+    # The weekly summaries' figures when `tasks` are not every task (the daily sweep's candidates, see
+    # selection.py); None: counted from `tasks`.
+    week: Week | None = None
 
     def plan(self, day: date, tasks: list[TaskInfo] | None = None, people: list[Person] | None = None) -> DayPlan:
         """Plan a day with these inputs, or with other tasks or people (a forecast, a dry run)."""
         return plan_day(day, self.tasks if tasks is None else tasks, self.people if people is None else people,
-                        self.calendar, self.policy, self.groups, summary_plan_id=self.summary_plan_id)
+                        self.calendar, self.policy, self.groups, summary_plan_id=self.summary_plan_id, week=self.week)
 
 
 def task_info(task: Task) -> TaskInfo:

@@ -1,7 +1,8 @@
 """The outbox: the daily sweep writes one Notification per person and day, the deliverer sends them exactly once.
 
     sweep()    reminder policy for a day -> rendered digests -> rows, unique (recipient, kind, day): a second sweep of
-               the same day adds nothing.
+               the same day adds nothing. sweep_batches() does every organization's day, a batch at a time, reading
+               only the tasks that can give a message that day (selection.py) and writing many rows a statement.
     deliver()  claims a row with an atomic UPDATE (the database is the lock: two deliverers never hold one row),
                sends it with the row's key as X-Line-Retry-Key, and records sent, retry-later or failed. Only rows
                of today or earlier are claimed: a future day's rows (`tracker reminders --on` a later date) stay
@@ -13,13 +14,14 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Select, Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,8 +29,9 @@ from .. import clock
 from ..extensions import db
 from ..line.channel import FAILED, RETRY, SENT, Channel
 from ..models import Division, Notification, NotificationStatus, Organization, User
+from . import selection
 from .digest import digest_messages, render_digest
-from .inputs import load_inputs
+from .inputs import Inputs
 from .policy import DayPlan
 
 log = logging.getLogger(__name__)
@@ -56,15 +59,48 @@ def plan_for(organization: Organization, day: date, *, as_if_all_linked: bool = 
 
     `as_if_all_linked` shows the messages of people who have not linked LINE yet too, for a person to read.
     """
-    inputs = load_inputs(organization, day)
-    return inputs.plan(day, people=[replace(p, line_linked=True) for p in inputs.people] if as_if_all_linked else None)
+    for batch in selection.day_inputs(day, [organization.id]):
+        for _, inputs in batch:
+            people = [replace(p, line_linked=True) for p in inputs.people] if as_if_all_linked else None
+            return inputs.plan(day, people=people)
+    return DayPlan(day, (), ())  # nothing can give a message that day
 
 
 def sweep(organization: Organization, day: date) -> SweepResult:
-    """Write the day's digests to the outbox; rows already there for (person, kind, day) are left alone."""
-    inputs = load_inputs(organization, day)
-    plan = inputs.plan(day)
+    """Write one organization's digests of the day to the outbox; rows already there for (person, kind, day) are
+    left alone."""
+    for results in sweep_batches(day, [organization.id]):
+        if organization.id in results:
+            return results[organization.id]
+    return SweepResult(day, DayPlan(day, (), ()), 0, 0)
+
+
+def sweep_batches(day: date, organization_ids: Iterable[int] | None = None,
+                  batch: int = selection.BATCH) -> Iterator[dict[int, SweepResult]]:
+    """Write the day's digests of every organization (or of those given) to the outbox, a batch of organizations at
+    a time, reading only what can give a message that day (selection.py); yield each batch's results by
+    organization once its rows are written, for the caller to commit (which ends the batch's write transaction).
+
+    Each batch is read and planned first, then written at once: the write transaction lasts as long as the batch's
+    inserts, not its reading. Rows already there for (address, kind, day) are left alone, so a second sweep of a day
+    adds nothing.
+    """
     base_url, secret = current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"]
+    for inputs_of in selection.day_inputs(day, organization_ids, batch):
+        planned = [(organization_id, inputs, inputs.plan(day)) for organization_id, inputs in inputs_of]
+        rows = [row for organization_id, inputs, plan in planned
+                for row in _rows(organization_id, inputs, plan, day, base_url, secret)]
+        created = _insert(rows)
+        written = Counter(row["organization_id"] for row in rows)
+        yield {
+            organization_id: SweepResult(day, plan, created[organization_id],
+                                         written[organization_id] - created[organization_id])
+            for organization_id, _, plan in planned
+        }
+
+
+def _rows(organization_id: int, inputs: Inputs, plan: DayPlan, day: date, base_url: str, secret: str) -> list[dict]:
+    """The outbox rows of an organization's day: one per digest, its text and LINE messages rendered once here."""
 
     def row(digest, address: str, recipient_id: int | None, division_id: int | None) -> dict:
         if recipient_id:
@@ -73,7 +109,7 @@ def sweep(organization: Organization, day: date) -> SweepResult:
             binding = inputs.group_ids.get(division_id) if division_id is not None else None
         text = render_digest(digest, base_url)
         return {
-            "organization_id": organization.id,
+            "organization_id": organization_id,
             "address": address,
             "recipient_id": recipient_id,
             "division_id": division_id,
@@ -90,18 +126,22 @@ def sweep(organization: Organization, day: date) -> SweepResult:
 
     rows = [row(d, f"user:{d.person.id}", d.person.id, None) for d in plan.digests]
     rows += [row(g, f"group:{g.group.division_id}", None, g.group.division_id) for g in plan.group_digests]
-    created = 0
-    if rows:
-        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-        table = cast(Table, Notification.__table__)  # declared as a FromClause on the base; a Table here
-        statement = insert(table).on_conflict_do_nothing(
-            index_elements=["address", "kind", "for_date"]
-        )
-        connection = db.session.connection()
-        # Row by row so the count of new rows is exact whatever the driver reports for a multi-row insert.
-        for values in rows:
-            created += connection.execute(statement, values).rowcount or 0
-    return SweepResult(day, plan, created, len(rows) - created)
+    return rows
+
+
+def _insert(rows: list[dict]) -> Counter[int]:
+    """Insert the rows that are not there yet, many to a statement; count the new ones by organization.
+
+    INSERT ... ON CONFLICT DO NOTHING RETURNING, on SQLite and PostgreSQL alike: a row whose (address, kind, day)
+    is already there returns nothing, so the count is exact whatever a driver reports as a rowcount.
+    """
+    if not rows:
+        return Counter()
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    table = cast(Table, Notification.__table__)  # declared as a FromClause on the base; a Table here
+    statement = (insert(table).on_conflict_do_nothing(index_elements=["address", "kind", "for_date"])
+                 .returning(table.c.organization_id))
+    return Counter(db.session.connection().execute(statement, rows).scalars())
 
 
 # --- delivery --------------------------------------------------------------------------------------------------
@@ -151,21 +191,27 @@ def _claim(
     return mine, len(due) - len(mine)
 
 
-def _due_ids(now: datetime, today: date, limit: int, organization_ids: Iterable[int] | None) -> list[int]:
-    query = (
-        select(Notification.id)
-        .where(
-            Notification.status == NotificationStatus.PENDING,
-            Notification.for_date <= today,  # a reminder for a later day waits for it, pending and untouched
-            or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
-            or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
-        )
-        .order_by(Notification.id)
-        .limit(limit)
+def _due(now: datetime, today: date):
+    """What makes a row due to be sent now: pending, its day come, its next try not later, nobody holding it."""
+    return and_(
+        Notification.status == NotificationStatus.PENDING,
+        Notification.for_date <= today,  # a reminder for a later day waits for it, pending and untouched
+        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+        or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
     )
+
+
+def _due_ids(now: datetime, today: date, limit: int, organization_ids: Iterable[int] | None) -> list[int]:
+    query = select(Notification.id).where(_due(now, today)).order_by(Notification.id).limit(limit)
     if organization_ids is not None:
         query = query.where(Notification.organization_id.in_(list(organization_ids)))
     return list(db.session.scalars(query))
+
+
+def organizations_with_pending(now: datetime, today: date) -> Select[Organization]:
+    """The organizations that have rows due to be sent now (the pending rows, through the index on status)."""
+    having = select(Notification.organization_id).where(_due(now, today)).distinct()
+    return select(Organization).where(Organization.id.in_(having)).order_by(Organization.id)
 
 
 def backoff(attempts: int, base: float, cap: float) -> timedelta:
@@ -181,7 +227,12 @@ def deliver(
     organization_ids: Iterable[int] | None = None,
 ) -> DeliveryResult:
     """Send every pending row that is due (its day has come, its next try is not later), until none is left for
-    now; each row is committed as it goes."""
+    now.
+
+    No write transaction is ever open while LINE is called: rows are claimed in one short transaction, what a row
+    needs to be sent is read and that read ended before the call, and each outcome is recorded in a short
+    transaction of its own (an UPDATE of that row), committed as soon as it is known.
+    """
     worker = worker or worker_name()
     base, cap = current_app.config["OUTBOX_RETRY_BASE_SECONDS"], current_app.config["OUTBOX_RETRY_MAX_SECONDS"]
     result = DeliveryResult()
@@ -194,49 +245,86 @@ def deliver(
             if held:
                 continue  # another deliverer took this batch between our read and our claim: read again
             break
-        for notification_id in mine:
-            row = cast(Notification, db.session.get(Notification, notification_id))  # claimed by us: it exists
-            _send_one(row, channel, base, cap, result)
-            db.session.commit()  # each outcome is kept as soon as it is known
+        for outbound in _read_claimed(mine):
+            _send_one(outbound, channel, base, cap, result)
             handled += 1
     return result
 
 
-def _send_one(row: Notification, channel: Channel, base: float, cap: float, result: DeliveryResult) -> None:
+@dataclass(frozen=True)
+class _Outbound:
+    """What sending one claimed row needs, read before the call so that nothing is loaded (or flushed) during it."""
+
+    id: int
+    for_date: date
+    to: str | None  # the LINE user or group id; None when there is nobody to send to any more
+    unreachable: str  # why `to` is None
+    messages: list[dict]
+    key: str
+    attempts: int
+    created_at: datetime
+
+
+def _read_claimed(ids: list[int]) -> list[_Outbound]:
+    """Read the claimed rows with their recipient's or group's LINE id in one statement, then end the read."""
+    rows = db.session.execute(
+        select(Notification.id, Notification.for_date, Notification.division_id, Notification.messages,
+               Notification.text, Notification.idempotency_key, Notification.attempts, Notification.created_at,
+               Division.line_group_id, User.active, User.line_user_id)
+        .outerjoin(Division, Division.id == Notification.division_id)
+        .outerjoin(User, User.id == Notification.recipient_id)
+        .where(Notification.id.in_(ids))
+        .order_by(Notification.id)
+    ).all()
+    db.session.commit()  # ends the read (on PostgreSQL, no transaction idles open across the LINE calls)
+    outbound = []
+    for (id_, for_date, division_id, messages, text, key, attempts, created_at, group_id, active,
+         line_user_id) in rows:
+        if division_id is not None:  # a division's group (division_id is a foreign key: the division exists)
+            to, unreachable = group_id, "กองยกเลิกกลุ่ม LINE แล้ว (the division's LINE group was detached)"
+        else:  # a person
+            to = line_user_id if active else None
+            unreachable = "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)"
+        outbound.append(_Outbound(id_, for_date, to or None, unreachable, messages or [{"type": "text", "text": text}],
+                                  key, attempts, created_at))
+    return outbound
+
+
+def _send_one(row: _Outbound, channel: Channel, base: float, cap: float, result: DeliveryResult) -> None:
     now = clock.now()
-    row.claimed_until = None
     if row.for_date < clock.today():
         # A reminder is about its day: one that could not go out then is not sent late, and never twice.
-        _fail(row, "ไม่ได้ส่งภายในวันของข้อความ (not sent on its day; not sent late)", result)
+        _record(row.id, _failed("ไม่ได้ส่งภายในวันของข้อความ (not sent on its day; not sent late)", result))
         return
-    if row.division_id is not None:
-        to = cast(Division, row.division).line_group_id  # division_id is a foreign key: the division exists
-        if not to:
-            _fail(row, "กองยกเลิกกลุ่ม LINE แล้ว (the division's LINE group was detached)", result)
-            return
-    else:
-        recipient = cast(User, row.recipient)  # a row is for a division's group or for a person
-        if not recipient.active or not recipient.line_user_id:
-            _fail(row, "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)", result)
-            return
-        to = recipient.line_user_id
-    messages = row.messages or [{"type": "text", "text": row.text}]
-    outcome = channel.send(to, messages, row.idempotency_key)
-    row.attempts += 1
+    if row.to is None:
+        _record(row.id, _failed(row.unreachable, result))
+        return
+    outcome = channel.send(row.to, row.messages, row.key)  # nothing of ours is open in the database meanwhile
+    attempts = row.attempts + 1
+    values: dict = {"attempts": attempts}
     if outcome.outcome == SENT:
-        row.status, row.sent_at, row.line_request_id = NotificationStatus.SENT, now, outcome.request_id
-        row.last_error = None if outcome.detail == "accepted" else outcome.detail
+        values.update(status=NotificationStatus.SENT, sent_at=now, line_request_id=outcome.request_id,
+                      last_error=None if outcome.detail == "accepted" else outcome.detail)
         result.sent += 1
-    elif outcome.outcome == RETRY and row.attempts < MAX_ATTEMPTS and now - row.created_at < RETRY_KEY_LIFETIME:
-        row.next_attempt_at = now + backoff(row.attempts, base, cap)
-        row.last_error = outcome.detail
+    elif outcome.outcome == RETRY and attempts < MAX_ATTEMPTS and now - row.created_at < RETRY_KEY_LIFETIME:
+        values.update(next_attempt_at=now + backoff(attempts, base, cap), last_error=outcome.detail)
         result.retried += 1
     else:
         reason = (outcome.detail if outcome.outcome == FAILED
-                  else f"gave up after {row.attempts} tries: {outcome.detail}")
-        _fail(row, reason, result)
+                  else f"gave up after {attempts} tries: {outcome.detail}")
+        values.update(_failed(reason, result))
+    _record(row.id, values)
 
 
-def _fail(row: Notification, reason: str, result: DeliveryResult) -> None:
-    row.status, row.last_error = NotificationStatus.FAILED, reason
+def _failed(reason: str, result: DeliveryResult) -> dict:
     result.failed += 1
+    return {"status": NotificationStatus.FAILED, "last_error": reason}
+
+
+def _record(notification_id: int, values: dict) -> None:
+    """Record a try's outcome in a short transaction of its own: one UPDATE of the row, committed; the claim ends."""
+    db.session.execute(
+        update(Notification).where(Notification.id == notification_id)
+        .values(claimed_until=None, **values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()

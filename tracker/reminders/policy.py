@@ -16,10 +16,9 @@ team, rather than each member privately; LINE counts a push into a group once pe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol
 
 from tracker.progress import count, is_overdue
 from tracker.workdays import WorkCalendar
@@ -141,92 +140,22 @@ class DayPlan:
         return len(self.digests) + sum(g.group.members for g in self.group_digests)
 
 
-# --- Days ---------------------------------------------------------------------------------------------------------
-
-
-class _Days(Protocol):
-    """What the rules need of a calendar: WorkCalendar itself, or the memoized view plan_day builds over it."""
-
-    def is_working_day(self, day: date) -> bool: ...
-
-    def previous_working_day(self, day: date) -> date: ...
-
-    def working_days_between(self, start: date, end: date) -> int: ...
-
-
-class _MemoDays:
-    """A WorkCalendar with its answers remembered for one plan_day call.
-
-    WorkCalendar.working_days_between walks day by day; a task overdue for months, asked about on every day of a
-    forecast, would make that quadratic. Here it is a difference of two running counts over a contiguous range.
-    """
-
-    def __init__(self, calendar: WorkCalendar):
-        self._calendar = calendar
-        self._working: dict[date, bool] = {}
-        self._previous: dict[date, date] = {}
-        self._first = 0  # ordinal of the first day of the range that _ranks covers
-        self._ranks: list[int] = []  # _ranks[i]: working days in (first, first + i]
-
-    def is_working_day(self, day: date) -> bool:
-        working = self._working.get(day)
-        if working is None:
-            working = self._working[day] = self._calendar.is_working_day(day)
-        return working
-
-    def previous_working_day(self, day: date) -> date:
-        previous = self._previous.get(day)
-        if previous is None:
-            previous = day
-            while not self.is_working_day(previous):
-                previous -= ONE_DAY
-            self._previous[day] = previous
-        return previous
-
-    def working_days_between(self, start: date, end: date) -> int:
-        # Same meaning as WorkCalendar's: working days in (start, end], negative when end is before start.
-        # Both days are covered before either is read: widening the range moves the origin the counts start from.
-        self._cover(start.toordinal())
-        self._cover(end.toordinal())
-        return self._ranks[end.toordinal() - self._first] - self._ranks[start.toordinal() - self._first]
-
-    def _cover(self, ordinal: int) -> None:
-        if 0 <= ordinal - self._first < len(self._ranks):
-            return
-        if self._ranks:
-            first = min(ordinal, self._first)
-            last = max(ordinal, self._first + len(self._ranks) - 1)
-        else:
-            first = last = ordinal
-        first -= 31  # a margin, so that neighbouring look-ups do not rebuild the range
-        last += 31
-        ranks, count = [0], 0
-        for following in range(first + 1, last + 1):
-            count += self.is_working_day(date.fromordinal(following))
-            ranks.append(count)
-        self._first, self._ranks = first, ranks
-
-
 # --- Reminders ----------------------------------------------------------------------------------------------------
 
 
 def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalendar) -> Reminder | None:
     """Return the reminder of this task to send on this day, or None."""
-    return _reminder(task, day, policy, calendar)
-
-
-def _reminder(task: TaskInfo, day: date, policy: Policy, days: _Days) -> Reminder | None:
     if task.done:
         return None
     # Nothing is ever sent on a day off: a lead time that lands there moves to the working day before, and an
     # overdue count does not move over a weekend, so without this a Friday reminder would repeat on Sat and Sun.
-    if not days.is_working_day(day):
+    if not calendar.is_working_day(day):
         return None
     if day > task.due:
         every = policy.overdue_every
         if every <= 0:
             return None
-        late = days.working_days_between(task.due, day)  # due Saturday: Monday is 1 working day late
+        late = calendar.working_days_between(task.due, day)  # due Saturday: Monday is 1 working day late
         if late >= 1 and late % every == 0:
             return Reminder(task, "overdue", 0, late)
         return None
@@ -234,11 +163,53 @@ def _reminder(task: TaskInfo, day: date, policy: Policy, days: _Days) -> Reminde
     # Several lead times may move to the same working day (e.g. 3 and 1 both before Songkran): one reminder, the
     # nearest. Negative lead times would be after the due date, which the overdue cadence covers: ignored.
     for lead in sorted(n for n in set(lead_times) if n >= 0):
-        if days.previous_working_day(task.due - timedelta(days=lead)) == day:
+        if calendar.previous_working_day(task.due - timedelta(days=lead)) == day:
             kind = "due" if lead == 0 else "before"
             # due on a Saturday: the "due" reminder goes on Friday with days_left 1, so the message can say so
             return Reminder(task, kind, (task.due - day).days, 0)
     return None
+
+
+DateRange = tuple[date, date]  # due dates from the first to the last, both included
+
+
+def reminder_due_dates(day: date, policy: Policy, calendar: WorkCalendar, earliest: date | None) -> list[DateRange]:
+    """Return the due dates whose open tasks can be reminded on `day` under this policy and calendar, as merged
+    ranges in order: what the daily sweep reads instead of every task.
+
+    A lead time L reminds of the tasks due L days after a day that moves back to `day`: due - L from `day` up to
+    the day before the next working day. The overdue cadence reminds of the tasks due before `day` whose working
+    days late are a multiple of it: for each multiple k, the due dates from the k-th working day before `day` up
+    to the day before the (k-1)-th, back to `earliest` (the earliest due date of any open task; None: none open).
+    A task's own lead times are not covered here: the sweep reads those few tasks by themselves.
+    """
+    if not calendar.is_working_day(day):
+        return []  # nothing is sent on a day off
+    following = calendar.next_working_day(day + ONE_DAY)
+    ranges = [(day + timedelta(days=lead), following - ONE_DAY + timedelta(days=lead))
+              for lead in set(policy.reminder_days) if lead >= 0]
+    every = policy.overdue_every
+    if every > 0 and earliest is not None:
+        later, late = day, 0  # later: the (late)-th working day before `day` (day itself is the 0th)
+        while later > earliest:
+            working = calendar.previous_working_day(later - ONE_DAY)
+            late += 1
+            if late % every == 0:  # due from this working day up to the next one: exactly `late` working days late
+                ranges.append((max(working, earliest), later - ONE_DAY))
+            later = working
+    return merge_ranges(ranges)
+
+
+def merge_ranges(ranges: Iterable[DateRange]) -> list[DateRange]:
+    """Return the same dates as ranges in order, overlapping and touching ones merged."""
+    merged: list[DateRange] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + ONE_DAY:
+            if last > merged[-1][1]:
+                merged[-1] = (merged[-1][0], last)
+        else:
+            merged.append((first, last))
+    return merged
 
 
 # --- Recipients ---------------------------------------------------------------------------------------------------
@@ -284,45 +255,70 @@ def recipients_for(task: TaskInfo, people: Sequence[Person]) -> list[Person]:
 
 def is_weekly_digest_day(day: date, calendar: WorkCalendar) -> bool:
     """Tell whether this is the first working day of its ISO week (Monday, or later when Monday is a day off)."""
-    return _is_weekly_digest_day(day, calendar)
-
-
-def _is_weekly_digest_day(day: date, days: _Days) -> bool:
-    if not days.is_working_day(day):
-        return False
-    monday = day - timedelta(days=day.weekday())
-    earlier = monday
-    while earlier < day:
-        if days.is_working_day(earlier):
-            return False
-        earlier += ONE_DAY
-    return True
+    sunday_before = day - timedelta(days=day.weekday() + 1)
+    return calendar.is_working_day(day) and calendar.working_days_between(sunday_before, day) == 1
 
 
 def _task_order(task: TaskInfo) -> tuple:
     return (task.due, task.measure_order, task.step_number, task.id)
 
 
-def _division_summary(division_id: int, tasks: list[TaskInfo], day: date) -> DivisionSummary:
-    sunday = day + timedelta(days=6 - day.weekday())
-    counted = count(((t.due, t.done, t.done_on) for t in tasks), day)
-    open_tasks = sorted((t for t in tasks if not t.done), key=_task_order)
+@dataclass(frozen=True)
+class DivisionCount:
+    """One division's tasks of the plan the weekly summaries count, counted as tracker.progress counts them."""
+
+    division_id: int
+    division_name: str
+    total: int
+    done: int
+    overdue: int  # not done, due before the day
+
+
+@dataclass(frozen=True)
+class Week:
+    """What the weekly summaries read of an organization: each division's counts (divisions with tasks only) and
+    the open tasks due by the end of the week (the digests list the overdue ones and those due this week)."""
+
+    counts: tuple[DivisionCount, ...]
+    open_tasks: tuple[TaskInfo, ...]
+
+
+def week_of(tasks: Iterable[TaskInfo], day: date) -> Week:
+    """Count the weekly summaries' figures from the tasks themselves (a forecast, a dry run, the tests); the daily
+    sweep has the database count them instead (tracker/reminders/selection.py)."""
+    by_division: dict[int, list[TaskInfo]] = defaultdict(list)
+    for task in tasks:
+        by_division[task.division_id].append(task)
+    counts = []
+    for division_id, of_division in by_division.items():
+        counted = count(((t.due, t.done, t.done_on) for t in of_division), day)
+        counts.append(DivisionCount(division_id, of_division[0].division_name, counted.total, counted.done,
+                                    counted.overdue))
+    sunday = _sunday(day)
+    listed = tuple(t for ts in by_division.values() for t in ts if not t.done and t.due <= sunday)
+    return Week(tuple(counts), listed)
+
+
+def _sunday(day: date) -> date:
+    return day + timedelta(days=6 - day.weekday())
+
+
+def _division_summary(counted: DivisionCount, open_tasks: list[TaskInfo], day: date) -> DivisionSummary:
+    sunday = _sunday(day)
+    open_tasks = sorted(open_tasks, key=_task_order)
     return DivisionSummary(
-        division_id=division_id,
-        division_name=tasks[0].division_name,
-        open=counted.open,
+        division_id=counted.division_id,
+        division_name=counted.division_name,
+        open=counted.total - counted.done,
         done=counted.done,
         overdue=tuple(t for t in open_tasks if is_overdue(t.due, t.done, day)),
         due_this_week=tuple(t for t in open_tasks if day <= t.due <= sunday),
     )
 
 
-def _organization_summary(by_division: dict[int, list[TaskInfo]], day: date) -> OrganizationSummary:
-    rows = []
-    for division_id, tasks in by_division.items():
-        counted = count(((t.due, t.done, t.done_on) for t in tasks), day)
-        rows.append((tasks[0].division_name, division_id, counted.total, counted.done, counted.overdue))
-    rows.sort()  # by name; the id only keeps two divisions of the same name apart
+def _organization_summary(counts: Sequence[DivisionCount]) -> OrganizationSummary:
+    rows = sorted((c.division_name, c.division_id, c.total, c.done, c.overdue) for c in counts)
+    # by name; the id only keeps two divisions of the same name apart
     return OrganizationSummary(
         total=sum(r[2] for r in rows),
         done=sum(r[3] for r in rows),
@@ -355,26 +351,29 @@ def plan_day(
     policy: Policy = Policy(),
     groups: Sequence[Group] = (),
     summary_plan_id: int | None = None,
+    week: Week | None = None,
 ) -> DayPlan:
     """Plan the day's LINE messages: at most one digest per person and one per division group, and who could not be
     reached.
 
     A division with a group hears of its overdue tasks and gets its weekly digest there instead of privately; the
     reminders before and on the due date stay personal nudges, sent privately as for any division. The weekly
-    summaries count the tasks of `summary_plan_id` (the current plan) when given, every task otherwise.
+    summaries count the tasks of `summary_plan_id` (the current plan) when given, every task otherwise; or, given
+    `week`, read their figures from it (the daily sweep passes the candidates of the day's reminders as `tasks`,
+    and the database's counts of the current plan as `week`).
     """
-    days = _MemoDays(calendar)
-    if not days.is_working_day(day):
+    if not calendar.is_working_day(day):
         return DayPlan(day, (), ())  # nothing at all is sent on a day the office is closed
     index = _People(people)
     group_of: dict[int, Group] = {}
     for group in groups:
         group_of.setdefault(group.division_id, group)  # one group per division: a second one would double the cost
     parts = _Parts()
-    _add_reminders(parts, tasks, day, policy, days, index, group_of)
-    if _is_weekly_digest_day(day, days):
-        summarised = [t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id]
-        _add_weekly_summaries(parts, summarised, day, index, group_of)
+    _add_reminders(parts, tasks, day, policy, calendar, index, group_of)
+    if is_weekly_digest_day(day, calendar):
+        if week is None:
+            week = week_of((t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id), day)
+        _add_weekly_summaries(parts, week, day, index, group_of)
     return _day_plan(parts, day, index, group_of)
 
 
@@ -390,10 +389,10 @@ class _Parts:
         self.group_divisions: dict[int, DivisionSummary] = {}  # by division
 
 
-def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: Policy, days: _Days,
+def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: Policy, calendar: WorkCalendar,
                    index: _People, group_of: dict[int, Group]) -> None:
     for task in tasks:
-        reminder = _reminder(task, day, policy, days)
+        reminder = reminder_for(task, day, policy, calendar)
         if reminder is None:
             continue
         if reminder.kind == "overdue" and task.division_id in group_of:
@@ -407,13 +406,12 @@ def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: 
             parts.inactive[left.id] = left
 
 
-def _add_weekly_summaries(parts: _Parts, tasks: Sequence[TaskInfo], day: date, index: _People,
-                          group_of: dict[int, Group]) -> None:
-    by_division: dict[int, list[TaskInfo]] = defaultdict(list)
-    for task in tasks:
-        by_division[task.division_id].append(task)
-    summaries = {d: _division_summary(d, ts, day) for d, ts in by_division.items()}
-    whole = _organization_summary(by_division, day) if by_division else None
+def _add_weekly_summaries(parts: _Parts, week: Week, day: date, index: _People, group_of: dict[int, Group]) -> None:
+    open_by_division: dict[int, list[TaskInfo]] = defaultdict(list)
+    for task in week.open_tasks:
+        open_by_division[task.division_id].append(task)
+    summaries = {c.division_id: _division_summary(c, open_by_division[c.division_id], day) for c in week.counts}
+    whole = _organization_summary(week.counts) if week.counts else None
     for division_id in group_of.keys() & summaries.keys():
         parts.group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
     for person in index.by_id.values():

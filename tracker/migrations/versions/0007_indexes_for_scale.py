@@ -8,6 +8,7 @@ Measured with 1,500,000 tasks of 7,500 agencies in one database: the board, My t
 measure page and the sweep scanned whole tables. Each index below answers one of those queries from the agency's own
 rows (tests/test_query_plans.py checks each query's plan on SQLite and PostgreSQL).
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
@@ -27,6 +28,9 @@ INDEXES = (
 
 
 def upgrade():
+    # What pages cache their content under: bumped by every change to the organization's rows (models._count_changes).
+    with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revision', sa.Integer(), server_default='0', nullable=False))
     # Usernames are kept as typed-in lower case (people.normalise_username), so sign-in can look one up through the
     # unique index on username instead of scanning every user for lower(username); rows from before are lowered.
     op.execute('UPDATE "user" SET username = lower(username) WHERE username <> lower(username)')
@@ -37,3 +41,5 @@ def upgrade():
 def downgrade():
     for table, name, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
+    with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.drop_column('revision')

@@ -1,0 +1,151 @@
+"""The daily sweep of a whole deployment reads only what can give a message that day (tracker/reminders/selection.py),
+and plans exactly what reading every task of every organization would have planned.
+
+The agencies are written straight into the tables (tests/agencies.py): hundreds of them, with policies, days off, LINE
+groups and lead times of their own, so that the date ranges the sweep reads are checked against the policy itself
+across weekends, Thai holidays, an organization's own days off and the turn of the year.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Notification, Organization
+from tracker.reminders import outbox, selection
+from tracker.reminders.inputs import load_inputs
+from tracker.reminders.policy import reminder_for
+
+from .agencies import add_agencies
+
+# Days that move reminders about: a Monday after a weekend, the Friday before it, the days around Songkran (13-15 April,
+# with its substitution days), the year's end and start, a Saturday, the last day of a month (a third of due dates).
+DAYS = [date(2025, 12, 29), date(2025, 12, 30), date(2026, 1, 2), date(2026, 1, 5), date(2026, 3, 2), date(2026, 3, 6),
+        date(2026, 3, 7), date(2026, 3, 31), date(2026, 4, 10), date(2026, 4, 16), date(2026, 4, 17),
+        date(2026, 4, 20), date(2026, 6, 1), date(2026, 6, 29), date(2026, 9, 30)]
+
+
+def planned_reading_everything(day: date, organization_ids: list[int]) -> dict[int, object]:
+    """Each organization's plan of the day from every one of its tasks: what the sweep did before it selected."""
+    plans = {}
+    for organization_id in organization_ids:
+        plan = load_inputs(db.session.get(Organization, organization_id), day).plan(day)
+        if plan.digests or plan.group_digests or plan.unreachable:
+            plans[organization_id] = plan
+    return plans
+
+
+def planned_by_the_sweep(day: date, organization_ids: list[int] | None = None, batch: int = selection.BATCH):
+    plans = {}
+    for inputs_of in selection.day_inputs(day, organization_ids, batch):
+        for organization_id, inputs in inputs_of:
+            plan = inputs.plan(day)
+            if plan.digests or plan.group_digests or plan.unreachable:
+                plans[organization_id] = plan
+    return plans
+
+
+@pytest.fixture
+def agencies(app):
+    """80 agencies, many with a policy, a day off, a LINE group or lead times of their own; the earlier tasks done."""
+    return add_agencies(80, tasks_each=40, seed=7, done_before=date(2026, 2, 1), own_policy_share=0.3,
+                        own_day_off_share=0.4, own_lead_share=0.1, group_share=0.3)
+
+
+def test_the_sweep_plans_what_reading_every_task_plans(agencies):
+    for day in DAYS:
+        expected = planned_reading_everything(day, agencies)
+        # Small batches too: an organization's inputs never depend on which others share its batch.
+        for batch in (selection.BATCH, 7):
+            assert planned_by_the_sweep(day, batch=batch) == expected, day
+    assert any(planned_reading_everything(day, agencies) for day in DAYS)  # the days above do send messages
+
+
+def test_an_organization_asked_for_alone_gets_the_same_plan(agencies):
+    day = date(2026, 3, 31)
+    every = planned_by_the_sweep(day)
+    for organization_id in agencies[:10]:
+        alone = planned_by_the_sweep(day, [organization_id])
+        assert alone == ({organization_id: every[organization_id]} if organization_id in every else {})
+
+
+def test_the_sweep_reads_only_the_tasks_that_give_a_reminder(app):
+    # Every agency on the usual policy and the Thai calendar: the tasks read are exactly those with a reminder that
+    # day, found here the slow way (every task of every agency, asked one by one).
+    agencies = add_agencies(50, tasks_each=40, seed=3, done_before=date(2026, 2, 1), own_lead_share=0.0)
+    for day in (date(2026, 3, 17), date(2026, 3, 31), date(2026, 4, 20)):
+        read = {task.id for inputs_of in selection.day_inputs(day) for _, inputs in inputs_of for task in inputs.tasks}
+        due = set()
+        for organization_id in agencies:
+            inputs = load_inputs(db.session.get(Organization, organization_id), day)
+            due |= {t.id for t in inputs.tasks if reminder_for(t, day, inputs.policy, inputs.calendar)}
+        assert read == due and due, day
+
+
+def test_nothing_is_read_on_a_day_off(agencies):
+    assert list(selection.day_inputs(date(2026, 4, 13))) == []  # Songkran
+    assert list(selection.day_inputs(date(2026, 3, 8))) == []  # a Sunday
+
+
+def statements_of(call) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lstrip().split()[0].upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def sweep_all(day: date) -> int:
+    written = 0
+    for results in outbox.sweep_batches(day):
+        written += sum(r.created for r in results.values())
+        db.session.commit()
+    return written
+
+
+def test_the_sweeps_statements_do_not_grow_with_the_agencies_and_a_second_sweep_writes_nothing(app, monkeypatch):
+    # Ids go CHUNK to an IN list: with more than CHUNK tasks due, one statement more per CHUNK (that grows with what
+    # is due, not with the agencies); here the lists are made long enough to hold every one.
+    monkeypatch.setattr(selection, "CHUNK", 20_000)
+    day = date(2026, 3, 30)  # a Monday: the weekly summaries are counted too
+    add_agencies(20, tasks_each=40, seed=5, own_lead_share=0.1, group_share=0.3)
+    few = statements_of(lambda: sweep_all(day))
+    db.session.execute(sa.delete(Notification))
+    db.session.commit()
+    add_agencies(200, tasks_each=40, seed=6, own_lead_share=0.1, group_share=0.3)
+    written: list[int] = []
+    many = statements_of(lambda: written.append(sweep_all(day)))
+    # One batch either way: the same reads; the rows written 1,000 to an INSERT (SQLAlchemy's insertmanyvalues).
+    assert written[0] > 1000 and many.count("SELECT") == few.count("SELECT")
+    assert many.count("INSERT") == -(-written[0] // 1000)
+    assert sweep_all(day) == 0  # (address, kind, day) is unique: the same day again adds nothing
+
+
+def test_the_sweep_works_through_agencies_a_batch_at_a_time(app):
+    day = date(2026, 3, 31)
+    add_agencies(30, tasks_each=40, seed=9)
+    batches = list(outbox.sweep_batches(day, batch=8))
+    assert len(batches) > 1 and all(len(b) <= 8 for b in batches)
+    db.session.commit()
+    written = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
+    assert written == sum(r.created for b in batches for r in b.values()) > 0
+
+
+def test_dates_of_the_day_are_merged_ranges(app):
+    from tracker.reminders.policy import Policy, reminder_due_dates
+    from tracker.workdays import WorkCalendar
+
+    friday = date(2026, 3, 6)
+    ranges = reminder_due_dates(friday, Policy((14, 7, 3, 1, 0), 0), WorkCalendar(), None)
+    # Friday speaks for the weekend too: each lead time reminds of a Friday-to-Sunday; 0, 1 and 3 days ahead touch,
+    # so they are one range (Friday to Wednesday); no overdue cadence, nothing before Friday.
+    assert ranges == [(friday, friday + timedelta(days=5)), (friday + timedelta(days=7), friday + timedelta(days=9)),
+                      (friday + timedelta(days=14), friday + timedelta(days=16))]

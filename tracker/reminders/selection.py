@@ -1,0 +1,292 @@
+"""What the daily sweep reads: only the tasks that can give a message that day, for every organization at once, in
+a number of statements that does not grow with the organizations that have nothing that day.
+
+    1. what decides which due dates matter: each organization's policy, the days off from the earliest open task on,
+       the earliest due date of an open task (an index of open tasks by due date answers it);
+    2. the candidates: open tasks due in the day's ranges (policy.reminder_due_dates: the lead times' and the
+       overdue cadence's). One statement for the organizations of the usual policy and calendar; one for all the
+       others, by their ranges' union, restricted to them; and the few open tasks with lead times of their own, due
+       from the day on (an index of those answers it);
+    3. the organizations with a candidate, and on the week's first working day every organization with a plan, in
+       batches of BATCH: the candidates' details, people, LINE groups, and for the weekly summaries each division's
+       counts (the database counts, grouped) and the open tasks the digests list, never every task.
+
+The policy then decides exactly, per organization, who gets what (plan_day): the ranges only choose what to read, so
+reading a few tasks too many changes nothing. Every statement names the organizations it reads (or reads all of
+them): this is the one reader of many agencies at once; each organization's rows go to that organization's plan only.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..clock import local_date
+from ..extensions import db
+from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, TaskStatus, User
+from ..plans.current import PlanYear, choose
+from ..workdays import WorkCalendar
+from .inputs import Inputs
+from .policy import (
+    DateRange,
+    DivisionCount,
+    Group,
+    Person,
+    Policy,
+    TaskInfo,
+    Week,
+    is_weekly_digest_day,
+    merge_ranges,
+    reminder_due_dates,
+)
+
+BATCH = 500  # organizations read and planned at a time: what bounds the sweep's memory
+CHUNK = 5000  # ids in one IN list (far below SQLite's and PostgreSQL's limits on parameters)
+
+# Open tasks, written as the partial indexes of migration 0008 say it, so that SQLite and PostgreSQL use them (a
+# bound parameter in its place would not match the index's own condition).
+OPEN: ColumnElement[bool] = text("task.status <> 'done'")  # type: ignore[assignment]
+# A task follows the organization's lead times when its own are NULL, or JSON null (what setting None writes).
+OWN_LEAD_TIMES: ColumnElement[bool] = text("CAST(task.reminder_days AS TEXT) <> 'null'")  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What decides an organization's ranges on a day: its policy and its days off in the window that matters."""
+
+    policy: Policy
+    days_off: frozenset[date]
+
+
+@dataclass
+class _Day:
+    """The day's decisions for every organization read, before any task is."""
+
+    day: date
+    policies: dict[int, Policy]
+    days_off: dict[int, dict[date, str]]  # from `window` on
+    earliest: date | None  # the earliest due date of an open task
+    calendars: dict[frozenset, WorkCalendar] = field(default_factory=dict)  # one per distinct set of days off
+
+    def calendar(self, organization_id: int) -> WorkCalendar:
+        own = self.days_off.get(organization_id, {})
+        key = frozenset(own)
+        calendar = self.calendars.get(key)
+        if calendar is None:  # shared: organizations without days off of their own count each year once together
+            calendar = self.calendars[key] = WorkCalendar(own)
+        return calendar
+
+    def setting(self, organization_id: int) -> _Setting:
+        return _Setting(self.policies[organization_id], frozenset(self.days_off.get(organization_id, ())))
+
+
+def day_inputs(day: date, organization_ids: Iterable[int] | None = None,
+               batch: int = BATCH) -> Iterator[list[tuple[int, Inputs]]]:
+    """Yield, batch by batch, the policy's inputs of each organization that can have a message on `day` (all of
+    them, or those of `organization_ids`): its candidate tasks, people, calendar, policy, LINE groups, and on its
+    week's first working day its weekly figures. Organizations with nothing that day are not yielded."""
+    only = sorted(set(organization_ids)) if organization_ids is not None else None
+    decided = _decide(day, only)
+    if decided is None:
+        return
+    candidates = _candidates(decided, only)
+    weekly_plans = _weekly_plans(decided, only)
+    chosen = sorted(candidates.keys() | weekly_plans.keys())
+    for start in range(0, len(chosen), batch):
+        organizations = chosen[start:start + batch]
+        yield list(_read_batch(decided, organizations, candidates, weekly_plans))
+
+
+# --- 1. what decides the ranges ----------------------------------------------------------------------------------
+
+
+def _decide(day: date, only: list[int] | None) -> _Day | None:
+    if not WorkCalendar().is_working_day(day):
+        return None  # closed for every organization (days off only ever close more days): nothing at all is sent
+    policies = {
+        id_: Policy(tuple(reminder_days or ()), overdue_every)
+        for id_, reminder_days, overdue_every in db.session.execute(
+            _among(select(Organization.id, Organization.reminder_days, Organization.overdue_every), Organization.id,
+                   only))
+    }
+    earliest = db.session.scalar(_among(select(func.min(Task.due_date)).where(OPEN), Task.organization_id, only))
+    # Days off matter from the earliest open task on (the working days it is late), and over this week (whether the
+    # day is its first working day); any earlier one changes no count the policy makes today.
+    window = min(earliest or day, day - timedelta(days=7))
+    days_off: dict[int, dict[date, str]] = defaultdict(dict)
+    for organization_id, off, name in db.session.execute(
+            _among(select(DayOff.organization_id, DayOff.day, DayOff.name).where(DayOff.day >= window),
+                   DayOff.organization_id, only)):
+        days_off[organization_id][off] = name
+    return _Day(day, policies, dict(days_off), earliest)
+
+
+def _among(query, column, only: list[int] | None):
+    return query if only is None else query.where(column.in_(only))
+
+
+# --- 2. the candidates -------------------------------------------------------------------------------------------
+
+
+def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
+    """Return the candidate task ids of each organization that has any."""
+    by_setting: dict[_Setting, list[int]] = defaultdict(list)
+    for organization_id in decided.policies:
+        by_setting[decided.setting(organization_id)].append(organization_id)
+    ranges: dict[_Setting, list[DateRange]] = {
+        setting: reminder_due_dates(decided.day, setting.policy, decided.calendar(ids[0]), decided.earliest)
+        for setting, ids in by_setting.items()
+    }
+    found: dict[int, set[int]] = defaultdict(set)
+    if by_setting:
+        # The usual setting (most organizations share it): read across every organization, keep its own.
+        usual = max(by_setting, key=lambda s: len(by_setting[s]))
+        usual_ids = set(by_setting[usual])
+        for task_id, organization_id in _open_due_in(ranges[usual], only):
+            if organization_id in usual_ids:
+                found[organization_id].add(task_id)
+        # Every other one: the union of their ranges, read for them only (a task read too many changes nothing).
+        others = sorted(id_ for s, ids in by_setting.items() if s != usual for id_ in ids)
+        union = merge_ranges(r for s in by_setting if s != usual for r in ranges[s])
+        for part in _chunks(others):
+            for task_id, organization_id in _open_due_in(union, part):
+                found[organization_id].add(task_id)
+    # Tasks with lead times of their own, due from today on (their overdue reminders are in the ranges above).
+    query = select(Task.id, Task.organization_id).where(OWN_LEAD_TIMES, OPEN, Task.due_date >= decided.day)
+    for task_id, organization_id in db.session.execute(_among(query, Task.organization_id, only)):
+        found[organization_id].add(task_id)
+    return found
+
+
+def _open_due_in(ranges: Sequence[DateRange], only: list[int] | None) -> list[tuple[int, int]]:
+    # The ranges as their dates, one IN list a statement: each date is one look-up in the index of open tasks
+    # (SQLite turns an OR of ranges into a scan of the whole index; PostgreSQL reads an IN list as = ANY).
+    dates = [first + timedelta(days=i) for first, last in ranges for i in range((last - first).days + 1)]
+    found = []
+    for part in _chunks(dates):
+        query = select(Task.id, Task.organization_id).where(OPEN, Task.due_date.in_(part))
+        found += [(id_, org) for id_, org in db.session.execute(_among(query, Task.organization_id, only))]
+    return found
+
+
+def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield list(values[start:start + size])
+
+
+# --- the weekly summaries' plans ---------------------------------------------------------------------------------
+
+
+def _weekly_plans(decided: _Day, only: list[int] | None) -> dict[int, int]:
+    """Return the current plan of each organization whose week's first working day this is (and has a plan)."""
+    day = decided.day
+    monday = day - timedelta(days=day.weekday())
+    usual_weekly = is_weekly_digest_day(day, WorkCalendar())
+    # Only days off this week move an organization's weekly day: without one, the Thai calendar's day is its day.
+    own_week = [id_ for id_, off in decided.days_off.items() if any(monday <= d <= day for d in off)]
+    if not usual_weekly and not own_week:
+        return {}
+    asked = only if usual_weekly else sorted(own_week)  # (days_off were read for `only` already)
+    plans: dict[int, list[PlanYear]] = defaultdict(list)
+    query = (select(Plan.organization_id, Plan.id, Plan.fiscal_year_id, FiscalYear.year_be)
+             .join(FiscalYear, FiscalYear.id == Plan.fiscal_year_id).order_by(FiscalYear.year_be.desc()))
+    for organization_id, *plan in db.session.execute(_among(query, Plan.organization_id, asked)):
+        plans[organization_id].append(PlanYear(*plan))
+    weekly = {}
+    for organization_id, years in plans.items():
+        if organization_id in decided.policies and is_weekly_digest_day(day, decided.calendar(organization_id)):
+            weekly[organization_id] = choose(years, day).plan_id  # type: ignore[union-attr]  # years: not empty
+    return weekly
+
+
+# --- 3. a batch of organizations ---------------------------------------------------------------------------------
+
+_TASK_COLUMNS = (Task.id, Task.organization_id, Measure.order, Measure.title, Task.step_number, Task.step_text,
+                 Task.division_id, Division.name, Task.assignee_id, Task.due_date, Task.status, Task.reminder_days,
+                 Measure.plan_id, Task.done_at)
+
+
+def _task_rows():
+    return (select(*_TASK_COLUMNS).join(Measure, Measure.id == Task.measure_id)
+            .join(Division, Division.id == Task.division_id))
+
+
+def _task_info(row) -> tuple[int, TaskInfo]:
+    (id_, organization_id, order, title, step_number, step_text, division_id, division_name, assignee_id, due,
+     status, reminder_days, plan_id, done_at) = row
+    return organization_id, TaskInfo(
+        id=id_, measure_order=order, measure_title=title, step_number=step_number, step_text=step_text,
+        division_id=division_id, division_name=division_name, assignee_id=assignee_id, due=due,
+        done=status is TaskStatus.DONE,
+        reminder_days=tuple(reminder_days) if reminder_days is not None else None,
+        plan_id=plan_id, done_on=local_date(done_at) if done_at else None,
+    )
+
+
+def _read_batch(decided: _Day, organizations: list[int], candidates: dict[int, set[int]],
+                weekly_plans: dict[int, int]) -> Iterator[tuple[int, Inputs]]:
+    tasks: dict[int, list[TaskInfo]] = defaultdict(list)
+    for part in _chunks(sorted(id_ for o in organizations for id_ in candidates.get(o, ()))):
+        for row in db.session.execute(_task_rows().where(Task.id.in_(part)).order_by(Task.id)):
+            organization_id, info = _task_info(row)
+            tasks[organization_id].append(info)
+    people: dict[int, list[Person]] = defaultdict(list)
+    line_ids: dict[int, dict[int, str]] = defaultdict(dict)
+    for id_, organization_id, name, role, division_id, active, line_user_id in db.session.execute(
+            select(User.id, User.organization_id, User.display_name, User.role, User.division_id, User.active,
+                   User.line_user_id).where(User.organization_id.in_(organizations)).order_by(User.id)):
+        people[organization_id].append(Person(id_, name, role.value, division_id, active, line_user_id is not None))
+        if line_user_id:
+            line_ids[organization_id][id_] = line_user_id
+    groups: dict[int, list[Group]] = defaultdict(list)
+    group_ids: dict[int, dict[int, str]] = defaultdict(dict)
+    for id_, organization_id, name, line_group_id, members in db.session.execute(
+            select(Division.id, Division.organization_id, Division.name, Division.line_group_id,
+                   Division.line_group_members)
+            .where(Division.organization_id.in_(organizations), Division.line_group_id.is_not(None))
+            .order_by(Division.id)):
+        groups[organization_id].append(Group(id_, name, members or 0))
+        if line_group_id:  # (every one is: the query says so; the if is for mypy)
+            group_ids[organization_id][id_] = line_group_id
+    weeks = _weeks(decided.day, {o: weekly_plans[o] for o in organizations if o in weekly_plans})
+    for organization_id in organizations:
+        yield organization_id, Inputs(
+            tasks[organization_id], people[organization_id], decided.calendar(organization_id),
+            decided.policies[organization_id], groups=groups[organization_id], line_ids=line_ids[organization_id],
+            group_ids=group_ids[organization_id], summary_plan_id=weekly_plans.get(organization_id),
+            week=weeks.get(organization_id, Week((), ())),
+        )
+
+
+def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
+    """Count the weekly summaries' figures in the database: per division of each organization's current plan, its
+    tasks, done and overdue (as tracker.progress counts them: done is status done, overdue is not done and due
+    before the day), and read the open tasks due by the week's end, which the digests list."""
+    if not plans:
+        return {}
+    organizations, plan_ids = sorted(plans), sorted(set(plans.values()))
+    done = Task.status == TaskStatus.DONE
+    counted = (
+        select(Task.organization_id, Task.division_id, Division.name, func.count(),
+               func.sum(case((done, 1), else_=0)),
+               func.sum(case((and_(OPEN, Task.due_date < day), 1), else_=0)))
+        .join(Measure, Measure.id == Task.measure_id).join(Division, Division.id == Task.division_id)
+        .where(Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids))
+        .group_by(Task.organization_id, Task.division_id, Division.name)
+    )
+    counts: dict[int, list[DivisionCount]] = defaultdict(list)
+    for organization_id, division_id, name, total, done_count, overdue in db.session.execute(counted):
+        counts[organization_id].append(DivisionCount(division_id, name, total, done_count or 0, overdue or 0))
+    sunday = day + timedelta(days=6 - day.weekday())
+    listed: dict[int, list[TaskInfo]] = defaultdict(list)
+    for row in db.session.execute(
+            _task_rows().where(Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids), OPEN,
+                               Task.due_date <= sunday).order_by(Task.id)):
+        organization_id, info = _task_info(row)
+        listed[organization_id].append(info)
+    # A plan is one organization's: the plan ids of the batch pick each organization's current plan only.
+    return {o: Week(tuple(counts[o]), tuple(listed[o])) for o in organizations}
