@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, delete, event, exists, func, inspect, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import audit, clock
 from .errors import DomainError
@@ -119,6 +119,8 @@ def session_user(token: str) -> User | None:
     found = db.session.execute(
         select(UserSession, User).join(User, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _digest(token))
+        # What every page reads of the person (the menu, the organization's name and revision): the same query.
+        .options(joinedload(User.organization), joinedload(User.division))
     ).first()
     if found is None:
         return None

@@ -1,4 +1,5 @@
 """Unbound Flask extensions, initialised in `create_app`, so that no module imports the app."""
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,6 +24,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+cache = Cache()
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -13,9 +13,10 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import BulkAssignForm
 from ..labels import NOT_DONE, STATUS
-from ..models import Measure, Source, Task, TaskStatus, User
+from ..models import Division, Measure, Source, Task, TaskStatus, User
 from ..thai import MONTHS_SHORT, be_year
 from . import requested_year
+from .pagecache import cached_page
 
 bp = Blueprint("divisions", __name__)
 
@@ -58,6 +59,10 @@ def _matches(task: Task, status: str, assignee: str, month: str) -> bool:
 def board(division_id: int):
     division = get_division(current_user, division_id)
     require(current_user, Action.VIEW_DIVISION, division)
+    return cached_page("divisions/board.html", compute=lambda: _board(division))
+
+
+def _board(division: Division) -> dict:
     choice = requested_year()
     status = request.args.get("status", "open")
     assignee = request.args.get("assignee", "")
@@ -70,8 +75,7 @@ def board(division_id: int):
     people = _people(division.id)
     months = sorted({t.due_date.replace(day=1) for t in every})
     form = BulkAssignForm(people, [t.id for t in found])
-    return render_template(
-        "divisions/board.html",
+    return dict(
         division=division,
         by_measure=by_measure,
         people=people,

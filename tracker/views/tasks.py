@@ -33,6 +33,7 @@ from ..history import Names
 from ..models import Measure, Source, Task, TaskStatus, User
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
 from . import due_state, requested_year
+from .pagecache import cached_page
 
 bp = Blueprint("tasks", __name__)
 
@@ -51,14 +52,18 @@ def home():
 def mine():
     if not can(current_user, Action.VIEW_MY_TASKS):
         return redirect(url_for("dashboard.index"))
-    choice = requested_year()
-    groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
-    query = my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
-    for task in db.session.scalars(query.order_by(Task.due_date, Task.id)):
-        kind = due_state(task).kind
-        groups["done" if kind == "late" else kind].append(task)
-    groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
-    return render_template("tasks/mine.html", groups=groups, choice=choice)
+
+    def compute() -> dict:
+        choice = requested_year()
+        groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
+        query = my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
+        for task in db.session.scalars(query.order_by(Task.due_date, Task.id)):
+            kind = due_state(task).kind
+            groups["done" if kind == "late" else kind].append(task)
+        groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
+        return {"groups": groups, "choice": choice}
+
+    return cached_page("tasks/mine.html", compute=compute)
 
 
 
@@ -88,12 +93,17 @@ def _forms(task: Task, **given: FlaskForm) -> dict[str, FlaskForm]:
     return forms
 
 
-def _page(task: Task, status: int = 200, **given: FlaskForm):
+def _context(task: Task, **given: FlaskForm) -> dict:
     people = {u.id: u for u in db.session.scalars(scoped(User, task.organization_id))}
     names = Names(people, {task.division.id: task.division})
     history = [(event, names.changes(event.before, event.after)) for event in history_of(task)]
-    return render_template("tasks/show.html", task=task, forms=_forms(task, **given), history=history,
-                           undo_until=tasks.undo_deadline(task, current_user)), status
+    return {"task": task, "forms": _forms(task, **given), "history": history,
+            "undo_until": tasks.undo_deadline(task, current_user)}
+
+
+def _page(task: Task, status: int = 200, **given: FlaskForm):
+    """The task page with what a person typed in a refused form: rendered for this request only."""
+    return render_template("tasks/show.html", **_context(task, **given)), status
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -101,7 +111,9 @@ def _page(task: Task, status: int = 200, **given: FlaskForm):
 def show(task_id: int):
     task = get_task(current_user, task_id)
     require(current_user, Action.VIEW_TASK, task)
-    return _page(task)
+    # A task closed a moment ago offers its undo until a minute passes: that page is not kept.
+    keep = tasks.undo_deadline(task, current_user) is None
+    return cached_page("tasks/show.html", compute=lambda: _context(task), keep=keep)
 
 
 def _back(task: Task):
