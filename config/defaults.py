@@ -66,6 +66,27 @@ def whole(value: Any) -> int:
     return int(text)
 
 
+def optional_count(value: Any) -> int | None:
+    """A whole number above 0, or empty."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) == 0:
+        raise ValueError("expected a whole number above 0, or nothing")
+    return int(text)
+
+
+def address(value: Any) -> str:
+    """host:port (127.0.0.1:8000, [::1]:8000) or unix:/path/of/a/socket."""
+    text = str(value).strip()
+    if text.startswith("unix:/"):
+        return text
+    host, colon, port = text.rpartition(":")
+    if not (colon and host and port.isdigit() and 0 < int(port) < 65536):
+        raise ValueError('expected host:port such as "127.0.0.1:8000", or unix:/run/tracker/web.sock')
+    return text
+
+
 def time_of_day(value: Any) -> time:
     """HH:MM, 24-hour clock."""
     if isinstance(value, time):
@@ -177,6 +198,20 @@ SETTINGS: tuple[Setting, ...] = (
         url,
     ),
     Setting(
+        "BIND",
+        "127.0.0.1:8000",
+        "Where `tracker serve` listens: host:port, or unix:/path of a socket. The loopback address by default, so "
+        "only the reverse proxy on the same server reaches it (PROXY_COUNT=1 trusts the one proxy in front).",
+        address,
+    ),
+    Setting(
+        "WEB_WORKERS",
+        None,
+        "Web worker processes of `tracker serve`, each serving one request at a time. Empty: 2 × CPU cores + 1, "
+        "gunicorn's advice for sync workers (while one waits on the database, another uses the core).",
+        optional_count,
+    ),
+    Setting(
         "REMINDER_TIME",
         "08:30",
         "Local time (TIMEZONE) at which the scheduler sends the day's reminders, on working days.",
@@ -229,5 +264,23 @@ SETTINGS: tuple[Setting, ...] = (
         "3600",
         "Longest wait between two tries of one message (LINE keeps a retry key 24 hours; the outbox stops at 23).",
         not_negative,
+    ),
+    Setting(
+        "CACHE_TYPE",
+        "SimpleCache",
+        "Where pages keep their rendered content between requests (Flask-Caching): `SimpleCache` in each web "
+        "worker's memory; `RedisCache` (with `CACHE_REDIS_URL`) or `FileSystemCache` (with `CACHE_DIR`) to share "
+        "it between workers; `NullCache` to keep nothing. Content is keyed on the agency's last change, so it is "
+        "never stale.",
+    ),
+    Setting(
+        "CACHE_REDIS_URL",
+        None,
+        "With `CACHE_TYPE=RedisCache`: the Redis server, e.g. `redis://127.0.0.1:6379/0`.",
+    ),
+    Setting(
+        "CACHE_DIR",
+        None,
+        "With `CACHE_TYPE=FileSystemCache`: the folder the web workers share, e.g. `/var/cache/tracker`.",
     ),
 )

@@ -4,6 +4,12 @@ The schema is built once per session by running the migrations (never create_all
 each test copies: every test gets the real schema, isolated, for the cost of a file copy. The seeded organization is
 built the same way: the seed report imported once per session into a second template (a copy of the first), which
 every test that asks for `seeded` copies instead, and finds its rows in by name.
+
+`TEST_DATABASE=postgresql` runs the same tests on PostgreSQL (TEST_POSTGRES_URL, by default the server on
+127.0.0.1:5432): the two templates are PostgreSQL databases, and each test gets its own database made from one with
+`CREATE DATABASE ... TEMPLATE` (tests/postgres.py), dropped after the test. The few tests that are about SQLite
+itself (a locked file, a read-only `mode=ro` open, the file's rows read with sqlite3) are skipped there, each
+`skipif(ON_POSTGRESQL, reason=...)` saying why.
 """
 from __future__ import annotations
 
@@ -19,18 +25,36 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
 
 import config.testing
 from tracker import clock, create_app
 from tracker.extensions import db
 
 from .factories import Seeded, find_seeded, seed_organization
+from .postgres import ADMIN_URL, PostgresDatabase, Server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "ita-2568-bang-krabue.txt"
 PACKAGED_SEED = ROOT / "tracker" / "seed" / "ita-2568-bang-krabue.txt"
 SEED = SHARED_SEED if SHARED_SEED.exists() else PACKAGED_SEED
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = ADMIN_URL
+DATABASES = ("sqlite", "postgresql")
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "").strip().lower() or "sqlite"
+ON_POSTGRESQL = TEST_DATABASE == "postgresql"
+# A template: a SQLite file (copied per test), or a PostgreSQL database (a test's own database is made from it).
+Template = Path | PostgresDatabase
+_made_for_the_test: list[PostgresDatabase] = []
+
+
+def pytest_configure(config) -> None:
+    if TEST_DATABASE not in DATABASES:
+        raise pytest.UsageError(f"TEST_DATABASE={TEST_DATABASE!r}: expected one of {', '.join(DATABASES)}")
+
+
+def pytest_report_header(config) -> str:
+    where = f"PostgreSQL ({make_url(PG_ADMIN_URL).render_as_string()})" if ON_POSTGRESQL else "SQLite"
+    return f"test databases: {where} (TEST_DATABASE)"
 
 
 def app_settings(**overrides):
@@ -55,10 +79,20 @@ class RequestLikeProductionClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-def app_on_copy(template: Path, path: Path, **overrides):
-    """An app (not yet in a context) on a fresh copy, at `path`, of a template database."""
+def copy_of(template: Template, path: Path) -> str:
+    """The URL of a fresh copy of a template database: a SQLite file at `path`, or on PostgreSQL a new database made
+    from the template and dropped after the test."""
+    if isinstance(template, PostgresDatabase):
+        database = template.server.create(template=template)
+        _made_for_the_test.append(database)
+        return database.url
     shutil.copy(template, path)
-    return create_app(app_settings(DATABASE_URL=f"sqlite:///{path}", **overrides))
+    return f"sqlite:///{path}"
+
+
+def app_on_copy(template: Template, path: Path, **overrides):
+    """An app (not yet in a context) on a fresh copy, at `path` (SQLite), of a template database."""
+    return create_app(app_settings(DATABASE_URL=copy_of(template, path), **overrides))
 
 
 def close_database() -> None:
@@ -68,31 +102,68 @@ def close_database() -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}"))
+def postgres_server():
+    """The PostgreSQL server of a `TEST_DATABASE=postgresql` run; None on SQLite."""
+    if not ON_POSTGRESQL:
+        yield None
+        return
+    try:
+        server = Server(PG_ADMIN_URL)
+    except sa.exc.OperationalError as error:
+        pytest.exit(f"TEST_DATABASE=postgresql but PostgreSQL is not reachable at {PG_ADMIN_URL} "
+                    f"(TEST_POSTGRES_URL): {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    server.remove_leftovers()
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _drop_the_databases_made_for_the_test(postgres_server):
+    """Drop the databases made for a test once it is over (PostgreSQL): an autouse fixture is set up before the ones a
+    test names, so it is finished after them, once their apps have closed their connections."""
+    yield
+    while _made_for_the_test:
+        postgres_server.drop_later(_made_for_the_test.pop())
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_server, tmp_path_factory) -> Template:
+    if postgres_server is not None:
+        template: Template = postgres_server.template("migrated")
+        url = template.url
+    else:
+        template = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        url = f"sqlite:///{template}"
+    app = create_app(app_settings(DATABASE_URL=url))
     with app.app_context():
         upgrade()
         close_database()
-    return path
+    return template
 
 
 @dataclass(frozen=True)
 class SeededTemplate:
-    path: Path  # a migrated database holding what `factories.seed_organization` makes, committed
+    path: Template  # a migrated database holding what `factories.seed_organization` makes, committed
     organization: str  # the seeded organization's name, to find its rows in a copy
 
 
 @pytest.fixture(scope="session")
-def seeded_template(migrated_template, seed_path, tmp_path_factory) -> SeededTemplate:
+def seeded_template(postgres_server, migrated_template, seed_path, tmp_path_factory) -> SeededTemplate:
     """The seed report imported, as `tracker import` would, and a person per role: once per session."""
-    path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
-    app = app_on_copy(migrated_template, path)
+    if postgres_server is not None:
+        template: Template = postgres_server.template("seeded", migrated_template)
+        url = template.url
+    else:
+        template = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
+        shutil.copy(migrated_template, template)
+        url = f"sqlite:///{template}"
+    app = create_app(app_settings(DATABASE_URL=url))
     with app.app_context():
         organization = seed_organization(seed_path).org.name
         close_database()
-    assert not path.with_name(path.name + "-wal").exists(), "the seeded database is not whole in one file"
-    return SeededTemplate(path, organization)
+    if isinstance(template, Path):
+        assert not template.with_name(template.name + "-wal").exists(), "the seeded database is not whole in one file"
+    return SeededTemplate(template, organization)
 
 
 @pytest.fixture

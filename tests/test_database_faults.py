@@ -20,8 +20,15 @@ from tracker.faults import ExitCode, FaultKind, database_fault
 from tracker.models import Notification, NotificationStatus, Organization
 from tracker.reminders import outbox
 
+from .conftest import ON_POSTGRESQL
 from .db_faults import LOCKED, READ_ONLY, database_path, locked, read_only_app, short_busy_timeout
 from .factories import count
+
+# The faults below are made the way SQLite has them; PostgreSQL has neither (its errors are classified above).
+sqlite_lock = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite only: locks the database file from another sqlite3 "
+                                 "connection (BEGIN EXCLUSIVE); a PostgreSQL database has no file lock to take")
+sqlite_read_only = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite only: opens the database file read-only "
+                                      "(a `mode=ro` URI); PostgreSQL has no such way to open a database")
 
 TODAY = date(2026, 3, 17)  # a Tuesday: two of the seeded staff hear of the 31 March due dates
 LATER = date(2026, 3, 24)  # a week on: the same two, 7 days before
@@ -123,6 +130,7 @@ def assert_refused_by_the_database(result, marker: str) -> None:
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
 
 
+@sqlite_lock
 def test_deliver_on_a_locked_database_exits_3_and_leaves_the_rows_as_they_were(runner, linked, on_day):
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -136,6 +144,7 @@ def test_deliver_on_a_locked_database_exits_3_and_leaves_the_rows_as_they_were(r
     assert statuses() == [(NotificationStatus.SENT, 1)] * 2
 
 
+@sqlite_lock
 def test_reminders_on_a_locked_database_exits_3_and_writes_nothing(runner, linked, on_day):
     with short_busy_timeout():
         with locked():
@@ -146,6 +155,7 @@ def test_reminders_on_a_locked_database_exits_3_and_writes_nothing(runner, linke
     assert again.exit_code == 0 and "เพิ่ม 2 ข้อความ" in again.output
 
 
+@sqlite_lock
 def test_import_on_a_locked_database_exits_3_and_writes_nothing(runner, seed_path):
     with short_busy_timeout():
         with locked():
@@ -182,6 +192,7 @@ def invoke_read_only(args: list[str], **settings):
             db.engine.dispose()
 
 
+@sqlite_read_only
 def test_deliver_and_reminders_on_a_read_only_database_exit_3(linked, on_day):
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -190,6 +201,7 @@ def test_deliver_and_reminders_on_a_read_only_database_exit_3(linked, on_day):
     assert statuses() == [(NotificationStatus.PENDING, 0)] * 2
 
 
+@sqlite_read_only
 def test_import_on_a_read_only_database_exits_3(app, seed_path):
     assert_refused_by_the_database(invoke_read_only(["import", str(seed_path), "--create-divisions"]), READ_ONLY)
     assert count(Organization) == 0
@@ -203,6 +215,7 @@ def tracker(*args: str, database_url: str) -> subprocess.CompletedProcess:
     return subprocess.run([command, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
+@sqlite_read_only
 def test_the_tracker_command_exits_3_with_one_line_and_no_traceback(linked, tmp_path):
     read_only = tracker("reminders", "--on", TODAY.isoformat(),
                         database_url=f"sqlite:///file:{database_path()}?mode=ro&uri=true")
@@ -230,6 +243,7 @@ def errors(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+@sqlite_lock
 def test_the_scheduler_starts_on_a_locked_database_and_sweeps_once_it_is_back(app, linked, late_morning, caplog,
                                                                                 monkeypatch):
     caplog.set_level(logging.INFO)
@@ -253,6 +267,7 @@ def test_the_scheduler_starts_on_a_locked_database_and_sweeps_once_it_is_back(ap
     assert statuses() == [(NotificationStatus.SENT, 1)] * 2
 
 
+@sqlite_lock
 def test_the_daily_job_on_a_locked_database_is_done_by_the_retry_job_that_day(app, linked, late_morning, caplog):
     jobs = {job.id: job for job in schedule.jobs(app.config)}
     with short_busy_timeout():
@@ -266,6 +281,7 @@ def test_the_daily_job_on_a_locked_database_is_done_by_the_retry_job_that_day(ap
     assert statuses() == [(NotificationStatus.SENT, 1)] * 2
 
 
+@sqlite_lock
 def test_a_sweep_owed_from_yesterday_is_not_done_late(app, linked, late_morning, caplog):
     with short_busy_timeout():
         with locked():
@@ -276,6 +292,7 @@ def test_a_sweep_owed_from_yesterday_is_not_done_late(app, linked, late_morning,
     assert "never swept" in errors(caplog)[-1].getMessage()
 
 
+@sqlite_lock
 def test_a_database_error_that_escapes_a_job_is_one_line_not_the_end(app, linked, late_morning, caplog):
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -295,6 +312,7 @@ def test_a_bug_in_a_job_is_still_logged_with_its_traceback(app, caplog):
     assert errors(caplog)[0].exc_info is not None
 
 
+@sqlite_read_only
 def test_the_scheduler_starts_on_a_read_only_database(app, linked, late_morning, caplog, monkeypatch):
     monkeypatch.setattr(scheduler.logging, "basicConfig", lambda **kwargs: None)
     monkeypatch.setattr(scheduler.BlockingScheduler, "start", lambda self, *a, **k: None)

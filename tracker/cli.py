@@ -5,6 +5,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from werkzeug.serving import run_simple
 
 from config.defaults import SETTINGS
@@ -38,7 +40,7 @@ DEFAULT_PUBLIC_URL = next(s.default for s in SETTINGS if s.name == "PUBLIC_URL")
 def register(app) -> None:
     """Add the tracker's commands to the app, where `tracker` and the test runner both find them."""
     for command in (import_command, template_command, demo_command, reminders_command, deliver_command,
-                    scheduler_command, line_group):
+                    scheduler_command, line_group, serve_command, backup_command, restore_command):
         app.cli.add_command(command)
 
 
@@ -218,17 +220,24 @@ def reminders_command(on, month, dry_run, as_is, org_name) -> None:
     """แจ้งเตือนของวัน หรือจำนวนข้อความต่อเดือน — a day's reminders, or messages per day of a month."""
     if bool(on) == bool(month):
         raise click.UsageError("give either --on YYYY-MM-DD or --month YYYY-MM")
-    for organization in _organizations(org_name):
+    organizations = _organizations(org_name)
+    if on and not dry_run:
+        # Every organization's day at once, a batch at a time, reading only the tasks due a reminder that day.
+        day, swept = on.date(), {}
+        names = [(o.id, o.name) for o in organizations]  # read before the commits below expire them
+        for results in outbox.sweep_batches(day, [id_ for id_, _ in names]):
+            db.session.commit()
+            swept.update(results)
+        for organization_id, name in names:
+            result = swept.get(organization_id)
+            click.echo(f"== {name}")
+            click.echo(f"{format_date(day)}: เพิ่ม {result.created if result else 0} ข้อความลงกล่องส่ง "
+                       f"(มีอยู่แล้ว {result.existing if result else 0}); {_when_sent(day)}")
+        return
+    for organization in organizations:
         click.echo(f"== {organization.name}")
         if on:
-            day = on.date()
-            if dry_run:
-                _print_plan(organization, day)
-            else:
-                result = outbox.sweep(organization, day)
-                db.session.commit()
-                click.echo(f"{format_date(day)}: เพิ่ม {result.created} ข้อความลงกล่องส่ง "
-                           f"(มีอยู่แล้ว {result.existing}); {_when_sent(day)}")
+            _print_plan(organization, on.date())
             continue
         start, end = _month_range(month)
         counts = forecast.forecast(organization, start, end, assume_done_on_time=not as_is)
@@ -331,3 +340,91 @@ def setup_command(org_name: str | None) -> None:
     except richmenu.RichMenuError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"ตั้งเมนูลัดเป็นเมนูหลักแล้ว (rich menu set as default): {menu_id}")
+
+
+# --- production: the web service, backups ------------------------------------------------------------------------
+
+
+@click.command("serve")
+@click.option("--bind", help="host:port or unix:/path of a socket (default: the BIND setting, 127.0.0.1:8000).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes (default: the WEB_WORKERS setting, else 2 × CPU cores + 1).")
+@with_appcontext
+@reports_database_faults
+def serve_command(bind: str | None, workers: int | None) -> None:
+    """เปิดเว็บสำหรับใช้งานจริง (gunicorn) — serve the app in production with gunicorn; never runs the scheduler."""
+    from config.defaults import address
+
+    from . import schema, serve
+
+    if bind is not None:
+        try:
+            bind = address(bind)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--bind") from None
+    with db.engine.connect() as connection:
+        problem = schema.behind(schema.revision_of(connection))
+    if problem:
+        click.echo(f"ฐานข้อมูลยังไม่พร้อม (the database is not ready): {problem}", err=True)
+        sys.exit(ExitCode.DATABASE)
+    serve.run(current_app._get_current_object(), bind=bind, workers=workers)  # type: ignore[attr-defined]
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@reports_database_faults
+def backup_command(file: Path) -> None:
+    """สำรองฐานข้อมูลลงไฟล์ ขณะระบบทำงานอยู่ก็ได้ — back up the database to FILE, safe while the app runs (SQLite: the
+    online backup API; PostgreSQL: pg_dump --format=custom)."""
+    from . import backup
+
+    try:
+        made = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
+    except backup.BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(error.exit_code)
+    click.echo(f"สำรองแล้ว: {made.path} ({made.kind}, {_size(made.size)}, schema {made.revision})")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+@with_appcontext
+@reports_database_faults
+def restore_command(file: Path, yes: bool) -> None:
+    """กู้ฐานข้อมูลจากไฟล์สำรอง (หยุด tracker-web และ tracker-scheduler ก่อน) — replace the database with a backup
+    made by `tracker backup`; stop the web service and the scheduler first."""
+    from . import backup, schema
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    shown = make_url(url).render_as_string(hide_password=True)
+    db.session.remove()
+    db.engine.dispose()  # this command's own connections must not count as another process's
+    try:
+        made = backup.check_restorable(file, url)
+        if backup.in_use(url):
+            raise backup.BackupError(
+                "ฐานข้อมูลกำลังถูกใช้ — หยุดบริการก่อน: sudo systemctl stop tracker-web tracker-scheduler "
+                "(another process has the database open: stop the web service and the scheduler, then try again)",
+                ExitCode.DATABASE)
+        click.echo(f"ไฟล์สำรอง {file}: {made.kind}, {_size(made.size)}, schema {made.revision}")
+        if not yes:
+            click.confirm(f"แทนที่ฐานข้อมูล {shown} ด้วยไฟล์นี้? (replace the database with this backup?)",
+                          abort=True)
+        if backup.has_data(url):
+            kept = backup.backup(url, backup.keep_path(file, made.kind, datetime.now()))
+            click.echo(f"เก็บฐานข้อมูลเดิมไว้ที่ {kept.path} (the database replaced is kept there)")
+        revision = backup.restore(made, url)
+    except backup.BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(error.exit_code)
+    click.echo(f"กู้ข้อมูลแล้ว: {shown} (schema {revision})")
+    problem = schema.behind(revision)
+    if problem:
+        click.echo(f"ต่อไป: {problem}")
+    click.echo("แล้วเปิดบริการอีกครั้ง: sudo systemctl start tracker-web tracker-scheduler")
