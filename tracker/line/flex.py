@@ -15,6 +15,7 @@ Pure: no Flask, no database. The caller supplies base_url and signs postback dat
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -117,10 +118,14 @@ def _clip(s: str, limit: int, ellipsis: str = "…") -> str:
     return s[:cut].rstrip() + ellipsis
 
 
+# Control characters (Unicode category Cc: U+0000-U+001F and U+007F-U+009F) that are not whitespace.
+_CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in (*range(0x20), *range(0x7F, 0xA0))
+                                    if not chr(c).isspace()) + "]")
+
+
 def _tidy(s: str) -> str:
     """One line: runs of whitespace (PDF line breaks) become one space; other control characters go."""
-    s = "".join(ch for ch in str(s) if ch.isspace() or unicodedata.category(ch) != "Cc")
-    return " ".join(s.split())
+    return " ".join(_CONTROL.sub("", str(s)).split())
 
 
 def _json_bytes(obj: Any) -> int:
