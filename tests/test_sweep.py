@@ -149,3 +149,38 @@ def test_dates_of_the_day_are_merged_ranges(app):
     # so they are one range (Friday to Wednesday); no overdue cadence, nothing before Friday.
     assert ranges == [(friday, friday + timedelta(days=5)), (friday + timedelta(days=7), friday + timedelta(days=9)),
                       (friday + timedelta(days=14), friday + timedelta(days=16))]
+
+
+# --- the scheduler's daily job ------------------------------------------------------------------------------------
+
+
+def test_the_daily_job_sweeps_every_agency_and_delivers_only_where_rows_are_due(app, on_day, monkeypatch):
+    from jobs import work
+    from tracker.models import NotificationStatus
+
+    day = date(2026, 3, 31)
+    on_day(day)
+    agencies = add_agencies(12, tasks_each=40, seed=4)
+    idle = add_agencies(3, tasks_each=0, seed=8)  # nothing due: never visited
+    visited: list[int] = []
+    monkeypatch.setattr(work, "channel_for", lambda organization_id: visited.append(organization_id) or _Sent())
+    work.send_todays_reminders()
+    rows = db.session.execute(sa.select(Notification.organization_id, Notification.status)).all()
+    with_rows = {organization_id for organization_id, _ in rows}
+    assert with_rows and with_rows <= set(agencies) and not set(visited) & set(idle)
+    assert sorted(visited) == sorted(with_rows)  # each agency with messages, through its own channel, once
+    assert {status for _, status in rows} == {NotificationStatus.SENT}
+    visited.clear()
+    work.deliver_pending()  # nothing is due any more: no agency is visited
+    assert visited == []
+
+
+class _Sent:
+    """A LINE channel that accepts every push."""
+
+    name = "accepting"
+
+    def send(self, to, messages, retry_key):
+        from tracker.line.channel import SENT, SendResult
+
+        return SendResult(SENT, "accepted", "request-1")
