@@ -184,3 +184,20 @@ class _Sent:
         from tracker.line.channel import SENT, SendResult
 
         return SendResult(SENT, "accepted", "request-1")
+
+
+def test_the_cycle_collector_is_paused_only_inside_a_batch(app, monkeypatch):
+    import gc
+
+    add_agencies(10, tasks_each=40, seed=12)
+    seen_by_the_caller = [gc.isenabled() for _ in outbox.sweep_batches(date(2026, 3, 31), batch=4)]
+    assert seen_by_the_caller == [True] * len(seen_by_the_caller) and len(seen_by_the_caller) > 1
+    assert gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug while rendering")
+
+    monkeypatch.setattr(outbox, "_rows", broken)
+    with pytest.raises(RuntimeError):
+        list(outbox.sweep_batches(date(2026, 3, 31)))
+    assert gc.isenabled()  # never left off by a failed sweep

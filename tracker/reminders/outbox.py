@@ -10,12 +10,14 @@
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -86,17 +88,42 @@ def sweep_batches(day: date, organization_ids: Iterable[int] | None = None,
     adds nothing.
     """
     base_url, secret = current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"]
-    for inputs_of in selection.day_inputs(day, organization_ids, batch):
-        planned = [(organization_id, inputs, inputs.plan(day)) for organization_id, inputs in inputs_of]
-        rows = [row for organization_id, inputs, plan in planned
-                for row in _rows(organization_id, inputs, plan, day, base_url, secret)]
-        created = _insert(rows)
-        written = Counter(row["organization_id"] for row in rows)
-        yield {
-            organization_id: SweepResult(day, plan, created[organization_id],
-                                         written[organization_id] - created[organization_id])
-            for organization_id, _, plan in planned
-        }
+    batches = selection.day_inputs(day, organization_ids, batch)
+    while True:
+        with _without_cycle_collection():
+            inputs_of = next(batches, None)
+            if inputs_of is None:
+                return
+            planned = [(organization_id, inputs, inputs.plan(day)) for organization_id, inputs in inputs_of]
+            rows = [row for organization_id, inputs, plan in planned
+                    for row in _rows(organization_id, inputs, plan, day, base_url, secret)]
+            created = _insert(rows)
+            written = Counter(row["organization_id"] for row in rows)
+            results = {
+                organization_id: SweepResult(day, plan, created[organization_id],
+                                             written[organization_id] - created[organization_id])
+                for organization_id, _, plan in planned
+            }
+        yield results  # (the caller's own code runs with the collector as it found it)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while one batch is read, planned, rendered and written.
+
+    A batch makes hundreds of thousands of objects that stay alive until it is written (rows, plans, LINE message
+    dicts); each full pass of the collector walks all of them and frees none (they are not garbage yet). Measured on
+    the heaviest day of 100 agencies (4,894 messages): 2.6-2.9 s of CPU with the collector on, 2.0 s with it paused.
+    Memory stays bounded by the batch: what it leaves behind is freed by reference counting as it goes, and any
+    cycles among it at the next collection once the batch is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _rows(organization_id: int, inputs: Inputs, plan: DayPlan, day: date, base_url: str, secret: str) -> list[dict]:
