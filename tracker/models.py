@@ -662,11 +662,11 @@ def _count_changes(session: Session, flush_context: Any, instances: Any) -> None
     """Add one to the revision of every organization whose rows this flush adds, changes or deletes (after
     `_keep_organizations` has given new rows their organization). One UPDATE per flush, in its transaction."""
     changed: set[int] = set()
-    for row in (*session.new, *session.dirty, *session.deleted):
+    # session.dirty is built anew on each access: read once (a dirty row only touched, not changed, is left out).
+    modified = [row for row in session.dirty if session.is_modified(row)]
+    for row in (*session.new, *modified, *session.deleted):
         if type(row).__name__ in _UNSEEN:
             continue
-        if row in session.dirty and not session.is_modified(row):
-            continue  # touched but not changed
         organization_id = _organization_of_change(row)
         if organization_id is not None:
             changed.add(organization_id)

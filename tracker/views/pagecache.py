@@ -30,10 +30,10 @@ CSRF_MARKER = "csrf-token-of-the-request"  # what a kept page holds where a form
 FLASH_MARKER = "<!--flashed-messages-of-the-request-->"  # and where the request's notices go (base.html)
 
 
-def _key(page: str, parts: tuple[Any, ...]) -> str:
+def _key(page: str) -> str:
     organization = current_user.organization
     named = (page, organization.id, organization.revision, clock.today().isoformat(), current_user.id,
-             request.path, request.query_string.decode("latin-1"), *parts)
+             request.path, request.query_string.decode("latin-1"))
     return "page:" + hashlib.sha256(repr(named).encode()).hexdigest()
 
 
@@ -56,18 +56,16 @@ def _fill(html: str) -> str:
     return html.replace(CSRF_MARKER, generate_csrf()).replace(FLASH_MARKER, notices)
 
 
-def cached_page(template_name: str, *parts: Any, compute: Callable[[], dict[str, Any]],
-                keep: bool = True) -> Response:
+def cached_page(template_name: str, *, compute: Callable[[], dict[str, Any]], keep: bool = True) -> Response:
     """Render `template_name` with the context `compute()` returns, or send what was kept for the same key.
 
-    `parts` add to the key what the page depends on beyond its URL, the person, today and the agency's revision.
     `keep=False` renders without keeping (a page with a notice that depends on the minute, say).
 
     The response carries the key as its ETag, so a browser asking again with it gets 304 Not Modified and nothing is
     rendered or sent. The half hour is part of the tag: a page shown again from the browser's copy keeps a CSRF
     token young enough for its forms (Flask-WTF accepts a token for an hour).
     """
-    key = _key(template_name, parts)
+    key = _key(template_name)
     etag = hashlib.sha256(f"{key}:{int(time.time()) // TOKEN_FRESH_SECONDS}".encode()).hexdigest()[:32]
     conditional = keep and not session.get("_flashes")  # notices are shown once: never answered from a copy
     if conditional and request.if_none_match.contains_weak(etag):
