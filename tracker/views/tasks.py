@@ -66,7 +66,6 @@ def mine():
     return cached_page("tasks/mine.html", compute=compute)
 
 
-
 def _division_people(task: Task) -> list[User]:
     return list(db.session.scalars(
         scoped(User, task.organization_id).where(User.division_id == task.division_id, User.active.is_(True))
