@@ -59,8 +59,12 @@ def test_every_reminder_digest_of_busy_days(app, fifty_open_tasks):
 
     from tracker.models import Notification
 
-    for row in db.session.scalars(select(Notification)):
-        assert_valid(row.messages)
+    rows = db.session.scalars(select(Notification)).all()
+    for row in rows:
+        messages = row.messages
+        if not messages:  # a swept row: rendered as the deliverer would on the row's day
+            _, messages = outbox.render_rows([row])[row.id]
+        assert_valid(messages)
         checked += 1
     assert checked >= 10
 

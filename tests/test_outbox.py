@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from jobs import work
-from tracker import clock
+from tracker import clock, tasks
 from tracker.extensions import db
 from tracker.line.channel import ConsoleChannel, channel_from_config
-from tracker.models import Notification, NotificationStatus, Organization, Role, User
+from tracker.models import Notification, NotificationStatus, Organization, Role, Source, Task, User
 from tracker.reminders import outbox
+from tracker.thai import format_date
 
 from .factories import count
 from .fake_line import FakeLine
@@ -195,9 +196,96 @@ def test_one_message_per_person_naming_task_measure_date_and_link(app, linked, f
     # Three of the clerk's tasks are due on 31 March, and the one due 31 December is overdue by a multiple of
     # three working days: four reminders, one message, the overdue one first.
     assert len(row.task_ids) == 4
-    assert row.text.index("⚠ เกินกำหนด") < row.text.index("อีก 14 วัน")
-    assert "ครบกำหนด 31 มี.ค. 2569" in row.text and "มาตรการ 1:" in row.text
-    assert f"http://127.0.0.1:5000/tasks/{row.task_ids[0]}" in row.text
+    assert row.text == "" and row.messages == []  # the words are rendered at delivery
+    text, messages = outbox.render_rows([row])[row.id]
+    assert text.index("⚠ เกินกำหนด") < text.index("อีก 14 วัน")
+    assert "ครบกำหนด 31 มี.ค. 2569" in text and "มาตรการ 1:" in text
+    assert f"http://127.0.0.1:5000/tasks/{row.task_ids[0]}" in text
+    assert messages[0] == {"type": "text", "text": text}
+
+
+def _push_bodies(fake_line, to: str) -> list[str]:
+    return [r["body"] for r in fake_line.requests_to("/v2/bot/message/push") if r["json"] and r["json"]["to"] == to]
+
+
+def test_a_digest_is_rendered_at_delivery_and_recorded_as_sent(app, linked, fake_line, fixed_time):
+    staff = linked.users["clerk-staff"]
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    assert outbox.deliver(channel_from_config()).sent == 2
+    db.session.expire_all()
+    (row,) = db.session.scalars(select(Notification).where(Notification.recipient == staff)).all()
+    (push,) = [p for p in fake_line.pushes if p["to"] == staff.line_user_id]
+    # The row keeps exactly what LINE was sent: the text, then the carousel of its four tasks.
+    assert push["messages"] == row.messages and row.messages[0]["text"] == row.text
+    assert "⚠ เกินกำหนด" in row.text and len(row.messages[1]["contents"]["contents"]) == 4
+
+
+def test_a_task_ticked_off_after_the_sweep_is_left_out_of_the_digest(app, linked, fake_line, fixed_time):
+    staff = linked.users["clerk-staff"]
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    (row,) = db.session.scalars(select(Notification).where(Notification.recipient == staff)).all()
+    done = db.session.get(Task, row.task_ids[0])
+    tasks.tick_off(done, linked.users["clerk-head"], source=Source.WEB)  # between 08:30's sweep and the send
+    db.session.commit()
+    outbox.deliver(channel_from_config())
+    (text,) = fake_line.delivered_texts(staff.line_user_id)
+    assert done.step_text[:40] not in text
+    assert all(step_text[:40] in text for step_text in
+               [db.session.get(Task, task_id).step_text for task_id in row.task_ids[1:]])
+
+
+def test_nothing_is_sent_when_everything_was_done_after_the_sweep(app, linked, fake_line, fixed_time):
+    staff = linked.users["clerk-staff"]
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    (row,) = db.session.scalars(select(Notification).where(Notification.recipient == staff)).all()
+    for task_id in row.task_ids:
+        tasks.tick_off(db.session.get(Task, task_id), linked.users["clerk-head"], source=Source.WEB)
+    db.session.commit()
+    result = outbox.deliver(channel_from_config())
+    db.session.expire_all()
+    assert fake_line.delivered_texts(staff.line_user_id) == []  # LINE's free plan counts every message
+    assert row.status is NotificationStatus.FAILED and row.last_error == outbox.NOTHING_LEFT
+    assert result.sent == 1 and result.failed == 1  # the other person still had tasks to hear of
+
+
+def test_a_retry_sends_the_same_request_even_if_a_task_changed_meanwhile(app, linked, fake_line, fixed_time):
+    staff = linked.users["clerk-staff"]
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    fake_line.set_faults(fail_rate=1.0)  # every push answers 500: retried later under the same key
+    assert outbox.deliver(channel_from_config(), limit=2).retried == 2
+    (row,) = db.session.scalars(select(Notification).where(Notification.recipient == staff)).all()
+    tasks.tick_off(db.session.get(Task, row.task_ids[0]), linked.users["clerk-head"], source=Source.WEB)
+    db.session.commit()
+    fake_line.set_faults(fail_rate=0.0)
+    assert outbox.deliver(channel_from_config()).sent == 2
+    first, second = _push_bodies(fake_line, staff.line_user_id)
+    # LINE keeps an X-Line-Retry-Key for 24 h and answers a repeat with 409: the repeat must be the same request.
+    assert first == second
+
+
+def test_the_heads_weekly_digest_counts_every_overdue_task_and_names_the_oldest(app, linked, fake_line,
+                                                                                 fixed_time):
+    # Monday 30 March 2569: the week's first working day. สำนักปลัด's head reads the five oldest overdue steps of
+    # the division, and the count of all of them, as the sweep ranks them in the database.
+    fixed_time["now"] = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)
+    head = linked.users["clerk-head"]
+    clerk = linked.tasks_of(linked.clerk)
+    for number, task in enumerate(clerk):
+        task.due_date = date(2026, 3, 2) + timedelta(days=number)  # all overdue, the first the oldest
+    db.session.commit()
+    outbox.sweep(linked.org, date(2026, 3, 30))
+    db.session.commit()
+    outbox.deliver(channel_from_config())
+    (text,) = fake_line.delivered_texts(head.line_user_id)
+    summary = text.split("สรุปประจำสัปดาห์")[1]
+    assert f"เกินกำหนด {len(clerk)}" in summary
+    assert summary.count("- ⚠") == 5
+    named = [t for t in clerk if f"(ครบกำหนด {format_date(t.due_date)})" in summary]  # each due on its own day
+    assert named == clerk[:5]
 
 
 def test_unlinked_people_are_listed_not_messaged(app, seeded, fixed_time):

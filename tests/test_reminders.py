@@ -421,6 +421,7 @@ def test_the_heads_weekly_digest(day):
         done=2,
         overdue=(DIVISION_TASKS[2], DIVISION_TASKS[1]),
         due_this_week=(DIVISION_TASKS[3], DIVISION_TASKS[4]),
+        overdue_count=2,
     )
     finance = next(d for d in plan.digests if d.person.id == 20)
     assert (finance.division.division_name, finance.division.open, finance.division.due_this_week) == (
@@ -551,6 +552,16 @@ def test_someone_with_nothing_gets_no_digest():
 # --- Division LINE groups -----------------------------------------------------------------------------------------
 
 OFFICE_GROUP = Group(1, "สำนักปลัด", 12)  # the bot is in สำนักปลัด's LINE group, which has 12 members
+def test_the_weekly_digest_names_the_oldest_overdue_tasks_and_counts_them_all():
+    # Eight overdue tasks of สำนักปลัด on the week's first working day: the head's digest names the five oldest (a
+    # message read on a phone) and says eight.
+    overdue = [task(i, date(2026, 3, 2) + timedelta(days=i), step=i) for i in range(1, 9)]
+    plan = plan_day(date(2026, 3, 30), overdue, PEOPLE, CAL)
+    (summary,) = {d.division for d in plan.digests if d.person.id == 10}
+    assert summary.overdue_count == 8
+    assert [t.id for t in summary.overdue] == [1, 2, 3, 4, 5]
+
+
 MONDAY = date(2026, 3, 30)
 MONDAY_TASKS = [
     task(1, date(2026, 3, 31), assignee=11),  # 1 day before
@@ -583,6 +594,7 @@ def test_a_divisions_group_gets_its_overdue_reminders_and_weekly_digest():
         done=0,
         overdue=(MONDAY_TASKS[4], MONDAY_TASKS[3], MONDAY_TASKS[6]),
         due_this_week=(MONDAY_TASKS[5], MONDAY_TASKS[2], MONDAY_TASKS[0]),  # same day: by measure
+        overdue_count=3,
     )
     by_id = {d.person.id: d for d in plan.digests}
     # before and on the due date: still private nudges; nothing overdue privately

@@ -1,12 +1,20 @@
 """The outbox: the daily sweep writes one Notification per person and day, the deliverer sends them exactly once.
 
-    sweep()    reminder policy for a day -> rendered digests -> rows, unique (recipient, kind, day): a second sweep of
-               the same day adds nothing. sweep_batches() does every organization's day, a batch at a time, reading
-               only the tasks that can give a message that day (selection.py) and writing many rows a statement.
+    sweep()    reminder policy for a day -> rows, unique (recipient, kind, day): a second sweep of the same day adds
+               nothing. sweep_batches() does every organization's day, a batch at a time, reading only the tasks that
+               can give a message that day (selection.py) and writing many rows a statement. A swept row says who
+               gets a digest on which day and of which tasks; its words are not written yet.
     deliver()  claims a row with an atomic UPDATE (the database is the lock: two deliverers never hold one row),
-               sends it with the row's key as X-Line-Retry-Key, and records sent, retry-later or failed. Only rows
-               of today or earlier are claimed: a future day's rows (`tracker reminders --on` a later date) stay
-               pending, untouched, until their day.
+               renders a swept row's digest from the organization's state at that moment and records it in the row
+               (what was sent stays on record, and every retry sends exactly that), sends it with the row's key as
+               X-Line-Retry-Key, and records sent, retry-later or failed. Only rows of today or earlier are claimed:
+               a future day's rows (`tracker reminders --on` a later date) stay pending, untouched, until their day.
+
+Why render at delivery rather than in the sweep: rendering (the digest's text from its template, the Flex carousel
+with a signed postback per button, its JSON) is 80 % of what the sweep spent per message (profiled on the heaviest
+day of 100 agencies: 3.0 s of 3.7 s), and the sweep writes a whole deployment's day at once while delivery goes at
+LINE's pace, an organization at a time. Rendered at delivery, a digest also leaves out a task ticked off between the
+sweep and the send, and a digest with nothing left is not sent at all (LINE's free plan counts every message).
 """
 from __future__ import annotations
 
@@ -34,7 +42,7 @@ from ..models import Division, Notification, NotificationStatus, Organization, U
 from . import selection
 from .digest import digest_messages, render_digest
 from .inputs import Inputs
-from .policy import DayPlan
+from .policy import DayPlan, Digest, GroupDigest
 
 log = logging.getLogger(__name__)
 
@@ -83,26 +91,25 @@ def sweep_batches(day: date, organization_ids: Iterable[int] | None = None,
     a time, reading only what can give a message that day (selection.py); yield each batch's results by
     organization once its rows are written, for the caller to commit (which ends the batch's write transaction).
 
-    Each batch is read and planned first, then written at once: the write transaction lasts as long as the batch's
-    inserts, not its reading. Rows already there for (address, kind, day) are left alone, so a second sweep of a day
-    adds nothing.
+    Rows say who gets a digest of which tasks; their words are rendered at delivery (see the module's docstring for
+    why). Each batch is read and planned first, then written at once: the write transaction lasts as long as the
+    batch's inserts, not its reading. Rows already there for (address, kind, day) are left alone, so a second sweep
+    of a day adds nothing.
     """
-    base_url, secret = current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"]
     batches = selection.day_inputs(day, organization_ids, batch)
     while True:
         with _without_cycle_collection():
             inputs_of = next(batches, None)
             if inputs_of is None:
                 return
-            planned = [(organization_id, inputs, inputs.plan(day)) for organization_id, inputs in inputs_of]
-            rows = [row for organization_id, inputs, plan in planned
-                    for row in _rows(organization_id, inputs, plan, day, base_url, secret)]
+            planned = [(organization_id, inputs.plan(day)) for organization_id, inputs in inputs_of]
+            rows = [row for organization_id, plan in planned for row in _rows(organization_id, plan, day)]
             created = _insert(rows)
             written = Counter(row["organization_id"] for row in rows)
             results = {
                 organization_id: SweepResult(day, plan, created[organization_id],
                                              written[organization_id] - created[organization_id])
-                for organization_id, _, plan in planned
+                for organization_id, plan in planned
             }
         yield results  # (the caller's own code runs with the collector as it found it)
 
@@ -111,9 +118,10 @@ def sweep_batches(day: date, organization_ids: Iterable[int] | None = None,
 def _without_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while one batch is read, planned, rendered and written.
 
-    A batch makes hundreds of thousands of objects that stay alive until it is written (rows, plans, LINE message
-    dicts); each full pass of the collector walks all of them and frees none (they are not garbage yet). Measured on
-    the heaviest day of 100 agencies (4,894 messages): 2.6-2.9 s of CPU with the collector on, 2.0 s with it paused.
+    A batch makes hundreds of thousands of objects that stay alive until it is written (rows, plans, the tasks'
+    descriptions); each full pass of the collector walks all of them and frees none (they are not garbage yet).
+    Measured, when the sweep still rendered each digest, on the heaviest day of 100 agencies (4,894 messages):
+    2.6-2.9 s of CPU with the collector on, 2.0 s with it paused.
     Memory stays bounded by the batch: what it leaves behind is freed by reference counting as it goes, and any
     cycles among it at the next collection once the batch is done.
     """
@@ -126,34 +134,35 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _rows(organization_id: int, inputs: Inputs, plan: DayPlan, day: date, base_url: str, secret: str) -> list[dict]:
-    """The outbox rows of an organization's day: one per digest, its text and LINE messages rendered once here."""
+def _rows(organization_id: int, plan: DayPlan, day: date) -> list[dict]:
+    """The outbox rows of an organization's day: one per digest, who gets it and of which tasks; the deliverer
+    renders its words (render_rows)."""
 
-    def row(digest, address: str, recipient_id: int | None, division_id: int | None) -> dict:
-        if recipient_id:
-            binding = inputs.line_ids.get(recipient_id)
-        else:  # a group's digest (a None division would find no group either)
-            binding = inputs.group_ids.get(division_id) if division_id is not None else None
-        text = render_digest(digest, base_url)
+    def row(digest: Digest | GroupDigest, recipient_id: int | None, division_id: int | None) -> dict:
         return {
             "organization_id": organization_id,
-            "address": address,
+            "address": address_of(digest),
             "recipient_id": recipient_id,
             "division_id": division_id,
             "kind": DIGEST,
             "for_date": day,
             "task_ids": [r.task.id for r in digest.reminders],
-            "text": text,
-            "messages": digest_messages(digest, text, base_url, binding, secret),
             "status": NotificationStatus.PENDING,
             "attempts": 0,
             "idempotency_key": str(uuid.uuid4()),
             "created_at": clock.now(),
         }
 
-    rows = [row(d, f"user:{d.person.id}", d.person.id, None) for d in plan.digests]
-    rows += [row(g, f"group:{g.group.division_id}", None, g.group.division_id) for g in plan.group_digests]
+    rows = [row(d, d.person.id, None) for d in plan.digests]
+    rows += [row(g, None, g.group.division_id) for g in plan.group_digests]
     return rows
+
+
+def address_of(digest: Digest | GroupDigest) -> str:
+    """Where a digest goes, as the outbox's unique (address, kind, day) names it: a person or a division's group."""
+    if isinstance(digest, GroupDigest):
+        return f"group:{digest.group.division_id}"
+    return f"user:{digest.person.id}"
 
 
 def _insert(rows: list[dict]) -> Counter[int]:
@@ -263,6 +272,7 @@ def deliver(
     worker = worker or worker_name()
     base, cap = current_app.config["OUTBOX_RETRY_BASE_SECONDS"], current_app.config["OUTBOX_RETRY_MAX_SECONDS"]
     result = DeliveryResult()
+    renderer = _Renderer(current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"])
     handled = 0
     while limit is None or handled < limit:
         batch = 25 if limit is None else min(25, limit - handled)
@@ -273,7 +283,7 @@ def deliver(
                 continue  # another deliverer took this batch between our read and our claim: read again
             break
         for outbound in _read_claimed(mine):
-            _send_one(outbound, channel, base, cap, result)
+            _send_one(renderer.ready(outbound), channel, base, cap, result)
             handled += 1
     return result
 
@@ -283,10 +293,12 @@ class _Outbound:
     """What sending one claimed row needs, read before the call so that nothing is loaded (or flushed) during it."""
 
     id: int
+    organization_id: int
+    address: str
     for_date: date
     to: str | None  # the LINE user or group id; None when there is nobody to send to any more
     unreachable: str  # why `to` is None
-    messages: list[dict]
+    messages: list[dict]  # empty: a swept row whose digest is rendered just before its first try
     key: str
     attempts: int
     created_at: datetime
@@ -295,7 +307,8 @@ class _Outbound:
 def _read_claimed(ids: list[int]) -> list[_Outbound]:
     """Read the claimed rows with their recipient's or group's LINE id in one statement, then end the read."""
     rows = db.session.execute(
-        select(Notification.id, Notification.for_date, Notification.division_id, Notification.messages,
+        select(Notification.id, Notification.organization_id, Notification.address, Notification.for_date,
+               Notification.division_id, Notification.messages,
                Notification.text, Notification.idempotency_key, Notification.attempts, Notification.created_at,
                Division.line_group_id, User.active, User.line_user_id)
         .outerjoin(Division, Division.id == Notification.division_id)
@@ -305,16 +318,80 @@ def _read_claimed(ids: list[int]) -> list[_Outbound]:
     ).all()
     db.session.commit()  # ends the read (on PostgreSQL, no transaction idles open across the LINE calls)
     outbound = []
-    for (id_, for_date, division_id, messages, text, key, attempts, created_at, group_id, active,
-         line_user_id) in rows:
+    for (id_, organization_id, address, for_date, division_id, messages, text, key, attempts, created_at, group_id,
+         active, line_user_id) in rows:
         if division_id is not None:  # a division's group (division_id is a foreign key: the division exists)
             to, unreachable = group_id, "กองยกเลิกกลุ่ม LINE แล้ว (the division's LINE group was detached)"
         else:  # a person
             to = line_user_id if active else None
             unreachable = "ผู้รับไม่ได้ใช้งานหรือยังไม่เชื่อม LINE (recipient inactive or not linked)"
-        outbound.append(_Outbound(id_, for_date, to or None, unreachable, messages or [{"type": "text", "text": text}],
+        if not messages and text:  # a row written with its text alone (an older sweep's, or an admin's notice)
+            messages = [{"type": "text", "text": text}]
+        outbound.append(_Outbound(id_, organization_id, address, for_date, to or None, unreachable, messages or [],
                                   key, attempts, created_at))
     return outbound
+
+
+NOTHING_LEFT = "ไม่มีงานต้องเตือนแล้วเมื่อถึงเวลาส่ง จึงไม่ได้ส่ง (nothing left to remind when it was due to go: not sent)"
+
+
+class _Renderer:
+    """Render swept rows' digests at delivery, from each organization's state at that moment.
+
+    The organization's day is planned once per delivery run (the same reading and policy as the sweep, selection.py)
+    and each row takes its digest by address. The rendered words are recorded in the row before LINE is called, so
+    the row keeps what was sent and a retry sends the very same request under the same X-Line-Retry-Key.
+    """
+
+    def __init__(self, base_url: str, secret: str):
+        self.base_url, self.secret = base_url, secret
+        self._days: dict[tuple[int, date], tuple[dict[str, Digest | GroupDigest], Inputs | None]] = {}
+
+    def ready(self, row: _Outbound) -> _Outbound:
+        """The row with its messages: as recorded, or rendered now and recorded (empty when nothing is left)."""
+        if row.messages or row.to is None or row.for_date != clock.today():
+            return row  # rendered already; or not to be sent (_send_one records why), so nothing to render
+        text, messages = self.render(row.organization_id, row.for_date, row.address)
+        if messages:
+            db.session.execute(
+                update(Notification).where(Notification.id == row.id).values(text=text, messages=messages)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.commit()  # a short write of our own claimed row (or the end of the plan's read): before the call
+        return replace(row, messages=messages)
+
+    def render(self, organization_id: int, day: date, address: str) -> tuple[str, list[dict]]:
+        """The text and LINE messages of the digest at an address on a day; ("", []) when it has none now."""
+        digests, inputs = self._day(organization_id, day)
+        digest = digests.get(address)
+        if digest is None or inputs is None:
+            return "", []
+        if isinstance(digest, GroupDigest):
+            binding = inputs.group_ids.get(digest.group.division_id)
+        else:
+            binding = inputs.line_ids.get(digest.person.id)
+        text = render_digest(digest, self.base_url)
+        return text, digest_messages(digest, text, self.base_url, binding, self.secret)
+
+    def _day(self, organization_id: int, day: date) -> tuple[dict[str, Digest | GroupDigest], Inputs | None]:
+        key = (organization_id, day)
+        if key not in self._days:
+            digests: dict[str, Digest | GroupDigest] = {}
+            inputs: Inputs | None = None
+            for batch in selection.day_inputs(day, [organization_id]):
+                for _, inputs in batch:
+                    plan = inputs.plan(day)
+                    every: list[Digest | GroupDigest] = [*plan.digests, *plan.group_digests]
+                    digests = {address_of(d): d for d in every}
+            self._days[key] = digests, inputs
+        return self._days[key]
+
+
+def render_rows(rows: Iterable[Notification]) -> dict[int, tuple[str, list[dict]]]:
+    """Render rows' digests as the deliverer would now, by row id, without recording or sending anything (for a
+    person or a test to read what would go out)."""
+    renderer = _Renderer(current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"])
+    return {row.id: renderer.render(row.organization_id, row.for_date, row.address) for row in rows}
 
 
 def _send_one(row: _Outbound, channel: Channel, base: float, cap: float, result: DeliveryResult) -> None:
@@ -325,6 +402,9 @@ def _send_one(row: _Outbound, channel: Channel, base: float, cap: float, result:
         return
     if row.to is None:
         _record(row.id, _failed(row.unreachable, result))
+        return
+    if not row.messages:
+        _record(row.id, _failed(NOTHING_LEFT, result))
         return
     outcome = channel.send(row.to, row.messages, row.key)  # nothing of ours is open in the database meanwhile
     attempts = row.attempts + 1

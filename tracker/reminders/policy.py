@@ -75,8 +75,9 @@ class DivisionSummary:
     division_name: str
     open: int
     done: int
-    overdue: tuple[TaskInfo, ...]  # oldest due date first
+    overdue: tuple[TaskInfo, ...]  # the first SUMMARY_LISTED overdue tasks, oldest due date first
     due_this_week: tuple[TaskInfo, ...]  # by due date
+    overdue_count: int = 0  # every overdue task of the division (the digest names the first few)
 
 
 @dataclass(frozen=True)
@@ -274,10 +275,16 @@ class DivisionCount:
     overdue: int  # not done, due before the day
 
 
+# A head's weekly digest names this many of the division's overdue tasks (the oldest) and counts the rest: a
+# message read on a phone. The daily sweep reads no more of them than that (selection.py).
+SUMMARY_LISTED = 5
+
+
 @dataclass(frozen=True)
 class Week:
     """What the weekly summaries read of an organization: each division's counts (divisions with tasks only) and
-    the open tasks due by the end of the week (the digests list the overdue ones and those due this week)."""
+    the open tasks they list: at least each division's SUMMARY_LISTED oldest overdue tasks, and those due from the
+    day to the end of the week (more are allowed: they change nothing)."""
 
     counts: tuple[DivisionCount, ...]
     open_tasks: tuple[TaskInfo, ...]
@@ -311,8 +318,9 @@ def _division_summary(counted: DivisionCount, open_tasks: list[TaskInfo], day: d
         division_name=counted.division_name,
         open=counted.total - counted.done,
         done=counted.done,
-        overdue=tuple(t for t in open_tasks if is_overdue(t.due, t.done, day)),
+        overdue=tuple(t for t in open_tasks if is_overdue(t.due, t.done, day))[:SUMMARY_LISTED],
         due_this_week=tuple(t for t in open_tasks if day <= t.due <= sunday),
+        overdue_count=counted.overdue,
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..clock import local_date
@@ -32,6 +32,7 @@ from ..plans.current import PlanYear, choose
 from ..workdays import WorkCalendar
 from .inputs import Inputs
 from .policy import (
+    SUMMARY_LISTED,
     DateRange,
     DivisionCount,
     Group,
@@ -282,10 +283,24 @@ def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     for organization_id, division_id, name, total, done_count, overdue in db.session.execute(counted):
         counts[organization_id].append(DivisionCount(division_id, name, total, done_count or 0, overdue or 0))
     sunday = day + timedelta(days=6 - day.weekday())
+    of_plans = (Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids), OPEN)
+    # Of the overdue tasks, only the SUMMARY_LISTED oldest of each division: the digest counts the others (above).
+    # Ranked in the database, in the order the policy lists them (policy._task_order); reading every overdue task
+    # of a whole deployment into Python was a fifth of the heaviest day's sweep.
+    ranked = (
+        select(Task.id, func.row_number().over(
+            partition_by=Task.division_id,
+            order_by=(Task.due_date, Measure.order, Task.step_number, Task.id)).label("rank"))
+        .join(Measure, Measure.id == Task.measure_id)
+        .where(*of_plans, Task.due_date < day)
+        .subquery()
+    )
+    oldest = select(ranked.c.id).where(ranked.c.rank <= SUMMARY_LISTED)
     listed: dict[int, list[TaskInfo]] = defaultdict(list)
     for row in db.session.execute(
-            _task_rows().where(Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids), OPEN,
-                               Task.due_date <= sunday).order_by(Task.id)):
+            _task_rows().where(*of_plans, or_(Task.id.in_(oldest), and_(Task.due_date >= day,
+                                                                         Task.due_date <= sunday)))
+            .order_by(Task.id)):
         organization_id, info = _task_info(row)
         listed[organization_id].append(info)
     # A plan is one organization's: the plan ids of the batch pick each organization's current plan only.
