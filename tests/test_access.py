@@ -48,6 +48,14 @@ EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.MANAGE_LINE_GROUP, "clerk division"): {"admin", "clerk-head"},
     (Action.MANAGE_LINE_GROUP, "clerk task"): NOBODY,  # only about a division
     (Action.VIEW_DIVISION, "clerk task"): {"admin", "mayor"},  # heads and staff: only a division of theirs
+    # A measure's report: the heads of the divisions it names (all five for "shared measure", the clerk only for
+    # "clerk measure"), and the admin; the mayor reads it.
+    (Action.REPORT_MEASURE, "shared measure"): {"admin", "clerk-head", "finance-head"},
+    (Action.REPORT_MEASURE, "clerk measure"): {"admin", "clerk-head"},
+    (Action.REPORT_MEASURE, "clerk task"): NOBODY,  # only about a measure
+    (Action.REVIEW_EVIDENCE, "clerk evidence"): {"admin", "clerk-head"},
+    (Action.REVIEW_EVIDENCE, "clerk task"): NOBODY,  # only about a piece of evidence
+    (Action.MANAGE_OIT_ITEMS, None): {"admin"},
 }
 
 
@@ -67,6 +75,8 @@ def objects(seeded):
         "clerk division": seeded.clerk,
         "organization": seeded.org,
         "clerk-staff": seeded.users["clerk-staff"],
+        "shared measure": seeded.plan.measures[0],
+        "clerk measure": seeded.plan.measures[1],
     }
 
 

@@ -333,9 +333,10 @@ def test_days_off_are_added_and_removed_on_the_settings_page(client, seeded):
 
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/{user}", "/admin/divisions", "/admin/divisions/{division}",
-               "/admin/settings"]
+               "/admin/settings", "/admin/oit-items"]
 POST_ROUTES = ["/admin/users", "/admin/users/{user}", "/admin/users/{user}/password", "/admin/divisions",
-               "/admin/divisions/{division}", "/admin/settings", "/admin/days-off", "/admin/days-off/{day_off}/remove"]
+               "/admin/divisions/{division}", "/admin/settings", "/admin/days-off", "/admin/days-off/{day_off}/remove",
+               "/admin/oit-items/2569"]
 
 
 def _ids(seeded) -> dict[str, int]:
@@ -359,7 +360,8 @@ def test_every_admin_post_is_forbidden_to_other_roles(client, seeded, username):
     login(client, username)
     valid = {"name": "กองใหม่", "display_name": "x", "role": "staff", "division": str(seeded.clerk.id),
              "active": "y", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD, "indicator_target": "10",
-             "day_off-day": "03/08/2569", "day_off-name": "x", "username": "intruder", "password": NEW_PASSWORD}
+             "day_off-day": "03/08/2569", "day_off-name": "x", "username": "intruder", "password": NEW_PASSWORD,
+             "y2569-plan_code": "O99"}
     for url in POST_ROUTES:
         assert post_form(client, url.format(**ids), valid).status_code == 403, url
     assert user_named("intruder") is None

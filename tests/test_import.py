@@ -88,7 +88,8 @@ def test_seed_import_creates_measures_tasks_scores_and_audit(runner, seed_path):
     assert tasks_of_clerk == 8
 
     plan = db.session.scalar(select(Plan))
-    assert plan.fiscal_year.year_be == 2569 and plan.fiscal_year.plan_oit_item == "O25"
+    assert plan.fiscal_year.year_be == 2569
+    assert {i.purpose.value: i.code for i in plan.fiscal_year.oit_items} == {"plan": "O25", "results": "O26"}
     third = plan.measures[2]
     assert [i.number for i in third.indicators] == [8] and third.indicator_source == "inferred"
     assert [t.due_date for t in third.tasks] == [date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30),

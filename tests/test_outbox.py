@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from jobs import work
-from tracker import clock, tasks
+from tracker import clock, evidence, tasks
 from tracker.extensions import db
 from tracker.line.channel import ConsoleChannel, channel_from_config
-from tracker.models import Notification, NotificationStatus, Organization, Role, Source, Task, User
+from tracker.models import Evidence, Notification, NotificationStatus, Organization, Role, Source, Task, User
 from tracker.reminders import outbox
 from tracker.thai import format_date
 
@@ -265,6 +265,25 @@ def test_a_retry_sends_the_same_request_even_if_a_task_changed_meanwhile(app, li
     first, second = _push_bodies(fake_line, staff.line_user_id)
     # LINE keeps an X-Line-Retry-Key for 24 h and answers a repeat with 409: the repeat must be the same request.
     assert first == second
+
+
+def test_evidence_a_head_sent_back_is_in_its_authors_next_digest(app, linked, fake_line, fixed_time):
+    staff, head = linked.users["clerk-staff"], linked.users["clerk-head"]
+    task = linked.tasks_of(linked.clerk)[0]
+    item = Evidence(task=task, created_by=staff, url="https://www.example.go.th/ita/scan.pdf")
+    db.session.add(item)
+    evidence.start_review(item, staff)
+    evidence.review(item, head, False, "ภาพสแกนไม่ชัด ขอสแกนใหม่", source=Source.WEB)
+    db.session.commit()
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    outbox.deliver(channel_from_config())
+    (text,) = fake_line.delivered_texts(staff.line_user_id)
+    assert "หลักฐานที่หัวหน้าขอให้แก้ไข 1 งาน" in text and "ภาพสแกนไม่ชัด ขอสแกนใหม่" in text
+    assert f"/tasks/{task.id}" in text.split("หลักฐานที่หัวหน้าขอให้แก้ไข")[1]
+    others = [t for user in linked.users.values() if user != staff
+              for t in fake_line.delivered_texts(user.line_user_id)]
+    assert others and not any("ภาพสแกนไม่ชัด" in t for t in others)  # told to its author only
 
 
 def test_the_heads_weekly_digest_counts_every_overdue_task_and_names_the_oldest(app, linked, fake_line,

@@ -37,6 +37,10 @@ class Action(str, enum.Enum):
     MANAGE_DIVISIONS = "manage_divisions"
     MANAGE_SETTINGS = "manage_settings"  # the organization's details, days off, reminder policy, LINE account
     MANAGE_LINE_GROUP = "manage_line_group"  # attach or detach a division's LINE group
+    REPORT_MEASURE = "report_measure"  # a measure's percent, result and problems for the results report
+    REVIEW_EVIDENCE = "review_evidence"  # accept evidence or send it back; make it public or not
+    MANAGE_OIT_ITEMS = "manage_oit_items"  # each assessment year's OIT item codes and names
+    START_YEAR = "start_year"  # copy a plan into the next fiscal year, carry its unfinished tasks over
 
 
 # --- the rules ---------------------------------------------------------------------------------------------------
@@ -115,6 +119,20 @@ def _manage_line_group(user: User, obj: Any) -> bool:
     return isinstance(obj, Division) and (user.role is Role.ADMIN or _head_of(user, obj))
 
 
+def _report_measure(user: User, obj: Any) -> bool:
+    """A measure's report: the administrator, or the head of a division the measure names as responsible."""
+    if not isinstance(obj, Measure):
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.HEAD and any(d.id == user.division_id for d in obj.divisions)
+
+
+def _review_evidence(user: User, obj: Any) -> bool:
+    """Evidence is checked and published by the head of its task's division, or the administrator."""
+    return isinstance(obj, Evidence) and (user.role is Role.ADMIN or _head_of(user, obj))
+
+
 def _everyone(user: User, obj: Any) -> bool:
     return True
 
@@ -135,6 +153,12 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_DIVISIONS: _roles(Role.ADMIN),
     Action.MANAGE_SETTINGS: _roles(Role.ADMIN),
     Action.MANAGE_LINE_GROUP: _manage_line_group,
+    Action.REPORT_MEASURE: _report_measure,
+    Action.REVIEW_EVIDENCE: _review_evidence,
+    # The numbering is the assessment's, shared by every agency of the deployment (a fiscal year is no agency's).
+    Action.MANAGE_OIT_ITEMS: _roles(Role.ADMIN),
+    # Whoever imports plans starts the next year's: it creates a plan as an import does.
+    Action.START_YEAR: _roles(Role.ADMIN),
 }
 
 
@@ -158,6 +182,10 @@ REASONS: dict[Action, str] = {
     Action.MANAGE_DIVISIONS: "จัดการกองได้เฉพาะผู้ดูแลระบบ",
     Action.MANAGE_SETTINGS: "ตั้งค่าหน่วยงาน วันหยุด การแจ้งเตือน และบัญชี LINE ได้เฉพาะผู้ดูแลระบบ",
     Action.MANAGE_LINE_GROUP: "เชื่อมหรือยกเลิกกลุ่ม LINE ของ{division}ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
+    Action.REPORT_MEASURE: "รายงานผลการดำเนินการของมาตรการได้เฉพาะหัวหน้ากองที่รับผิดชอบมาตรการนั้นและผู้ดูแลระบบ",
+    Action.REVIEW_EVIDENCE: "ตรวจหรือเผยแพร่หลักฐานของ{division}ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
+    Action.MANAGE_OIT_ITEMS: "กำหนดรหัสข้อ OIT ของแต่ละปีงบประมาณได้เฉพาะผู้ดูแลระบบ",
+    Action.START_YEAR: "เริ่มปีงบประมาณใหม่ (คัดลอกแผน ยกงานที่ยังไม่เสร็จไปปีถัดไป) ได้เฉพาะผู้ดูแลระบบ",
 }
 SOME_DIVISION = "กองที่รับผิดชอบ"  # when the division cannot be named
 

@@ -5,7 +5,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ from werkzeug.serving import run_simple
 from config.defaults import SETTINGS
 
 from . import clock, demo
+from .errors import DomainError
 from .extensions import db
 from .faults import ExitCode, database_fault
 from .labels import label
@@ -32,7 +33,7 @@ from .plans.preview import preview_text
 from .plans.sheets import write_template
 from .reminders import forecast, outbox
 from .reminders.digest import render_digest
-from .thai import MONTHS_SHORT, be_year, fiscal_year_bounds, format_date
+from .thai import MONTHS_SHORT, BEDateError, be_year, fiscal_year_bounds, format_date, parse_be_date
 
 DEFAULT_PUBLIC_URL = next(s.default for s in SETTINGS if s.name == "PUBLIC_URL")
 
@@ -40,7 +41,7 @@ DEFAULT_PUBLIC_URL = next(s.default for s in SETTINGS if s.name == "PUBLIC_URL")
 def register(app) -> None:
     """Add the tracker's commands to the app, where `tracker` and the test runner both find them."""
     for command in (import_command, template_command, demo_command, reminders_command, deliver_command,
-                    scheduler_command, line_group, serve_command, backup_command, restore_command):
+                    scheduler_command, line_group, serve_command, backup_command, restore_command, report_command):
         app.cli.add_command(command)
 
 
@@ -180,6 +181,51 @@ def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: b
     # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not.
     # (Flask types current_app as the Flask app, not as the LocalProxy it is, so mypy does not know this method.)
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+@click.command("report")
+@click.option("--org", "org_name", help="The organization (its full name); may be left out when there is only one.")
+@click.option("--fiscal-year", "year_be", type=int, required=True, help="Fiscal year of the plan (BE), e.g. 2569.")
+@click.option("--as-of", "as_of_text", help="The report's day: 2026-03-31, or in Thai 31 มี.ค. 2569 (default: the "
+              "latest round ended, 6 months to 31 March or 12 months to 30 September, else today).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "xlsx"]), default="pdf", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--thai-digits", is_flag=True, help="Print every digit as a Thai digit (๑๒๓), as many agencies publish.")
+@click.option("--signer", help="The executive's name under the signature line (default: a dotted line to write in).")
+@with_appcontext
+@reports_database_faults
+def report_command(org_name, year_be, as_of_text, fmt, output, thai_digits, signer) -> None:
+    """Write the results report of a plan (the ITA's O26 in 2569) as PDF, DOCX or XLSX."""
+    from .plans.current import NoSuchPlan
+    from .publish import documents
+    from .publish.results import build, public_evidence_url, round_for
+
+    organizations = _organizations(org_name)
+    if len(organizations) > 1:
+        raise click.ClickException("มีหลายหน่วยงานในระบบ — ระบุ --org ชื่อหน่วยงาน: "
+                                   + ", ".join(o.name for o in organizations[:5]))
+    as_of = None
+    if as_of_text:
+        try:
+            as_of = date.fromisoformat(as_of_text.strip())
+        except ValueError:
+            try:
+                as_of = parse_be_date(as_of_text)
+            except BEDateError as error:
+                raise click.BadParameter(str(error), param_hint="--as-of") from None
+    try:
+        report = build(organizations[0], year_be, round_for(year_be, as_of, clock.today()),
+                       evidence_url=public_evidence_url, thai_digits=thai_digits, signer_name=signer,
+                       today=clock.today())
+    except NoSuchPlan:
+        raise click.ClickException(f"{organizations[0].name} ไม่มีแผนของปีงบประมาณ {year_be}") from None
+    try:
+        content = documents.render(report, fmt)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    output.write_bytes(content)
+    click.echo(f"{output}: {report.organization} ปีงบประมาณ {year_be} {report.round_label}, "
+               f"{len(report.measures)} มาตรการ, ความคืบหน้ารวม {report.overall_percent}%")
 
 
 def _organizations(name: str | None) -> list[Organization]:

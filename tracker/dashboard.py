@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .access import scoped
+from .charts import CompletionSeries, completion
 from .clock import local_date
 from .extensions import db
 from .ita import PASS_LINE
@@ -111,6 +112,8 @@ class Dashboard:
     indicators: list[IndicatorRow] = field(default_factory=list)
     overdue: list[TaskLine] = field(default_factory=list)  # oldest due date first
     upcoming: list[TaskLine] = field(default_factory=list)  # soonest first
+    # Month by month over the plan's fiscal year: the whole agency first, then each division as in `divisions`.
+    completion: list[CompletionSeries] = field(default_factory=list)
 
     @property
     def organization_name(self) -> str:
@@ -169,6 +172,8 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
     coming-up ones."""
     today = board.today
     divisions: dict[int, DivisionRow] = {}
+    # (due, done, day done) of each division's tasks, for the chart over time: counted from the rows loaded here.
+    dated: dict[int, list[tuple[date, bool, date | None]]] = {}
     for measure in measures:
         row = MeasureRow(
             id=measure.id, order=measure.order, title=measure.title,
@@ -177,14 +182,17 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
         board.measures.append(row)
         for task in measure.tasks:
             done = task.status is TaskStatus.DONE
+            # Carried over to the next year: counted, never done, overdue or coming up here (tracker.progress).
+            carried = task.status is TaskStatus.CARRIED
             division = task.division
             if division.id not in divisions:
                 divisions[division.id] = DivisionRow(division=division)
             done_on = local_date(task.done_at) if task.done_at else None
             for counted in (row, board.overall, divisions[division.id]):
-                counted.add(task.due_date, done, today, done_on)
-            overdue = is_overdue(task.due_date, done, today)
-            if overdue or is_due_soon(task.due_date, done, today):
+                counted.add(task.due_date, done, today, done_on, carried=carried)
+            dated.setdefault(division.id, []).append((task.due_date, done, done_on))
+            overdue = not carried and is_overdue(task.due_date, done, today)
+            if overdue or (not carried and is_due_soon(task.due_date, done, today)):
                 line = TaskLine(task=task, measure_id=measure.id, measure_order=measure.order,
                                 measure_title=measure.title, division_name=division.name, due_date=task.due_date,
                                 state=describe_due(task.due_date, False, today, calendar))
@@ -192,6 +200,18 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
     board.divisions = [divisions[key] for key in sorted(divisions)]
     board.overdue.sort(key=_by_due)
     board.upcoming.sort(key=_by_due)
+    _chart_completion(board, dated)
+
+
+def _chart_completion(board: Dashboard, dated: dict[int, list[tuple[date, bool, date | None]]]) -> None:
+    """Count the whole agency's and each division's tasks month by month over the plan's fiscal year."""
+    year, today = board.plan_year, board.today
+    assert year is not None
+    every = [item for key in sorted(dated) for item in dated[key]]
+    board.completion = [CompletionSeries(board.organization_name, None, completion(every, year, today))]
+    board.completion += [
+        CompletionSeries(row.name, row.id, completion(dated[row.id], year, today)) for row in board.divisions
+    ]
 
 
 def _score_indicators(board: Dashboard, organization_id: int, fiscal_year_id: int) -> None:

@@ -20,7 +20,20 @@ from werkzeug.security import generate_password_hash
 
 from . import audit, clock
 from .extensions import db
-from .models import AuditAction, Comment, Division, Evidence, Organization, Plan, Role, Source, Task, TaskStatus, User
+from .models import (
+    AuditAction,
+    Comment,
+    Division,
+    Evidence,
+    EvidenceReview,
+    Organization,
+    Plan,
+    Role,
+    Source,
+    Task,
+    TaskStatus,
+    User,
+)
 from .plans import PlanFileError, import_plan
 from .plans.build import ensure_fiscal_year
 from .thai import fiscal_year_of
@@ -166,8 +179,10 @@ def _happened(task: Task, outcome: str, head: User | None) -> None:
         moment = _at(task.due_date + (timedelta(days=6) if outcome == "late" else -timedelta(days=2)))
         task.status, task.done_at, task.done_by = TaskStatus.DONE, moment, head
         action = AuditAction.TASK_TICK_OFF
+        # The head's own evidence, accepted as it is added, and published: the demo's public page shows it.
         db.session.add(Evidence(task=task, url=EVIDENCE_URL.format(task=task.id), note="ประกาศบนเว็บไซต์",
-                                created_by=head, created_at=moment))
+                                created_by=head, created_at=moment, review=EvidenceReview.ACCEPTED,
+                                reviewed_by_id=head.id if head else None, reviewed_at=moment, public=True))
     if head is not None:
         db.session.add(Comment(task=task, author=head, text=NOTES[outcome], created_at=moment))
     db.session.flush()

@@ -1,16 +1,33 @@
-"""Evidence files: checked by size and by what their bytes are, stored outside the web root under generated names."""
+"""Evidence: files checked by size and by what their bytes are, stored outside the web root under generated names;
+and a head's review of each piece (accepted, or sent back with the reason), which decides what may be made public.
+
+Evidence is public only when a head (or the administrator) says so, and only once accepted: a staff member's upload
+may hold personal data (PDPA). Each change checks permission through `access` and writes the audit trail, on the
+evidence's task (its history is where the staff member reads why), in the caller's transaction.
+"""
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from flask import current_app
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import aliased
 from werkzeug.datastructures import FileStorage
 
+from . import audit, clock
+from .access import Action, can, require
 from .errors import DomainError
+from .extensions import db
+from .fields import free_text
+from .models import AuditAction, Evidence, EvidenceReview, Source, Task, User
+
+MAX_REVIEW_REASON = 1000
 
 # Extension -> (content type, how the file's first bytes start). Checking the bytes, not only the name, keeps an
 # HTML page renamed to .pdf out of the store.
@@ -102,3 +119,117 @@ def path_of(relative: str) -> Path:
     if folder not in target.parents:
         raise DomainError("ไม่พบไฟล์", 404)
     return target
+
+
+# --- review and publishing -----------------------------------------------------------------------------------------
+
+
+def describe(item: Evidence) -> str:
+    """Name a piece of evidence as a person knows it: its file's name, or its link."""
+    return item.file_name or item.url or f"หลักฐาน #{item.id}"
+
+
+def start_review(item: Evidence, actor: User) -> None:
+    """Give new evidence its first review state: accepted when its author may review it (a head of the task's
+    division), pending otherwise, for the head to look at."""
+    if can(actor, Action.REVIEW_EVIDENCE, item):
+        item.review, item.reviewed_by, item.reviewed_at = EvidenceReview.ACCEPTED, actor, clock.now()
+        item.reviewed_by_id = actor.id  # now, not at the flush: the trail's snapshot of the new row reads it
+    else:
+        item.review = EvidenceReview.PENDING
+
+
+def _state(item: Evidence) -> dict[str, Any]:
+    return {"evidence_id": item.id, "review": item.review.value, "review_reason": item.review_reason,
+            "public": item.public}
+
+
+def _named(item: Evidence) -> dict[str, Any]:
+    # Which piece, named in the after only: the task's history then says it beside what changed.
+    return {"evidence": describe(item), **_state(item)}
+
+
+def review(item: Evidence, actor: User, accepted: bool, reason: str | None, *, source: Source) -> bool:
+    """Accept a piece of evidence, or send it back as needing work with the reason (which also takes it off the
+    public pages); tell whether anything changed."""
+    require(actor, Action.REVIEW_EVIDENCE, item)
+    reason = free_text(reason, "เหตุผลที่ต้องแก้ไข" if not accepted else "หมายเหตุการตรวจ", MAX_REVIEW_REASON,
+                       required=not accepted)
+    verdict = EvidenceReview.ACCEPTED if accepted else EvidenceReview.NEEDS_WORK
+    if item.review is verdict and item.review_reason == reason:
+        return False
+    before = _state(item)
+    item.review, item.review_reason = verdict, reason
+    item.reviewed_by, item.reviewed_at = actor, clock.now()
+    if not accepted:
+        item.public = False  # what needs work is not shown to the public meanwhile
+    audit.record(actor, AuditAction.EVIDENCE_REVIEW, item.task, before=before, after=_named(item), source=source)
+    return True
+
+
+def publish(item: Evidence, actor: User, public: bool, *, source: Source) -> bool:
+    """Show a piece of accepted evidence on the public pages, or take it off; tell whether anything changed."""
+    require(actor, Action.REVIEW_EVIDENCE, item)
+    if public and item.review is not EvidenceReview.ACCEPTED:
+        raise DomainError("เผยแพร่ได้เฉพาะหลักฐานที่ตรวจแล้วว่าผ่าน — ตรวจหลักฐานก่อน (only accepted evidence can be"
+                          " public)", 409)
+    if item.public is public:
+        return False
+    before = _state(item)
+    item.public = public
+    audit.record(actor, AuditAction.EVIDENCE_PUBLISH, item.task, before=before, after=_named(item), source=source)
+    return True
+
+
+# --- what needs work -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedsWork:
+    """A task whose evidence was sent back, with the head's reason."""
+
+    task_id: int
+    step_text: str
+    reason: str | None
+
+
+def _unanswered() -> ColumnElement[bool]:
+    """Evidence sent back and not yet answered: no newer evidence on its task. A staff member answers by adding
+    evidence again (they cannot take the old one away), and the head then looks at the new one."""
+    newer = aliased(Evidence)
+    return (Evidence.review == EvidenceReview.NEEDS_WORK) & ~exists().where(
+        newer.task_id == Evidence.task_id, newer.id > Evidence.id
+    )
+
+
+def answered(item: Evidence) -> bool:
+    """Tell whether evidence sent back was followed by newer evidence on its task (the loaded list, no query)."""
+    return any(other.id > item.id for other in item.task.evidence)
+
+
+def needing_work_for(user_ids: Iterable[int]) -> dict[int, list[NeedsWork]]:
+    """Return, per person, the tasks whose evidence they added was sent back and not yet answered, in one query
+    (through the index on evidence's author and review): what the LINE digest tells each of them."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Evidence.created_by_id, Task.id, Task.step_text, Evidence.review_reason)
+        .join(Task, Task.id == Evidence.task_id)
+        .where(Evidence.created_by_id.in_(ids), _unanswered())
+        .order_by(Evidence.created_by_id, Task.due_date, Task.id, Evidence.id)
+    )
+    found: dict[int, list[NeedsWork]] = {}
+    for user_id, task_id, step_text, reason in rows:  # user_id is one of the ids asked for, never None
+        found.setdefault(cast(int, user_id), []).append(NeedsWork(task_id, step_text, reason))
+    return found
+
+
+def tasks_needing_work(task_ids: Iterable[int]) -> set[int]:
+    """Return which of these tasks have evidence sent back and not yet answered (my tasks marks them)."""
+    ids = sorted(set(task_ids))
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Evidence.task_id).where(Evidence.task_id.in_(ids), _unanswered()).distinct()
+    ))

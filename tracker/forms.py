@@ -17,6 +17,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -198,6 +199,38 @@ class TaskRemindersForm(FlaskForm):
                              validators=[Optional(), Length(max=100)])
 
 
+class ReviewForm(FlaskForm):
+    """A head's check of one piece of evidence (prefixed with its id: a task page holds one per piece)."""
+
+    reason = TextAreaField("เหตุผลที่ต้องแก้ไข (ต้องระบุเมื่อส่งกลับให้แก้)", validators=[Optional()])
+    accept = SubmitField("ผ่าน")
+    needs_work = SubmitField("ต้องแก้ไข")
+
+
+class PublishForm(FlaskForm):
+    """Show one piece of evidence on the public pages ("1") or take it off ("0")."""
+
+    public = HiddenField(validators=[DataRequired()])
+
+
+# --- measures --------------------------------------------------------------------------------------------------------
+
+
+class MeasureReportForm(FlaskForm):
+    """What a measure's results report says. Limits and the rules between fields (a reason with an override) are
+    the domain's (tracker.measures.report), whose message is shown under the field it names."""
+
+    progress_override = IntegerField(
+        "ร้อยละความคืบหน้าที่รายงาน (เว้นว่าง = คิดจากงานที่เสร็จ)",
+        validators=[Optional()],
+        invalid_value_message="ต้องเป็นจำนวนเต็มตั้งแต่ 0 ถึง 100",
+        render_kw={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"},
+    )
+    progress_reason = TextAreaField("เหตุผลที่กำหนดร้อยละเอง (ต้องระบุเมื่อกำหนดร้อยละ)")
+    result = TextAreaField("ผลการดำเนินการ")
+    problems = TextAreaField("ปัญหาอุปสรรค")
+
+
 # --- the administrator's pages --------------------------------------------------------------------------------------
 
 
@@ -274,6 +307,17 @@ class SettingsForm(FlaskForm):
     )
 
 
+class OitItemsForm(FlaskForm):
+    """A fiscal year's OIT items (prefixed with the year: the page holds one form per year). An empty code: none."""
+
+    plan_code = StringField("รหัสข้อ: เผยแพร่แผน", validators=[Optional(), _longest(20)],
+                            render_kw={"placeholder": "เช่น O25", "autocapitalize": "characters"})
+    plan_name = StringField("ชื่อข้อ (เว้นว่าง = ชื่อตามปกติ)", validators=[Optional(), _longest(300)])
+    results_code = StringField("รหัสข้อ: รายงานผลการดำเนินการ", validators=[Optional(), _longest(20)],
+                               render_kw={"placeholder": "เช่น O26", "autocapitalize": "characters"})
+    results_name = StringField("ชื่อข้อ (เว้นว่าง = ชื่อตามปกติ)", validators=[Optional(), _longest(300)])
+
+
 class DayOffForm(FlaskForm):
     day = BEDateField("วันที่", validators=[DateRequired("ต้องระบุวันที่")])
     name = StringField("ชื่อวันหยุด", validators=[_required(), _longest(200)],
@@ -314,3 +358,15 @@ class UploadForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     create_divisions = HiddenField()
+
+
+class StartYearForm(FlaskForm):
+    """Start the next fiscal year from a plan: the ways offered depend on whether that year has a plan already
+    (tracker.views.next_year), so they are passed in."""
+
+    how = RadioField("เริ่มปีงบประมาณใหม่อย่างไร", validate_choice=True,
+                     validators=[InputRequired("เลือกวิธีเริ่มปีงบประมาณใหม่ก่อน")])
+
+    def __init__(self, choices: list[tuple[str, str]], **kwargs):
+        super().__init__(**kwargs)
+        self.how.choices = [SelectChoice(value, text) for value, text in choices]

@@ -8,12 +8,13 @@ from typing import Any
 
 from . import labels
 from .clock import local
-from .models import Division, Role, TaskStatus, User
+from .models import Division, EvidenceReview, OitPurpose, Role, TaskStatus, User
 from .thai import format_date
 
 # Bookkeeping that says nothing to a reader: ids of the row itself, hashes, storage paths.
 HIDDEN_FIELDS = {"id", "organization_id", "created_at", "task_id", "comment_id", "created_by_id", "file_path",
-                 "content_hash", "content_type", "password_hash", "fiscal_year_id", "imported_at", "imported_by_id"}
+                 "content_hash", "content_type", "password_hash", "fiscal_year_id", "imported_at", "imported_by_id",
+                 "evidence_id", "reviewed_by_id"}
 USER_FIELDS = {"assignee_id", "done_by_id"}
 # Events record a person's name beside their id (what a reader wants, even after the person is renamed or gone):
 # where the name is there, the id is not shown again.
@@ -52,6 +53,10 @@ class Names:
             return labels.of(TaskStatus, value)
         if key == "role":
             return labels.of(Role, value)
+        if key == "review":
+            return labels.of(EvidenceReview, value)
+        if key == "purpose":
+            return labels.of(OitPurpose, value)
         if key in USER_FIELDS:
             person = self.people.get(value)
             return person.display_name if person else f"ผู้ใช้ #{value}"

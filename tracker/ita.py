@@ -1,8 +1,8 @@
-"""The ITA assessment framework as data per fiscal year: indicator numbers, names and tools, and the OIT item.
+"""The ITA assessment framework as data per fiscal year: indicator numbers, names and tools, and the OIT items.
 
 The NACC renames indicators and renumbers OIT items between frameworks (the improvement plan was item O42 in
 2565-2567 and O25 in 2569), so nothing here is a constant of the code: each fiscal year's rows are copied into the
-Indicator table when first used, and a report's own indicator list is checked against them.
+Indicator and OitItem tables when the year is first used, and a report's own indicator list is checked against them.
 """
 from __future__ import annotations
 
@@ -35,7 +35,20 @@ INDICATORS: dict[int, tuple[IndicatorSpec, ...]] = {
     year: _INDICATORS_2565_2569 for year in (2565, 2566, 2567, 2568, 2569)
 }
 
-PLAN_OIT_ITEM: dict[int, str] = {2565: "O42", 2566: "O42", 2567: "O42", 2569: "O25"}
+# The OIT items a NEW fiscal year row is given (tracker.plans.build.ensure_fiscal_year), by purpose ("plan",
+# "results"): code and name. Once a year has its rows they are data the administrator keeps (tracker.oit, the admin
+# page), and these defaults are not read again; a year not listed here (2568, the next one) starts with none.
+PLAN_NAME = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+RESULTS_NAME = "การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+OIT_NAMES: dict[str, str] = {"plan": PLAN_NAME, "results": RESULTS_NAME}
+_O42_O43 = {"plan": ("O42", PLAN_NAME), "results": ("O43", RESULTS_NAME)}
+# 2569: under "การนำผลการประเมิน ITA ไปสู่การพัฒนาองค์กร"
+OIT_ITEMS: dict[int, dict[str, tuple[str, str]]] = {
+    2565: _O42_O43,
+    2566: _O42_O43,
+    2567: _O42_O43,
+    2569: {"plan": ("O25", PLAN_NAME), "results": ("O26", RESULTS_NAME)},
+}
 
 
 def indicators_for(year_be: int) -> tuple[IndicatorSpec, ...]:

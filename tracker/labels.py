@@ -10,8 +10,10 @@ import enum
 
 from .models import (
     AuditAction,
+    EvidenceReview,
     IndicatorSource,
     NotificationStatus,
+    OitPurpose,
     Role,
     Source,
     TaskStatus,
@@ -21,6 +23,7 @@ STATUS = {
     TaskStatus.TODO: "ยังไม่เริ่ม",
     TaskStatus.DOING: "กำลังทำ",
     TaskStatus.DONE: "เสร็จแล้ว",
+    TaskStatus.CARRIED: "ยกไปปีถัดไป",
 }
 
 NOT_DONE = "ยังไม่เสร็จ"  # todo or doing: the board's default filter, a reminder's card
@@ -51,6 +54,17 @@ NOTIFICATION_STATUS = {
     NotificationStatus.FAILED: "ส่งไม่สำเร็จ",
 }
 
+EVIDENCE_REVIEW = {
+    EvidenceReview.PENDING: "รอตรวจ",
+    EvidenceReview.ACCEPTED: "ผ่าน",
+    EvidenceReview.NEEDS_WORK: "ต้องแก้ไข",
+}
+
+OIT_PURPOSE = {
+    OitPurpose.PLAN: "เผยแพร่แผน (มาตรการส่งเสริมคุณธรรมฯ)",
+    OitPurpose.RESULTS: "รายงานผลการดำเนินการตามมาตรการ",
+}
+
 AUDIT_ACTION = {
     AuditAction.PLAN_IMPORT: "นำเข้าแผน",
     AuditAction.ORGANIZATION_CREATE: "สร้างหน่วยงาน",
@@ -69,6 +83,13 @@ AUDIT_ACTION = {
     AuditAction.TASK_REMINDERS: "ตั้งการแจ้งเตือนของงาน",
     AuditAction.TASK_COMMENT: "แสดงความเห็น",
     AuditAction.TASK_EVIDENCE: "แนบหลักฐาน",
+    AuditAction.TASK_CARRY: "ยกงานไปดำเนินการต่อในปีงบประมาณถัดไป",
+    AuditAction.TASK_CARRIED_IN: "รับงานที่ยกมาจากปีงบประมาณก่อน",
+    AuditAction.PLAN_COPY: "คัดลอกแผนไปปีงบประมาณถัดไป",
+    AuditAction.EVIDENCE_REVIEW: "ตรวจหลักฐาน",
+    AuditAction.EVIDENCE_PUBLISH: "ตั้งการเผยแพร่หลักฐาน",
+    AuditAction.MEASURE_REPORT: "รายงานผลการดำเนินการของมาตรการ",
+    AuditAction.OIT_ITEM_UPDATE: "แก้ไขข้อ OIT ของปีงบประมาณ",
     AuditAction.USER_CREATE: "เพิ่มผู้ใช้",
     AuditAction.USER_UPDATE: "แก้ไขผู้ใช้",
     AuditAction.USER_PASSWORD: "เปลี่ยนรหัสผ่าน",
@@ -91,6 +112,8 @@ CATALOGUE: dict[type[enum.Enum], dict] = {
     IndicatorSource: INDICATOR_SOURCE,
     NotificationStatus: NOTIFICATION_STATUS,
     AuditAction: AUDIT_ACTION,
+    EvidenceReview: EVIDENCE_REVIEW,
+    OitPurpose: OIT_PURPOSE,
 }
 
 # The audit trail names the kind of object an event is about by its model's name.
@@ -104,6 +127,7 @@ OBJECT = {
     "Assessment": "ผลการประเมิน",
     "DayOff": "วันหยุด",
     "Evidence": "หลักฐาน",
+    "OitItem": "ข้อ OIT",
 }
 
 # The fields an audit event's before and after hold, as a person reads them.
@@ -158,6 +182,20 @@ FIELD = {
     "iit": "คะแนน IIT",
     "eit": "คะแนน EIT",
     "oit": "คะแนน OIT",
+    "progress_override": "ร้อยละความคืบหน้า (กำหนดเอง)",
+    "progress_reason": "เหตุผลที่กำหนดร้อยละเอง",
+    "result": "ผลการดำเนินการ",
+    "problems": "ปัญหาอุปสรรค",
+    "evidence": "หลักฐาน",
+    "review": "ผลการตรวจหลักฐาน",
+    "review_reason": "เหตุผลของผลการตรวจ",
+    "public": "เผยแพร่สาธารณะ",
+    "purpose": "ใช้สำหรับ",
+    "code": "รหัสข้อ OIT",
+    "from_fiscal_year": "จากปีงบประมาณ",
+    "carried_from_id": "ยกมาจากงาน",
+    "carried_to_id": "ยกไปเป็นงาน",
+    "unmatched_indicators": "ตัวชี้วัดที่ไม่มีในปีใหม่",
 }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    false,
     inspect,
     text,
     update,
@@ -87,6 +88,14 @@ class TaskStatus(str, enum.Enum):
     TODO = "todo"
     DOING = "doing"
     DONE = "done"
+    # Moved on to the next fiscal year's plan (tracker.plans.next_year): closed in its own plan without being done.
+    # It gives no reminder and is never overdue; the work goes on in the task it was carried to.
+    CARRIED = "carried"
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be worked on in its plan: not done, and not carried over to the next year (the sweep's OPEN)."""
+        return self is TaskStatus.TODO or self is TaskStatus.DOING
 
 
 class NotificationStatus(str, enum.Enum):
@@ -112,6 +121,21 @@ class IndicatorSource(str, enum.Enum):
     CONFIRMED = "confirmed"  # a person chose them on the import preview
 
 
+class EvidenceReview(str, enum.Enum):
+    """Where a head's check of a piece of evidence stands: only accepted evidence may be published."""
+
+    PENDING = "pending"  # added by staff, not yet looked at
+    ACCEPTED = "accepted"
+    NEEDS_WORK = "needs_work"  # sent back, with the reason
+
+
+class OitPurpose(str, enum.Enum):
+    """What an OIT item of an assessment year asks an agency to publish about its improvement plan."""
+
+    PLAN = "plan"  # the plan itself: O42 in 2565-2567, O25 in 2569
+    RESULTS = "results"  # the report of what was done: O43 in 2565-2567, O26 in 2569
+
+
 class AuditAction(str, enum.Enum):
     """What an audit event records; stored as its value, e.g. "task.tick_off"."""
 
@@ -132,6 +156,13 @@ class AuditAction(str, enum.Enum):
     TASK_REMINDERS = "task.reminders"
     TASK_COMMENT = "task.comment"
     TASK_EVIDENCE = "task.evidence"
+    TASK_CARRY = "task.carry"  # the old task, closed as carried to the next year
+    TASK_CARRIED_IN = "task.carried_in"  # the new year's task that goes on with it
+    PLAN_COPY = "plan.copy"
+    EVIDENCE_REVIEW = "evidence.review"
+    EVIDENCE_PUBLISH = "evidence.publish"
+    MEASURE_REPORT = "measure.report"
+    OIT_ITEM_UPDATE = "oit_item.update"
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"
     USER_PASSWORD = "user.password"
@@ -197,11 +228,28 @@ class FiscalYear(Model):
     year_be: Mapped[int] = mapped_column(unique=True)
     start: Mapped[date]
     end: Mapped[date]
-    # The OIT item under which the improvement plan is published; renumbered between assessment frameworks
-    # (O42 in 2565-2567, O25 in 2569), so it is data of the year, not a constant.
-    plan_oit_item: Mapped[str | None] = mapped_column(String(10))
 
     indicators: Mapped[list[Indicator]] = relationship(back_populates="fiscal_year", order_by="Indicator.number")
+    oit_items: Mapped[list[OitItem]] = relationship(back_populates="fiscal_year", order_by="OitItem.purpose",
+                                                    cascade="all, delete-orphan")
+
+
+class OitItem(Model):
+    """The OIT item under which an agency publishes its plan, or its results, in one assessment year.
+
+    The NACC renumbers items between frameworks (the plan was O42 in 2565-2567 and O25 in 2569), so they are rows an
+    administrator keeps (tracker.oit), not constants: next year's numbering is a change of data.
+    """
+
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"))
+    purpose: Mapped[OitPurpose] = mapped_column(_enum(OitPurpose, "oit_purpose"))
+    code: Mapped[str] = mapped_column(String(10))  # "O26"
+    name: Mapped[str] = mapped_column(String(300))  # การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน
+
+    fiscal_year: Mapped[FiscalYear] = relationship(back_populates="oit_items")
 
 
 class Indicator(Model):
@@ -380,6 +428,12 @@ class Measure(OrganizationOwned, Model):
     period_end: Mapped[date]
     # Stored as text (values of IndicatorSource), so a new way of linking needs no schema change.
     indicator_source: Mapped[str] = mapped_column(String(20), default=IndicatorSource.EXPLICIT.value)
+    # What the results report says of the measure (tracker.measures.report). The percent is derived from the tasks
+    # done unless a head overrides it, with the reason: a step can be half done, which tasks cannot say.
+    progress_override: Mapped[int | None]  # 0-100
+    progress_reason: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # ผลการดำเนินการ
+    problems: Mapped[str | None] = mapped_column(Text)  # ปัญหาอุปสรรค
 
     organization: Mapped[Organization] = relationship()
     plan: Mapped[Plan] = relationship(back_populates="measures")
@@ -400,8 +454,8 @@ class Task(OrganizationOwned, Model):
         # The daily sweep across all agencies (tracker/reminders/selection.py): open tasks by due date (the day's
         # ranges, the earliest open task), and the few tasks with lead times of their own. Partial: each holds only
         # its rows, and a query names the same condition, written the same way, to use it.
-        Index("ix_task_open_due_date", "due_date", sqlite_where=text("status <> 'done'"),
-              postgresql_where=text("status <> 'done'")),
+        Index("ix_task_open_due_date", "due_date", sqlite_where=text("status IN ('todo', 'doing')"),
+              postgresql_where=text("status IN ('todo', 'doing')")),
         Index("ix_task_own_reminders_due_date", "due_date",
               sqlite_where=text("CAST(reminder_days AS TEXT) <> 'null'"),  # neither NULL nor JSON null
               postgresql_where=text("CAST(reminder_days AS TEXT) <> 'null'")),
@@ -420,9 +474,14 @@ class Task(OrganizationOwned, Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # Lead times of this task's reminders when they differ from the organization's; None: the organization's.
     reminder_days: Mapped[list[int] | None] = mapped_column(JSON)
+    # The last year's task this one goes on with (tracker.plans.next_year); that one stays in its plan, with its
+    # history, as CARRIED. Unique: a task is carried over once.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True, unique=True)
 
     organization: Mapped[Organization] = relationship()
     measure: Mapped[Measure] = relationship(back_populates="tasks")
+    carried_from: Mapped[Task | None] = relationship(remote_side=[id], back_populates="carried_to")
+    carried_to: Mapped[Task | None] = relationship(back_populates="carried_from")
     division: Mapped[Division] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
@@ -444,7 +503,13 @@ class Comment(Model):
 
 
 class Evidence(OrganizationOwned, Model):
-    """Proof that a task was done: a link or a stored file, with a note."""
+    """Proof that a task was done: a link or a stored file, with a note; checked by the division's head, and public
+    only once the head says so."""
+
+    __table_args__ = (
+        # A person's evidence sent back to them (tracker.evidence.needing_work_for: the LINE digest).
+        Index("ix_evidence_created_by_id_review", "created_by_id", "review"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the task's
@@ -457,10 +522,19 @@ class Evidence(OrganizationOwned, Model):
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review: Mapped[EvidenceReview] = mapped_column(_enum(EvidenceReview, "evidence_review"),
+                                                   default=EvidenceReview.PENDING, server_default="pending")
+    review_reason: Mapped[str | None] = mapped_column(Text)  # why it needs work (required then)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Off until a head turns it on: a staff member's upload may hold personal data (PDPA), so nothing is public by
+    # default, and only accepted evidence can be.
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organization: Mapped[Organization] = relationship()
     task: Mapped[Task] = relationship(back_populates="evidence")
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
 class DayOff(Model):
@@ -543,7 +617,9 @@ class Notification(Model):
     task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     # The message as rendered by the sweep: a retry sends exactly what the first try sent.
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")  # LINE objects
+    # LINE objects, rendered at delivery: empty ("[]", from the server default, so that the daily sweep's bulk insert
+    # does not serialise an empty list for each of its rows) until then.
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default="[]")
     for_date: Mapped[date]
     status: Mapped[NotificationStatus] = mapped_column(
         _enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING, index=True
@@ -662,16 +738,22 @@ def _count_changes(session: Session, flush_context: Any, instances: Any) -> None
     """Add one to the revision of every organization whose rows this flush adds, changes or deletes (after
     `_keep_organizations` has given new rows their organization). One UPDATE per flush, in its transaction."""
     changed: set[int] = set()
+    everyone = False
     # session.dirty is built anew on each access: read once (a dirty row only touched, not changed, is left out).
     modified = [row for row in session.dirty if session.is_modified(row)]
     for row in (*session.new, *modified, *session.deleted):
         if type(row).__name__ in _UNSEEN:
             continue
+        if isinstance(row, OitItem):
+            everyone = True  # the assessment's numbering is every agency's: any page may show it
+            continue
         organization_id = _organization_of_change(row)
         if organization_id is not None:
             changed.add(organization_id)
-    if changed:
+    if changed or everyone:
+        statement = update(Organization)
+        if not everyone:
+            statement = statement.where(Organization.id.in_(sorted(changed)))
         session.execute(
-            update(Organization).where(Organization.id.in_(sorted(changed)))
-            .values(revision=Organization.revision + 1).execution_options(synchronize_session=False)
+            statement.values(revision=Organization.revision + 1).execution_options(synchronize_session=False)
         )

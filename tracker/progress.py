@@ -1,12 +1,15 @@
 """What "progress" means, once: done, late, overdue, due soon and on track, counted the same way by the dashboard,
-the LINE `สรุป` reply and the weekly digests.
+the LINE `สรุป` reply and the weekly digests; and a measure's percent as its results report gives it.
 
 Pure: a task is given as its due date, whether it is done and the day it was done (local date; None when unknown or
 not done), with today. A task is
 - overdue when it is not done and its due date is before today;
 - late when it was done after its due date (done, but not on time: the ITA asks whether the plan kept its dates);
 - due soon when it is not done and falls due from today to today + HORIZON_DAYS;
-- on track when it is neither overdue nor late.
+- on track when it is neither overdue nor late;
+- carried when it was moved on to the next fiscal year's plan (TaskStatus.CARRIED, tracker.plans.next_year): it
+  stays in its plan's total, not done, and is no longer overdue, due soon, late or on track there (the work goes on
+  in the next year's task).
 """
 from __future__ import annotations
 
@@ -20,6 +23,17 @@ HORIZON_DAYS = 30  # "coming up": tasks due from today to today + 30 days
 def percent(part: int, whole: int) -> float:
     """Return part of whole in percent; 0 of nothing is 0 %."""
     return 100.0 * part / whole if whole else 0.0
+
+
+def measure_percent(done: int, total: int, override: int | None = None) -> int:
+    """Return a measure's percent of progress for its results report: a head's override when there is one, else
+    its tasks done in percent of its tasks, rounded half up (1 of 8 is 13 %); 0 for a measure without tasks."""
+    if override is not None:
+        return override
+    if total <= 0:
+        return 0
+    # Whole numbers, exactly: round() would take 12.5 to 12 (it rounds halves to even), a report reader expects 13.
+    return (200 * done + total) // (2 * total)
 
 
 def is_overdue(due: date, done: bool, today: date) -> bool:
@@ -46,6 +60,7 @@ class Progress:
     late: int = 0  # done, after the due date
     overdue: int = 0
     due_soon: int = 0
+    carried: int = 0  # carried over to the next year's plan
 
     @property
     def open(self) -> int:
@@ -54,7 +69,7 @@ class Progress:
     @property
     def on_track(self) -> int:
         """Tasks done on time, or not yet past their due date."""
-        return self.total - self.overdue - self.late
+        return self.total - self.overdue - self.late - self.carried
 
     @property
     def pct_done(self) -> float:
@@ -65,18 +80,25 @@ class Progress:
         return percent(self.on_track, self.total)
 
     def add(self, due: date, done: bool, today: date, done_on: date | None = None,
-            horizon_days: int = HORIZON_DAYS) -> None:
+            horizon_days: int = HORIZON_DAYS, carried: bool = False) -> None:
         """Count one more task."""
         self.total += 1
+        if carried:
+            self.carried += 1
+            return
         self.done += done
         self.late += is_late(due, done, done_on)
         self.overdue += is_overdue(due, done, today)
         self.due_soon += is_due_soon(due, done, today, horizon_days)
 
 
-def count(items: Iterable[tuple[date, bool, date | None]], today: date, horizon_days: int = HORIZON_DAYS) -> Progress:
-    """Count tasks given as (due date, done, day done) as of today."""
+# A task as counted: (due date, done, day done), and whether it was carried over where a caller may have such tasks.
+Counted = tuple[date, bool, date | None] | tuple[date, bool, date | None, bool]
+
+
+def count(items: Iterable[Counted], today: date, horizon_days: int = HORIZON_DAYS) -> Progress:
+    """Count tasks given as (due date, done, day done[, carried]) as of today."""
     progress = Progress()
-    for due, done, done_on in items:
-        progress.add(due, done, today, done_on, horizon_days)
+    for due, done, done_on, *carried in items:
+        progress.add(due, done, today, done_on, horizon_days, carried=any(carried))
     return progress

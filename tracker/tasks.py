@@ -50,11 +50,20 @@ def _comment(task: Task, actor: User, text: str) -> Comment:
     return comment
 
 
+def _refuse_carried(task: Task) -> None:
+    """A task carried over to the next year is worked on there: its old self is a record, no longer reported on."""
+    if task.status is TaskStatus.CARRIED:
+        where = f"ปีงบประมาณ {task.carried_to.measure.plan.fiscal_year.year_be}" if task.carried_to else "ปีถัดไป"
+        raise DomainError(f"งานนี้ยกไปดำเนินการต่อใน{where}แล้ว — รายงานความคืบหน้าที่งานในแผนปีใหม่"
+                          " (carried over to the next year)", 409)
+
+
 def change_status(
     task: Task, actor: User, status: TaskStatus, *, source: Source, note: str | None = None
 ) -> None:
     """Report progress: todo -> doing -> done (or back to todo), with an optional note. Done stays done: reopen."""
     require(actor, Action.PROGRESS, task)
+    _refuse_carried(task)
     note = free_text(note, "บันทึก")
     if task.status is TaskStatus.DONE and status is not TaskStatus.DONE:
         raise DomainError("งานนี้เสร็จแล้ว — หัวหน้ากองเปิดงานใหม่ได้พร้อมเหตุผล (a done task is reopened by the head)")
@@ -144,6 +153,7 @@ def add_evidence(
 ) -> Evidence:
     """Attach evidence, a link or a stored file, to a task."""
     require(actor, Action.PROGRESS, task)
+    _refuse_carried(task)
     if not url and stored is None:
         raise DomainError("ต้องมีลิงก์หรือไฟล์หลักฐาน (a link or a file is required)")
     item = Evidence(
@@ -157,7 +167,8 @@ def add_evidence(
         created_by=actor,
     )
     db.session.add(item)
-    db.session.flush()
+    db.session.flush()  # the item has its organization now, which the review rule compares
+    evidence.start_review(item, actor)
     audit.record(actor, AuditAction.TASK_EVIDENCE, task, after=audit.snapshot(item), source=source)
     return item
 

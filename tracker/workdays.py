@@ -157,14 +157,18 @@ SOON_WORKING_DAYS = 10  # two working weeks: what "due soon" means on My tasks a
 
 @dataclass(frozen=True)
 class DueState:
-    kind: str  # overdue | soon | later | done | late (done after its due date)
+    kind: str  # overdue | soon | later | done | late (done after its due date) | carried (to the next year's plan)
     working_days: int  # left (positive) or overdue (negative), in working days
     text: str
 
 
-def describe_due(due: date, done: bool, today: date, calendar: WorkCalendar, done_on: date | None = None) -> DueState:
+def describe_due(due: date, done: bool, today: date, calendar: WorkCalendar, done_on: date | None = None,
+                 carried: bool = False) -> DueState:
     """Say how a due date stands today, counted in working days, as a person reads it; a task done after its due
-    date (`done_on`, the local day it was closed) says by how much it was late."""
+    date (`done_on`, the local day it was closed) says by how much it was late; a task carried over to the next
+    fiscal year's plan is due there, not here."""
+    if carried:
+        return DueState("carried", 0, "ยกไปทำต่อในปีงบประมาณถัดไป")
     if done:
         if done_on is not None and done_on > due:
             late = max(calendar.working_days_between(due, done_on), 1)  # closed on a Saturday: still a day late

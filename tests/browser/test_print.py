@@ -45,8 +45,8 @@ def test_the_dashboard_prints_on_a4_with_every_overdue_task(live_app, new_page, 
     on_paper = overdue_links(page)
     assert len(on_paper) == len(set(on_paper)) == 8  # every one, once
     assert set(on_screen) < set(on_paper)
-    # Tables are as wide as the page, no wider.
-    for table in page.locator("table").all():
+    # Tables are as wide as the page, no wider (those on paper: the BE date picker's month grid is never shown).
+    for table in page.locator("table:visible").all():
         box = table.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= A4_CONTENT_WIDTH + 1
     assert page.evaluate("document.documentElement.scrollWidth") <= A4_CONTENT_WIDTH

@@ -62,7 +62,7 @@ def task_card(task: Task, calendar: WorkCalendar | None = None) -> flex.TaskCard
 def tasks_reply(user: User) -> list[dict]:
     """The person's open tasks as a carousel, overdue first, with a link to the rest past LINE's 12 bubbles."""
     open_tasks = [t for t in db.session.scalars(my_tasks(user).order_by(Task.due_date, Task.id))
-                  if t.status is not TaskStatus.DONE]
+                  if t.status.is_open]
     if not open_tasks:
         return [flex.text("ไม่มีงานค้าง 🎉")]
     calendar = work_calendar(user.organization_id)  # once, not once per task
@@ -92,8 +92,8 @@ def summary_text(user: User) -> str:
     else:
         title = user.organization.name
     found = db.session.execute(query.with_only_columns(Task.due_date, Task.status, Task.done_at)).all()
-    progress = count(((due, status is TaskStatus.DONE, clock.local_date(done_at) if done_at else None)
-                      for due, status, done_at in found), today)
+    progress = count(((due, status is TaskStatus.DONE, clock.local_date(done_at) if done_at else None,
+                       status is TaskStatus.CARRIED) for due, status, done_at in found), today)
     percent = f"{progress.pct_done:.0f}%" if progress.total else "-"
     return (f"สรุป{title}\nเสร็จแล้ว {progress.done} จาก {progress.total} งาน ({percent})\n"
             f"เกินกำหนด {progress.overdue} งาน\nครบกำหนดใน {HORIZON_DAYS} วัน {progress.due_soon} งาน\n"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from .. import audit
 from ..access import scoped
 from ..extensions import db
-from ..ita import PLAN_OIT_ITEM, indicators_for
+from ..ita import OIT_ITEMS, indicators_for
 from ..models import (
     Assessment,
     AuditAction,
@@ -24,6 +24,8 @@ from ..models import (
     Indicator,
     IndicatorScore,
     Measure,
+    OitItem,
+    OitPurpose,
     Organization,
     Plan,
     Source,
@@ -81,11 +83,15 @@ class Resolution:
 
 
 def ensure_fiscal_year(year_be: int) -> FiscalYear:
-    """Return the fiscal year row, creating it with its framework's indicators the first time it is used."""
+    """Return the fiscal year row, creating it with its framework's indicators and OIT items when first used."""
     fiscal_year = db.session.scalar(select(FiscalYear).where(FiscalYear.year_be == year_be))
     if fiscal_year is None:
         start, end = fiscal_year_bounds(year_be)
-        fiscal_year = FiscalYear(year_be=year_be, start=start, end=end, plan_oit_item=PLAN_OIT_ITEM.get(year_be))
+        fiscal_year = FiscalYear(year_be=year_be, start=start, end=end)
+        fiscal_year.oit_items = [
+            OitItem(purpose=OitPurpose(purpose), code=code, name=name)
+            for purpose, (code, name) in OIT_ITEMS.get(year_be, {}).items()
+        ]
         fiscal_year.indicators = [
             Indicator(number=spec.number, name=spec.name, tool=spec.tool) for spec in indicators_for(year_be)
         ]

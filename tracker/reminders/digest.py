@@ -2,8 +2,11 @@
 then its tasks as a carousel with the same buttons as the chat's."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import render_template
 
+from ..evidence import NeedsWork
 from ..labels import NOT_DONE
 from ..line import flex, postback
 from ..line.channel import MAX_TEXT
@@ -12,14 +15,16 @@ from .policy import Digest, GroupDigest, Reminder
 MAX_LISTED = 10  # a longer list is cut with a link to the rest: a message people read on a phone, not a report
 
 
-def render_digest(digest: Digest | GroupDigest, base_url: str) -> str:
-    """Render everything one person (or a division's group) gets on one day as one text message."""
+def render_digest(digest: Digest | GroupDigest, base_url: str, needs_work: Sequence[NeedsWork] = ()) -> str:
+    """Render everything one person (or a division's group) gets on one day as one text message, with the evidence
+    of theirs a head sent back (`needs_work`, tracker.evidence.needing_work_for) and why."""
     listed = digest.reminders[:MAX_LISTED]
     text = render_template(
         "line/digest.txt",
         digest=digest,
         listed=listed,
         more=len(digest.reminders) - len(listed),
+        needs_work=needs_work[:MAX_LISTED],
         base_url=base_url,
         state_text=state_text,
     ).strip()

@@ -29,7 +29,7 @@ def forecast(organization: Organization, start: date, end: date, *, assume_done_
     while day <= end:
         tasks = inputs.tasks
         if assume_done_on_time:
-            tasks = [replace(t, done=True) if not t.done and t.due < day else t for t in tasks]
+            tasks = [replace(t, done=True) if not (t.done or t.carried) and t.due < day else t for t in tasks]
         plan = inputs.plan(day, tasks=tasks)
         unlinked = sum(1 for u in plan.unreachable if u.reason == "not_linked")
         counts.append(DayCount(day, plan.message_count, plan.message_count + unlinked))

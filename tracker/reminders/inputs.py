@@ -53,6 +53,7 @@ def task_info(task: Task) -> TaskInfo:
         reminder_days=tuple(task.reminder_days) if task.reminder_days is not None else None,
         plan_id=task.measure.plan_id,
         done_on=local_date(task.done_at) if task.done_at else None,
+        carried=task.status is TaskStatus.CARRIED,
     )
 
 

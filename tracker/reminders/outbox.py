@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
+from ..evidence import NeedsWork, needing_work_for
 from ..extensions import db
 from ..line.channel import FAILED, RETRY, SENT, Channel
 from ..models import Division, Notification, NotificationStatus, Organization, User
@@ -137,6 +138,7 @@ def _without_cycle_collection() -> Iterator[None]:
 def _rows(organization_id: int, plan: DayPlan, day: date) -> list[dict]:
     """The outbox rows of an organization's day: one per digest, who gets it and of which tasks; the deliverer
     renders its words (render_rows)."""
+    written = clock.now()  # one instant for the organization's rows: the sweep wrote them together
 
     def row(digest: Digest | GroupDigest, recipient_id: int | None, division_id: int | None) -> dict:
         return {
@@ -150,7 +152,7 @@ def _rows(organization_id: int, plan: DayPlan, day: date) -> list[dict]:
             "status": NotificationStatus.PENDING,
             "attempts": 0,
             "idempotency_key": str(uuid.uuid4()),
-            "created_at": clock.now(),
+            "created_at": written,
         }
 
     rows = [row(d, d.person.id, None) for d in plan.digests]
@@ -335,6 +337,16 @@ def _read_claimed(ids: list[int]) -> list[_Outbound]:
 NOTHING_LEFT = "ไม่มีงานต้องเตือนแล้วเมื่อถึงเวลาส่ง จึงไม่ได้ส่ง (nothing left to remind when it was due to go: not sent)"
 
 
+@dataclass(frozen=True)
+class _Day:
+    """An organization's day as the deliverer renders it: the digests by address, what they were planned from, and
+    per person the evidence sent back to them."""
+
+    digests: dict[str, Digest | GroupDigest]
+    inputs: Inputs | None
+    needs_work: dict[int, list[NeedsWork]]
+
+
 class _Renderer:
     """Render swept rows' digests at delivery, from each organization's state at that moment.
 
@@ -345,7 +357,7 @@ class _Renderer:
 
     def __init__(self, base_url: str, secret: str):
         self.base_url, self.secret = base_url, secret
-        self._days: dict[tuple[int, date], tuple[dict[str, Digest | GroupDigest], Inputs | None]] = {}
+        self._days: dict[tuple[int, date], _Day] = {}
 
     def ready(self, row: _Outbound) -> _Outbound:
         """The row with its messages: as recorded, or rendered now and recorded (empty when nothing is left)."""
@@ -362,28 +374,31 @@ class _Renderer:
 
     def render(self, organization_id: int, day: date, address: str) -> tuple[str, list[dict]]:
         """The text and LINE messages of the digest at an address on a day; ("", []) when it has none now."""
-        digests, inputs = self._day(organization_id, day)
-        digest = digests.get(address)
-        if digest is None or inputs is None:
+        planned = self._day(organization_id, day)
+        digest = planned.digests.get(address)
+        if digest is None or planned.inputs is None:
             return "", []
         if isinstance(digest, GroupDigest):
-            binding = inputs.group_ids.get(digest.group.division_id)
+            binding = planned.inputs.group_ids.get(digest.group.division_id)
+            needs_work: list[NeedsWork] = []
         else:
-            binding = inputs.line_ids.get(digest.person.id)
-        text = render_digest(digest, self.base_url)
+            binding = planned.inputs.line_ids.get(digest.person.id)
+            needs_work = planned.needs_work.get(digest.person.id, [])
+        text = render_digest(digest, self.base_url, needs_work)
         return text, digest_messages(digest, text, self.base_url, binding, self.secret)
 
-    def _day(self, organization_id: int, day: date) -> tuple[dict[str, Digest | GroupDigest], Inputs | None]:
+    def _day(self, organization_id: int, day: date) -> _Day:
         key = (organization_id, day)
         if key not in self._days:
-            digests: dict[str, Digest | GroupDigest] = {}
-            inputs: Inputs | None = None
+            planned = _Day({}, None, {})
             for batch in selection.day_inputs(day, [organization_id]):
                 for _, inputs in batch:
                     plan = inputs.plan(day)
                     every: list[Digest | GroupDigest] = [*plan.digests, *plan.group_digests]
-                    digests = {address_of(d): d for d in every}
-            self._days[key] = digests, inputs
+                    # Evidence a head sent back goes to its author in their next digest (one query a day).
+                    planned = _Day({address_of(d): d for d in every}, inputs,
+                                   needing_work_for(d.person.id for d in plan.digests))
+            self._days[key] = planned
         return self._days[key]
 
 

@@ -51,6 +51,7 @@ class TaskInfo:
     reminder_days: tuple[int, ...] | None = None  # per-task override of the lead times; () means none
     plan_id: int | None = None  # the weekly summaries count the current plan's tasks only
     done_on: date | None = None  # the local day it was done, when it is
+    carried: bool = False  # carried over to the next year's plan: no reminder, counted as tracker.progress does
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class DayPlan:
 
 def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalendar) -> Reminder | None:
     """Return the reminder of this task to send on this day, or None."""
-    if task.done:
+    if task.done or task.carried:
         return None
     # Nothing is ever sent on a day off: a lead time that lands there moves to the working day before, and an
     # overdue count does not move over a weekend, so without this a Friday reminder would repeat on Sat and Sun.
@@ -298,11 +299,11 @@ def week_of(tasks: Iterable[TaskInfo], day: date) -> Week:
         by_division[task.division_id].append(task)
     counts = []
     for division_id, of_division in by_division.items():
-        counted = count(((t.due, t.done, t.done_on) for t in of_division), day)
+        counted = count(((t.due, t.done, t.done_on, t.carried) for t in of_division), day)
         counts.append(DivisionCount(division_id, of_division[0].division_name, counted.total, counted.done,
                                     counted.overdue))
     sunday = _sunday(day)
-    listed = tuple(t for ts in by_division.values() for t in ts if not t.done and t.due <= sunday)
+    listed = tuple(t for ts in by_division.values() for t in ts if not (t.done or t.carried) and t.due <= sunday)
     return Week(tuple(counts), listed)
 
 

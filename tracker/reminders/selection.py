@@ -48,9 +48,10 @@ from .policy import (
 BATCH = 500  # organizations read and planned at a time: what bounds the sweep's memory
 CHUNK = 5000  # ids in one IN list (far below SQLite's and PostgreSQL's limits on parameters)
 
-# Open tasks, written as the partial indexes of migration 0008 say it, so that SQLite and PostgreSQL use them (a
-# bound parameter in its place would not match the index's own condition).
-OPEN: ColumnElement[bool] = text("task.status <> 'done'")  # type: ignore[assignment]
+# Open tasks (TaskStatus.is_open: neither done nor carried over to the next year), written as the partial index of
+# migration 0010 says it, so that SQLite and PostgreSQL use it (a bound parameter in its place would not match the
+# index's own condition).
+OPEN: ColumnElement[bool] = text("task.status IN ('todo', 'doing')")  # type: ignore[assignment]
 # A task follows the organization's lead times when its own are NULL, or JSON null (what setting None writes).
 OWN_LEAD_TIMES: ColumnElement[bool] = text("CAST(task.reminder_days AS TEXT) <> 'null'")  # type: ignore[assignment]
 
@@ -224,7 +225,7 @@ def _task_info(row) -> tuple[int, TaskInfo]:
         division_id=division_id, division_name=division_name, assignee_id=assignee_id, due=due,
         done=status is TaskStatus.DONE,
         reminder_days=tuple(reminder_days) if reminder_days is not None else None,
-        plan_id=plan_id, done_on=local_date(done_at) if done_at else None,
+        plan_id=plan_id, done_on=local_date(done_at) if done_at else None, carried=status is TaskStatus.CARRIED,
     )
 
 
@@ -266,7 +267,8 @@ def _read_batch(decided: _Day, organizations: list[int], candidates: dict[int, s
 def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     """Count the weekly summaries' figures in the database: per division of each organization's current plan, its
     tasks, done and overdue (as tracker.progress counts them: done is status done, overdue is not done and due
-    before the day), and read the open tasks due by the week's end, which the digests list."""
+    before the day), and read the open tasks the digests list: each division's oldest overdue ones and those due
+    from the day to the week's end."""
     if not plans:
         return {}
     organizations, plan_ids = sorted(plans), sorted(set(plans.values()))

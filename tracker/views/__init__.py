@@ -44,7 +44,8 @@ def requested_year() -> YearChoice:
 def due_state(task: Task) -> DueState:
     """Say how a task's due date stands today, in working days (and how late it was done, if it was)."""
     done_on = clock.local_date(task.done_at) if task.done_at else None
-    return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar(), done_on)
+    return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar(), done_on,
+                        carried=task.status is TaskStatus.CARRIED)
 
 
 def register(app: Flask) -> None:
@@ -58,11 +59,15 @@ def register(app: Flask) -> None:
         imports,
         line,
         measures,
+        next_year,
+        public,
         reminders,
+        reports,
         tasks,
     )
 
-    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders, line):
+    for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders, line, public,
+                   reports, next_year):
         app.register_blueprint(module.bp)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)

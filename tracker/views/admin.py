@@ -1,4 +1,5 @@
-"""The administrator's pages: people, divisions, the organization's settings and its own days off.
+"""The administrator's pages: people, divisions, the organization's settings and its own days off, and the OIT
+items of each assessment year.
 
 Thin like the other views: get the row through an organization-scoped getter (404 for another agency's ids),
 `require` the permission, validate the form, call `tracker.people`, `tracker.divisions` or `tracker.organization`,
@@ -11,10 +12,12 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import case, func
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from .. import clock
 from .. import divisions as division_rules
+from .. import oit as oit_rules
 from .. import organization as organization_rules
 from .. import people as people_rules
 from ..access import Action, get_day_off, get_division, get_user, require, scoped
@@ -24,14 +27,16 @@ from ..forms import (
     ActionForm,
     DayOffForm,
     DivisionForm,
+    OitItemsForm,
     PasswordResetForm,
     SettingsForm,
     UserCreateForm,
     UserEditForm,
 )
-from ..models import DayOff, Division, Role, Source, Task, TaskStatus, User
+from ..models import DayOff, Division, FiscalYear, OitPurpose, Role, Source, Task, TaskStatus, User
+from ..plans.build import ensure_fiscal_year
 from ..plans.matching import CATALOGUE
-from ..thai import format_date
+from ..thai import fiscal_year_of, format_date
 from ..workdays import WorkCalendar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -110,7 +115,7 @@ def _user_page(person: User, form: UserEditForm | None = None, password_form: Pa
                             division=str(person.division_id or ""), active=person.active)
     assigned = db.session.scalar(
         scoped(Task, person.organization_id).with_only_columns(func.count())
-        .where(Task.assignee_id == person.id, Task.status != TaskStatus.DONE)
+        .where(Task.assignee_id == person.id, Task.status.in_([s for s in TaskStatus if s.is_open]))
     )
     return render_template("admin/user.html", person=person, form=form,
                            password_form=password_form or PasswordResetForm(), open_assigned=assigned), status
@@ -360,3 +365,68 @@ def remove_day_off(day_off_id: int):
     db.session.commit()
     flash(f"ลบวันหยุด “{name}” แล้ว", "success")
     return redirect(url_for("admin.settings"))
+
+
+# --- OIT items per assessment year -----------------------------------------------------------------------------------
+
+
+def _oit_years() -> dict[int, FiscalYear | None]:
+    """The fiscal years the page offers, newest first: every year in the database, and this one and the next even
+    before a plan of theirs is imported (next year's numbering can be set ahead)."""
+    rows = db.session.scalars(select(FiscalYear).options(selectinload(FiscalYear.oit_items))).all()
+    years: dict[int, FiscalYear | None] = {row.year_be: row for row in rows}
+    current = fiscal_year_of(clock.today())
+    for year_be in (current, current + 1):
+        years.setdefault(year_be, None)
+    return dict(sorted(years.items(), reverse=True))
+
+
+def _oit_form(year_be: int, fiscal_year: FiscalYear | None) -> OitItemsForm:
+    values = {}
+    if fiscal_year is not None:
+        for purpose in OitPurpose:
+            item = oit_rules.oit_item(fiscal_year, purpose)
+            values[f"{purpose.value}_code"] = item.code if item else ""
+            values[f"{purpose.value}_name"] = item.name if item else ""
+    return OitItemsForm(prefix=f"y{year_be}", **values)
+
+
+def _oit_page(given: OitItemsForm | None = None, given_year: int | None = None, status: int = 200):
+    years = _oit_years()
+    forms = {year_be: given if year_be == given_year and given is not None else _oit_form(year_be, fiscal_year)
+             for year_be, fiscal_year in years.items()}
+    return render_template("admin/oit_items.html", years=years, forms=forms, purposes=list(OitPurpose)), status
+
+
+@bp.get("/oit-items")
+@login_required
+def oit_items():
+    require(current_user, Action.MANAGE_OIT_ITEMS)
+    return _oit_page()
+
+
+@bp.post("/oit-items/<int:year_be>")
+@login_required
+def update_oit_items(year_be: int):
+    require(current_user, Action.MANAGE_OIT_ITEMS)
+    if year_be not in _oit_years():
+        abort(404)
+    form = OitItemsForm(prefix=f"y{year_be}")
+    if not form.validate_on_submit():
+        _invalid(form)
+        return _oit_page(form, year_be, 400)
+    fiscal_year = ensure_fiscal_year(year_be)
+    changed = False
+    for purpose in OitPurpose:
+        code_field = getattr(form, f"{purpose.value}_code")
+        try:
+            changed |= oit_rules.set_oit_item(fiscal_year, current_user, purpose, code_field.data,
+                                              getattr(form, f"{purpose.value}_name").data, source=Source.WEB)
+        except DomainError as error:
+            _refused(error)
+            code_field.errors.append(error.message)
+            return _oit_page(form, year_be, 400)
+    db.session.commit()
+    flash(f"บันทึกข้อ OIT ของปีงบประมาณ {year_be} แล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง",
+          "success" if changed else "info")
+    return redirect(url_for("admin.oit_items"))

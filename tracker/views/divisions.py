@@ -41,9 +41,9 @@ def _division_tasks(division_id: int, plan_id: int | None) -> list[Task]:
 
 
 def _matches(task: Task, status: str, assignee: str, month: str) -> bool:
-    """Whether a task passes the board's filters: status ("open" = not done), assignee ("none" = the whole division),
-    due month ("2026-03")."""
-    if status == "open" and task.status is TaskStatus.DONE:
+    """Whether a task passes the board's filters: status ("open" = neither done nor carried over to the next year),
+    assignee ("none" = the whole division), due month ("2026-03")."""
+    if status == "open" and not task.status.is_open:
         return False
     if status in {s.value for s in TaskStatus} and task.status.value != status:
         return False

@@ -1,12 +1,16 @@
-"""A measure: what it is, why (its analysis and indicators), and a steps x divisions grid of where it stands."""
+"""A measure: what it is, why (its analysis and indicators), a steps x divisions grid of where it stands, and what
+its results report says (percent, result, problems), entered by the heads of its divisions."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import measures as measure_rules
 from ..access import Action, get_measure, require
-from ..models import Measure, Plan, Task, TaskStatus
+from ..extensions import db
+from ..forms import MeasureReportForm
+from ..models import Measure, Plan, Source, Task, TaskStatus
 from ..plans.current import assessment_for, scores_by_number
 from .pagecache import cached_page
 
@@ -21,7 +25,12 @@ def show(measure_id: int):
     return cached_page("measures/show.html", compute=lambda: _grid(measure_id))
 
 
-def _grid(measure_id: int) -> dict:
+def _report_form(measure: Measure) -> MeasureReportForm:
+    return MeasureReportForm(progress_override=measure.progress_override, progress_reason=measure.progress_reason,
+                             result=measure.result, problems=measure.problems)
+
+
+def _grid(measure_id: int, form: MeasureReportForm | None = None) -> dict:
     # The whole grid in a fixed number of queries: tasks with their evidence and division, the plan and its year.
     measure = get_measure(
         current_user, measure_id,
@@ -40,4 +49,32 @@ def _grid(measure_id: int) -> dict:
     done = sum(1 for t in measure.tasks if t.status is TaskStatus.DONE)
     evidence = [e for t in measure.tasks for e in t.evidence]
     return dict(measure=measure, steps=steps, grid=grid, scores=scores_by_number(assessment), assessment=assessment,
-                done=done, evidence=evidence)
+                done=done, evidence=evidence, derived=measure_rules.derived_percent(measure),
+                percent=measure_rules.percent_of(measure), report_form=form or _report_form(measure))
+
+
+@bp.post("/measures/<int:measure_id>/report")
+@login_required
+def report(measure_id: int):
+    """Save what the measure's results report says; a refused field is shown again, with why, under it."""
+    measure = get_measure(current_user, measure_id)
+    require(current_user, Action.REPORT_MEASURE, measure)
+    form = MeasureReportForm()
+    if form.validate_on_submit():
+        try:
+            changed = measure_rules.report(
+                measure, current_user, progress_override=form.progress_override.data,
+                progress_reason=form.progress_reason.data, result=form.result.data, problems=form.problems.data,
+                source=Source.WEB,
+            )
+        except measure_rules.ReportError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("บันทึกผลการดำเนินการแล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง", "success" if changed else "info")
+            return redirect(url_for("measures.show", measure_id=measure_id, _anchor="h-report"))
+    elif "csrf_token" in form.errors:
+        abort(400)  # CSRFProtect answers first; kept for a form used without it
+    flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้", "error")
+    return render_template("measures/show.html", **_grid(measure_id, form)), 400

@@ -82,3 +82,10 @@ def cached_page(template_name: str, *, compute: Callable[[], dict[str, Any]], ke
         # Per person, and asked again every time: the answer is 304 while nothing changed.
         response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def public_key(page: str, organization: Any) -> str:
+    """The key of a public page (or file) of an organization: the same for everyone who asks, so it names no person;
+    like a signed-in page's key it names the organization's revision and today, so it is never stale."""
+    named = (page, organization.id, organization.revision, clock.today().isoformat())
+    return "public:" + hashlib.sha256(repr(named).encode()).hexdigest()

@@ -5,8 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from .. import evidence as evidence_files
-from .. import labels, tasks
+from .. import evidence, labels, tasks
 from ..access import (
     Action,
     can,
@@ -25,12 +24,14 @@ from ..forms import (
     AssignForm,
     CommentForm,
     ProgressForm,
+    PublishForm,
     ReopenForm,
     RescheduleForm,
+    ReviewForm,
     TaskRemindersForm,
 )
 from ..history import Names
-from ..models import Measure, Source, Task, TaskStatus, User
+from ..models import EvidenceReview, Measure, Source, Task, TaskStatus, User
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
 from . import due_state, requested_year
 from .pagecache import cached_page
@@ -55,13 +56,15 @@ def mine():
 
     def compute() -> dict:
         choice = requested_year()
-        groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": []}
+        groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": [], "carried": []}
         query = my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
-        for task in db.session.scalars(query.order_by(Task.due_date, Task.id)):
+        found = list(db.session.scalars(query.order_by(Task.due_date, Task.id)))
+        for task in found:
             kind = due_state(task).kind
             groups["done" if kind == "late" else kind].append(task)
         groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
-        return {"groups": groups, "choice": choice}
+        # Tasks whose evidence a head sent back: one query for the whole list.
+        return {"groups": groups, "choice": choice, "needs_work": evidence.tasks_needing_work(t.id for t in found)}
 
     return cached_page("tasks/mine.html", compute=compute)
 
@@ -88,15 +91,25 @@ def _forms(task: Task, **given: FlaskForm) -> dict[str, FlaskForm]:
         ),
         "undo": ActionForm(),
     }
+    for item in task.evidence:  # a head's check of each piece, under it
+        if can(current_user, Action.REVIEW_EVIDENCE, item):
+            forms[_review_key(item.id)] = ReviewForm(prefix=_review_key(item.id))
     forms.update(given)
     return forms
+
+
+def _review_key(evidence_id: int) -> str:
+    return f"review-{evidence_id}"
 
 
 def _context(task: Task, **given: FlaskForm) -> dict:
     people = {u.id: u for u in db.session.scalars(scoped(User, task.organization_id))}
     names = Names(people, {task.division.id: task.division})
     history = [(event, names.changes(event.before, event.after)) for event in history_of(task)]
-    return {"task": task, "forms": _forms(task, **given), "history": history,
+    # Evidence sent back and not yet answered with newer evidence: said at the top of the page, with the reasons.
+    sent_back = [item for item in task.evidence
+                 if item.review is EvidenceReview.NEEDS_WORK and not evidence.answered(item)]
+    return {"task": task, "forms": _forms(task, **given), "history": history, "sent_back": sent_back,
             "undo_until": tasks.undo_deadline(task, current_user)}
 
 
@@ -161,13 +174,13 @@ def progress(task_id: int):
 
     def cleanup() -> None:
         if stored is not None:  # the file must go if its row does not stay
-            evidence_files.discard(stored)
+            evidence.discard(stored)
 
     closing = bool(form.close.data)
     try:
         upload = form.file.data
         if upload and upload.filename:
-            stored = evidence_files.store(upload, current_user.organization_id)
+            stored = evidence.store(upload, current_user.organization_id)
         if form.url.data or stored:
             tasks.add_evidence(task, current_user, source=Source.WEB, url=form.url.data, stored=stored)
         if closing:
@@ -281,6 +294,53 @@ def add_comment(task_id: int):
     return _commit_or_flash(task, "บันทึกความเห็นแล้ว")
 
 
+@bp.post("/evidence/<int:evidence_id>/review")
+@login_required
+def review_evidence(evidence_id: int):
+    """A head accepts a piece of evidence, or sends it back with the reason (shown under the reason's box when
+    missing)."""
+    item = get_evidence(current_user, evidence_id)
+    require(current_user, Action.REVIEW_EVIDENCE, item)
+    task = item.task
+    key = _review_key(item.id)
+    form = ReviewForm(prefix=key)
+    if not form.validate_on_submit():
+        return _refused(task, _invalid(form), **{key: form})
+    if not (form.accept.data or form.needs_work.data):
+        abort(400)  # one of the two buttons sends the form
+    accepted = bool(form.accept.data)
+    try:
+        changed = evidence.review(item, current_user, accepted, form.reason.data, source=Source.WEB)
+    except DomainError as error:
+        form.reason.errors.append(error.message)
+        return _refused(task, error.message, **{key: form})
+    if not changed:
+        message = "ไม่มีอะไรเปลี่ยนแปลง"
+    elif accepted:
+        message = f"ตรวจแล้ว: {evidence.describe(item)} ผ่าน"
+    else:
+        message = f"ส่งกลับให้แก้ไขแล้ว: {evidence.describe(item)} — ผู้แนบเห็นเหตุผลในหน้างานนี้"
+    return _commit_or_flash(task, message)
+
+
+@bp.post("/evidence/<int:evidence_id>/publish")
+@login_required
+def publish_evidence(evidence_id: int):
+    """A head shows a piece of accepted evidence on the public pages, or takes it off."""
+    item = get_evidence(current_user, evidence_id)
+    require(current_user, Action.REVIEW_EVIDENCE, item)
+    task = item.task
+    form = PublishForm()
+    if not form.validate_on_submit() or form.public.data not in ("0", "1"):
+        abort(400)
+    public = form.public.data == "1"
+    try:
+        evidence.publish(item, current_user, public, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error.message)
+    return _commit_or_flash(task, f"{'เผยแพร่' if public else 'เลิกเผยแพร่'}หลักฐานแล้ว: {evidence.describe(item)}")
+
+
 @bp.get("/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(evidence_id: int):
@@ -288,7 +348,7 @@ def evidence_file(evidence_id: int):
     require(current_user, Action.VIEW_TASK, item.task)
     if not item.file_path:
         abort(404)
-    path = evidence_files.path_of(item.file_path)
+    path = evidence.path_of(item.file_path)
     if not path.exists():
         abort(404)
     # Always a download, never rendered inline: an uploaded file must not run in our origin.

@@ -1,0 +1,86 @@
+"""What a measure's results report says: its percent of progress, the result and the problems met.
+
+The percent is the tasks done, unless a head of a responsible division (or the administrator) gives another with the
+reason (a step half done is not a task done); the rule itself is `progress.measure_percent`. Like tracker.tasks,
+`report` checks permission, changes the measure and writes the audit trail in the caller's transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from . import audit
+from .access import Action, require
+from .errors import DomainError
+from .fields import free_text
+from .models import AuditAction, Measure, Source, TaskStatus, User
+from .progress import measure_percent
+
+# Long enough for what agencies publish per measure (a paragraph or a few), short enough for one table cell.
+MAX_RESULT = 4000
+MAX_PROBLEMS = 2000
+MAX_REASON = 500
+
+
+class ReportError(DomainError):
+    """A refused report, naming the field it is about, so a form can show the message next to that field."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def percent_of(measure: Measure) -> int:
+    """Return the percent a measure's report gives: its tasks done, or the override a head set."""
+    done = sum(1 for task in measure.tasks if task.status is TaskStatus.DONE)
+    return measure_percent(done, len(measure.tasks), measure.progress_override)
+
+
+def derived_percent(measure: Measure) -> int:
+    """Return the percent of a measure's tasks done, whatever a head overrode it with."""
+    done = sum(1 for task in measure.tasks if task.status is TaskStatus.DONE)
+    return measure_percent(done, len(measure.tasks))
+
+
+def _state(measure: Measure) -> dict[str, Any]:
+    return {"progress_override": measure.progress_override, "progress_reason": measure.progress_reason,
+            "result": measure.result, "problems": measure.problems}
+
+
+def _text(value: str | None, what: str, max_length: int, field: str, *, required: bool = False) -> str | None:
+    try:
+        return free_text(value, what, max_length, required=required)
+    except DomainError as error:
+        raise ReportError(error.message, field) from None
+
+
+def report(
+    measure: Measure,
+    actor: User,
+    *,
+    progress_override: int | None,
+    progress_reason: str | None,
+    result: str | None,
+    problems: str | None,
+    source: Source,
+) -> bool:
+    """Set what a measure's results report says; tell whether anything changed."""
+    require(actor, Action.REPORT_MEASURE, measure)
+    if progress_override is not None and (
+        isinstance(progress_override, bool) or not isinstance(progress_override, int)
+        or not 0 <= progress_override <= 100
+    ):
+        raise ReportError("ร้อยละความคืบหน้าต้องเป็นจำนวนเต็มตั้งแต่ 0 ถึง 100", "progress_override")
+    # The reason belongs to the override: without one it is dropped, so a stale reason never explains a derived figure.
+    reason = None
+    if progress_override is not None:
+        reason = _text(progress_reason, "เหตุผลที่กำหนดร้อยละเอง", MAX_REASON, "progress_reason", required=True)
+    result = _text(result, "ผลการดำเนินการ", MAX_RESULT, "result")
+    problems = _text(problems, "ปัญหาอุปสรรค", MAX_PROBLEMS, "problems")
+    before = _state(measure)
+    if before == {"progress_override": progress_override, "progress_reason": reason, "result": result,
+                  "problems": problems}:
+        return False
+    measure.progress_override, measure.progress_reason = progress_override, reason
+    measure.result, measure.problems = result, problems
+    audit.record(actor, AuditAction.MEASURE_REPORT, measure, before=before, after=_state(measure), source=source)
+    return True

@@ -1,0 +1,77 @@
+"""The results report (รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน) as plain data.
+
+Built once from the database (results.py) and rendered by each output (the public page, PDF, DOCX, XLSX), so every
+output shows the same figures. It holds no personal data: division names, never people's names, usernames or LINE
+ids (PDPA); the only name is the signer's, whom the agency chooses to print on its published report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    """One piece of public evidence: what it is called and where anyone can open it (an absolute URL)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step of a measure (ขั้นตอนหรือวิธีการดำเนินการ) with where it stands on the report's day."""
+
+    number: int
+    text: str
+    division: str  # the responsible division's name
+    due: date
+    status: str  # the Thai label of the step's status on the report's day (labels.py): ยังไม่เริ่ม / กำลังทำ / เสร็จแล้ว
+    done: bool
+    done_on: date | None  # local (Asia/Bangkok) day it was done, when done by the report's day
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One measure with the plan's five columns, then what was done: result, percent, evidence, problems."""
+
+    order: int
+    title: str  # ๑. มาตรการ หรือโครงการ หรือกิจกรรม
+    analysis: str | None  # ๒. ผลการวิเคราะห์ตัวชี้วัด
+    indicators: tuple[str, ...]  # "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล"
+    period_start: date  # ๔. ช่วงระยะเวลาการดำเนินการ
+    period_end: date
+    divisions: tuple[str, ...]  # ๕. ผู้รับผิดชอบ
+    steps: tuple[StepRow, ...]  # ๓. ขั้นตอนหรือวิธีการดำเนินการ
+    percent: int  # 0-100: derived from the steps, or a head's override
+    percent_reason: str | None  # why a head overrode the derived percent (None when derived)
+    result: str | None  # ผลการดำเนินการ
+    problems: str | None  # ปัญหาอุปสรรค
+    evidence: tuple[EvidenceLink, ...]  # public evidence only
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The signature block under the report: the executive who approves it."""
+
+    name: str | None  # printed under the dotted line; None leaves the line for a hand-written name
+    position: str  # นายกเทศมนตรีตำบลบางกระบือ
+    signed_on: date | None  # None leaves the date for the signer to write
+
+
+@dataclass(frozen=True)
+class ResultsReport:
+    """The report of one organization's plan for one fiscal year, as of one day (a round: 6 or 12 months)."""
+
+    organization: str  # เทศบาลตำบลบางกระบือ
+    fiscal_year_be: int  # 2569
+    as_of: date
+    round_label: str  # "รอบ 6 เดือน" / "รอบ 12 เดือน" / "ข้อมูล ณ วันที่ 15 ม.ค. 2569"
+    oit_item: str | None  # "O26": the OIT item this report answers in that assessment year (data, per year)
+    oit_name: str | None
+    measures: tuple[MeasureRow, ...]
+    signature: Signature
+    overall_percent: int = 0
+    thai_digits: bool = False  # print digits as Thai digits (๑๒๓), as many agencies publish
+    generated_at: date | None = None
+    notes: tuple[str, ...] = field(default=())

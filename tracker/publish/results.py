@@ -1,0 +1,186 @@
+"""The results report of an organization's plan for one fiscal year, as of one day, read from the database.
+
+One builder for every output (the public page, PDF, DOCX, XLSX): they all print the same figures. A step counts as
+done on the report's day when it was done by the end of that day (Asia/Bangkok), so the 6-month report printed in
+June still says what stood on 31 March. Only evidence a head accepted and made public is listed (PDPA: a staff
+upload may hold personal data), and no person is named but the signer the agency chooses to print.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..access import scoped
+from ..clock import local_date
+from ..extensions import db
+from ..labels import label
+from ..models import Evidence, EvidenceReview, FiscalYear, Measure, OitPurpose, Organization, Plan, Task, TaskStatus
+from ..oit import oit_item
+from ..plans.current import NoSuchPlan
+from ..progress import measure_percent
+from ..thai import fiscal_year_bounds, format_date
+from .model import EvidenceLink, MeasureRow, ResultsReport, Signature, StepRow
+
+
+@dataclass(frozen=True)
+class Round:
+    """A reporting round: the day its figures stand on and how the report names it."""
+
+    as_of: date
+    label: str
+
+
+def rounds(year_be: int) -> tuple[Round, Round]:
+    """The rounds agencies report in: 6 months (to 31 March) and 12 months (to 30 September, the year's end)."""
+    start, end = fiscal_year_bounds(year_be)
+    return (Round(date(end.year, 3, 31), "รอบ 6 เดือน"), Round(end, "รอบ 12 เดือน"))
+
+
+def round_for(year_be: int, as_of: date | None, today: date) -> Round:
+    """The round of a day: a round's own day takes its name; no day given takes the latest round ended by today,
+    or today itself before the first one (a report on the year so far)."""
+    six, twelve = rounds(year_be)
+    if as_of is None:
+        ended = [r for r in (six, twelve) if r.as_of <= today]
+        if ended:
+            return ended[-1]
+        start, _ = fiscal_year_bounds(year_be)
+        as_of = max(today, start)
+    for known in (six, twelve):
+        if as_of == known.as_of:
+            return known
+    return Round(as_of, f"ข้อมูล ณ วันที่ {format_date(as_of)}")
+
+
+def signer_position(organization: Organization) -> str:
+    """The executive who signs: นายกเทศมนตรีตำบลบางกระบือ for เทศบาลตำบลบางกระบือ, นายกองค์การบริหารส่วนตำบล... for an
+    อบต., นายก of the name otherwise."""
+    name = organization.name
+    if name.startswith("เทศบาล"):
+        return "นายกเทศมนตรี" + name.removeprefix("เทศบาล")
+    return "นายก" + name
+
+
+def plan_of(organization: Organization, year_be: int) -> Plan:
+    """The organization's plan of a fiscal year (BE), or NoSuchPlan."""
+    plan = db.session.scalar(
+        scoped(Plan, organization.id).join(Plan.fiscal_year).where(FiscalYear.year_be == year_be)
+        .options(selectinload(Plan.fiscal_year).selectinload(FiscalYear.oit_items))
+        .order_by(Plan.id.desc()).limit(1)
+    )
+    if plan is None:
+        raise NoSuchPlan(year_be)
+    return plan
+
+
+def build(
+    organization: Organization,
+    year_be: int,
+    round_: Round,
+    *,
+    evidence_url: Callable[[Evidence], str | None],
+    thai_digits: bool = False,
+    signer_name: str | None = None,
+    signed_on: date | None = None,
+    today: date | None = None,
+) -> ResultsReport:
+    """Read the report of `organization`'s plan of `year_be` as of the round's day.
+
+    `evidence_url` gives a public evidence item's address (its link, or where its file is served publicly); an item
+    it gives None for is left out.
+    """
+    plan = plan_of(organization, year_be)
+    measures = db.session.scalars(
+        scoped(Measure, organization.id).where(Measure.plan_id == plan.id)
+        .options(selectinload(Measure.divisions), selectinload(Measure.indicators),
+                 selectinload(Measure.tasks).selectinload(Task.division),
+                 selectinload(Measure.tasks).selectinload(Task.evidence))
+        .order_by(Measure.order)
+    ).all()
+    rows = tuple(_measure_row(m, round_.as_of, evidence_url) for m in measures)
+    steps = [s for row in rows for s in row.steps]
+    item = oit_item(plan.fiscal_year, OitPurpose.RESULTS)
+    return ResultsReport(
+        organization=organization.name,
+        fiscal_year_be=year_be,
+        as_of=round_.as_of,
+        round_label=round_.label,
+        oit_item=item.code if item else None,
+        oit_name=item.name if item else None,
+        measures=rows,
+        signature=Signature(signer_name, signer_position(organization), signed_on),
+        overall_percent=measure_percent(sum(s.done for s in steps), len(steps)),
+        thai_digits=thai_digits,
+        generated_at=today,
+    )
+
+
+def _measure_row(measure: Measure, as_of: date, evidence_url: Callable[[Evidence], str | None]) -> MeasureRow:
+    steps = tuple(_step_row(task, as_of) for task in sorted(measure.tasks, key=lambda t: (t.step_number, t.id)))
+    links = []
+    for task in sorted(measure.tasks, key=lambda t: (t.step_number, t.id)):
+        for item in task.evidence:
+            if item.public and item.review is EvidenceReview.ACCEPTED and (url := evidence_url(item)):
+                links.append(EvidenceLink(item.note or item.file_name or url, url))
+    return MeasureRow(
+        order=measure.order,
+        title=measure.title,
+        analysis=measure.analysis,
+        indicators=tuple(f"ตัวชี้วัดที่ {i.number} {i.name}" for i in measure.indicators),
+        period_start=measure.period_start,
+        period_end=measure.period_end,
+        divisions=tuple(d.name for d in measure.divisions),
+        steps=steps,
+        percent=measure_percent(sum(s.done for s in steps), len(steps), measure.progress_override),
+        percent_reason=measure.progress_reason if measure.progress_override is not None else None,
+        result=measure.result,
+        problems=measure.problems,
+        evidence=tuple(links),
+    )
+
+
+def _step_row(task: Task, as_of: date) -> StepRow:
+    done_on = local_date(task.done_at) if task.done_at and task.status is TaskStatus.DONE else None
+    done = done_on is not None and done_on <= as_of
+    if done:
+        status = TaskStatus.DONE
+    elif task.status is TaskStatus.CARRIED:
+        status = TaskStatus.CARRIED  # carried over to the next year's plan (tracker.plans.next_year)
+    elif task.status is TaskStatus.TODO:
+        status = TaskStatus.TODO
+    else:
+        # Being worked on now, or done after the report's day: under way on that day as far as the record tells.
+        status = TaskStatus.DOING
+    return StepRow(task.step_number, task.step_text, task.division.name, task.due_date, label(status), done,
+                   done_on if done else None)
+
+
+def public_evidence_url(item: Evidence) -> str | None:
+    """A public evidence item's address for a reader outside: its link, or where its file is served to anyone (on
+    the public address the deployment is reached at, PUBLIC_URL, the same in a page, a file and the command line)."""
+    if item.url:
+        return item.url
+    if item.file_path:
+        return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/o/{item.organization_id}/evidence/{item.id}"
+    return None
+
+
+def public_evidence(organization_id: int, evidence_id: int) -> Evidence | None:
+    """An evidence item anyone may open: the organization's, accepted and made public by a head."""
+    return db.session.scalar(
+        scoped(Evidence, organization_id).where(Evidence.id == evidence_id, Evidence.public.is_(True),
+                                                Evidence.review == EvidenceReview.ACCEPTED)
+    )
+
+
+def years_with_plans(organization_id: int) -> list[int]:
+    """The fiscal years (BE) the organization has a plan of, newest first."""
+    return list(db.session.scalars(
+        select(FiscalYear.year_be).join(Plan, Plan.fiscal_year_id == FiscalYear.id)
+        .where(Plan.organization_id == organization_id).distinct().order_by(FiscalYear.year_be.desc())
+    ))
