@@ -199,3 +199,16 @@ def test_the_seed_plans_report_reads_back_from_every_format(app, linked, on_day)
         for expected in ("รอบ 12 เดือน", "30 ก.ย. 2569", "1 ต.ค. 2568", "เสร็จแล้ว", "ยังไม่เริ่ม",
                          f"เสร็จแล้ว {TODAY.day} เม.ย. 2569"):
             assert normal(expected) in text, (fmt, expected)
+
+
+def test_a_task_carried_to_the_next_year_reads_so_in_the_years_report(app, linked, on_day):
+    from tracker.models import TaskStatus
+    from tracker.publish.results import build, public_evidence_url, rounds
+
+    task = linked.tasks_of(linked.clerk)[0]
+    task.status = TaskStatus.CARRIED  # as tracker.plans.next_year leaves the old year's task
+    db.session.commit()
+    report = build(linked.org, 2569, rounds(2569)[1], evidence_url=public_evidence_url, today=TODAY)
+    (step,) = [s for m in report.measures for s in m.steps
+               if s.text == task.step_text and s.division == task.division.name]
+    assert step.status == "ยกไปปีถัดไป" and not step.done
