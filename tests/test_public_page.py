@@ -212,3 +212,21 @@ def test_a_task_carried_to_the_next_year_reads_so_in_the_years_report(app, linke
     (step,) = [s for m in report.measures for s in m.steps
                if s.text == task.step_text and s.division == task.division.name]
     assert step.status == "ยกไปปีถัดไป" and not step.done
+
+
+def test_the_dashboards_download_gives_the_round_or_the_day_asked_for(app, client, linked, on_day):
+    assert client.get("/reports/results?year=2569&format=xlsx").status_code == 302  # signed in only
+    login(client, "mayor")
+
+    def cells(response) -> str:
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+        return " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
+
+    six = client.get("/reports/results?year=2569&format=xlsx&round=6m&signer=นายทดสอบ+ลงนาม")
+    assert six.status_code == 200 and "attachment" in six.headers["Content-Disposition"]
+    assert "รอบ 6 เดือน" in cells(six) and "นายทดสอบ ลงนาม" in cells(six)
+    typed = client.get("/reports/results?year=2569&format=docx&as_of=15/1/2569")
+    assert typed.status_code == 200 and typed.mimetype.endswith("wordprocessingml.document")
+    bad = client.get("/reports/results?year=2569&format=xlsx&as_of=15/1/2026")  # a Western year
+    assert bad.status_code == 400 and "วันที่ของรายงาน" in _text(bad)
+    assert client.get("/reports/results?year=2590&format=xlsx").status_code == 404

@@ -31,14 +31,16 @@ class ReportError(DomainError):
 
 def percent_of(measure: Measure) -> int:
     """Return the percent a measure's report gives: its tasks done, or the override a head set."""
-    done = sum(1 for task in measure.tasks if task.status is TaskStatus.DONE)
-    return measure_percent(done, len(measure.tasks), measure.progress_override)
+    return measure_percent(_done(measure), len(measure.tasks), measure.progress_override)
 
 
 def derived_percent(measure: Measure) -> int:
     """Return the percent of a measure's tasks done, whatever a head overrode it with."""
-    done = sum(1 for task in measure.tasks if task.status is TaskStatus.DONE)
-    return measure_percent(done, len(measure.tasks))
+    return measure_percent(_done(measure), len(measure.tasks))
+
+
+def _done(measure: Measure) -> int:
+    return sum(1 for task in measure.tasks if task.status is TaskStatus.DONE)
 
 
 def _state(measure: Measure) -> dict[str, Any]:

@@ -35,6 +35,11 @@ def plan_years(organization_id: int) -> list[PlanYear]:
     return [PlanYear(*row) for row in rows]
 
 
+def plan_of_year(organization_id: int, year_be: int) -> Plan | None:
+    """Return the organization's plan of a fiscal year (BE), if it has one (one a year: unique in the schema)."""
+    return db.session.scalar(scoped(Plan, organization_id).join(Plan.fiscal_year).where(FiscalYear.year_be == year_be))
+
+
 def choose(plans: list[PlanYear], today: date, year: int | None = None) -> PlanYear | None:
     """Pick the plan of `year` (BE) if asked, else the plan of today's fiscal year, else the newest.
 

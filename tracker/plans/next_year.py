@@ -44,14 +44,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import audit, clock
-from ..access import Action, require, scoped
+from ..access import Action, require
 from ..errors import DomainError
 from ..extensions import db
 from ..ita import indicators_for
 from ..models import AuditAction, FiscalYear, Measure, Plan, Source, Task, TaskStatus, User
 from ..thai import ce_year, fiscal_year_bounds, fiscal_year_of
 from .build import ensure_fiscal_year
-from .current import plan_years
+from .current import plan_of_year, plan_years
 
 OPEN_STATUSES = tuple(status for status in TaskStatus if status.is_open)
 
@@ -122,11 +122,6 @@ class Outlook:
 
     def count(self, where: str) -> int:
         return sum(1 for carry in self.carries if carry.where == where)
-
-
-def plan_of_year(organization_id: int, year_be: int) -> Plan | None:
-    """Return the organization's plan of a fiscal year (BE), if it has one."""
-    return db.session.scalar(scoped(Plan, organization_id).join(Plan.fiscal_year).where(FiscalYear.year_be == year_be))
 
 
 def unfinished_count(plan_id: int) -> int:

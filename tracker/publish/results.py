@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import scoped
 from ..clock import local_date
 from ..extensions import db
 from ..labels import label
-from ..models import Evidence, EvidenceReview, FiscalYear, Measure, OitPurpose, Organization, Plan, Task, TaskStatus
+from ..models import Evidence, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task, TaskStatus
 from ..oit import oit_item
-from ..plans.current import NoSuchPlan
+from ..plans.current import NoSuchPlan, plan_of_year
 from ..progress import measure_percent
 from ..thai import fiscal_year_bounds, format_date
 from .model import EvidenceLink, MeasureRow, ResultsReport, Signature, StepRow
@@ -39,6 +38,18 @@ def rounds(year_be: int) -> tuple[Round, Round]:
     """The rounds agencies report in: 6 months (to 31 March) and 12 months (to 30 September, the year's end)."""
     start, end = fiscal_year_bounds(year_be)
     return (Round(date(end.year, 3, 31), "รอบ 6 เดือน"), Round(end, "รอบ 12 เดือน"))
+
+
+ROUND_NAMES = ("6m", "12m", "latest")  # the 6-month round, the 12-month round, the year so far
+
+
+def round_named(year_be: int, name: str, today: date) -> Round:
+    """The round a person picks by name: "6m", "12m", or anything else for the year so far (today, within the
+    year)."""
+    six, twelve = rounds(year_be)
+    if name in ("6m", "12m"):
+        return six if name == "6m" else twelve
+    return round_for(year_be, min(today, fiscal_year_bounds(year_be)[1]), today)
 
 
 def round_for(year_be: int, as_of: date | None, today: date) -> Round:
@@ -66,18 +77,6 @@ def signer_position(organization: Organization) -> str:
     return "นายก" + name
 
 
-def plan_of(organization: Organization, year_be: int) -> Plan:
-    """The organization's plan of a fiscal year (BE), or NoSuchPlan."""
-    plan = db.session.scalar(
-        scoped(Plan, organization.id).join(Plan.fiscal_year).where(FiscalYear.year_be == year_be)
-        .options(selectinload(Plan.fiscal_year).selectinload(FiscalYear.oit_items))
-        .order_by(Plan.id.desc()).limit(1)
-    )
-    if plan is None:
-        raise NoSuchPlan(year_be)
-    return plan
-
-
 def build(
     organization: Organization,
     year_be: int,
@@ -88,13 +87,17 @@ def build(
     signer_name: str | None = None,
     signed_on: date | None = None,
     today: date | None = None,
+    plan: Plan | None = None,
 ) -> ResultsReport:
-    """Read the report of `organization`'s plan of `year_be` as of the round's day.
+    """Read the report of `organization`'s plan of `year_be` (or of `plan`, already looked up) as of the round's
+    day; NoSuchPlan when the year has none.
 
     `evidence_url` gives a public evidence item's address (its link, or where its file is served publicly); an item
     it gives None for is left out.
     """
-    plan = plan_of(organization, year_be)
+    plan = plan or plan_of_year(organization.id, year_be)
+    if plan is None:
+        raise NoSuchPlan(year_be)
     measures = db.session.scalars(
         scoped(Measure, organization.id).where(Measure.plan_id == plan.id)
         .options(selectinload(Measure.divisions), selectinload(Measure.indicators),
@@ -121,9 +124,10 @@ def build(
 
 
 def _measure_row(measure: Measure, as_of: date, evidence_url: Callable[[Evidence], str | None]) -> MeasureRow:
-    steps = tuple(_step_row(task, as_of) for task in sorted(measure.tasks, key=lambda t: (t.step_number, t.id)))
+    tasks = sorted(measure.tasks, key=lambda t: (t.step_number, t.id))
+    steps = tuple(_step_row(task, as_of) for task in tasks)
     links = []
-    for task in sorted(measure.tasks, key=lambda t: (t.step_number, t.id)):
+    for task in tasks:
         for item in task.evidence:
             if item.public and item.review is EvidenceReview.ACCEPTED and (url := evidence_url(item)):
                 links.append(EvidenceLink(item.note or item.file_name or url, url))
@@ -177,10 +181,3 @@ def public_evidence(organization_id: int, evidence_id: int) -> Evidence | None:
                                                 Evidence.review == EvidenceReview.ACCEPTED)
     )
 
-
-def years_with_plans(organization_id: int) -> list[int]:
-    """The fiscal years (BE) the organization has a plan of, newest first."""
-    return list(db.session.scalars(
-        select(FiscalYear.year_be).join(Plan, Plan.fiscal_year_id == FiscalYear.id)
-        .where(Plan.organization_id == organization_id).distinct().order_by(FiscalYear.year_be.desc())
-    ))

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, Response, abort, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request, send_file
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .. import clock, labels
+from .. import clock, evidence, labels
 from ..access import Action, Refused, can
 from ..auth import session_user
 from ..errors import DomainError
 from ..extensions import db, login_manager
-from ..models import AuditAction, Task, TaskStatus, User
+from ..models import AuditAction, Evidence, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import NoSuchPlan, YearChoice, year_choice
 from ..thai import format_date
@@ -46,6 +46,17 @@ def due_state(task: Task) -> DueState:
     done_on = clock.local_date(task.done_at) if task.done_at else None
     return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar(), done_on,
                         carried=task.status is TaskStatus.CARRIED)
+
+
+def send_evidence_file(item: Evidence) -> Response:
+    """Send an evidence item's stored file, or 404 when it has none (a link) or the file is gone. Always a
+    download, never rendered inline: an uploaded file must not run in our origin."""
+    if not item.file_path:
+        abort(404)
+    path = evidence.path_of(item.file_path)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name)
 
 
 def register(app: Flask) -> None:

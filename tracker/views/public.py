@@ -11,33 +11,20 @@ revision and today, never on who asks.
 """
 from __future__ import annotations
 
-from datetime import date
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
-from flask import Blueprint, Response, abort, redirect, render_template, send_file, url_for
-
-from .. import clock, evidence
+from .. import clock
 from ..extensions import cache, db
-from ..models import OitItem, OitPurpose, Organization
+from ..models import OitPurpose, Organization
 from ..oit import oit_item
-from ..plans.current import NoSuchPlan, assessment_for
+from ..plans.current import NoSuchPlan, assessment_for, plan_of_year, plan_years
 from ..publish import documents
-from ..publish.results import (
-    Round,
-    build,
-    plan_of,
-    public_evidence,
-    public_evidence_url,
-    round_for,
-    rounds,
-    years_with_plans,
-)
-from ..thai import fiscal_year_bounds, fiscal_year_of
+from ..publish.results import ROUND_NAMES, build, public_evidence, public_evidence_url, round_named, rounds
+from ..thai import fiscal_year_of
+from . import send_evidence_file
 from .pagecache import public_key
 
 bp = Blueprint("public", __name__, url_prefix="/o")
-
-ROUNDS = ("6m", "12m", "latest")  # the report files' rounds: 6 months, 12 months, the year so far
-
 
 def _organization(organization_id: int) -> Organization:
     organization = db.session.get(Organization, organization_id)
@@ -49,7 +36,7 @@ def _organization(organization_id: int) -> Organization:
 @bp.get("/<int:organization_id>")
 def current(organization_id: int):
     """The agency's page of the current fiscal year (or its newest plan's)."""
-    years = years_with_plans(_organization(organization_id).id)
+    years = [plan.year_be for plan in plan_years(_organization(organization_id).id)]
     if not years:
         abort(404)
     today_year = fiscal_year_of(clock.today())
@@ -72,47 +59,39 @@ def page(organization_id: int, year_be: int):
 
 def _render_page(organization: Organization, year_be: int) -> str:
     today = clock.today()
-    _, year_end = fiscal_year_bounds(year_be)
-    as_of = min(today, year_end)
-    try:
-        report = build(organization, year_be, round_for(year_be, as_of, today), evidence_url=public_evidence_url,
-                       today=today)
-    except NoSuchPlan:
+    plan = plan_of_year(organization.id, year_be)
+    if plan is None:
         abort(404)
+    report = build(organization, year_be, round_named(year_be, "latest", today), evidence_url=public_evidence_url,
+                   today=today, plan=plan)
     assessment = assessment_for(organization.id, year_be)
     downloads = [(name, r) for name, r in zip(("6m", "12m"), rounds(year_be), strict=True) if r.as_of <= today]
     return render_template(
         "publish/public.html", report=report, organization=organization, assessment=assessment,
-        years=years_with_plans(organization.id), downloads=downloads, formats=documents.FORMATS,
-        plan_item=_plan_item(organization, year_be), today=today,
+        years=[p.year_be for p in plan_years(organization.id)], downloads=downloads, formats=documents.FORMATS,
+        plan_item=oit_item(plan.fiscal_year, OitPurpose.PLAN), today=today,
     )
-
-
-def _plan_item(organization: Organization, year_be: int) -> OitItem | None:
-    return oit_item(plan_of(organization, year_be).fiscal_year, OitPurpose.PLAN)
 
 
 @bp.get("/<int:organization_id>/evidence/<int:evidence_id>")
 def evidence_file(organization_id: int, evidence_id: int):
     """A file a head accepted and made public; any other is not found (not "forbidden": nothing is told of it)."""
     item = public_evidence(organization_id, evidence_id)
-    if item is None or not item.file_path:
+    if item is None:
         abort(404)
-    path = evidence.path_of(item.file_path)
-    if not path.exists():
-        abort(404)
-    # Always a download, never rendered inline: an uploaded file must not run in our origin.
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name)
+    return send_evidence_file(item)
 
 
 @bp.get("/<int:organization_id>/<int:year_be>/report-<rnd>.<fmt>")
 def report_file(organization_id: int, year_be: int, rnd: str, fmt: str):
     """The results report of a round as PDF, DOCX or XLSX, as the agency publishes it (signature left to sign)."""
     organization = _organization(organization_id)
-    if rnd not in ROUNDS or fmt not in documents.FORMATS:
+    if rnd not in ROUND_NAMES or fmt not in documents.FORMATS:
         abort(404)
     today = clock.today()
-    chosen = _round(year_be, rnd, today)
+    chosen = round_named(year_be, rnd, today)
+    if rnd != "latest" and chosen.as_of > today:
+        abort(404)  # a round not ended yet has no report
     key = public_key(f"report:{year_be}:{rnd}:{fmt}", organization)
     kept = cache.get(key)
     if kept is None:
@@ -128,13 +107,3 @@ def report_file(organization_id: int, year_be: int, rnd: str, fmt: str):
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
-
-def _round(year_be: int, rnd: str, today: date) -> Round:
-    six, twelve = rounds(year_be)
-    if rnd == "latest":
-        _, year_end = fiscal_year_bounds(year_be)
-        return round_for(year_be, min(today, year_end), today)
-    chosen = six if rnd == "6m" else twelve
-    if chosen.as_of > today:
-        abort(404)  # a round not ended yet has no report
-    return chosen

@@ -11,8 +11,8 @@ from ..errors import DomainError
 from ..fields import one_line
 from ..plans.current import NoSuchPlan
 from ..publish import documents
-from ..publish.results import build, public_evidence_url, round_for, rounds
-from ..thai import BEDateError, fiscal_year_bounds, parse_be_date
+from ..publish.results import build, public_evidence_url, round_for, round_named
+from ..thai import BEDateError, parse_be_date
 
 bp = Blueprint("reports", __name__)
 
@@ -27,19 +27,16 @@ def results():
         abort(404)
     today = clock.today()
     typed = (request.args.get("as_of") or "").strip()
-    chosen = request.args.get("round", "latest")
     if typed:
         try:
-            as_of = parse_be_date(typed)
+            chosen = round_for(year_be, parse_be_date(typed), today)
         except BEDateError as error:
             raise DomainError(f"วันที่ของรายงาน: {error}") from None
-    elif chosen in ("6m", "12m"):
-        as_of = rounds(year_be)[0 if chosen == "6m" else 1].as_of
     else:
-        as_of = min(today, fiscal_year_bounds(year_be)[1])
+        chosen = round_named(year_be, request.args.get("round", "latest"), today)
     signer = one_line(request.args.get("signer"), "ชื่อผู้ลงนาม", 200)
     try:
-        report = build(current_user.organization, year_be, round_for(year_be, as_of, today),
+        report = build(current_user.organization, year_be, chosen,
                        evidence_url=public_evidence_url, thai_digits=bool(request.args.get("thai_digits")),
                        signer_name=signer, today=today)
     except NoSuchPlan:

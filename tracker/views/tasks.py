@@ -1,7 +1,7 @@
 """My tasks, the task page, and what people do to a task from the web."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -33,7 +33,7 @@ from ..forms import (
 from ..history import Names
 from ..models import EvidenceReview, Measure, Source, Task, TaskStatus, User
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
-from . import due_state, requested_year
+from . import due_state, requested_year, send_evidence_file
 from .pagecache import cached_page
 
 bp = Blueprint("tasks", __name__)
@@ -346,11 +346,5 @@ def publish_evidence(evidence_id: int):
 def evidence_file(evidence_id: int):
     item = get_evidence(current_user, evidence_id)
     require(current_user, Action.VIEW_TASK, item.task)
-    if not item.file_path:
-        abort(404)
-    path = evidence.path_of(item.file_path)
-    if not path.exists():
-        abort(404)
-    # Always a download, never rendered inline: an uploaded file must not run in our origin.
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name)
+    return send_evidence_file(item)
 
