@@ -66,6 +66,14 @@ def whole(value: Any) -> int:
     return int(text)
 
 
+def at_least_one(value: Any) -> int:
+    """A whole number above 0."""
+    text = str(value).strip()
+    if not text.isdigit() or int(text) == 0:
+        raise ValueError("expected a whole number above 0")
+    return int(text)
+
+
 def optional_count(value: Any) -> int | None:
     """A whole number above 0, or empty."""
     if value is None or str(value).strip() == "":
@@ -252,6 +260,14 @@ SETTINGS: tuple[Setting, ...] = (
         "10",
         "How long one call to LINE may take before it counts as failed and is retried later (same retry key).",
         positive,
+    ),
+    Setting(
+        "LINE_WEBHOOK_MAX_EVENTS",
+        "100",
+        "Most events of one webhook call handled, each with its reply; the rest are logged as dropped. LINE sends a "
+        "few at a time, so this only stops a batch of thousands from holding a web worker until it is killed. "
+        "The body is refused (413) past 32 KB an event.",
+        at_least_one,
     ),
     Setting(
         "OUTBOX_RETRY_BASE_SECONDS",

@@ -9,6 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from tracker.faults import database_fault
+from tracker.processes import ensure_no_app_context, outside_app_context
 
 from . import schedule, work
 
@@ -65,7 +66,14 @@ def start_up(app: Flask) -> None:
 
 
 def run(app: Flask) -> None:
-    """Catch up on today's reminders if started late, then run the schedule until stopped."""
+    """Catch up on today's reminders if started late, then run the schedule until stopped, outside the app context the
+    command was started in: each job run pushes its own, so nothing of one run (`g`, the database session and the rows
+    it holds) is seen by the next (tracker/processes.py)."""
+    outside_app_context(_run, app)
+
+
+def _run(app: Flask) -> None:
+    ensure_no_app_context("tracker scheduler")
     # A process of its own: say what it does on stderr, where a service manager collects it.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     start_up(app)

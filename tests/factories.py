@@ -3,7 +3,9 @@ with CSRF; and the small look-ups and files that tests in more than one module n
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,3 +204,23 @@ def write_xlsx(path: Path, rows: Iterable[Sequence], title: str = "Sheet") -> Pa
         sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+def xlsx_formulas(data: bytes) -> list[str]:
+    """The `<f>` elements in every worksheet of an .xlsx, read from its XML: where a formula would be stored."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)]
+        assert names, "no worksheet in the workbook"
+        return [f for name in names for f in re.findall(r"<f[\s>/][^<]*", archive.read(name).decode("utf-8"))]
+
+
+# What a spreadsheet may take for the start of a formula (OWASP): = + - @, a tab or a carriage return (before an "=").
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "\t=", "\r="]
+FORMULA_ATTACK = "cmd|' /C calc'!A0"
+
+
+def with_stray_byte(text: str, line: int, column: int, stray: bytes = b"\xff", encoding: str = "utf-8") -> bytes:
+    """`text` encoded, with a byte no text has put before the `column`-th character (1-based) of line `line`."""
+    lines = text.split("\n")
+    before = "\n".join([*lines[: line - 1], lines[line - 1][: column - 1]])
+    return before.encode(encoding) + stray + text[len(before):].encode(encoding)

@@ -10,16 +10,17 @@ from werkzeug.exceptions import NotFound
 from tracker import access
 from tracker.access import GETTERS, RULES, Action, can, find
 from tracker.extensions import db
-from tracker.models import DayOff, Division, Evidence, Measure, Task, User
+from tracker.models import DayOff, Division, Evidence, Measure, Role, Task, User
 
-from .factories import other_organization
+from .factories import make_user, other_organization
 
 PEOPLE = ("admin", "mayor", "clerk-head", "finance-head", "clerk-staff", "finance-staff")
 EVERYONE = set(PEOPLE)
 NOBODY: set[str] = set()
 
 # (action, what it is asked about) -> who may. "clerk task": a task of สำนักปลัด, unassigned; "given task": a task of
-# กองคลัง assigned to the clerk's staff member; "clerk division": the division itself; None: no object.
+# กองคลัง assigned to the clerk's staff member; "clerk division": the division itself; "deployment admin": a person of
+# the organization who is the deployment's administrator (none of PEOPLE is); None: no object.
 EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.VIEW_MY_TASKS, None): {"clerk-head", "finance-head", "clerk-staff", "finance-staff"},
     (Action.VIEW_TASK, "clerk task"): {"admin", "mayor", "clerk-head", "clerk-staff"},
@@ -43,6 +44,7 @@ EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.IMPORT_PLAN, None): {"admin"},
     (Action.MANAGE_USERS, None): {"admin"},
     (Action.MANAGE_USERS, "clerk-staff"): {"admin"},
+    (Action.MANAGE_USERS, "deployment admin"): NOBODY,  # only another deployment admin: else a reset takes it over
     (Action.MANAGE_DIVISIONS, "clerk division"): {"admin"},
     (Action.MANAGE_SETTINGS, "organization"): {"admin"},
     (Action.MANAGE_LINE_GROUP, "clerk division"): {"admin", "clerk-head"},
@@ -55,8 +57,12 @@ EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.REPORT_MEASURE, "clerk task"): NOBODY,  # only about a measure
     (Action.REVIEW_EVIDENCE, "clerk evidence"): {"admin", "clerk-head"},
     (Action.REVIEW_EVIDENCE, "clerk task"): NOBODY,  # only about a piece of evidence
-    (Action.MANAGE_OIT_ITEMS, None): {"admin"},
+    (Action.REVIEW_EVIDENCE, None): {"admin", "clerk-head", "finance-head"},  # checks some: has a review queue
+    (Action.VIEW_OIT_ITEMS, None): {"admin"},
+    (Action.MANAGE_OIT_ITEMS, None): NOBODY,  # every agency's numbering: only the deployment's administrator
 }
+# What the deployment's administrator (an admin of the organization too) may beyond what its admin may.
+DEPLOYMENT_ADMIN_ALSO = {(Action.MANAGE_OIT_ITEMS, None), (Action.MANAGE_USERS, "deployment admin")}
 
 
 @pytest.fixture
@@ -66,6 +72,7 @@ def objects(seeded):
     given_task.assignee = seeded.users["clerk-staff"]
     evidence = Evidence(task=clerk_task, url="https://example.go.th/proof")
     db.session.add(evidence)
+    operator = make_user(seeded.org, "operator", Role.ADMIN, is_deployment_admin=True)
     db.session.commit()
     return {
         None: None,
@@ -77,6 +84,7 @@ def objects(seeded):
         "clerk-staff": seeded.users["clerk-staff"],
         "shared measure": seeded.plan.measures[0],
         "clerk measure": seeded.plan.measures[1],
+        "deployment admin": operator,
     }
 
 
@@ -91,10 +99,20 @@ def test_role_by_action(seeded, objects, person, action, about):
     assert can(seeded.users[person], action, objects[about]) is allowed
 
 
+def test_the_deployment_admin_may_what_an_admin_may_and_change_the_oit_items(seeded, objects):
+    operator = objects["deployment admin"]
+    for (action, about), allowed in EXPECTED.items():
+        expected = "admin" in allowed or (action, about) in DEPLOYMENT_ADMIN_ALSO
+        assert can(operator, action, objects[about]) is expected, (action, about)
+    operator.role = Role.EXECUTIVE  # the flag, not the role, sets the items; the role still rules the agency's work
+    assert can(operator, Action.MANAGE_OIT_ITEMS) and can(operator, Action.VIEW_OIT_ITEMS)
+    assert not can(operator, Action.MANAGE_USERS) and not can(operator, Action.IMPORT_PLAN)
+
+
 @pytest.mark.parametrize("action", list(Action))
-def test_nobody_may_touch_another_organizations_rows(seeded, action):
+def test_nobody_may_touch_another_organizations_rows(seeded, objects, action):
     _, other_division, other_head, other_task = other_organization()
-    for person in (*seeded.users.values(), ):
+    for person in (*seeded.users.values(), objects["deployment admin"]):
         for obj in (other_task, other_division, other_head, other_task.measure):
             assert not can(person, action, obj), (person.username, action, obj)
 

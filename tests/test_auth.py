@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tracker.extensions import db
 from tracker.models import LoginAttempt
 
-from .factories import PASSWORD, login, logout, post_form
+from .factories import PASSWORD, count, login, logout, post_form
 
 OFFICE = "203.0.113.7"  # an office: everyone in it signs in through its router's one address
 ELSEWHERE = "198.51.100.20"
@@ -82,6 +84,34 @@ def test_an_address_is_known_to_an_account_for_30_days_after_a_sign_in_from_it(a
     assert login(office, "mayor").status_code == 429  # known at another address, not this one
     assert login(office, "admin").status_code == 429  # a failure makes no address known
     assert login(office, "clerk-head").status_code == 302
+
+
+@pytest.mark.parametrize("username", ["mayor", "admin"])
+def test_a_stranger_failing_on_purpose_does_not_lock_the_person_out(app, seeded, username):
+    stranger = from_address(app.test_client(), ELSEWHERE)
+    assert [login(stranger, username, "guess").status_code for _ in range(7)] == [401] * 5 + [429] * 2
+    # The person, from another address (one they never signed in from before), signs in at once.
+    person = from_address(app.test_client(), OFFICE)
+    assert login(person, username).status_code == 302
+    logout(person)
+    # The stranger's address still waits for that name, even with the right password.
+    assert login(stranger, username).status_code == 429
+    assert login(stranger, "clerk-head").status_code == 302  # and only for that name
+
+
+def test_one_name_guessed_from_many_addresses_is_bounded_and_its_usual_address_still_signs_in(app, seeded):
+    office = from_address(app.test_client(), OFFICE)
+    assert login(office, "mayor").status_code == 302  # the mayor's usual address
+    logout(office)
+    botnet = [from_address(app.test_client(), f"192.0.2.{i}") for i in range(1, 11)]
+    statuses = [login(bot, "mayor", f"guess-{n}").status_code for bot in botnet for n in range(5)]
+    # Each address is stopped at 5 failures, and the name at 20 from all of them: 4 addresses' worth, then none.
+    assert statuses == [401] * 20 + [429] * 30
+    assert count(LoginAttempt, LoginAttempt.username == "mayor", LoginAttempt.success.is_(False)) == 20
+    newcomer = from_address(app.test_client(), "192.0.2.200")
+    assert login(newcomer, "mayor").status_code == 429  # a new address waits out the window, right password or not
+    assert login(office, "mayor").status_code == 302  # the usual one goes on working
+    assert login(from_address(app.test_client(), "192.0.2.201"), "clerk-head").status_code == 302  # other names too
 
 
 def test_deactivated_person_cannot_sign_in_and_is_signed_out(client, seeded):

@@ -182,7 +182,7 @@ def test_the_mayor_reads_the_seed_plan(seeded, client, on_day):
     for number in (6, 7, 8):
         assert f"ตัวชี้วัดที่ {number} " not in callout
     assert f"/divisions/{seeded.clerk.id}" in page and "/measures/" in page
-    assert re.search(r'<progress max="16" value="0"', page)
+    assert re.search(r'<progress max="100" value="0" aria-label="ความก้าวหน้าโดยรวม 0%"', page)  # the plan's percent
     assert 'scope="row"' in page and 'scope="col"' in page
     assert "style=" not in page  # the CSP forbids inline styles
     headings = [int(level) for level in re.findall(r"<h([1-6])", page)]

@@ -7,22 +7,24 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import event, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
 
 from jobs import schedule, scheduler, work
 from tracker import clock
 from tracker.extensions import db
 from tracker.faults import ExitCode, FaultKind, database_fault
-from tracker.models import Notification, NotificationStatus, Organization
+from tracker.models import Comment, LoginAttempt, Notification, NotificationStatus, Organization
 from tracker.reminders import outbox
 
 from .conftest import ON_POSTGRESQL
 from .db_faults import LOCKED, READ_ONLY, database_path, locked, read_only_app, short_busy_timeout
-from .factories import count
+from .factories import count, csrf_token, login
 
 # The faults below are made the way SQLite has them; PostgreSQL has neither (its errors are classified above).
 sqlite_lock = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite only: locks the database file from another sqlite3 "
@@ -322,3 +324,89 @@ def test_the_scheduler_starts_on_a_read_only_database(app, linked, late_morning,
     assert READ_ONLY in line.getMessage() and work.sweep_owed() == TODAY
     with ro_app.app_context():
         db.engine.dispose()
+
+
+# --- the web pages ------------------------------------------------------------------------------------------------
+
+BUSY = "ระบบไม่ว่างชั่วคราว"
+
+
+def assert_busy(response, retry_after: int) -> None:
+    """503 with Retry-After and the Thai page that says so: no traceback, nothing of the driver's words."""
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == str(retry_after)
+    assert BUSY in page and "Traceback" not in page and "database" not in page.lower()
+
+
+def web_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "tracker.views" and r.levelname == "WARNING"]
+
+
+@contextmanager
+def failing(message: str, *, writes_only: bool) -> Iterator[None]:
+    """Every statement (or every write) fails with SQLite's own error `message`."""
+
+    def refuse(connection, cursor, statement, parameters, context, executemany) -> None:
+        if not writes_only or statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            raise sqlite3.OperationalError(message)
+
+    event.listen(db.engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", refuse)
+
+
+def disk_full():
+    """Every write fails as SQLite's does when the disk is full; reads still work."""
+    return failing("database or disk is full", writes_only=True)
+
+
+@sqlite_lock
+def test_signing_in_on_a_locked_database_says_the_system_is_busy(client, seeded, caplog):
+    with short_busy_timeout():
+        with locked():
+            assert_busy(login(client, "mayor"), retry_after=30)
+        assert client.get("/dashboard").status_code == 302  # not signed in, nothing kept of the attempt
+        assert count(LoginAttempt) == 0
+        assert login(client, "mayor").status_code == 302  # the lock gone, the same sign-in goes through
+    (line,) = web_warnings(caplog)
+    assert "POST /login answered 503" in line and LOCKED in line
+
+
+def test_signing_in_on_a_full_disk_says_the_system_is_busy(client, seeded, caplog):
+    with disk_full():
+        assert_busy(login(client, "mayor"), retry_after=300)
+    assert client.get("/dashboard").status_code == 302 and count(LoginAttempt) == 0
+    (line,) = web_warnings(caplog)
+    assert "POST /login answered 503" in line and "(database or disk is full" in line
+    assert login(client, "mayor").status_code == 302
+
+
+def test_any_page_that_meets_a_database_fault_says_the_system_is_busy(client, linked):
+    task = linked.tasks_of(linked.clerk)[0]
+    login(client, "clerk-head")
+    token = csrf_token(client, f"/tasks/{task.id}")
+    with disk_full():
+        response = client.post(f"/tasks/{task.id}/comments", data={"text": "ส่งเอกสารแล้ว", "csrf_token": token})
+    assert_busy(response, retry_after=300)
+    assert count(Comment) == 0  # rolled back
+    assert "ส่งเอกสารแล้ว" not in client.get(f"/tasks/{task.id}").get_data(as_text=True)
+
+
+def test_a_signed_in_person_meeting_a_database_that_cannot_be_opened_gets_the_busy_page(client, seeded):
+    login(client, "mayor")
+    with failing("unable to open database file", writes_only=False):  # not even who is signed in can be read
+        assert_busy(client.get("/dashboard"), retry_after=300)
+    assert client.get("/dashboard").status_code == 200  # still signed in once it is back
+
+
+def test_a_database_error_that_is_a_bug_is_still_a_500(client, seeded, monkeypatch):
+    from tracker.views import auth as auth_view
+
+    def broken(*args, **kwargs):
+        raise sa_exc.IntegrityError("INSERT ...", {}, sqlite3.IntegrityError("UNIQUE constraint failed: user.id"))
+
+    monkeypatch.setattr(auth_view, "sign_in", broken)
+    with pytest.raises(sa_exc.IntegrityError):  # the test app lets a bug through to the test (500 in production)
+        login(client, "mayor")

@@ -34,6 +34,7 @@ from tracker.publish.model import EvidenceLink, MeasureRow, ResultsReport, Signa
 from tracker.thai import to_thai_digits
 
 from .conftest import ROOT
+from .factories import FORMULA_ATTACK, FORMULA_STARTS, xlsx_formulas
 
 ARTIFACTS = ROOT / "test-artifacts" / "documents"
 TODO, DOING, DONE = STATUS[TaskStatus.TODO], STATUS[TaskStatus.DOING], STATUS[TaskStatus.DONE]
@@ -221,7 +222,7 @@ def render(app, rendered):
 
 def test_file_names_are_ascii_with_the_year_and_day_and_media_types_match():
     report = seed_report()
-    assert documents.filename(report, "pdf") == "ita-results-2569-2026-03-31.pdf"
+    assert documents.filename(report, "pdf") == "ita-results-2569-2569-03-31.pdf"  # the day in the Buddhist era
     assert documents.filename(report, "xlsx").isascii()
     assert documents.media_type("pdf") == "application/pdf"
     assert documents.media_type("docx").endswith("wordprocessingml.document")
@@ -428,3 +429,45 @@ def test_the_xlsx_percent_shows_in_thai_digits_when_the_report_is(render):
     sheet = load_workbook(io.BytesIO(render("xlsx", "thai", thai_digits=True))).active
     percents = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, float)]
     assert percents and all(c.number_format == "[$-D00041E]0%" for c in percents)
+
+
+# What people typed, each in the place the report prints it.
+TYPED_FIELDS = ("title", "result", "percent_reason", "problems", "evidence label", "division", "organization",
+                "signer's position", "note")
+
+
+def with_typed(field: str, text: str) -> ResultsReport:
+    """The seed report with `text` typed into one field of the first measure (or of the report)."""
+    report = seed_report()
+    if field == "organization":
+        return replace(report, organization=text)
+    if field == "signer's position":
+        return replace(report, signature=replace(report.signature, position=text))
+    if field == "note":
+        return replace(report, notes=(text,))
+    first, second = report.measures
+    if field == "evidence label":
+        change: dict = {"evidence": (EvidenceLink(text, MANUAL_URL),)}
+    elif field == "division":
+        change = {"divisions": (text, "กองคลัง")}
+    else:
+        change = {field: text}
+    return replace(report, measures=(replace(first, **change), second))
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=repr)
+@pytest.mark.parametrize("field", TYPED_FIELDS)
+def test_the_xlsx_writes_what_people_typed_as_text_never_a_formula(app, field, start):
+    typed = f"{start}{FORMULA_ATTACK}"
+    data = documents.render(with_typed(field, typed), "xlsx")
+
+    assert xlsx_formulas(data) == []  # no cell of the sheet's XML is a formula
+    sheet = load_workbook(io.BytesIO(data)).active
+    shown = typed.strip()  # as every format prints a value: without the spaces around it
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and FORMULA_ATTACK in c.value]
+    # The typed text starts its cell (the evidence's address follows its label, the year the agency's name), as written.
+    assert cells and all(c.value.startswith(shown) for c in cells)
+    # A string cell; Excel's quote style (shown as written, still text when edited) on what starts like a formula.
+    assert all(c.data_type == "s" and c.quotePrefix == (c.value[0] in "=+-@\t\r") for c in cells)
+    percents = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, float)]
+    assert percents and all(c.data_type == "n" for c in percents)  # what the app computes stays a number

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import Assessment, Division, Organization, Plan, Task
 from tracker.plans.sheets import write_template
 
-from .factories import count, counts, division_named, events, write_csv, write_xlsx
+from .factories import count, counts, division_named, events, with_stray_byte, write_csv, write_xlsx
 
 
 def run_import(runner, *args):
@@ -333,3 +333,149 @@ def test_a_file_too_big_to_be_a_plan_is_refused(runner, tmp_path):
     path.write_bytes(b" " * (5 * 1024 * 1024 + 1))
     result = run_import(runner, path, "--dry-run")
     assert result.exit_code != 0 and "plan.txt: ไฟล์มีขนาด 5.0 MB ใหญ่เกินที่รับได้ 5 MB" in result.output
+
+
+def test_a_report_with_a_stray_byte_is_refused_saying_its_line_and_column(runner, seed_path, tmp_path):
+    text = seed_path.read_text(encoding="utf-8")
+    path = tmp_path / "plan.txt"
+    path.write_bytes(with_stray_byte(text, line=4, column=6))  # after "รายงา": five Thai letters of 3 bytes each
+    offset = len("\n".join(text.split("\n")[:3]).encode()) + 1 + len("รายงา".encode())  # in bytes, from 0
+    result = run_import(runner, path, "--dry-run")
+    assert result.exit_code == 1
+    assert f"plan.txt บรรทัด 4 ตัวอักษรที่ 6: อ่านไม่ได้ — ไบต์ 0xFF (ตำแหน่งไบต์ {offset:,})" in result.output
+    assert f"(not UTF-8 text: byte 0xFF at line 4, column 6, byte offset {offset:,})" in result.output
+    as_json = json.loads(run_import(runner, path, "--dry-run", "--json").output)
+    assert as_json["status"] == "refused" and "บรรทัด 4 ตัวอักษรที่ 6" in as_json["problems"][0]
+    assert set(counts().values()) == {0}
+
+
+def test_a_csv_with_a_stray_byte_is_refused_saying_its_line_and_column(runner, tmp_path):
+    make_org()
+    path = tmp_path / "plan.csv"
+    write_csv(path, CSV_ROWS, header=CSV_HEADER)
+    text = path.read_bytes().decode("utf-8-sig")
+    path.write_bytes(b"\xef\xbb\xbf" + with_stray_byte(text, line=3, column=4, stray=b"\xe0"))
+    result = run_import(runner, path, "--dry-run")
+    assert result.exit_code == 1
+    assert "plan.csv บรรทัด 3 ตัวอักษรที่ 4: อ่านไม่ได้ — ไบต์ 0xE0" in result.output
+    assert "line 3, column 4" in result.output
+
+
+# --- every problem of a file in one run (issue 18) -------------------------------------------------------------------
+
+PERIOD_COLUMN, INDICATORS_COLUMN, DIVISIONS_COLUMN = (
+    "ช่วงระยะเวลาการดำเนินการ", "ตัวชี้วัดที่", "ผู้รับผิดชอบ"
+)
+# The issue's file: a good row, then a day that does not exist, a year no plan is dated in, an indicator outside the
+# framework, a division the organization does not have; the seeded organization already has its 2569 plan.
+EVERY_KIND_OF_PROBLEM = [
+    ("ปรับปรุงเว็บไซต์ให้เป็นปัจจุบัน", "", "9", "1. สำรวจ 2. ปรับปรุง", "ต.ค. 68 - มิ.ย. 69", "กองคลัง"),
+    ("จัดทำคู่มือประชาชน", "", "6", "1. ร่างคู่มือ", "1 ก.พ. 69 - 31 ก.พ. 69", "กองช่าง"),
+    ("อบรมเจ้าหน้าที่", "", "7", "1. อบรม", "ต.ค. 2568 - ก.ย. 2769", "กองคลัง"),
+    ("เปิดเผยข้อมูลการจัดซื้อ", "", "12", "1. ประกาศ", "ต.ค. 68 - ก.ย. 69", "กองคลัง"),
+    ("ตรวจสุขาภิบาลอาหาร", "", "6", "1. ตรวจ", "ต.ค. 68 - ก.ย. 69", "กองไม่มีจริง"),
+]
+
+
+def assert_every_problem_in_file_order(problems: list[str], source: str = "plan.csv") -> None:
+    assert len(problems) == 5, problems
+    existing, bad_day, bad_year, bad_indicator, unknown = problems
+    assert existing.startswith(f"{source}: เทศบาลตำบลบางกระบือ มีแผนปีงบประมาณ 2569 อยู่แล้ว")  # the file's first
+    assert bad_day.startswith(f"{source} แถว 3 คอลัมน์ “{PERIOD_COLUMN}”:") and "ไม่มีอยู่จริง" in bad_day
+    assert bad_year.startswith(f"{source} แถว 4 คอลัมน์ “{PERIOD_COLUMN}”:") and "ไม่ใช่ปีที่เป็นไปได้" in bad_year
+    assert bad_indicator.startswith(f"{source} แถว 5 คอลัมน์ “{INDICATORS_COLUMN}”:") and "[12]" in bad_indicator
+    assert unknown.startswith(f"{source} แถว 6 คอลัมน์ “{DIVISIONS_COLUMN}”: ไม่รู้จักกอง “กองไม่มีจริง”")
+
+
+def test_a_file_with_every_kind_of_problem_lists_them_all_in_one_run(runner, seeded, tmp_path):
+    path = write_csv(tmp_path / "plan.csv", EVERY_KIND_OF_PROBLEM, header=CSV_HEADER)
+    before = counts()
+    result = run_import(runner, path)
+    assert result.exit_code == 1
+    listed = [line.removeprefix("  - ") for line in result.output.splitlines() if line.startswith("  - ")]
+    assert_every_problem_in_file_order(listed)
+    as_json = json.loads(run_import(runner, path, "--json").output)
+    assert as_json == {"source": "plan.csv", "status": "refused", "problems": listed}
+    dry_run = json.loads(run_import(runner, path, "--dry-run", "--json").output)
+    assert dry_run["problems"] == listed
+    assert counts() == before
+
+
+def test_an_unknown_division_is_no_problem_with_create_divisions_and_the_rest_are_still_said(runner, seeded,
+                                                                                            tmp_path):
+    path = write_csv(tmp_path / "plan.csv", EVERY_KIND_OF_PROBLEM, header=CSV_HEADER)
+    before = counts()
+    result = run_import(runner, path, "--create-divisions", "--json")
+    problems = json.loads(result.output)["problems"]
+    assert result.exit_code == 1 and len(problems) == 4
+    assert not any("กองไม่มีจริง" in p for p in problems) and "มีแผนปีงบประมาณ 2569 อยู่แล้ว" in problems[0]
+    assert counts() == before
+
+
+def test_a_file_whose_year_cannot_be_told_still_says_its_rows_and_divisions(runner, seeded, tmp_path):
+    rows = [(*row[:4], "ตลอดปีงบประมาณ", row[5]) for row in EVERY_KIND_OF_PROBLEM]
+    path = write_csv(tmp_path / "plan.csv", rows, header=CSV_HEADER)
+    result = run_import(runner, path, "--json")
+    problems = json.loads(result.output)["problems"]
+    assert result.exit_code == 1 and len(problems) == 3, problems
+    assert "--fiscal-year" in problems[0] and problems[0].startswith("plan.csv:")
+    assert problems[1].startswith(f"plan.csv แถว 5 คอลัมน์ “{INDICATORS_COLUMN}”:")
+    assert problems[2].startswith(f"plan.csv แถว 6 คอลัมน์ “{DIVISIONS_COLUMN}”: ไม่รู้จักกอง")
+
+
+def seed_report_with(seed_path, tmp_path, *, bad_day: bool):
+    """The seed report with its third measure's division one the organization does not have and, with `bad_day`,
+    its second measure's period a day that does not exist."""
+    lines = seed_path.read_text(encoding="utf-8").split("\n")
+    header = next(n for n, line in enumerate(lines) if line.startswith("มาตรการ/โครงการ/") and "\t" in line)
+    second, third = header + 2, header + 3  # indexes of the table's second and third rows
+    cells = lines[third].split("\t")
+    lines[third] = "\t".join([*cells[:-1], "กองไม่มีจริง"])
+    if bad_day:
+        cells = lines[second].split("\t")
+        lines[second] = "\t".join([*cells[:-2], "๓๑ ก.พ. ๖๙", cells[-1]])
+    path = tmp_path / "plan.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, second + 1, third + 1  # the rows' line numbers
+
+
+@pytest.mark.parametrize("bad_day", [False, True], ids=["division", "division-and-day"])
+def test_a_report_with_an_unknown_division_for_a_year_already_planned_says_both(runner, seeded, seed_path,
+                                                                               tmp_path, bad_day):
+    path, second, third = seed_report_with(seed_path, tmp_path, bad_day=bad_day)
+    before = counts()
+    result = run_import(runner, path)
+    assert result.exit_code == 1
+    as_json = json.loads(run_import(runner, path, "--json").output)
+    problems = as_json["problems"]
+    assert as_json["status"] == "refused" and len(problems) == 2 + bad_day, problems
+    assert problems[0].startswith("plan.txt: เทศบาลตำบลบางกระบือ มีแผนปีงบประมาณ 2569 อยู่แล้ว")
+    if bad_day:
+        assert problems[1].startswith(f"plan.txt แถว 2 บรรทัด {second} คอลัมน์ “{PERIOD_COLUMN}”:")
+    assert problems[-1].startswith(f"plan.txt แถว 3 บรรทัด {third} คอลัมน์ “{DIVISIONS_COLUMN}”: "
+                                   "ไม่รู้จักกอง “กองไม่มีจริง”")
+    assert all(problem in result.output for problem in problems)
+    assert counts() == before
+
+
+def test_a_file_with_only_warnings_is_previewed_and_imported(runner, seed_path, tmp_path):
+    make_org()
+    path = write_csv(tmp_path / "plan.csv", [CSV_ROWS[0], (*CSV_ROWS[1][:4], "ต.ค. 69", "กองคลัง")],
+                     header=CSV_HEADER)
+    data = json.loads(run_import(runner, path, "--dry-run", "--json", "--fiscal-year", "2569").output)
+    assert data["status"] == "would_create" and data["problems"] == []
+    assert any("อยู่นอกปีงบประมาณ 2569" in warning for warning in data["warnings"])
+    result = run_import(runner, path, "--fiscal-year", "2569")
+    assert result.exit_code == 0, result.output
+    assert "คำเตือน (1)" in result.output and counts()["Task"] == 8
+
+
+def test_a_report_with_an_impossible_year_and_an_empty_table_says_both(runner, tmp_path):
+    header = "\t".join(("มาตรการ", "ขั้นตอนการดำเนินการ", "ช่วงระยะเวลา", "ผู้รับผิดชอบ"))
+    path = tmp_path / "plan.txt"
+    path.write_text(f"เทศบาลตำบลตัวอย่าง\nประจำปีงบประมาณ พ.ศ. 9999\n{header}\n", encoding="utf-8")
+    result = run_import(runner, path, "--dry-run", "--json")
+    problems = json.loads(result.output)["problems"]
+    assert result.exit_code == 1 and len(problems) == 2, problems  # not a third saying the year is not known
+    assert problems[0].startswith("plan.txt:") and "มีแต่หัวตาราง" in problems[0]  # the whole file's first
+    assert problems[1].startswith("plan.txt บรรทัด 2:") and "ไม่ใช่ปีที่เป็นไปได้" in problems[1]

@@ -6,6 +6,7 @@ what the "already imported" case wants), signs in through the real form and post
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import time
@@ -23,7 +24,19 @@ from tracker.models import Division, Organization, Plan, Role, Source, Task
 from tracker.plans.rows import COLUMN_LABELS
 from tracker.plans.sheets import TEMPLATE_HEADER, write_template
 
-from .factories import count, counts, csrf_token, events, login, make_user, other_organization, post_form, write_csv
+from .factories import (
+    count,
+    counts,
+    csrf_token,
+    events,
+    login,
+    make_user,
+    other_organization,
+    post_form,
+    with_stray_byte,
+    write_csv,
+)
+from .test_import import CSV_HEADER, EVERY_KIND_OF_PROBLEM, assert_every_problem_in_file_order
 
 ORG_NAME = "เทศบาลตำบลบางกระบือ"
 TOKEN_IN_ACTION = re.compile(r'action="/imports/([0-9a-f]{32})/confirm"')
@@ -395,3 +408,60 @@ def test_a_large_but_legal_plan_is_previewed_in_time(client, admin, tmp_path, im
     page = response.get_data(as_text=True)
     assert "มาตรการ (200)" in page and "งาน 400" in page
     assert token_of(page)
+
+
+def test_a_report_with_a_stray_byte_is_refused_saying_its_line_and_column(client, admin, seed_path, tmp_path,
+                                                                          imports_dir):
+    login(client, "web-admin")
+    text = seed_path.read_text(encoding="utf-8")
+    path = tmp_path / "รายงาน.txt"
+    path.write_bytes(with_stray_byte(text, line=4, column=6))  # after "รายงา"
+    offset = len("\n".join(text.split("\n")[:3]).encode()) + 1 + len("รายงา".encode())
+    before = counts()
+    response = upload(client, path)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f"รายงาน.txt บรรทัด 4 ตัวอักษรที่ 6: อ่านไม่ได้ — ไบต์ 0xFF (ตำแหน่งไบต์ {offset:,})" in page
+    assert f"byte 0xFF at line 4, column 6, byte offset {offset:,}" in page
+    assert counts() == before
+    assert stored(imports_dir) == []
+
+
+# --- every problem of a file in one upload (issue 18) -----------------------------------------------------------------
+
+
+def problems_on(page: str) -> list[str]:
+    """The problems a page lists, as text."""
+    section = re.search(r'<section class="card problems".*?</section>', page, re.S)
+    assert section, "no problems on the page"
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", section.group(0), re.S)]
+
+
+def test_a_file_with_every_kind_of_problem_lists_them_all_in_one_upload(client, seeded, tmp_path, imports_dir):
+    login(client, "admin")
+    path = write_csv(tmp_path / "plan.csv", EVERY_KIND_OF_PROBLEM, header=CSV_HEADER)
+    before = counts()
+    # Without the checkbox an unknown division is a problem; with it, a division to create and no problem.
+    response = upload(client, path, create_divisions=False)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert_every_problem_in_file_order(problems_on(page))
+    assert "/confirm" not in page
+    with_checkbox = problems_on(upload(client, path, create_divisions=True).get_data(as_text=True))
+    assert len(with_checkbox) == 4 and not any("กองไม่มีจริง" in problem for problem in with_checkbox)
+    assert counts() == before
+    assert stored(imports_dir) == []
+
+
+def test_a_file_with_only_warnings_is_previewed_and_can_be_confirmed(client, admin, tmp_path, imports_dir):
+    login(client, "web-admin")
+    path = write_csv(tmp_path / "plan.csv", [
+        ["1", "จัดทำคู่มือการให้บริการ", "", "6", "1. จัดทำคู่มือ 2. เผยแพร่คู่มือ", "ก.ย. 68 - ก.ย. 69", "กองคลัง"],
+    ], header=TEMPLATE_HEADER)
+    response = upload(client, path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "คำเตือน (1)" in page and "อยู่นอกปีงบประมาณ 2569" in page and 'class="card problems"' not in page
+    token = token_of(page)
+    confirmed = client.post(f"/imports/{token}/confirm", data=confirm_data(client, page, {1: [6]}))
+    assert confirmed.status_code == 302 and count(Task) == 2

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -449,3 +450,38 @@ def test_a_database_that_cannot_be_used_answers_500_so_line_redelivers(client, l
         assert post(client, redelivered).status_code == 200
         assert post(client, redelivered).status_code == 200  # and once only
     assert len(line.replies) == 1 and count(LineEvent) == 1
+
+
+# --- bounds on one call ------------------------------------------------------------------------------------------
+
+
+def test_a_batch_of_thousands_is_cut_at_the_bound_and_answered_at_once(client, linked, line, caplog):
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    db.session.commit()
+    bound = client.application.config["LINE_WEBHOOK_MAX_EVENTS"]
+    batch = [event("message", message={"type": "text", "id": str(i), "text": "ขอบคุณครับ"}) for i in range(5000)]
+    started = time.monotonic()
+    response = post(client, *batch)
+    assert response.status_code == 200 and time.monotonic() - started < 5  # not a worker held until it is killed
+    assert bound == 100 and count(LineEvent) == bound and len(line.replies) == bound
+    handled = set(db.session.scalars(select(LineEvent.webhook_event_id)))
+    assert handled == {e["webhookEventId"] for e in batch[:bound]}  # the first ones, in LINE's order
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "tracker.views.line"]
+    assert "5000 events" in warning and "the last 4900 dropped" in warning
+    assert batch[bound]["webhookEventId"] in warning and batch[-1]["webhookEventId"] in warning
+    # A batch of LINE's usual size is handled whole, as before.
+    assert post(client, *batch[bound:bound + 3]).status_code == 200 and len(line.replies) == bound + 3
+
+
+def test_a_body_past_the_bound_is_refused_before_it_is_read(client, linked, line, caplog):
+    client.application.config["LINE_WEBHOOK_MAX_EVENTS"] = 2  # 64 KB
+    linked.users["clerk-head"].line_user_id = LINE_ID
+    db.session.commit()
+    long_text = "ก" * 5000
+    fits = [event("message", message={"type": "text", "id": str(i), "text": long_text}) for i in range(2)]
+    assert post(client, *fits).status_code == 200 and len(line.replies) == 2  # LINE's largest events fit
+    too_much = [event("message", message={"type": "text", "id": str(i), "text": long_text}) for i in range(4)]
+    response = post(client, *too_much)
+    assert response.status_code == 413 and len(line.replies) == 2 and count(LineEvent) == 2
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "tracker.views.line"]
+    assert "refused" in warning and "65536" in warning

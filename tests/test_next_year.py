@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -32,11 +32,11 @@ from tracker.plans import next_year
 from tracker.plans.build import ensure_fiscal_year
 from tracker.reminders import outbox, selection
 from tracker.reminders.inputs import load_inputs
-from tracker.tasks import add_evidence, tick_off
+from tracker.tasks import add_evidence, assign, tick_off
 from tracker.workdays import WorkCalendar
 
 from .conftest import SEED, app_settings
-from .factories import count, events, login, post_form, post_progress, seed_organization, signed_in
+from .factories import count, counts, events, login, post_form, post_progress, seed_organization, signed_in
 
 TODAY = date(2026, 9, 15)  # FY 2569's last month: the administrator prepares the next year
 EARLY_STEP = date(2025, 12, 31)  # the seed plan's measure 3, step 1 (สำนักปลัด): overdue since January
@@ -355,11 +355,11 @@ def test_my_tasks_and_the_board_of_last_year_set_carried_tasks_apart(seeded, cli
 # --- the page --------------------------------------------------------------------------------------------------------
 
 
-def checked(page: str) -> str:
-    """The value of the way the page offers first (the radio button checked)."""
-    match = re.search(r'<input [^>]*checked[^>]*value="(\w+)"', page)
-    assert match, "no way is chosen"
-    return match.group(1)
+def offered(page: str) -> list[str]:
+    """The ways the page offers (its radio buttons), asserting that none of them is chosen beforehand."""
+    radios = re.findall(r'<input [^>]*type="radio"[^>]*>', page)
+    assert not [r for r in radios if re.search(r"\bchecked\b", r)], "a way is chosen before the person chooses"
+    return [re.search(r'value="(\w+)"', r).group(1) for r in radios]
 
 
 def test_the_page_says_what_will_be_created_then_starts_the_year(seeded, client, on_day):
@@ -368,7 +368,7 @@ def test_the_page_says_what_will_be_created_then_starts_the_year(seeded, client,
     page = client.get("/next-year").get_data(as_text=True)  # in FY 2569: the year after it
     assert "<h1>เริ่มปีงบประมาณ 2570</h1>" in page
     assert "มาตรการ 3 รายการ งาน 16 งาน" in page and ">13</div>" in page
-    assert checked(page) == "copy_carry" and 'value="copy"' in page and 'value="carry"' not in page
+    assert offered(page) == ["copy", "copy_carry"]
     assert page.count("ครบกำหนด 31 มี.ค. 2569 → 31 มี.ค. 2570") >= 1
 
     response = post_form(client, "/next-year?year=2569", {"how": "copy_carry"}, token_from="/next-year")
@@ -391,7 +391,7 @@ def test_carrying_into_the_plan_already_there(seeded, client, on_day):
     start(seeded, carry=False)
     login(client, "admin")
     page = client.get("/next-year?year=2569").get_data(as_text=True)
-    assert checked(page) == "carry" and "ทำต่อในงานเดียวกันของแผนปี 2570 13 งาน" in page
+    assert offered(page) == ["carry"] and "ทำต่อในงานเดียวกันของแผนปี 2570 13 งาน" in page
     response = post_form(client, "/next-year?year=2569", {"how": "carry"}, token_from="/next-year?year=2569")
     assert response.status_code == 302
     assert "ยกงานไปแผนปีงบประมาณ 2570 แล้ว" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -425,6 +425,291 @@ def test_a_year_without_a_plan_is_not_found_and_the_post_needs_its_token(seeded,
     assert client.get("/next-year?year=2560").status_code == 404
     assert client.post("/next-year?year=2569", data={"how": "copy"}).status_code == 400
     assert count(Plan) == 1
+
+
+# --- when carrying is offered (issue 18), and taking it back ----------------------------------------------------------
+
+DECEMBER = date(2026, 12, 4)  # FY 2570's first quarter: its plan is the live one
+AUGUST = date(2026, 8, 3)  # FY 2569's last quarter: the next year is being prepared
+
+
+@pytest.mark.parametrize("year, today, allowed", [
+    (2569, date(2026, 6, 30), False),  # the live plan, before its last quarter
+    (2569, date(2026, 7, 1), True),  # its last quarter (July - September)
+    (2569, date(2026, 9, 30), True),
+    (2569, DECEMBER, True),  # its year has ended: carrying its leftovers into 2570 is the normal case
+    (2570, DECEMBER, False),  # the live plan in December: what emptied everyone's list
+    (2571, DECEMBER, False),  # a plan of a year not begun yet (copied early)
+    (2570, date(2027, 7, 1), True),
+])
+def test_when_unfinished_tasks_may_be_carried_over(year, today, allowed):
+    assert next_year.may_carry_over(year, today) is allowed
+
+
+def test_a_carrying_may_be_undone_on_its_day_and_the_seven_after():
+    assert next_year.carrying_opens(2570) == date(2027, 7, 1)
+    assert [next_year.may_undo(AUGUST, AUGUST + timedelta(days=n)) for n in (0, 7, 8)] == [True, True, False]
+    assert next_year.undo_last_day(AUGUST) == date(2026, 8, 10)
+
+
+def states(tasks: list[Task]) -> list[tuple[int, TaskStatus, int | None]]:
+    db.session.expire_all()
+    return [(t.id, t.status, t.carried_from_id) for t in tasks]
+
+
+def test_in_december_the_live_plan_is_copied_a_year_on_never_carried(seeded, client, on_day):
+    live, _ = start(seeded)  # in September (2569's last quarter): its unfinished tasks went on into 2570
+    on_day(DECEMBER)
+    live_tasks = all_tasks(live)
+    login(client, "admin")
+    page = client.get("/next-year").get_data(as_text=True)
+    assert "<h1>เริ่มปีงบประมาณ 2571</h1>" in page
+    assert offered(page) == ["copy"]  # copying changes nothing live; carrying is not offered ...
+    assert "ได้ตั้งแต่ 1 ก.ค. 2570 (ไตรมาสสุดท้ายของปีงบประมาณ 2570)" in page  # ... and the page says when it will be
+    assert "จะหยุดแจ้งเตือน" not in page
+
+    # ... nor done when asked for anyway: nothing changes.
+    before = (counts(), states(live_tasks))
+    for how in ("copy_carry", "carry"):
+        refused = post_form(client, "/next-year?year=2570", {"how": how}, token_from="/next-year")
+        assert refused.status_code == 409
+        text = refused.get_data(as_text=True)
+        assert "ยังไม่ได้เริ่มปีงบประมาณ 2571 — ไม่มีอะไรเปลี่ยน" in text and "ได้ตั้งแต่ 1 ก.ค. 2570" in text
+    assert (counts(), states(live_tasks)) == before
+
+    # Copying the plan a year on: then 2571 has a plan, and still nothing of 2570 is carried into it.
+    response = post_form(client, "/next-year?year=2570", {"how": "copy"}, token_from="/next-year")
+    assert response.status_code == 302
+    following = plan_of(seeded, 2571)
+    assert following is not None and {t.status for t in all_tasks(live)} == {TaskStatus.TODO}
+    again = client.get("/next-year?year=2570").get_data(as_text=True)
+    assert offered(again) == [] and "ได้ตั้งแต่ 1 ก.ค. 2570" in again
+    before = (counts(), states(live_tasks))
+    assert post_form(client, "/next-year?year=2570", {"how": "carry"}, token_from="/next-year").status_code == 409
+    with pytest.raises(DomainError, match="1 ก.ค. 2570") as refused_carry:
+        next_year.carry_over(live, seeded.users["admin"], into=following, source=Source.WEB)
+    assert refused_carry.value.status == 409
+    db.session.rollback()
+    assert (counts(), states(live_tasks)) == before
+
+    # The year's work is still everyone's.
+    login(client, "clerk-staff")
+    mine = client.get("/tasks").get_data(as_text=True)
+    assert "แผนปีงบประมาณ 2570" in mine and "ไม่มีงานค้าง" not in mine
+
+
+def test_in_december_last_years_leftovers_are_carried_as_usual(seeded, client, on_day):
+    on_day(DECEMBER)  # FY 2569 is over, its 16 tasks still open
+    login(client, "admin")
+    page = client.get("/next-year").get_data(as_text=True)
+    assert "<h1>เริ่มปีงบประมาณ 2570</h1>" in page and offered(page) == ["copy", "copy_carry"]
+    assert "งาน 16 งานของแผนปี 2569 จะหยุดแจ้งเตือน" in page
+
+
+def test_in_the_last_quarter_carrying_is_offered_unchosen_naming_whose_reminders_stop(seeded, client, on_day):
+    on_day(AUGUST)
+    work = a_year_of_work(seeded)  # 13 unfinished; one of สำนักปลัดเทศบาล's given to its staff member
+    head_s = next(t for t in work["unfinished"] if t.division == seeded.clerk and t.assignee is None)
+    assign(head_s, seeded.users["admin"], seeded.users["clerk-head"], source=Source.WEB)
+    db.session.commit()
+
+    outlook = next_year.outlook(seeded.plan, AUGUST)
+    by_division = {r.division: (r.tasks, r.people, r.unassigned) for r in outlook.reminded}
+    assert by_division == {
+        "สำนักปลัดเทศบาล": (5, sorted(["หัวหน้าสำนักปลัด", "เจ้าหน้าที่สำนักปลัด"]), 3),
+        "กองคลัง": (2, ["เจ้าหน้าที่กองคลัง"], 2),  # given to nobody: the division's staff hear of them
+        "กองช่าง": (2, [], 2), "กองการศึกษา": (2, [], 2), "กองสาธารณสุข": (2, [], 2),  # nobody to hear
+    }
+
+    login(client, "admin")
+    page = client.get("/next-year").get_data(as_text=True)
+    assert offered(page) == ["copy", "copy_carry"]  # offered, and nothing chosen beforehand
+    assert 'aria-describedby="how-copy_carry-hint carry-stops"' in page
+    warning = " ".join(page[page.index('id="carry-stops"'):].split("</div>")[0].split())
+    assert "งาน 13 งานของแผนปี 2569 จะหยุดแจ้งเตือน" in warning
+    assert ("<strong>สำนักปลัดเทศบาล</strong> (5 งาน · ยังไม่มอบหมาย 3 งาน แจ้งทุกคนในกอง):"
+            " หัวหน้าสำนักปลัด, เจ้าหน้าที่สำนักปลัด") in warning
+    assert "<strong>กองคลัง</strong> (2 งาน · ยังไม่มอบหมาย 2 งาน แจ้งทุกคนในกอง): เจ้าหน้าที่กองคลัง" in warning
+    assert "<strong>กองช่าง</strong> (2 งาน · ยังไม่มอบหมาย 2 งาน แจ้งทุกคนในกอง): ไม่มีผู้ใช้ที่ได้รับแจ้งเตือน" in warning
+
+    # Confirming without a choice: refused in Thai, the page kept, nothing done.
+    before = counts()
+    refused = post_form(client, "/next-year?year=2569", {}, token_from="/next-year")
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "เลือกวิธีเริ่มปีงบประมาณใหม่ก่อน" in text and "<h1>เริ่มปีงบประมาณ 2570</h1>" in text
+    assert offered(text) == ["copy", "copy_carry"] and counts() == before
+
+    response = post_form(client, "/next-year?year=2569", {"how": "copy_carry"}, token_from="/next-year")
+    assert response.status_code == 302
+    assert "ยกเลิกได้ภายใน 7 วัน" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    # The staff member's tasks (theirs, and their division's given to nobody) went on in the new year: My tasks shows
+    # them there.
+    clerks = [t for t in work["unfinished"] if t.division == seeded.clerk and t is not head_s]
+    login(client, "clerk-staff")
+    this_year = client.get("/tasks").get_data(as_text=True)
+    assert "ยกไปทำต่อในปีงบประมาณถัดไป (4)" in this_year
+    next_years = client.get("/tasks?year=2570").get_data(as_text=True)
+    assert "แผนปีงบประมาณ 2570" in next_years
+    assert all(f'href="/tasks/{t.carried_to.id}"' in next_years for t in clerks)
+
+
+def reminded_on(seeded, day: date) -> set[int]:
+    return reminded(outbox.plan_for(seeded.org, day))
+
+
+def test_undoing_a_carrying_within_seven_days_brings_the_tasks_back(seeded, linked, client, on_day):
+    on_day(AUGUST)
+    work = a_year_of_work(seeded)
+    doing = work["doing"][0]
+    early = next(t for t in seeded.tasks_of(seeded.clerk) if t.due_date == EARLY_STEP)
+    day = next(d for d in (AUGUST + timedelta(days=n) for n in range(28)) if early.id in reminded_on(seeded, d))
+    login(client, "admin")
+    assert post_form(client, "/next-year?year=2569", {"how": "copy_carry"}, token_from="/next-year").status_code == 302
+    copy = plan_of(seeded, 2570)
+    assert early.status is TaskStatus.CARRIED and early.id not in reminded_on(seeded, day)
+
+    on_day(AUGUST + timedelta(days=7))  # the seventh day after: still
+    login(client, "admin")  # (a new day, a new session)
+    page = client.get("/next-year").get_data(as_text=True)
+    assert "ยกเลิกการยกงาน</button>" in page and "ยกเลิกได้ถึงสิ้นวันที่ 10 ส.ค. 2569" in page
+    (carrying,) = events("plan.carry_over")
+    response = post_form(client, f"/next-year/carry-overs/{carrying.id}/undo", token_from="/next-year")
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard?year=2569"
+    landed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ยกเลิกการยกงานแล้ว: งาน 13 งานกลับมาในแผนปีงบประมาณ 2569" in landed
+
+    # Every task is back in its plan and status, with its history, evidence and notes; the copy stays, unlinked.
+    db.session.expire_all()
+    assert [t.status for t in work["unfinished"]] == [
+        TaskStatus.DOING if t is doing else TaskStatus.TODO for t in work["unfinished"]]
+    assert all(t.carried_to is None for t in work["unfinished"])
+    assert work["done"][0].evidence and doing.comments
+    assert plan_of(seeded, 2570) == copy and len(all_tasks(copy)) == 16
+    assert all(t.carried_from is None and t.status is TaskStatus.TODO for t in all_tasks(copy))
+    # ... and reminds again: the sweep reads it and the policy plans it.
+    assert early.id in reminded_on(seeded, day)
+    assert early.id in {t.id for batch in selection.day_inputs(day) for _, inputs in batch for t in inputs.tasks}
+
+    # The trail says both, as a whole and task by task.
+    (undone,) = events("plan.carry_over_undo")
+    assert (undone.object_type, undone.object_id, undone.actor) == ("Plan", seeded.plan.id, seeded.users["admin"])
+    assert undone.after == {"fiscal_year": 2570, "from_fiscal_year": 2569, "tasks": 13, "removed": 0,
+                            "carry_event_id": carrying.id}
+    back = {e.object_id: e for e in events("task.carry_undo")}
+    assert set(back) == {t.id for t in work["unfinished"]}
+    assert (back[doing.id].before["status"], back[doing.id].after["status"]) == ("carried", "doing")
+    assert len(events("task.carried_in_undo")) == 13 and len(events("task.carry")) == 13
+    login(client, "clerk-head")
+    history = client.get(f"/tasks/{doing.id}").get_data(as_text=True)
+    assert "กำลังทำ → ยกไปปีถัดไป" in history and "ยกไปปีถัดไป → กำลังทำ" in history
+    assert "ยกเลิกการยกงาน งานกลับมาในปีงบประมาณเดิม" in history and "รายงานความคืบหน้า</h2>" in history
+    login(client, "mayor")
+    trail = client.get("/audit").get_data(as_text=True)
+    assert "ยกงานที่ยังไม่เสร็จไปปีงบประมาณถัดไป" in trail and ">ยกเลิกการยกงาน<" in trail
+    assert "carried_on" not in trail and "carry_event_id" not in trail
+
+    # Once undone, it is not offered again, nor undone twice.
+    login(client, "admin")
+    assert "ยกเลิกการยกงาน</button>" not in client.get("/next-year").get_data(as_text=True)
+    again = post_form(client, f"/next-year/carry-overs/{carrying.id}/undo", token_from="/next-year")
+    assert again.status_code == 409 and "ถูกยกเลิกไปแล้ว" in again.get_data(as_text=True)
+
+
+def an_imported_plan(seeded) -> tuple[Plan, Measure, Task]:
+    """The next year's plan from the next report: measure 1 again with its first step for กองคลัง only, and a new
+    measure (the rest of last year's plan has no measure in it)."""
+    old = seeded.plan.measures[0]
+    first_step = old.tasks[0].step_text
+    imported = Plan(organization=seeded.org, fiscal_year=ensure_fiscal_year(2570), source="ita-2569.txt",
+                    content_hash="i")
+    again = Measure(plan=imported, order=1, title=old.title, period_start=date(2026, 10, 1),
+                    period_end=date(2027, 9, 30), divisions=[seeded.finance])
+    kept = Task(measure=again, step_number=1, step_text=first_step, division=seeded.finance,
+                due_date=date(2026, 10, 31))
+    other = Measure(plan=imported, order=2, title="มาตรการใหม่ของปี 2570", period_start=date(2026, 10, 1),
+                    period_end=date(2027, 9, 30), divisions=[seeded.clerk])
+    db.session.add_all([imported, again, kept, other,
+                        Task(measure=other, step_number=1, step_text="งานใหม่", division=seeded.clerk,
+                             due_date=date(2027, 6, 30))])
+    db.session.commit()
+    return imported, again, kept
+
+
+def test_undoing_a_carrying_into_an_imported_plan_removes_what_it_made(seeded, on_day):
+    on_day(date(2026, 11, 2))  # FY 2569 is over; the imported plan's date for กองคลัง's step has passed
+    imported, again, kept = an_imported_plan(seeded)
+    admin, old_tasks = seeded.users["admin"], all_tasks(seeded.plan)
+    before = counts()
+    carried = next_year.carry_over(seeded.plan, admin, into=imported, source=Source.WEB)
+    db.session.commit()
+    assert kept in carried and kept.due_date == date(2027, 3, 31)  # moved on, as it had passed
+    assert any(m.title == "งานยกมาจากปีงบประมาณ 2569" for m in imported.measures) and len(again.divisions) == 5
+    (carry,) = next_year.undoable(seeded.org.id, date(2026, 11, 2))
+    assert (carry.year, carry.tasks, carry.last_day) == (2570, 16, date(2026, 11, 9))
+
+    # Someone has worked on one of the tasks it made: undoing would lose that, so it is refused, naming it.
+    made = next(t for t in carried if t is not kept and t.division == seeded.clerk)
+    tick_off(made, seeded.users["clerk-head"], source=Source.WEB)
+    with pytest.raises(DomainError, match="มีการดำเนินการแล้ว 1 งาน") as refused:
+        next_year.undo_carry_over(carry, admin, source=Source.WEB)
+    assert made.step_text[:30] in refused.value.message and refused.value.status == 409
+    db.session.rollback()
+
+    returned = next_year.undo_carry_over(carry, admin, source=Source.WEB)
+    db.session.commit()
+    assert sorted(t.id for t in returned) == sorted(t.id for t in old_tasks)
+    db.session.expire_all()
+    assert {t.status for t in old_tasks} == {TaskStatus.TODO} and all(t.carried_to is None for t in old_tasks)
+    # What the carrying made is gone (the tasks, the leftovers measure, the divisions it named); what it found stays,
+    # with its own date back.
+    assert [m.title for m in imported.measures] == [again.title, "มาตรการใหม่ของปี 2570"]
+    assert again.divisions == [seeded.finance] and again.tasks == [kept]
+    assert kept.carried_from is None and kept.due_date == date(2026, 10, 31)
+    assert {k: v for k, v in counts().items() if k != "AuditEvent"} == {
+        k: v for k, v in before.items() if k != "AuditEvent"}
+    (undone,) = events("plan.carry_over_undo")
+    assert undone.after == {"fiscal_year": 2570, "from_fiscal_year": 2569, "tasks": 16, "removed": 15,
+                            "carry_event_id": carry.event.id, "removed_measure": "งานยกมาจากปีงบประมาณ 2569"}
+    removed = [e for e in events("task.carried_in_undo") if e.after is None]
+    assert len(removed) == 15 and all(e.before["carried_from_id"] and e.before["step_text"] for e in removed)
+
+
+def test_on_the_eighth_day_undoing_is_neither_offered_nor_done(seeded, client, on_day):
+    on_day(AUGUST)
+    login(client, "admin")
+    assert post_form(client, "/next-year?year=2569", {"how": "copy_carry"}, token_from="/next-year").status_code == 302
+    (carrying,) = events("plan.carry_over")
+    on_day(AUGUST + timedelta(days=8))
+    login(client, "admin")
+    page = client.get("/next-year").get_data(as_text=True)
+    assert "ยกเลิกการยกงาน</button>" not in page and f"/carry-overs/{carrying.id}/undo" not in page
+    before = (counts(), states(all_tasks(seeded.plan)))
+    refused = post_form(client, f"/next-year/carry-overs/{carrying.id}/undo", token_from="/next-year")
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert "ยังไม่ได้ยกเลิกการยกงาน — ไม่มีอะไรเปลี่ยน" in text and "(ถึง 10 ส.ค. 2569) ซึ่งเลยมาแล้ว" in text
+    (carry,) = next_year.carry_overs(seeded.org.id)
+    with pytest.raises(DomainError, match="ซึ่งเลยมาแล้ว"):
+        next_year.undo_carry_over(carry, seeded.users["admin"], source=Source.WEB)
+    db.session.rollback()
+    assert (counts(), states(all_tasks(seeded.plan))) == before
+    assert {t.status for t in all_tasks(seeded.plan)} == {TaskStatus.CARRIED}
+
+
+@pytest.mark.parametrize("username", ["mayor", "clerk-head"])
+def test_only_the_administrator_undoes_a_carrying(seeded, client, on_day, username):
+    on_day(AUGUST)
+    start(seeded, today=AUGUST)
+    (carry,) = next_year.undoable(seeded.org.id, AUGUST)
+    login(client, username)
+    before = (counts(), states(all_tasks(seeded.plan)))
+    response = post_form(client, f"/next-year/carry-overs/{carry.event.id}/undo")
+    assert response.status_code == 403 and "ได้เฉพาะผู้ดูแลระบบ" in response.get_data(as_text=True)
+    with pytest.raises(Refused, match="ผู้ดูแลระบบ"):
+        next_year.undo_carry_over(carry, seeded.users[username], source=Source.WEB)
+    assert (counts(), states(all_tasks(seeded.plan))) == before
 
 
 # --- the audit trail -------------------------------------------------------------------------------------------------

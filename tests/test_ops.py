@@ -1,6 +1,8 @@
 """Production operations, through the installed `tracker` command as an operator or systemd runs it: `tracker backup`
 while the app is using the database and `tracker restore` of that file (SQLite and PostgreSQL), the refusals of
-restore, and `tracker serve` (gunicorn) answering, stopping on SIGTERM, and refusing a database that is not built."""
+restore (a backup whose schema is not this release's among them), a backup of a database another process holds
+locked, `tracker db upgrade` on a read-only database, and `tracker serve` (gunicorn) answering, stopping on SIGTERM,
+and refusing a database that is not built."""
 from __future__ import annotations
 
 import os
@@ -9,22 +11,29 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
-from tracker import create_app
+from tracker import MIGRATIONS_DIR, create_app, schema
 from tracker.extensions import db
 from tracker.faults import ExitCode
 from tracker.models import Organization
 
-from .conftest import app_settings
+from .conftest import PG_ADMIN_URL, app_settings
 
 TRACKER = Path(sys.executable).with_name("tracker")
 
@@ -125,8 +134,6 @@ def test_a_backup_taken_while_the_app_writes_restores_the_database_as_it_was(dat
     assert list(tmp_path.glob(".*partial")) == []  # the temporary file it was written to has its name now
     db.session.rollback()
     add_organization("เทศบาลหลังสำรอง")
-    with db.engine.begin() as connection:  # a table a later release would add: gone after the restore too
-        connection.exec_driver_sql("CREATE TABLE added_later (id integer PRIMARY KEY)")
     let_go()
 
     restored = tracker("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
@@ -134,7 +141,6 @@ def test_a_backup_taken_while_the_app_writes_restores_the_database_as_it_was(dat
     assert restored.returncode == 0, restored.stderr
     assert "กู้ข้อมูลแล้ว" in restored.stdout
     assert organizations() == ["เทศบาลก่อนสำรอง"]
-    assert "added_later" not in tables() and "organization" in tables()
     # The database it replaced is kept beside the backup, as the command says, and restores like any backup.
     kept = list(tmp_path.glob("before-restore-*"))
     assert len(kept) == 1 and str(kept[0]) in restored.stdout
@@ -143,6 +149,18 @@ def test_a_backup_taken_while_the_app_writes_restores_the_database_as_it_was(dat
     assert undone.returncode == 0, undone.stderr
     assert organizations() == ["เทศบาลก่อนสำรอง", "เทศบาลหลังสำรอง"]
     assert len(list(tmp_path.glob("before-restore-*"))) == 2
+
+
+def test_restore_leaves_no_table_the_backup_does_not_have(database, tmp_path):
+    assert tracker("backup", str(tmp_path / "nightly.backup"), database_url=database).returncode == 0
+    with db.engine.begin() as connection:  # a table a later release would add: gone after the restore too
+        connection.exec_driver_sql("CREATE TABLE added_later (id integer PRIMARY KEY)")
+    let_go()
+
+    restored = tracker("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
+
+    assert restored.returncode == 0, restored.stderr
+    assert "added_later" not in tables() and "organization" in tables()
 
 
 def test_restore_refuses_while_another_process_has_the_database_open(database, tmp_path):
@@ -190,11 +208,175 @@ def test_restore_refuses_a_sqlite_database_that_is_not_the_trackers(sqlite_templ
     refused(result, ExitCode.REFUSED, "not the tracker's")
 
 
+# A backup whose schema is not the one this release builds: a copy of the database, changed (SQLite: the file itself;
+# PostgreSQL: pg_dump of it, as `tracker backup` runs it). The trigger is the issue's: a staff member made admin at
+# their next sign-in.
+SCHEMA_DAMAGE = {
+    "only alembic_version": ("DROP EVERY TABLE BUT alembic_version", ("tables missing",)),
+    "trigger": ({"sqlite": ["""CREATE TRIGGER promote_at_sign_in AFTER INSERT ON login_attempt BEGIN
+                             UPDATE "user" SET role = 'admin' WHERE username = NEW.username; END"""],
+                 "postgresql": ["""CREATE FUNCTION promote_at_sign_in() RETURNS trigger LANGUAGE plpgsql AS $$
+                                 BEGIN UPDATE "user" SET role = 'admin' WHERE username = NEW.username; RETURN NEW;
+                                 END $$""",
+                                "CREATE TRIGGER promote_at_sign_in AFTER INSERT ON login_attempt FOR EACH ROW "
+                                "EXECUTE FUNCTION promote_at_sign_in()"]},
+                ("unexpected", "promote_at_sign_in")),
+    "view": ('CREATE VIEW password_hashes AS SELECT username, password_hash FROM "user"',
+             ("unexpected view password_hashes",)),
+    "missing column": ("ALTER TABLE organization DROP COLUMN district", ("missing column organization.district",)),
+    "missing index": ("DROP INDEX ix_task_open_due_date", ("missing index ix_task_open_due_date",)),
+}
+
+
+@contextmanager
+def copy_of(database: str, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """A migrated database beside the test's (the SQLite template, or the PostgreSQL one copied): its URL."""
+    if database.startswith("sqlite"):
+        path = tmp_path / "damaged.backup"
+        path.write_bytes(sqlite_template.read_bytes())
+        yield f"sqlite:///{path}"
+        return
+    let_go()  # a database is copied only while nobody is connected to it
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name, source = f"tracker_copy_{uuid.uuid4().hex[:10]}", make_url(database).database
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    try:
+        yield make_url(database).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.mark.parametrize("damage", SCHEMA_DAMAGE, ids=list(SCHEMA_DAMAGE))
+def test_restore_refuses_a_backup_whose_schema_is_not_this_releases(database, tmp_path, sqlite_template, damage):
+    statements, words = SCHEMA_DAMAGE[damage]
+    add_organization("เทศบาลเดิม")
+    with copy_of(database, tmp_path, sqlite_template) as url:
+        engine = sa.create_engine(url, poolclass=NullPool)
+        with engine.begin() as connection:
+            if statements == "DROP EVERY TABLE BUT alembic_version":
+                cascade = "" if connection.dialect.name == "sqlite" else " CASCADE"
+                statements = [f'DROP TABLE IF EXISTS "{table}"{cascade}'
+                              for table in sa.inspect(connection).get_table_names() if table != "alembic_version"]
+            elif isinstance(statements, dict):
+                statements = statements[connection.dialect.name]
+            for statement in [statements] if isinstance(statements, str) else statements:
+                connection.exec_driver_sql(statement)
+        engine.dispose()
+        if url.startswith("postgresql"):
+            libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+            subprocess.run(["pg_dump", "--format=custom", "--file", str(tmp_path / "damaged.backup"), libpq],
+                           check=True)
+    let_go()
+
+    result = tracker("restore", str(tmp_path / "damaged.backup"), "--yes", database_url=database)
+
+    refused(result, ExitCode.REFUSED, "ไม่ใช่ฐานข้อมูลของระบบนี้", "not this release's schema", *words)
+    assert organizations() == ["เทศบาลเดิม"]
+    assert list(tmp_path.glob("before-restore-*")) == []
+
+
 def test_backup_never_overwrites_a_file(database, tmp_path):
     (tmp_path / "nightly.backup").write_text("yesterday's")
     result = tracker("backup", str(tmp_path / "nightly.backup"), database_url=database)
     refused(result, ExitCode.REFUSED, "not overwritten")
     assert (tmp_path / "nightly.backup").read_text() == "yesterday's"
+
+
+# --- a database another process holds locked, a read-only one -------------------------------------------------------
+
+
+HOLD_SQLITE_EXCLUSIVELY = textwrap.dedent("""
+    import sqlite3, sys
+    connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+    connection.execute("PRAGMA locking_mode=EXCLUSIVE")
+    connection.execute("BEGIN EXCLUSIVE")
+    connection.execute("UPDATE alembic_version SET version_num = version_num")
+    connection.execute("COMMIT")  # in exclusive locking mode the lock stays until the connection closes
+    print("held", flush=True)
+    sys.stdin.read()  # until the test closes our stdin
+""")
+
+
+@contextmanager
+def held_exclusively(database: str) -> Iterator[None]:
+    """Another process (SQLite) or session (PostgreSQL) holding the database locked, as a stuck job would."""
+    let_go()
+    if database.startswith("sqlite"):
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_SQLITE_EXCLUSIVELY, make_url(database).database or ""],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            yield
+        finally:
+            holder.communicate(timeout=30)
+        return
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("LOCK TABLE organization IN ACCESS EXCLUSIVE MODE")
+        yield
+        connection.rollback()
+
+
+def test_backup_of_a_database_held_locked_gives_up_after_its_wait(database, tmp_path):
+    with held_exclusively(database):
+        started = time.monotonic()
+        result = tracker("backup", str(tmp_path / "nightly.backup"), "--wait", "2", database_url=database)
+        took = time.monotonic() - started
+
+    refused(result, ExitCode.DATABASE, "locked by another process", "2 s")
+    assert took < 20, took  # the wait and the command's start, not the 30 seconds of the default
+    assert not (tmp_path / "nightly.backup").exists()
+    assert list(tmp_path.glob(".*partial")) == []
+
+
+def test_backup_stopped_while_it_waits_for_a_lock_leaves_nothing(database, tmp_path):
+    with held_exclusively(database):
+        waiting = subprocess.Popen([str(TRACKER), "backup", str(tmp_path / "nightly.backup"), "--wait", "120"],
+                                   env=environment(database), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not list(tmp_path.glob(".*partial")):  # the backup has begun: it waits for the lock now
+                assert waiting.poll() is None, waiting.communicate()
+                assert time.monotonic() < deadline, "tracker backup did not start within a minute"
+                time.sleep(0.1)
+            time.sleep(1)
+            waiting.send_signal(signal.SIGTERM)  # systemctl stop, or the timer unit's own timeout
+            stdout, stderr = waiting.communicate(timeout=30)
+        finally:
+            if waiting.poll() is None:
+                waiting.kill()
+                waiting.communicate()
+
+    assert waiting.returncode == 128 + signal.SIGTERM, (stdout, stderr)
+    assert "Traceback" not in stdout + stderr
+    assert not (tmp_path / "nightly.backup").exists()
+    assert list(tmp_path.glob(".*partial")) == []
+
+
+def test_db_upgrade_of_a_read_only_database_says_so_in_one_line(database):
+    before_head = ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(schema.head()).down_revision
+    with db.engine.begin() as connection:  # a database one release behind, which `db upgrade` has to write to
+        connection.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{before_head}'")
+    let_go()
+    url = make_url(database)
+    if url.get_backend_name() == "sqlite":
+        # Tests run as root, whom file permissions do not stop: SQLite's own read-only open does.
+        read_only = f"sqlite:///file:{url.database}?mode=ro&uri=true"
+    else:
+        with db.engine.connect() as connection:  # the sessions that start from now on: as on a standby server
+            connection.exec_driver_sql(f'ALTER DATABASE "{url.database}" SET default_transaction_read_only = on')
+            connection.commit()
+        read_only = database
+
+    result = tracker("db", "upgrade", database_url=read_only)
+
+    refused(result, ExitCode.DATABASE, "read-only")
+    with db.engine.connect() as connection:
+        assert schema.revision_of(connection) == before_head
+    let_go()
 
 
 # --- tracker serve ---------------------------------------------------------------------------------------------------

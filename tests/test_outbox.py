@@ -1,22 +1,34 @@
 """The outbox against a fake LINE server on 127.0.0.1: the real SDK path, faults, and exactly-once delivery."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from jobs import work
 from tracker import clock, evidence, tasks
 from tracker.extensions import db
 from tracker.line.channel import ConsoleChannel, channel_from_config
-from tracker.models import Evidence, Notification, NotificationStatus, Organization, Role, Source, Task, User
+from tracker.models import (
+    Evidence,
+    Notification,
+    NotificationStatus,
+    Organization,
+    Role,
+    Source,
+    Task,
+    TaskStatus,
+    User,
+)
 from tracker.reminders import outbox
 from tracker.thai import format_date
 
-from .factories import count
-from .fake_line import FakeLine
+from .factories import count, make_user
+from .fake_line import INTERNAL_ERROR, PUSH_PATH, FakeLine
 
 TODAY = date(2026, 3, 17)  # a Tuesday, 14 days before the 31 March due dates of the seed plan
 
@@ -265,6 +277,109 @@ def test_a_retry_sends_the_same_request_even_if_a_task_changed_meanwhile(app, li
     first, second = _push_bodies(fake_line, staff.line_user_id)
     # LINE keeps an X-Line-Retry-Key for 24 h and answers a repeat with 409: the repeat must be the same request.
     assert first == second
+
+
+# --- a tick-off while a run is under way (issue 17) --------------------------------------------------------------
+
+
+def clerk_staff(linked, more: int) -> list[User]:
+    """สำนักปลัด's staff member and `more` others, LINE-linked: the clerk division's unassigned tasks go to each of
+    them, so a sweep writes one row per person naming the same tasks."""
+    extra = [make_user(linked.org, f"clerk-staff-{i}", Role.STAFF, linked.clerk, line_user_id=f"U{100 + i:032x}")
+             for i in range(more)]
+    db.session.commit()
+    return [linked.users["clerk-staff"], *extra]
+
+
+def named_tasks(request: dict) -> set[int]:
+    """The tasks a push names: its text's links and its carousel's buttons both open /tasks/<id>."""
+    return {int(found) for found in re.findall(r"/tasks/(\d+)", request["body"].decode())}
+
+
+def tick_off_elsewhere(app, task_id: int, head_id: int) -> None:
+    """Tick a task off as a head's own web request would: its own app context, session and commit, in the calling
+    thread (the fake LINE server's, while the deliverer waits for LINE's answer)."""
+    with app.app_context():
+        tasks.tick_off(db.session.get(Task, task_id), db.session.get(User, head_id), source=Source.WEB)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_task_ticked_off_during_a_run_is_left_out_of_the_rows_rendered_after_it(app, linked, fake_line,
+                                                                                  fixed_time):
+    staff = clerk_staff(linked, 4)
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    lines = {person.line_user_id for person in staff}
+    row = db.session.scalar(select(Notification).where(Notification.recipient == staff[0]))
+    done_id, head_id = row.task_ids[0], linked.users["clerk-head"].id
+    ticked: list[str] = []
+
+    def push(request: dict) -> tuple:
+        if not ticked and request["json"]["to"] in lines:
+            # LINE holds the first of the clerk division's digests; meanwhile the head ticks its first task off.
+            # LINE answers 500, so that digest is tried again later in the run, under its retry key.
+            tick_off_elsewhere(app, done_id, head_id)
+            ticked.append(request["headers"]["x-line-retry-key"])
+            return 500, {}, INTERNAL_ERROR
+        return fake_line._push(request)
+
+    fake_line.add_route("POST", PUSH_PATH, push)
+    result = outbox.deliver(channel_from_config())  # one run: every row claimed, rendered and sent in it
+    assert (result.sent, result.retried, result.failed) == (6, 1, 0) and fake_line.errors == []
+    assert db.session.get(Task, done_id).status is TaskStatus.DONE
+    to_clerks = [r for r in fake_line.requests_to(PUSH_PATH) if r["json"]["to"] in lines]
+    first, *others = [r for r in to_clerks if r["headers"]["x-line-retry-key"] == ticked[0]]
+    rendered_after = [r for r in to_clerks if r["headers"]["x-line-retry-key"] != ticked[0]]
+    # Rendered before the tick-off, the first digest named the task; its retry is the very same request.
+    assert done_id in named_tasks(first) and [r["body"] for r in others] == [first["body"]]
+    assert to_clerks.index(others[0]) > to_clerks.index(rendered_after[-1])  # retried after the others were sent
+    # Every digest of the division rendered after the tick-off leaves the task out and keeps the others.
+    assert len(rendered_after) == 4 and len({r["json"]["to"] for r in rendered_after}) == 4
+    for request in rendered_after:
+        assert named_tasks(request) == set(row.task_ids) - {done_id}
+    db.session.expire_all()
+    sent = {r.idempotency_key: r.messages for r in db.session.scalars(select(Notification))}
+    assert all(sent[r["headers"]["x-line-retry-key"]] == r["json"]["messages"] for r in to_clerks)
+
+
+def test_each_row_costs_one_look_up_and_the_day_is_planned_again_only_when_it_moved(app, linked, fake_line,
+                                                                                     fixed_time):
+    clerk_staff(linked, 4)
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    done_id = linked.tasks_of(linked.clerk)[0].id
+    head_id = linked.users["clerk-head"].id
+    deliverer = threading.get_ident()
+    statements: list[str] = []
+    at_push: list[int] = []  # how many statements the deliverer had run when each push reached LINE
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if threading.get_ident() == deliverer:  # not the head's tick-off, in the fake server's thread
+            statements.append(statement)
+
+    def push(request: dict) -> tuple:
+        at_push.append(len(statements))  # (the deliverer waits for this answer: the list stands still)
+        if len(at_push) == 3:
+            tick_off_elsewhere(app, done_id, head_id)
+        return fake_line._push(request)
+
+    fake_line.add_route("POST", PUSH_PATH, push)
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert outbox.deliver(channel_from_config()).sent == 6
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert db.session.get(Task, done_id).status is TaskStatus.DONE
+    # Between two pushes: the outcome of one row, the look-up of the revision, the other row's rendering recorded;
+    # after the tick-off (during the third push) the day is planned again, once.
+    between = [later - earlier for earlier, later in pairwise(at_push)]
+    usual = between[0]
+    assert usual == 3 and between[:2] == between[3:] == [usual] * 2 and between[2] > usual
+    look_ups = [s for s in statements if "organization.revision" in s and s.lstrip().upper().startswith("SELECT")]
+    assert len(look_ups) == 6  # one per rendered row
+    plans = [s for s in statements if s.startswith("SELECT task.id, task.organization_id, measure.")]  # its tasks
+    assert len(plans) == 2  # when the run began, and once after the tick-off moved the revision
 
 
 def test_evidence_a_head_sent_back_is_in_its_authors_next_digest(app, linked, fake_line, fixed_time):

@@ -113,3 +113,77 @@ def test_forms_on_a_kept_page_still_work(client, seeded):
     assert response.status_code == 302
     db.session.expire_all()
     assert task.assignee == seeded.users["clerk-staff"]
+
+
+def test_a_page_whose_form_was_built_before_it_was_kept_is_refused_in_tests(app, client, seeded):
+    """The rule holds by construction: a view that builds a form outside `compute()` would keep its viewer's token;
+    such a page is never kept (and is an error under test, so it cannot be merged)."""
+    import pytest
+    from flask import Blueprint
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from tracker.forms import CommentForm
+    from tracker.views.pagecache import KeptRequestValue, cached_page
+
+    probe = Blueprint("probe", __name__)
+
+    @probe.get("/probe-kept")
+    def kept_with_a_form_built_too_early():
+        form = CommentForm()  # the request's own token, made before the keeping scope
+        return cached_page("probe.html", compute=lambda: {"form": form})
+
+    @probe.get("/probe-kept-right")
+    def kept_with_its_form_built_in_compute():
+        return cached_page("probe.html", compute=lambda: {"form": CommentForm()})
+
+    app.register_blueprint(probe)
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"probe.html": "{{ form.csrf_token }}"}), app.jinja_env.loader])
+    login(client, "clerk-staff")
+    with pytest.raises(KeptRequestValue):
+        client.get("/probe-kept")
+    assert CSRF_MARKER not in client.get("/probe-kept-right").get_data(as_text=True)
+
+
+def _expired_comment(client, task, **headers):
+    """A comment posted with a token that is not this session's (a page left open past its sign-in)."""
+    return client.post(f"/tasks/{task.id}/comments", headers=headers,
+                       data={"text": "ขอเอกสารเพิ่ม <b>ด่วน</b>", "csrf_token": "IjE2ZjQ.expired.token"})
+
+
+def test_a_form_refused_for_its_token_comes_back_with_what_was_typed(client, seeded):
+    task = seeded.tasks_of(seeded.clerk)[0]
+    login(client, "clerk-head")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
+    refused = _expired_comment(client, task, Origin="http://localhost")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "แบบฟอร์มหมดอายุ" in page
+    assert "ขอเอกสารเพิ่ม &lt;b&gt;ด่วน&lt;/b&gt;</textarea>" in page  # what was typed, escaped, to edit
+    assert f'action="/tasks/{task.id}/comments"' in page and "ส่งอีกครั้ง" in page
+    token = csrf_token(client, f"/tasks/{task.id}")
+    again = client.post(f"/tasks/{task.id}/comments", data={"text": "ขอเอกสารเพิ่ม <b>ด่วน</b>", "csrf_token": token})
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == before + 1
+
+
+def test_a_forged_post_from_another_site_gets_no_button_to_send_it(client, seeded):
+    task = seeded.tasks_of(seeded.clerk)[0]
+    login(client, "clerk-head")
+    for headers in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/form"}, {}):
+        page = _expired_comment(client, task, **headers).get_data(as_text=True)
+        assert "ขอเอกสารเพิ่ม" not in page and "ส่งอีกครั้ง" not in page, headers
+
+
+def test_a_signed_out_person_sees_what_they_typed_to_copy_and_no_button(client, seeded):
+    task = seeded.tasks_of(seeded.clerk)[0]
+    page = _expired_comment(client, task, Origin="http://localhost").get_data(as_text=True)
+    assert "ขอเอกสารเพิ่ม" in page and "readonly" in page and "ส่งอีกครั้ง" not in page
+    assert "เข้าสู่ระบบอีกครั้ง" in page
+
+
+def test_a_password_is_never_written_back(client, seeded):
+    login(client, "clerk-head")
+    page = client.post("/password", headers={"Origin": "http://localhost"},
+                       data={"current": "secret-typed-1", "new": "secret-typed-2", "confirm": "secret-typed-2",
+                             "csrf_token": "stale"}).get_data(as_text=True)
+    assert "แบบฟอร์มหมดอายุ" in page and "secret-typed" not in page
+    assert 'type="password"' in page  # asked for again

@@ -48,6 +48,7 @@ def test_demo_builds_the_seed_plan_and_a_user_per_role(app, runner, client):
     assert all(u.password_hash and "demo-ita" not in u.password_hash for u in users)
     heads = [u for u in users if u.role is Role.HEAD]
     assert {u.division.name for u in heads} == {d for _, _, r, d in DEMO_USERS if r is Role.HEAD}
+    assert [u.username for u in users if u.is_deployment_admin] == ["admin"]  # the OIT items page is editable
 
     again = runner.invoke(args=["demo", "--no-run"])
     assert again.exit_code == 0 and count(User) == len(users)

@@ -12,6 +12,8 @@ import pytest
 from tracker import evidence, tasks
 from tracker.extensions import db
 from tracker.models import Evidence, Source
+from tracker.publish import documents
+from tracker.publish.results import ROUND_NAMES
 
 from .factories import login
 
@@ -128,6 +130,30 @@ def test_addresses_that_do_not_exist_are_not_found(app, client, linked, on_day):
     assert client.get(f"/o/{linked.org.id}").headers["Location"].endswith(f"/o/{linked.org.id}/2569")
 
 
+HUGE = "9" * 30  # past any database integer
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "99999", HUGE, "9" * 5000])
+def test_a_year_no_plan_can_be_of_is_not_found_at_every_public_and_report_address(app, client, linked, on_day, year):
+    org = linked.org.id
+    addresses = [f"/o/{org}/{year}", *(f"/o/{org}/{year}/report-{rnd}.{fmt}" for rnd in ROUND_NAMES
+                                       for fmt in documents.FORMATS)]
+    login(client, "mayor")
+    addresses += [f"/reports/results?year={year}&format={fmt}{extra}" for fmt in documents.FORMATS
+                  for extra in ("", "&round=6m", "&round=12m", "&as_of=31/3/2569")]
+    for address in addresses:  # a 500 would raise here (the test app lets errors through)
+        assert client.get(address).status_code == 404, address
+    assert client.get(f"/o/{org}/2569").status_code == 200  # a year a plan can be of, as before
+
+
+@pytest.mark.parametrize("number", [HUGE, str(2**63)])
+def test_an_agency_number_past_any_database_integer_is_not_found(app, client, linked, on_day, number):
+    for address in (f"/o/{number}", f"/o/{number}/2569", f"/o/{number}/2569/report-6m.xlsx",
+                    f"/o/{number}/evidence/1", f"/o/{linked.org.id}/evidence/{number}"):
+        assert client.get(address).status_code == 404, address
+    assert client.get(f"/o/{2**63 - 1}/2569").status_code == 404  # the largest the database holds: none such
+
+
 def test_the_6_month_report_is_downloadable_and_the_12_month_one_is_not_yet(app, client, linked, on_day):
     xlsx = client.get(f"/o/{linked.org.id}/2569/report-6m.xlsx")
     assert xlsx.status_code == 200
@@ -176,6 +202,10 @@ def test_tracker_report_says_what_is_wrong(app, runner, linked, on_day, tmp_path
     assert no_plan.exit_code != 0 and "ไม่มีแผนของปีงบประมาณ 2590" in no_plan.output
     bad_day = runner.invoke(args=["report", "--fiscal-year", "2569", "--as-of", "31 ฟ.ค. 2569", "-o", str(out)])
     assert bad_day.exit_code != 0 and "--as-of" in bad_day.output
+    for year in ("0", "-1", "99999"):  # a year no plan can be of: a usage error naming the option, no traceback
+        no_year = runner.invoke(args=["report", "--fiscal-year", year, "-o", str(out)])
+        assert no_year.exit_code == 2 and "--fiscal-year" in no_year.output and "2400" in no_year.output
+        assert no_year.exception is None or isinstance(no_year.exception, SystemExit)
     assert not out.exists()
 
 

@@ -9,11 +9,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from tracker.progress import measure_percent
 from tracker.reminders.policy import (
     DayPlan,
     DivisionSummary,
     Group,
     GroupDigest,
+    MeasureLine,
     OrganizationSummary,
     Person,
     Policy,
@@ -467,7 +469,9 @@ def test_the_executive_summary():
         done=3,
         overdue=2,
         per_division=(("กองคลัง", 2, 1, 1), ("กองช่าง", 1, 1, 0), ("สำนักปลัด", 3, 1, 1)),  # by name
+        measures=(MeasureLine(1, "มาตรการที่ 1", measure_percent(3, 6)),),  # each measure's percent, as everywhere
     )
+    assert mayor.organization.percent.value == 50
     assert mayor.division is None
     assert mayor.reminders == ()
     assert all(d.person.role != "admin" for d in plan.digests)

@@ -43,7 +43,9 @@ TODAY = date(2026, 3, 11)  # fiscal year 2569, for the tests that ask for `on_da
     (0, 0, 75, 75),
 ])
 def test_a_measures_percent_is_its_tasks_done_unless_overridden(done, total, override, expected):
-    assert measure_percent(done, total, override) == expected
+    percent = measure_percent(done, total, override, "เหตุผล" if override is not None else None)
+    assert percent.value == expected and percent.overridden is (override is not None)
+    assert percent.reason == ("เหตุผล" if override is not None else None)
 
 
 def _report(measure, user, **given):
@@ -89,7 +91,8 @@ def test_a_report_is_checked_and_an_override_needs_its_reason(seeded):
 
     assert _report(measure, head, progress_override=40, progress_reason="ขั้นตอนที่ 2 ทำไปครึ่งหนึ่ง",
                    result="ผล", problems="งบประมาณล่าช้า")
-    assert measures.percent_of(measure) == 40 and measures.derived_percent(measure) == 0
+    shown = measures.percent_of(measure)
+    assert (shown.value, shown.derived, shown.overridden, shown.reason) == (40, 0, True, "ขั้นตอนที่ 2 ทำไปครึ่งหนึ่ง")
     assert not _report(measure, head, progress_override=40, progress_reason="ขั้นตอนที่ 2 ทำไปครึ่งหนึ่ง",
                        result="ผล", problems="งบประมาณล่าช้า")  # nothing new: no second event
     # Back to the derived figure: the reason goes with the override.
@@ -105,7 +108,7 @@ def test_the_derived_percent_follows_the_tasks_done(seeded):
     measure, head = seeded.plan.measures[1], seeded.users["clerk-head"]  # two tasks, both the clerk's
     tick_off(measure.tasks[0], head, source=Source.WEB)
     db.session.commit()
-    assert measures.percent_of(measure) == 50
+    assert measures.percent_of(measure).value == 50
 
 
 def test_a_head_reports_on_the_measure_page_and_the_mayor_reads_it(client, seeded):
@@ -281,7 +284,9 @@ def test_a_code_that_is_not_an_item_is_refused(typed):
         oit.clean_code(typed)
 
 
-def test_the_admin_sets_a_years_items_on_the_admin_page(client, seeded, on_day):
+def test_the_deployment_admin_sets_a_years_items_on_the_admin_page(client, seeded, on_day):
+    seeded.users["admin"].is_deployment_admin = True  # the items are every agency's (tests/test_oit_items.py)
+    db.session.commit()
     login(client, "admin")
     page = client.get("/admin/oit-items").get_data(as_text=True)
     assert "ปีงบประมาณ 2569" in page and 'value="O26"' in page and "ข้อ OIT ของแต่ละปี" in page
@@ -307,12 +312,13 @@ def test_the_admin_sets_a_years_items_on_the_admin_page(client, seeded, on_day):
     assert events("oit_item.update")[-1].before["code"] == "O31" and events("oit_item.update")[-1].after is None
 
 
-def test_only_the_admin_sets_oit_items(client, seeded):
+def test_only_the_deployment_admin_sets_oit_items(client, seeded):
     login(client, "clerk-head")
     assert client.get("/admin/oit-items").status_code == 403
-    with pytest.raises(Refused):
-        oit.set_oit_item(seeded.plan.fiscal_year, seeded.users["mayor"], OitPurpose.RESULTS, "O99", None,
-                         source=Source.WEB)
+    for username in ("mayor", "admin"):  # an agency's admin too: the items are every agency's
+        with pytest.raises(Refused):
+            oit.set_oit_item(seeded.plan.fiscal_year, seeded.users[username], OitPurpose.RESULTS, "O99", None,
+                             source=Source.WEB)
 
 
 # --- the migration ------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def test_a_bad_reminder_time_says_what_is_expected(value):
     ("LINE_CHANNELS", '{"2": {"secret": "s", "token": "t"}}', {"2": {"secret": "s", "token": "t"}}),
     ("LINE_CHANNELS", "", {}),
     ("TIMEZONE", "Asia/Bangkok", "Asia/Bangkok"),
+    ("LINE_WEBHOOK_MAX_EVENTS", " 100 ", 100),
 ])
 def test_values_are_parsed_into_their_types(name, raw, expected):
     assert BY_NAME[name].read(raw) == expected
@@ -45,6 +46,7 @@ def test_values_are_parsed_into_their_types(name, raw, expected):
     ("MAX_UPLOAD_MB", "ten"), ("MAX_UPLOAD_MB", "0"), ("LINE_TIMEOUT_SECONDS", "-1"),
     ("SESSION_COOKIE_SECURE", "maybe"), ("LINE_CHANNELS", "{not json"), ("LINE_CHANNELS", '{"2": "token"}'),
     ("TIMEZONE", "Asia/Bangkokk"), ("OUTBOX_RETRY_MAX_SECONDS", "-5"),
+    ("LINE_WEBHOOK_MAX_EVENTS", "0"), ("LINE_WEBHOOK_MAX_EVENTS", "1.5"), ("LINE_WEBHOOK_MAX_EVENTS", ""),
 ])
 def test_a_bad_value_names_the_setting(name, raw):
     with pytest.raises(SettingError, match=name):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tracker.plans.draft import PlanFileError
+from tracker.plans.draft import PlanFileError, in_file_order
 from tracker.plans.rows import COLUMN_LABELS, header_columns, is_header
 from tracker.plans.sheets import (
     EXAMPLE_ROW,
@@ -22,8 +22,16 @@ from tracker.plans.sheets import (
     read_sheet,
     write_template,
 )
+from tracker.spreadsheet import append_texts
 
-from .factories import write_csv, write_xlsx
+from .factories import (
+    FORMULA_ATTACK,
+    FORMULA_STARTS,
+    with_stray_byte,
+    write_csv,
+    write_xlsx,
+    xlsx_formulas,
+)
 
 FY2569 = (date(2025, 10, 1), date(2026, 9, 30))
 ENGLISH = ["order", "measure", "analysis", "indicators", "steps", "period", "divisions"]
@@ -662,3 +670,105 @@ def test_a_broken_workbook_is_refused(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     (problem,) = problems_of(path)
     assert problem.startswith("plan.xlsx:") and ".xlsx" in problem
+
+
+# --- what a spreadsheet could take for a formula ----------------------------------------------------------------------
+
+
+def test_every_cell_of_the_xlsx_template_is_text_never_a_formula(tmp_path: Path) -> None:
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    assert xlsx_formulas(path.read_bytes()) == []
+    workbook = load_workbook(path)
+    cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert cells and all(isinstance(c.value, str) and c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=repr)
+def test_a_title_that_starts_like_a_formula_reads_back_from_the_template_as_written(tmp_path: Path, start: str) -> None:
+    path = tmp_path / "plan.xlsx"
+    write_template(path)
+    workbook = load_workbook(path)
+    title = f"{start}{FORMULA_ATTACK} ลดขั้นตอนการให้บริการ"
+    append_texts(workbook[PLAN_SHEET], [MANUAL[0], title, f"{start}วิเคราะห์", *MANUAL[3:]])
+    workbook.save(path)
+    assert xlsx_formulas(path.read_bytes()) == []
+
+    (measure,) = read_sheet(path, "plan.xlsx", None).measures
+    # Exactly as written, no apostrophe added; only the spaces around a cell go, as from any cell (a tab, a CR).
+    assert measure.title == title.strip() and measure.analysis == f"{start}วิเคราะห์".strip()
+    assert measure.title == title or start[0] in "\t\r"
+
+
+# --- a byte that is not text ------------------------------------------------------------------------------------------
+
+
+def test_a_utf8_csv_with_a_stray_byte_names_its_line_and_column_not_read_as_cp874(tmp_path: Path) -> None:
+    # No BOM, and 0xA0 reads in cp874 (a no-break space): the rest is UTF-8 Thai, so the stray byte is what is wrong.
+    path = write_csv(tmp_path / "plan.csv", [THAI, MANUAL, DISCLOSURE], encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(with_stray_byte(text, line=3, column=5, stray=b"\xa0"))
+    (problem,) = problems_of(path)
+    offset = len("\n".join(text.split("\n")[:2]).encode()) + 1 + len("2,กา".encode())
+    assert problem.startswith(f"plan.csv บรรทัด 3 ตัวอักษรที่ 5: อ่านไม่ได้ — ไบต์ 0xA0 (ตำแหน่งไบต์ {offset:,}) "
+                              "ไม่ใช่ข้อความ UTF-8 ")
+    assert problem.endswith(f"(not UTF-8 text: byte 0xA0 at line 3, column 5, byte offset {offset:,})")
+
+
+def test_a_cp874_csv_with_a_stray_byte_names_its_line_and_column_in_its_own_characters(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, MANUAL, DISCLOSURE], encoding="cp874")
+    text = path.read_bytes().decode("cp874")
+    path.write_bytes(with_stray_byte(text, line=2, column=4, stray=b"\xff", encoding="cp874"))  # undefined in cp874
+    (problem,) = problems_of(path)
+    offset = len(text.split("\n")[0].encode("cp874")) + 1 + 3  # one byte a Thai letter
+    assert problem == (
+        f"plan.csv บรรทัด 2 ตัวอักษรที่ 4: อ่านไม่ได้ — ไบต์ 0xFF (ตำแหน่งไบต์ {offset}) ไม่ใช่ข้อความ UTF-8 หรือ "
+        "TIS-620 (cp874) ลบหรือพิมพ์ตัวอักษรตรงนั้นใหม่ แล้วบันทึกเป็น UTF-8 (not UTF-8 or TIS-620/cp874 text: "
+        f"byte 0xFF at line 2, column 4, byte offset {offset})"
+    )
+
+
+# --- what a refused sheet still hands on (issue 18) -------------------------------------------------------------------
+
+
+def test_a_refused_sheet_hands_on_every_row_it_read_for_the_checks_after_reading(tmp_path: Path) -> None:
+    bad_day = [*DISCLOSURE[:5], "31 ก.พ. 69", "กองไม่มีจริง"]
+    path = write_csv(tmp_path / "plan.csv", [THAI, MANUAL, bad_day, [*MANUAL[:3], "12", *MANUAL[4:]]])
+    with pytest.raises(PlanFileError) as caught:
+        read_sheet(path, path.name, None)
+    assert [p.split(":")[0] for p in caught.value.problems] == [
+        f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['period']}”", f"plan.csv แถว 4 คอลัมน์ “{COLUMN_LABELS['indicators']}”"
+    ]
+    draft = caught.value.draft
+    assert draft is not None and draft.fiscal_year == 2569 and not draft.year_refused
+    manual, disclosure, third = draft.measures
+    # A row whose period could not be read still names its divisions, and says where each of its cells is.
+    assert (disclosure.start, disclosure.end) == (None, None) and disclosure.division_names == ["กองไม่มีจริง"]
+    assert disclosure.cells["divisions"] == f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['divisions']}”"
+    assert third.indicators == [] and third.division_names == manual.division_names
+
+
+def test_a_refused_sheet_whose_year_cannot_be_told_says_it_has_said_so(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:5], "ตลอดปีงบประมาณ", MANUAL[6]]])
+    with pytest.raises(PlanFileError) as caught:
+        read_sheet(path, path.name, None)
+    assert "--fiscal-year" in caught.value.problems[0]
+    assert caught.value.draft is not None and caught.value.draft.year_refused
+    assert caught.value.draft.measures[0].division_names == ["สำนักปลัด", "กองคลัง"]
+
+
+@pytest.mark.parametrize(
+    ("source", "problems", "expected"),
+    [
+        ("a.csv", ["a.csv แถว 5 x", "a.csv: file", "a.csv แถว 3 y", "a.csv แถว 12 z", "elsewhere"],
+         ["a.csv: file", "elsewhere", "a.csv แถว 3 y", "a.csv แถว 5 x", "a.csv แถว 12 z"]),
+        # A report's rows also say their line: lines order them, as the years above the table are placed by line.
+        ("r.txt", ["r.txt แถว 2 บรรทัด 190 x", "r.txt บรรทัด 4: y", "r.txt แถว 1 บรรทัด 186 z", "r.txt: w"],
+         ["r.txt: w", "r.txt บรรทัด 4: y", "r.txt แถว 1 บรรทัด 186 z", "r.txt แถว 2 บรรทัด 190 x"]),
+        # The problems of one cell keep the order they were found in; another sheet's rows are rows all the same.
+        ("a.xlsx", ["a.xlsx แผ่นงาน “แผน 2” แถว 4 b", "a.xlsx แผ่นงาน “แผน 2” แถว 4 a", "a.xlsx แผ่นงาน “แผน 2” แถว 2 c"],
+         ["a.xlsx แผ่นงาน “แผน 2” แถว 2 c", "a.xlsx แผ่นงาน “แผน 2” แถว 4 b", "a.xlsx แผ่นงาน “แผน 2” แถว 4 a"]),
+    ],
+)
+def test_problems_are_put_in_the_order_of_the_file(source: str, problems: list[str], expected: list[str]) -> None:
+    assert in_file_order(problems, source) == expected

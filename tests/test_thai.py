@@ -9,6 +9,7 @@ from tracker.thai import (
     PeriodError,
     be_year,
     ce_year,
+    file_date,
     fiscal_year_bounds,
     fiscal_year_of,
     format_date,
@@ -114,6 +115,12 @@ def test_fiscal_year_bounds(fy: int, expected: tuple[date, date]) -> None:
 )
 def test_format_date(day: date, kwargs: dict[str, bool], expected: str) -> None:
     assert format_date(day, **kwargs) == expected
+
+
+@pytest.mark.parametrize("day,expected", [(date(2026, 3, 31), "2569-03-31"), (date(2026, 12, 7), "2569-12-07"),
+                                          (date(2025, 10, 1), "2568-10-01"), (date(2024, 2, 29), "2567-02-29")])
+def test_file_date_is_iso_shaped_with_the_buddhist_era_year(day: date, expected: str) -> None:
+    assert file_date(day) == expected
 
 
 @pytest.mark.parametrize(

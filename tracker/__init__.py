@@ -70,6 +70,10 @@ def _load_settings(app: Flask, overrides: dict[str, Any]) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     # Thai text in JSON columns (aliases, audit before/after) stays readable in the database.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"json_serializer": lambda o: json.dumps(o, ensure_ascii=False)})
+    # A form's CSRF token is good for as long as the sign-in it was given in can last (Flask-WTF's default is an hour):
+    # a task page opened from a LINE reminder in the morning still saves after lunch, and a kept page filled at any
+    # time of a sign-in saves (views/pagecache.py). The token is bound to the session, which ends at sign-out.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", app.config["SESSION_LIFETIME_HOURS"] * 3600)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # The whole request may carry a form beside the largest file; evidence.store checks the file itself.

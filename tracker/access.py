@@ -39,7 +39,8 @@ class Action(str, enum.Enum):
     MANAGE_LINE_GROUP = "manage_line_group"  # attach or detach a division's LINE group
     REPORT_MEASURE = "report_measure"  # a measure's percent, result and problems for the results report
     REVIEW_EVIDENCE = "review_evidence"  # accept evidence or send it back; make it public or not
-    MANAGE_OIT_ITEMS = "manage_oit_items"  # each assessment year's OIT item codes and names
+    VIEW_OIT_ITEMS = "view_oit_items"  # read each assessment year's OIT item codes and names
+    MANAGE_OIT_ITEMS = "manage_oit_items"  # change them: the deployment's, every agency's at once
     START_YEAR = "start_year"  # copy a plan into the next fiscal year, carry its unfinished tasks over
 
 
@@ -129,12 +130,33 @@ def _report_measure(user: User, obj: Any) -> bool:
 
 
 def _review_evidence(user: User, obj: Any) -> bool:
-    """Evidence is checked and published by the head of its task's division, or the administrator."""
+    """Evidence is checked and published by the head of its task's division, or the administrator; asked about no
+    piece in particular, whether the person checks any (the queue of evidence waiting, `reviewable_evidence`)."""
+    if obj is None:
+        return user.role is Role.ADMIN or (user.role is Role.HEAD and user.division_id is not None)
     return isinstance(obj, Evidence) and (user.role is Role.ADMIN or _head_of(user, obj))
 
 
 def _everyone(user: User, obj: Any) -> bool:
     return True
+
+
+def _deployment_admin(user: User, obj: Any) -> bool:
+    """The deployment's administrator, above every agency's admins (User.is_deployment_admin)."""
+    return user.is_deployment_admin
+
+
+def _read_oit_items(user: User, obj: Any) -> bool:
+    """An agency's administrator reads the OIT items its public page and reports use; the deployment's changes them."""
+    return user.role is Role.ADMIN or user.is_deployment_admin
+
+
+def _manage_users(user: User, obj: Any) -> bool:
+    """The administrator manages the agency's people, except the deployment's administrators among them: only a
+    deployment administrator does (a password reset would otherwise hand an agency's admin the deployment)."""
+    if user.role is not Role.ADMIN:
+        return False
+    return not (isinstance(obj, User) and obj.is_deployment_admin) or user.is_deployment_admin
 
 
 RULES: dict[Action, Rule] = {
@@ -149,14 +171,16 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_ORGANIZATION: _everyone,
     Action.VIEW_AUDIT: _roles(Role.ADMIN, Role.EXECUTIVE),
     Action.IMPORT_PLAN: _roles(Role.ADMIN),
-    Action.MANAGE_USERS: _roles(Role.ADMIN),
+    Action.MANAGE_USERS: _manage_users,
     Action.MANAGE_DIVISIONS: _roles(Role.ADMIN),
     Action.MANAGE_SETTINGS: _roles(Role.ADMIN),
     Action.MANAGE_LINE_GROUP: _manage_line_group,
     Action.REPORT_MEASURE: _report_measure,
     Action.REVIEW_EVIDENCE: _review_evidence,
-    # The numbering is the assessment's, shared by every agency of the deployment (a fiscal year is no agency's).
-    Action.MANAGE_OIT_ITEMS: _roles(Role.ADMIN),
+    # The numbering is the assessment's, shared by every agency of the deployment (a fiscal year is no agency's):
+    # an agency's admin reads it; only the deployment's administrator, above them all, changes it.
+    Action.VIEW_OIT_ITEMS: _read_oit_items,
+    Action.MANAGE_OIT_ITEMS: _deployment_admin,
     # Whoever imports plans starts the next year's: it creates a plan as an import does.
     Action.START_YEAR: _roles(Role.ADMIN),
 }
@@ -178,13 +202,16 @@ REASONS: dict[Action, str] = {
     Action.VIEW_ORGANIZATION: "ดูภาพรวมและมาตรการได้เฉพาะผู้ใช้ของหน่วยงานที่ยังใช้งานได้",
     Action.VIEW_AUDIT: "ดูประวัติการแก้ไขได้เฉพาะผู้บริหารและผู้ดูแลระบบ",
     Action.IMPORT_PLAN: "นำเข้าแผนได้เฉพาะผู้ดูแลระบบ",
-    Action.MANAGE_USERS: "จัดการผู้ใช้ได้เฉพาะผู้ดูแลระบบ",
+    Action.MANAGE_USERS: "จัดการผู้ใช้ได้เฉพาะผู้ดูแลระบบ และบัญชีของผู้ดูแลระบบของทั้งระบบ"
+                         "ได้เฉพาะผู้ดูแลระบบของทั้งระบบ",
     Action.MANAGE_DIVISIONS: "จัดการกองได้เฉพาะผู้ดูแลระบบ",
     Action.MANAGE_SETTINGS: "ตั้งค่าหน่วยงาน วันหยุด การแจ้งเตือน และบัญชี LINE ได้เฉพาะผู้ดูแลระบบ",
     Action.MANAGE_LINE_GROUP: "เชื่อมหรือยกเลิกกลุ่ม LINE ของ{division}ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
     Action.REPORT_MEASURE: "รายงานผลการดำเนินการของมาตรการได้เฉพาะหัวหน้ากองที่รับผิดชอบมาตรการนั้นและผู้ดูแลระบบ",
     Action.REVIEW_EVIDENCE: "ตรวจหรือเผยแพร่หลักฐานของ{division}ได้เฉพาะหัวหน้าของ{division}และผู้ดูแลระบบ",
-    Action.MANAGE_OIT_ITEMS: "กำหนดรหัสข้อ OIT ของแต่ละปีงบประมาณได้เฉพาะผู้ดูแลระบบ",
+    Action.VIEW_OIT_ITEMS: "ดูข้อ OIT ของแต่ละปีงบประมาณได้เฉพาะผู้ดูแลระบบ",
+    Action.MANAGE_OIT_ITEMS: "ข้อ OIT ของแต่ละปีงบประมาณใช้กับทุกหน่วยงานในระบบ"
+                             " จึงเปลี่ยนได้เฉพาะผู้ดูแลระบบของทั้งระบบ",
     Action.START_YEAR: "เริ่มปีงบประมาณใหม่ (คัดลอกแผน ยกงานที่ยังไม่เสร็จไปปีถัดไป) ได้เฉพาะผู้ดูแลระบบ",
 }
 SOME_DIVISION = "กองที่รับผิดชอบ"  # when the division cannot be named
@@ -276,6 +303,18 @@ def my_tasks(user: User) -> Select[Task]:
         return query.where(
             or_(Task.assignee_id == user.id, (Task.division_id == user.division_id) & Task.assignee_id.is_(None))
         )
+    return query.where(false())
+
+
+def reviewable_evidence(user: User) -> Select[Evidence]:
+    """Select the evidence a person may accept or send back, joined to its task: Action.REVIEW_EVIDENCE as a query
+    (the administrator: the organization's; a head: the division's; anyone else: none). Through the index on
+    evidence (organization_id, review, created_at) once the caller names the review state."""
+    query = scoped(Evidence, user.organization_id).join(Task, Task.id == Evidence.task_id)
+    if user.role is Role.ADMIN:
+        return query
+    if user.role is Role.HEAD and user.division_id is not None:
+        return query.where(Task.division_id == user.division_id)
     return query.where(false())
 
 

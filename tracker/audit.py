@@ -6,12 +6,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from .access import organization_id_of
 from .extensions import db
-from .models import AuditAction, AuditEvent, Source, User
+from .models import AuditAction, AuditEvent, FiscalYear, OitItem, Source, User
+
+# Rows of the deployment, every agency's at once (the OIT numbering of a year): an event about one belongs to no
+# organization, and every organization's trail shows it (`trail`), since it changes what each agency publishes.
+DEPLOYMENT_ROWS = (FiscalYear, OitItem)
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
@@ -45,10 +49,11 @@ def record(
 ) -> AuditEvent:
     """Add an audit event for a change to `obj` (already flushed: it has its id) to the current transaction.
 
-    The event belongs to the object's organization, or to the actor's for an object of none.
+    The event belongs to the object's organization; to none for a row of the deployment (DEPLOYMENT_ROWS), which
+    every organization's trail shows; otherwise to the actor's for an object of none.
     """
     organization_id = organization_id_of(obj)
-    if organization_id is None and actor is not None:
+    if organization_id is None and actor is not None and not isinstance(obj, DEPLOYMENT_ROWS):
         organization_id = actor.organization_id
     event = AuditEvent(
         organization_id=organization_id,
@@ -69,6 +74,13 @@ def created(actor: User | None, action: AuditAction, row: Any, *, source: Source
     db.session.add(row)
     db.session.flush()
     return record(actor, action, row, after=snapshot(row), source=source)
+
+
+def trail(organization_id: int) -> Select[AuditEvent]:
+    """Select the events an organization's audit trail shows: its own, and the deployment's (DEPLOYMENT_ROWS)."""
+    kinds = [model.__name__ for model in DEPLOYMENT_ROWS]
+    deployment = AuditEvent.organization_id.is_(None) & AuditEvent.object_type.in_(kinds)
+    return select(AuditEvent).where(or_(AuditEvent.organization_id == organization_id, deployment))
 
 
 def history_of(obj: Any) -> list[AuditEvent]:

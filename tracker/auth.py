@@ -1,10 +1,23 @@
 """Signing in and out, sessions and passwords.
 
 Passwords are hashed with werkzeug. Guessing is slowed down by counting failed attempts in the database, so every web
-worker sees the same count. A sign-in is a `UserSession` row on the server, which the session cookie names by a random
-token: signing out deletes the row, so a copied cookie stops working with it; a session also ends after
-SESSION_IDLE_HOURS without a request and SESSION_LIFETIME_HOURS after it began; and a new password or a switched-off
-account ends every session of that person, whichever code path changed them (`_end_sessions_on_change`).
+worker sees the same count, and no stranger can lock a person out by failing on purpose (see `sign_in`):
+
+- a username at one address: 5 failures in 15 minutes, then that address waits for that name (someone mistyping,
+  or one guesser);
+- an address: 20 failures in 15 minutes, whatever the names, then it waits, except for a name that signed in from
+  it in the last 30 days (a "known address": the office's one router address keeps working for its colleagues);
+- a username from everywhere: 20 failures in 15 minutes (at least 4 addresses, each stopped at 5), then it waits
+  everywhere except at its known addresses, where the person goes on signing in as every day.
+
+So guesses at one username are bounded to 20 in 15 minutes from addresses it never signed in from, plus 5 at each
+address it did; guesses from one address to 20 in 15 minutes over new names, plus 5 per name known there. A
+refused attempt is not counted (nor is its password looked at), so waiting out the window always works.
+
+A sign-in is a `UserSession` row on the server, which the session cookie names by a random token: signing out
+deletes the row, so a copied cookie stops working with it; a session also ends after SESSION_IDLE_HOURS without a
+request and SESSION_LIFETIME_HOURS after it began; and a new password or a switched-off account ends every session of
+that person, whichever code path changed them (`_end_sessions_on_change`).
 """
 from __future__ import annotations
 
@@ -27,13 +40,19 @@ from .models import AuditAction, LoginAttempt, Source, User, UserSession
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5  # a person who forgot a password gets a few tries before waiting
+# A username at one address: a person who forgot a password gets a few tries before waiting. Counted per address, so
+# a stranger failing on purpose somewhere else stops only themselves, never the person at their own address.
+MAX_FAILURES_PER_USER_AT_ADDRESS = 5
 # One address trying many usernames. An office signs in from one address (its router's), so this limit leaves out a
 # username that signed in successfully from that address within KNOWN_ADDRESS: one person mistyping, or someone
 # guessing behind the office's address, does not lock out the colleagues who sign in there every day (their accounts
-# keep the per-username limit). It still holds for every username new to the address: a new employee's first sign-in,
-# a guessed or unknown name. Failures count from the address whoever they were for.
+# keep the per-username-and-address limit). It still holds for every username new to the address: a new employee's
+# first sign-in, a guessed or unknown name. Failures count from the address whoever they were for.
 MAX_FAILURES_PER_IP = 20
+# One username guessed from many addresses (each stopped at MAX_FAILURES_PER_USER_AT_ADDRESS, so at least 4): it then
+# waits at every address except those it signed in from within KNOWN_ADDRESS, so a spread-out attack on `mayor`
+# cannot keep the mayor out of the office or their own phone's usual network.
+MAX_FAILURES_PER_USER = 20
 KNOWN_ADDRESS = timedelta(days=30)
 # A session's last_seen_at is written at most this often (idle expiry is that much less precise), not once a request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -41,10 +60,10 @@ MIN_PASSWORD_LENGTH = 8
 TOO_MANY = "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ 15 นาทีแล้วลองใหม่ (too many attempts)"
 
 
-def _recent_failures(condition: ColumnElement[bool]) -> int:
+def _recent_failures(*conditions: ColumnElement[bool]) -> int:
     return db.session.execute(
         select(func.count()).select_from(LoginAttempt).where(
-            condition, LoginAttempt.success.is_(False), LoginAttempt.at > clock.now() - WINDOW
+            *conditions, LoginAttempt.success.is_(False), LoginAttempt.at > clock.now() - WINDOW
         )
     ).scalar_one()
 
@@ -58,17 +77,20 @@ def _known_address(username: str, ip: str) -> bool:
 
 
 def sign_in(username: str, password: str, ip: str) -> User:
-    """Return the user for a username and password, or raise DomainError; every attempt is counted.
+    """Return the user for a username and password, or raise DomainError; every attempt that is not refused is counted.
 
-    Refused without looking at the password (429): 5 failures for the username in 15 minutes, from anywhere; or 20
-    failures from the address in 15 minutes, unless the username signed in from that address in the last 30 days.
-    `ip` is request.remote_addr: the connection's address, or the client's as PROXY_COUNT proxies forwarded it.
+    Refused without looking at the password (429), for 15 minutes after: 5 failures for the username from this
+    address; 20 failures from this address, or 20 for the username from anywhere, unless the username signed in from
+    this address in the last 30 days. `ip` is request.remote_addr: the connection's address, or the client's as
+    PROXY_COUNT proxies forwarded it.
     """
     username = (username or "").strip().lower()[:80]
     ip = ip[:64]
-    if _recent_failures(LoginAttempt.username == username) >= MAX_FAILURES_PER_USER:
+    if _recent_failures(LoginAttempt.username == username, LoginAttempt.ip == ip) >= MAX_FAILURES_PER_USER_AT_ADDRESS:
         raise DomainError(TOO_MANY, 429)
-    if _recent_failures(LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP and not _known_address(username, ip):
+    crowded = (_recent_failures(LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP
+               or _recent_failures(LoginAttempt.username == username) >= MAX_FAILURES_PER_USER)
+    if crowded and not _known_address(username, ip):
         raise DomainError(TOO_MANY, 429)
     # Stored lower-case (people.normalise_username): an equality the unique index on username answers.
     user = db.session.scalar(select(User).where(User.username == username))

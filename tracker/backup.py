@@ -11,20 +11,29 @@ PostgreSQL: `pg_dump --format=custom` (one transaction's snapshot, compressed, r
 DATABASE_URL, with the same temporary name and checks. The password goes to pg_dump in its environment, never on its
 command line, where `ps` shows it to every user of the server.
 
-Restoring checks the backup first (it opens, it is whole, its schema revision is one this release knows), refuses
-while another process uses the database (the web service or the scheduler: stop them first), keeps the database it
-replaces as a backup beside FILE, then replaces it: SQLite through the same backup API, into the live file under an
-exclusive lock (never a file rename under a `-wal` file that belongs to the old database); PostgreSQL by psql
-running the backup's SQL (`pg_restore --file=-`) in one transaction, after dropping every table: all or nothing.
+A database another process holds locked (SQLite's exclusive locking mode, PostgreSQL's ACCESS EXCLUSIVE) is waited
+for a bounded time (`--wait`), then the backup stops with ExitCode.DATABASE; the temporary file goes on every way out,
+SIGTERM and Ctrl+C included.
+
+Restoring checks the backup first (it opens, it is whole, its schema revision is one this release knows, and its
+schema is the one this release's migrations build at that revision: the same tables, columns and indexes, no
+trigger, view or function they do not create), refuses while another process uses the database (the web service or
+the scheduler: stop them first), keeps the database it replaces as a backup beside FILE, then replaces it: SQLite
+through the same backup API, into the live file under an exclusive lock (never a file rename under a `-wal` file that
+belongs to the old database); PostgreSQL by psql running the backup's SQL (`pg_restore --file=-`) in one
+transaction, after dropping every table: all or nothing.
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -42,6 +51,10 @@ from .faults import ExitCode
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
+# How long a backup waits for a database another process holds locked before it gives up (exit 3): the nightly
+# timer's run should neither hang behind a stuck process nor fail on a lock held for a moment. `tracker backup
+# --wait` changes it for one run.
+LOCK_WAIT_SECONDS = 30
 
 
 class BackupError(Exception):
@@ -66,13 +79,19 @@ class Backup:
 # --- backing up ------------------------------------------------------------------------------------------------
 
 
-def backup(database_url: str, target: Path) -> Backup:
-    """Write a consistent backup of the database to `target`, a file that must not exist yet."""
+def backup(database_url: str, target: Path, wait: float = LOCK_WAIT_SECONDS) -> Backup:
+    """Write a consistent backup of the database to `target`, a file that must not exist yet, waiting at most `wait`
+    seconds for a database another process holds locked."""
     url = make_url(database_url)
     if target.exists():
         raise BackupError(f"{target} มีอยู่แล้ว — ไม่เขียนทับ ({target} exists; not overwritten)")
     if not target.parent.is_dir():
         raise BackupError(f"ไม่มีโฟลเดอร์ {target.parent} (no such folder)")
+    with _sigterm_unwinds():
+        return _backup(url, target, wait)
+
+
+def _backup(url: URL, target: Path, wait: float) -> Backup:
     kind = url.get_backend_name()
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
@@ -81,9 +100,9 @@ def backup(database_url: str, target: Path) -> Backup:
         raise BackupError(f"เขียนไฟล์ใน {target.parent} ไม่ได้ (cannot write there: {error.strerror})") from None
     try:
         if kind == "sqlite":
-            _sqlite_copy(_sqlite_path(url), partial)
+            _sqlite_copy(_sqlite_path(url), partial, wait)
         elif kind == "postgresql":
-            _pg_dump(url, partial)
+            _pg_dump(url, partial, wait)
         else:
             raise BackupError(f"cannot back up a {kind} database")
         made = inspect(partial)
@@ -112,17 +131,60 @@ def _sqlite_path(url: URL) -> Path:
     return Path(database)
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
+def _sqlite_copy(source: Path, target: Path, wait: float) -> None:
+    # sqlite3's backup() tries again every 250 ms for as long as the database is busy, with no end of its own: the
+    # progress callback, called after every try, ends it once `wait` has passed (and is where SIGTERM and Ctrl+C,
+    # handled between two tries, stop it). Each try waits at most a second on the lock itself.
+    deadline = time.monotonic() + wait
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() >= deadline:
+            raise _locked(wait)
+
     # mode=rw: a database that is not there is an error, not a new empty file.
-    with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True, timeout=30)) as live, \
+    with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=rw", uri=True, timeout=min(wait, 1.0))) as live, \
             closing(sqlite3.connect(target)) as copy:
-        live.backup(copy)  # pages=-1: every page in one step, one read transaction, one moment of the database
+        # pages=-1: every page in one step, one read transaction, one moment of the database
+        live.backup(copy, progress=progress)
         copy.execute("PRAGMA journal_mode=DELETE")  # the copy is one file by itself (the live database is WAL)
 
 
-def _pg_dump(url: URL, target: Path) -> None:
+def _pg_dump(url: URL, target: Path, wait: float) -> None:
     conninfo, env = _libpq(url)
-    _run(["pg_dump", "--format=custom", "--file", str(target), "--dbname", conninfo], env, "pg_dump")
+    # pg_dump takes a share lock on every table first; --lock-wait-timeout bounds that wait (0 would mean forever),
+    # as a statement_timeout set for those LOCK TABLE statements only: a timeout said is a lock waited for too long.
+    timeout = f"--lock-wait-timeout={max(1, round(wait * 1000))}"
+    try:
+        _run(["pg_dump", "--format=custom", timeout, "--file", str(target), "--dbname", conninfo], env, "pg_dump")
+    except BackupError as error:
+        if any(words in str(error) for words in ("statement timeout", "lock timeout", "could not obtain lock")):
+            raise _locked(wait) from None
+        raise
+
+
+def _locked(wait: float) -> BackupError:
+    return BackupError(f"ฐานข้อมูลถูกโปรเซสอื่นล็อกไว้นานเกิน {wait:g} วินาที — ไม่ได้สำรอง ลองใหม่ภายหลัง (database "
+                       f"locked by another process for more than {wait:g} s: no backup made; try again later)",
+                       ExitCode.DATABASE)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a backup is written, SIGTERM (systemctl stop, the timer's unit stopped) raises SystemExit like Ctrl+C
+    raises KeyboardInterrupt, so that the temporary file is removed on the way out: Python's own handling of SIGTERM
+    ends the process on the spot. (Signal handlers can only be set in the main thread; elsewhere nothing changes.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 # --- what a backup file is -------------------------------------------------------------------------------------
@@ -173,7 +235,8 @@ def _pg_dump_revision(path: Path) -> str:
 
 
 def check_restorable(path: Path, database_url: str) -> Backup:
-    """The backup, if it can be restored into this database: whole, of the same kind, a revision this code knows."""
+    """The backup, if it can be restored into this database: whole, of the same kind, a revision this code knows,
+    and the schema this code's migrations build at that revision."""
     made = inspect(path)
     kind = make_url(database_url).get_backend_name()
     if made.kind != kind:
@@ -181,7 +244,84 @@ def check_restorable(path: Path, database_url: str) -> Backup:
                           f"(a {made.kind} backup cannot be restored into a {kind} database)")
     if not schema.known(made.revision):
         raise BackupError(f"{path}: {schema.behind(made.revision)}")
+    found = _sqlite_shape(path) if made.kind == "sqlite" else _pg_dump_shape(path)
+    problems = schema.differences(schema.expected_shape(made.revision), found)
+    if problems:
+        (thai, english), more = problems[0], len(problems) - 1
+        raise BackupError(f"{path}: ไฟล์สำรองไม่ใช่ฐานข้อมูลของระบบนี้ — {thai}"
+                          + (f" และอีก {more} ข้อ" if more else "")
+                          + f" (not this release's schema at {made.revision}: {english}"
+                          + (f"; {more} more)" if more else ")"))
     return made
+
+
+def _sqlite_shape(path: Path) -> schema.Shape:
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+        return schema.sqlite_shape(connection)
+
+
+# What a pg_dump of the tracker's database holds, by the kind of its table-of-contents entries. The tables and their
+# data, their sequences, column defaults, constraints and indexes are compared with what the migrations build;
+# privileges (ACL) are not restored (`pg_restore --no-privileges`), and a comment or the public schema itself runs
+# nothing. Anything else (a trigger, a view, a function, a rule, a policy, an extension, a type…) the migrations never
+# create, and it is refused.
+_PG_ALLOWED = {"TABLE DATA", "SEQUENCE", "SEQUENCE OWNED BY", "SEQUENCE SET", "DEFAULT", "CONSTRAINT",
+               "FK CONSTRAINT", "ACL", "DEFAULT ACL", "COMMENT", "SCHEMA"}
+# Every entry kind of more than one word that begins with a word of the kinds above, so that "TABLE ATTACH" is not
+# read as a TABLE named "ATTACH …".
+_PG_LONG_KINDS = ("SEQUENCE OWNED BY", "SEQUENCE SET", "TABLE DATA", "TABLE ATTACH", "INDEX ATTACH", "FK CONSTRAINT",
+                  "DEFAULT ACL", "CHECK CONSTRAINT", "MATERIALIZED VIEW DATA", "MATERIALIZED VIEW", "EVENT TRIGGER",
+                  "ROW SECURITY", "SECURITY LABEL", "LARGE OBJECT", "PUBLICATION TABLE", "SUBSCRIPTION TABLE",
+                  "FOREIGN TABLE", "SHELL TYPE", "TEXT SEARCH", "OPERATOR CLASS", "OPERATOR FAMILY",
+                  "PROCEDURAL LANGUAGE", "USER MAPPING", "FOREIGN SERVER", "FOREIGN DATA WRAPPER",
+                  "ACCESS METHOD", "BLOB METADATA", "DATABASE PROPERTIES")
+_PG_ENTRY = re.compile(r"^\d+; \d+ \d+ (.*)$")
+_PG_CREATE_TABLE = re.compile(r'^CREATE (?:UNLOGGED )?TABLE (?:[^ ."]+\.|"(?:[^"]|"")+"\.)?'
+                              r'("(?:[^"]|"")+"|[^ ]+) \($')
+_PG_COLUMN = re.compile(r'^    ("(?:[^"]|"")+"|[^ ]+) ')
+
+
+def _pg_dump_shape(path: Path) -> schema.Shape:
+    """What a pg_dump holds, from its table of contents (`pg_restore --list`) and its CREATE TABLE statements.
+
+    Only names are compared: a column's type is PostgreSQL's there and SQLite's in what the migrations are compared
+    against, so types, NOT NULL and the unnamed indexes of constraints are left to the SQLite check.
+    """
+    shape = schema.Shape(detailed=False)
+    listing = _run(["pg_restore", "--list", str(path)], None, "pg_restore")
+    for line in listing.splitlines():
+        entry = _PG_ENTRY.match(line)
+        if entry is None:  # a comment line of the listing
+            continue
+        rest = entry.group(1).rstrip()
+        kind = next((long for long in _PG_LONG_KINDS if rest.startswith(long + " ")), rest.split(" ", 1)[0])
+        words = rest[len(kind):].split()
+        name = " ".join(words[1:-1]) if len(words) > 2 else " ".join(words[1:])  # namespace … owner
+        if kind == "TABLE":
+            shape.tables[name] = {}
+        elif kind == "INDEX":
+            shape.indexes[name] = ("", "")  # its table is not in the listing
+        elif kind in _PG_ALLOWED and (kind != "SCHEMA" or name == "public"):
+            continue
+        else:
+            shape.others[f"{kind.lower()} {name}"] = ""
+    ddl = _run(["pg_restore", "--schema-only", "--section=pre-data", "--file=-", str(path)], None, "pg_restore")
+    table: str | None = None
+    for line in ddl.splitlines():
+        if table is None:
+            created = _PG_CREATE_TABLE.match(line)
+            table = _pg_name(created.group(1)) if created else None
+        elif line.startswith(")"):
+            table = None
+        else:
+            column = _PG_COLUMN.match(line)
+            if column and column.group(1) not in ("CONSTRAINT", "CHECK") and table in shape.tables:
+                shape.tables[table][_pg_name(column.group(1))] = ""
+    return shape
+
+
+def _pg_name(quoted: str) -> str:
+    return quoted[1:-1].replace('""', '"') if quoted.startswith('"') else quoted
 
 
 def in_use(database_url: str) -> bool:

@@ -1,6 +1,7 @@
 """The `tracker` command: every operation of the app, on top of Flask's own (`run`, `shell`, `db` from Migrate)."""
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import sys
@@ -18,8 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import run_simple
 
-from config.defaults import SETTINGS
-
 from . import clock, demo
 from .errors import DomainError
 from .extensions import db
@@ -28,21 +27,32 @@ from .labels import label
 from .line import richmenu
 from .line.channel import channel_for, credentials_for
 from .models import Organization, Role, Source
+from .organization import DEFAULT_PUBLIC_URL, public_url
 from .plans import PlanFileError, import_plan
 from .plans.preview import preview_text
 from .plans.sheets import write_template
+from .processes import outside_app_context
 from .reminders import forecast, outbox
 from .reminders.digest import render_digest
-from .thai import MONTHS_SHORT, BEDateError, be_year, fiscal_year_bounds, format_date, parse_be_date
-
-DEFAULT_PUBLIC_URL = next(s.default for s in SETTINGS if s.name == "PUBLIC_URL")
+from .thai import (
+    FIRST_BE_YEAR,
+    LAST_BE_YEAR,
+    MONTHS_SHORT,
+    BEDateError,
+    be_year,
+    fiscal_year_bounds,
+    format_date,
+    parse_be_date,
+)
 
 
 def register(app) -> None:
     """Add the tracker's commands to the app, where `tracker` and the test runner both find them."""
     for command in (import_command, template_command, demo_command, reminders_command, deliver_command,
-                    scheduler_command, line_group, serve_command, backup_command, restore_command, report_command):
+                    scheduler_command, line_group, serve_command, backup_command, restore_command, report_command,
+                    users_group):
         app.cli.add_command(command)
+    _db_upgrade_reports_database_faults(app)
 
 
 def main() -> None:
@@ -73,6 +83,37 @@ def reports_database_faults(command: Callable[..., Any]) -> Callable[..., Any]:
         sys.exit(ExitCode.DATABASE)
 
     return run
+
+
+def _db_upgrade_reports_database_faults(app) -> None:
+    """Make Flask-Migrate's `db upgrade` say in one line (exit 3) that the database cannot be written, as the
+    tracker's own commands do, instead of Alembic's traceback after its first lines: the app gets a copy of the `db`
+    group whose `upgrade` is wrapped; Flask-Migrate's own objects, shared by every app of the process, stay as
+    they are."""
+    group = app.cli.commands.get("db")
+    if not isinstance(group, click.Group) or "upgrade" not in group.commands:
+        return
+    original = group.commands["upgrade"]
+    assert original.callback is not None
+    upgrade_command = copy.copy(original)
+    upgrade_command.callback = _upgrade_checked(original.callback)
+    wrapped = copy.copy(group)
+    wrapped.commands = {**group.commands, "upgrade": upgrade_command}
+    app.cli.add_command(wrapped, "db")
+
+
+def _upgrade_checked(upgrade_callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(upgrade_callback)
+    def run(**options: Any) -> Any:
+        if not options.get("sql"):  # --sql writes the SQL out and touches no database
+            from . import schema
+
+            with db.engine.connect() as connection:
+                if schema.behind(schema.revision_of(connection)) is not None:  # there is something to write
+                    schema.check_writable(connection)
+        return upgrade_callback(**options)
+
+    return with_appcontext(reports_database_faults(run))
 
 
 def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
@@ -147,6 +188,40 @@ def template_command(file: Path) -> None:
     click.echo(f"เขียนแม่แบบแล้ว: {file}")
 
 
+def _reuse_or_start_over(fresh: bool) -> None:
+    """Before the demo is built: say that the database exists and is used, or with `fresh` delete it (a SQLite file
+    only, not open in another process); refuse a database that holds more than the demo."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    path = demo.sqlite_file(url)
+    where = str(path) if path else make_url(url).render_as_string(hide_password=True)
+    if fresh and path is None:
+        raise click.ClickException(f"--fresh ลบได้เฉพาะฐานข้อมูลตัวอย่างที่เป็นไฟล์ SQLite ไม่ลบ {where} "
+                                   f"(--fresh deletes only a SQLite demo database: not {where}; drop it yourself "
+                                   "if that is what you mean)")
+    found = demo.found()
+    db.session.remove()  # end the read: the migrations that follow alter these tables
+    if found.other:
+        refused = ("ไม่ลบ", "not deleted") if fresh else ("ไม่เพิ่มผู้ใช้ตัวอย่างลงไป", "no demo accounts added to it")
+        raise click.ClickException(f"ฐานข้อมูล {where} มีข้อมูลที่ไม่ใช่ของตัวอย่าง: {found.other} — {refused[0]} "
+                                   f"ใช้ DATABASE_URL อื่น (the database holds more than the demo: {refused[1]}; "
+                                   "point DATABASE_URL at another database)")
+    if fresh and path is not None and path.exists():
+        from . import backup
+
+        db.engine.dispose()  # this command's own connections must not count as another process's
+        if backup.in_use(url):
+            click.echo("ฐานข้อมูลตัวอย่างเปิดอยู่ในโปรเซสอื่น — หยุด tracker demo ที่รันอยู่ก่อน (another process has "
+                       "the demo database open: stop the running demo first)", err=True)
+            sys.exit(ExitCode.DATABASE)
+        demo.delete_sqlite(path)
+        click.echo(f"ลบฐานข้อมูลตัวอย่างเดิมแล้ว: {where} — สร้างใหม่ (deleted the demo database; building it anew)")
+    elif found.demo:
+        start_over = ("เริ่มใหม่ด้วย tracker demo --fresh", "start over with tracker demo --fresh") if path else (
+            "เริ่มใหม่ด้วยฐานข้อมูลว่าง", "start over on an empty database")
+        click.echo(f"ฐานข้อมูลมีอยู่แล้ว: {where} ใช้ต่อ — {start_over[0]} (the database exists: using it; "
+                   f"{start_over[1]})")
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -156,14 +231,25 @@ def template_command(file: Path) -> None:
 @click.option("--as-published", is_flag=True, help="Keep the seed plan as the report publishes it (fiscal year 2569, "
               "nothing done), e.g. for `tracker reminders --month FY2569`; by default the demo plan is moved into "
               "this fiscal year with its first months played out.")
+@click.option("--fresh", is_flag=True, help="Delete the demo's database and build it anew, without asking: only a "
+              "SQLite file holding nothing but the demo (its organization and people). Any other database, "
+              "PostgreSQL or one with data of its own, is refused rather than asked about: the demo is a throwaway, a "
+              "real database deleted by a habitual 'y' is not.")
 @with_appcontext
-def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: bool) -> None:
+@reports_database_faults
+def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: bool, fresh: bool) -> None:
     """สร้างฐานข้อมูลตัวอย่างจากรายงานจริงแล้วเปิดเว็บ — build the demo from the seed report and serve it."""
-    if current_app.config["PUBLIC_URL"] == DEFAULT_PUBLIC_URL:
-        # Messages link to task pages under PUBLIC_URL: the demo's own address, unless one was set on purpose.
-        current_app.config["PUBLIC_URL"] = f"http://{host}:{port}"
+    address = f"http://{host}:{port}"
+    records_address = current_app.config["PUBLIC_URL"] == DEFAULT_PUBLIC_URL
+    if records_address:
+        # Messages link to task pages under the demo's own address, unless PUBLIC_URL was set on purpose: in this
+        # process, and through the organization's recorded address for `tracker reminders` and `deliver` beside it.
+        current_app.config["PUBLIC_URL"] = address
+    _reuse_or_start_over(fresh)
     upgrade()
     built = demo.build(staff, as_published=as_published)
+    if records_address:
+        built.organization.public_url = address
     db.session.commit()
     if built.imported:
         tasks = sum(len(m.tasks) for m in built.plan.measures)
@@ -178,14 +264,17 @@ def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: b
         return
     click.echo(f"เปิดเว็บที่ http://{host}:{port}/ แล้วเข้าสู่ระบบเป็น mayor เพื่อดูภาพรวม หรือ clerk-head เพื่อติ๊กงาน"
                "  (Ctrl+C เพื่อหยุด)")
-    # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not.
+    # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not. It serves
+    # outside this command's app context, as `tracker serve` does (tracker/processes.py).
     # (Flask types current_app as the Flask app, not as the LocalProxy it is, so mypy does not know this method.)
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    outside_app_context(run_simple, host, port, app, threaded=True)
 
 
 @click.command("report")
 @click.option("--org", "org_name", help="The organization (its full name); may be left out when there is only one.")
-@click.option("--fiscal-year", "year_be", type=int, required=True, help="Fiscal year of the plan (BE), e.g. 2569.")
+@click.option("--fiscal-year", "year_be", type=click.IntRange(FIRST_BE_YEAR, LAST_BE_YEAR), required=True,
+              help="Fiscal year of the plan (BE), e.g. 2569.")
 @click.option("--as-of", "as_of_text", help="The report's day: 2026-03-31, or in Thai 31 มี.ค. 2569 (default: the "
               "latest round ended, 6 months to 31 March or 12 months to 30 September, else today).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "xlsx"]), default="pdf", show_default=True)
@@ -247,7 +336,7 @@ def _print_plan(organization: Organization, day) -> None:
     for digest in everyone.digests:
         note = "" if digest.person.id in linked else "  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]"
         click.echo(f"\n--- ถึง {digest.person.name} ({label(Role(digest.person.role))}){note} ---")
-        click.echo(render_digest(digest, current_app.config["PUBLIC_URL"]))
+        click.echo(render_digest(digest, public_url(organization)))
     inactive = [u for u in real.unreachable if u.reason == "inactive"]
     for item in inactive:
         click.echo(f"\nข้าม {item.person.name}: ปิดการใช้งานแล้ว — มอบหมายงานของเขาให้คนอื่น")
@@ -422,15 +511,19 @@ def _size(size: int) -> str:
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="How long to wait for a database another process holds locked before giving up with exit code 3 "
+                   "(default: 30).")
 @with_appcontext
 @reports_database_faults
-def backup_command(file: Path) -> None:
+def backup_command(file: Path, wait: float | None) -> None:
     """สำรองฐานข้อมูลลงไฟล์ ขณะระบบทำงานอยู่ก็ได้ — back up the database to FILE, safe while the app runs (SQLite: the
     online backup API; PostgreSQL: pg_dump --format=custom)."""
     from . import backup
 
     try:
-        made = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
+        made = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file,
+                             wait=backup.LOCK_WAIT_SECONDS if wait is None else wait)
     except backup.BackupError as error:
         click.echo(str(error), err=True)
         sys.exit(error.exit_code)
@@ -474,3 +567,49 @@ def restore_command(file: Path, yes: bool) -> None:
     if problem:
         click.echo(f"ต่อไป: {problem}")
     click.echo("แล้วเปิดบริการอีกครั้ง: sudo systemctl start tracker-web tracker-scheduler")
+
+
+# --- the deployment's administrators -----------------------------------------------------------------------------
+
+
+@click.group("users")
+def users_group() -> None:
+    """ผู้ใช้ของทั้งระบบ — the people of the whole deployment."""
+
+
+@users_group.command("deployment-admin")
+@click.argument("username", required=False)
+@click.option("--revoke", is_flag=True, help="Take it away instead.")
+@with_appcontext
+@reports_database_faults
+def deployment_admin_command(username: str | None, revoke: bool) -> None:
+    """ตั้งผู้ดูแลระบบของทั้งระบบ ผู้เดียวที่แก้ข้อ OIT ของแต่ละปีได้ — make USERNAME the deployment's administrator,
+    above every agency's admins: the one who sets the OIT items all agencies publish under; without USERNAME, list
+    them."""
+    from . import people
+    from .models import User
+
+    if username is None:
+        if revoke:
+            raise click.UsageError("--revoke needs the USERNAME whose role to take away")
+        admins = db.session.scalars(select(User).where(User.is_deployment_admin.is_(True)).order_by(User.username))
+        found = False
+        for admin in admins:
+            found = True
+            off = "" if admin.active else " — ปิดใช้งาน (inactive)"
+            click.echo(f"  {admin.username:<20} {admin.display_name} ({admin.organization.name}){off}")
+        if not found:
+            click.echo("ยังไม่มีผู้ดูแลระบบของทั้งระบบ (no deployment administrator yet)")
+        return
+    user = db.session.scalar(select(User).where(User.username == people.normalise_username(username)))
+    if user is None:
+        raise click.ClickException(f"ไม่พบผู้ใช้ “{username}” (no such user)")
+    changed = people.set_deployment_admin(user, not revoke, source=Source.CLI)
+    db.session.commit()
+    name = f"{user.display_name} ({user.username}, {user.organization.name})"
+    if not changed:
+        click.echo(f"ไม่มีอะไรเปลี่ยนแปลง: {name} {'ไม่ได้' if revoke else ''}เป็นผู้ดูแลระบบของทั้งระบบอยู่แล้ว")
+    elif revoke:
+        click.echo(f"{name} ไม่เป็นผู้ดูแลระบบของทั้งระบบแล้ว")
+    else:
+        click.echo(f"{name} เป็นผู้ดูแลระบบของทั้งระบบแล้ว: กำหนดข้อ OIT ของแต่ละปีได้ที่ /admin/oit-items")

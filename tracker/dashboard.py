@@ -2,8 +2,9 @@
 
 Every database read of the page happens here, in a fixed number of queries whatever the size of the plan: the plan's
 measures are loaded once with their indicators, tasks and the tasks' divisions, and everything else is counted in
-Python with the one definition of progress (tracker.progress). Pure of Flask: the caller passes the organization,
-today and the working-day calendar.
+Python with the one definition of progress (tracker.progress): task counts, and a measure's percent, an indicator's
+and the plan's as the results report prints them. Pure of Flask: the caller passes the organization, today and the
+working-day calendar.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .extensions import db
 from .ita import PASS_LINE
 from .models import Division, Indicator, Measure, Organization, Task, TaskStatus
 from .plans.current import NoSuchPlan, assessment_for, choose, plan_years
-from .progress import HORIZON_DAYS, Progress, is_due_soon, is_overdue
+from .progress import HORIZON_DAYS, MeasurePercent, Progress, combined_percent, is_due_soon, is_overdue, measure_percent
 from .thai import fiscal_year_of
 from .workdays import DueState, WorkCalendar, describe_due
 
@@ -57,6 +58,9 @@ class MeasureRow(Progress):
     order: int = 0
     title: str = ""
     indicators: list[IndicatorRef] = field(default_factory=list)
+    # The measure's percent as every surface shows it (a head's override, else its tasks done): set once its tasks
+    # are counted.
+    percent: MeasurePercent = field(default_factory=lambda: measure_percent(0, 0))
 
 
 @dataclass
@@ -68,6 +72,11 @@ class IndicatorRow:
     pass_line: float
     target: float
     measures: list[MeasureRow]
+
+    @property
+    def percent(self) -> MeasurePercent:
+        """The percent of the measures that answer the indicator, combined as the plan's is (tracker.progress)."""
+        return combined_percent(m.percent for m in self.measures)
 
     @property
     def passes(self) -> bool:
@@ -122,6 +131,11 @@ class Dashboard:
     @property
     def has_plan(self) -> bool:
         return self.plan_id is not None
+
+    @property
+    def percent(self) -> MeasurePercent:
+        """The plan's overall percent, its measures' combined: what the results report prints as its overall."""
+        return combined_percent(m.percent for m in self.measures)
 
     @property
     def unanswered(self) -> list[IndicatorRow]:
@@ -197,6 +211,7 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
                                 measure_title=measure.title, division_name=division.name, due_date=task.due_date,
                                 state=describe_due(task.due_date, False, today, calendar))
                 (board.overdue if overdue else board.upcoming).append(line)
+        row.percent = measure_percent(row.done, row.total, measure.progress_override, measure.progress_reason)
     board.divisions = [divisions[key] for key in sorted(divisions)]
     board.overdue.sort(key=_by_due)
     board.upcoming.sort(key=_by_due)

@@ -3,7 +3,8 @@ and a head's review of each piece (accepted, or sent back with the reason), whic
 
 Evidence is public only when a head (or the administrator) says so, and only once accepted: a staff member's upload
 may hold personal data (PDPA). Each change checks permission through `access` and writes the audit trail, on the
-evidence's task (its history is where the staff member reads why), in the caller's transaction.
+evidence's task (its history is where the staff member reads why), in the caller's transaction. What waits for a
+head is read here too: the review queue, oldest first, and how much waits (My tasks, the board, the weekly digest).
 """
 from __future__ import annotations
 
@@ -16,16 +17,16 @@ from typing import Any, cast
 from urllib.parse import urlparse
 
 from flask import current_app
-from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 from werkzeug.datastructures import FileStorage
 
 from . import audit, clock
-from .access import Action, can, require
+from .access import Action, can, require, reviewable_evidence
 from .errors import DomainError
 from .extensions import db
 from .fields import free_text
-from .models import AuditAction, Evidence, EvidenceReview, Source, Task, User
+from .models import AuditAction, Evidence, EvidenceReview, Measure, Source, Task, User
 
 MAX_REVIEW_REASON = 1000
 
@@ -233,3 +234,47 @@ def tasks_needing_work(task_ids: Iterable[int]) -> set[int]:
     return set(db.session.scalars(
         select(Evidence.task_id).where(Evidence.task_id.in_(ids), _unanswered()).distinct()
     ))
+
+
+# --- what waits for a head -----------------------------------------------------------------------------------------
+
+
+def _waiting(user: User, division_id: int | None) -> Select[Evidence]:
+    query = reviewable_evidence(user).where(Evidence.review == EvidenceReview.PENDING)
+    return query if division_id is None else query.where(Task.division_id == division_id)
+
+
+def waiting(user: User, division_id: int | None = None) -> list[Evidence]:
+    """Return the evidence waiting for this person to accept or send back (of one division, when given), oldest
+    first, with its task, measure, division and author, in one query: the review queue."""
+    query = (
+        _waiting(user, division_id)
+        .join(Measure, Measure.id == Task.measure_id)
+        .options(contains_eager(Evidence.task).contains_eager(Task.measure),
+                 contains_eager(Evidence.task).joinedload(Task.division),
+                 joinedload(Evidence.created_by))
+        .order_by(Evidence.created_at, Evidence.id)
+    )
+    # The query narrows by the rule's terms; the rule itself (access.RULES) has the last word on each piece.
+    return [item for item in db.session.scalars(query).unique() if can(user, Action.REVIEW_EVIDENCE, item)]
+
+
+def count_waiting(user: User, division_id: int | None = None) -> int:
+    """Count the evidence waiting for this person's review (of one division, when given), in one query: what My
+    tasks and the division board say."""
+    return db.session.scalar(_waiting(user, division_id).with_only_columns(func.count(Evidence.id))) or 0
+
+
+def waiting_by_division(organization_id: int, division_ids: Iterable[int]) -> dict[int, int]:
+    """Count, per division, the evidence waiting for its head, in one query: what the heads' weekly digests say."""
+    ids = sorted(set(division_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Task.division_id, func.count(Evidence.id))
+        .select_from(Evidence).join(Task, Task.id == Evidence.task_id)
+        .where(Evidence.organization_id == organization_id, Evidence.review == EvidenceReview.PENDING,
+               Task.division_id.in_(ids))
+        .group_by(Task.division_id)
+    )
+    return {division_id: counted for division_id, counted in rows}

@@ -1,6 +1,6 @@
 """When the database cannot be used now (locked, read-only, unreachable, full, not built), and the `tracker` command's
-exit codes. One place says what such an error means in one line, Thai first, for the commands, the scheduler and
-the webhook; any other error is a bug and is left to show its traceback."""
+exit codes. One place says what such an error means in one line, Thai first, for the commands, the scheduler, the
+webhook and the web pages (503, "the system is busy"); any other error is a bug and is left to show its traceback."""
 from __future__ import annotations
 
 import enum
@@ -88,6 +88,12 @@ class DatabaseFault:
             return (f"ฐานข้อมูลใช้งานไม่ได้ขณะนี้ — ลองใหม่ภายหลัง (database unavailable: {self.detail}; "
                     "try again later)")
         return _MESSAGES[self.kind]
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds to wait before trying again, for a web page's Retry-After: a lock passes in moments; the other
+        faults wait on someone (disk space freed, a permission or the server fixed)."""
+        return 30 if self.kind is FaultKind.LOCKED else 300
 
     def __str__(self) -> str:
         return self.message

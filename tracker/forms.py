@@ -361,12 +361,17 @@ class ConfirmImportForm(FlaskForm):
 
 
 class StartYearForm(FlaskForm):
-    """Start the next fiscal year from a plan: the ways offered depend on whether that year has a plan already
-    (tracker.views.next_year), so they are passed in."""
+    """Start the next fiscal year from a plan: the ways offered depend on whether that year has a plan already and
+    on whether its unfinished tasks may be carried over yet (tracker.views.next_year), so they are passed in. None is
+    chosen beforehand: carrying stops reminders of live tasks, so it is a choice a person makes, never a default."""
 
-    how = RadioField("เริ่มปีงบประมาณใหม่อย่างไร", validate_choice=True,
-                     validators=[InputRequired("เลือกวิธีเริ่มปีงบประมาณใหม่ก่อน")])
+    how = RadioField("เริ่มปีงบประมาณใหม่อย่างไร", validate_choice=False,  # checked below, in Thai
+                     validators=[InputRequired("เลือกวิธีเริ่มปีงบประมาณใหม่ก่อน แล้วจึงกดยืนยัน")])
 
     def __init__(self, choices: list[tuple[str, str]], **kwargs):
         super().__init__(**kwargs)
         self.how.choices = [SelectChoice(value, text) for value, text in choices]
+
+    def validate_how(self, field: RadioField) -> None:
+        if field.data not in {choice.value for choice in field.choices or ()}:
+            raise StopValidation("วิธีนี้ไม่มีให้เลือกในหน้านี้แล้ว — ดูสิ่งที่จะเกิดขึ้นอีกครั้งแล้วเลือกใหม่")

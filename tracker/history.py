@@ -14,7 +14,8 @@ from .thai import format_date
 # Bookkeeping that says nothing to a reader: ids of the row itself, hashes, storage paths.
 HIDDEN_FIELDS = {"id", "organization_id", "created_at", "task_id", "comment_id", "created_by_id", "file_path",
                  "content_hash", "content_type", "password_hash", "fiscal_year_id", "imported_at", "imported_by_id",
-                 "evidence_id", "reviewed_by_id"}
+                 "evidence_id", "reviewed_by_id",
+                 "undo", "carry_event_id"}  # what undoing a carrying reads (tracker.plans.next_year)
 USER_FIELDS = {"assignee_id", "done_by_id"}
 # Events record a person's name beside their id (what a reader wants, even after the person is renamed or gone):
 # where the name is there, the id is not shown again.

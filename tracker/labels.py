@@ -18,6 +18,7 @@ from .models import (
     Source,
     TaskStatus,
 )
+from .progress import MeasurePercent
 
 STATUS = {
     TaskStatus.TODO: "ยังไม่เริ่ม",
@@ -27,6 +28,12 @@ STATUS = {
 }
 
 NOT_DONE = "ยังไม่เสร็จ"  # todo or doing: the board's default filter, a reminder's card
+
+# A measure's percent that a head set by hand, with the reason, instead of the one counted from its tasks
+# (tracker.progress.measure_percent): every surface that shows the figure marks it so, "50% (กำหนดเอง: <reason>)".
+OVERRIDDEN_PERCENT = "กำหนดเอง"
+# An indicator's or the plan's percent that counts such a figure (tracker.progress.combined_percent).
+WITH_OVERRIDDEN_PERCENT = "รวมร้อยละที่กำหนดเอง"
 
 ROLE = {
     Role.ADMIN: "ผู้ดูแลระบบ",
@@ -85,7 +92,11 @@ AUDIT_ACTION = {
     AuditAction.TASK_EVIDENCE: "แนบหลักฐาน",
     AuditAction.TASK_CARRY: "ยกงานไปดำเนินการต่อในปีงบประมาณถัดไป",
     AuditAction.TASK_CARRIED_IN: "รับงานที่ยกมาจากปีงบประมาณก่อน",
+    AuditAction.TASK_CARRY_UNDO: "ยกเลิกการยกงาน งานกลับมาในปีงบประมาณเดิม",
+    AuditAction.TASK_CARRIED_IN_UNDO: "ยกเลิกการรับงานที่ยกมา (งานกลับไปปีงบประมาณเดิม)",
     AuditAction.PLAN_COPY: "คัดลอกแผนไปปีงบประมาณถัดไป",
+    AuditAction.PLAN_CARRY_OVER: "ยกงานที่ยังไม่เสร็จไปปีงบประมาณถัดไป",
+    AuditAction.PLAN_CARRY_OVER_UNDO: "ยกเลิกการยกงาน",
     AuditAction.EVIDENCE_REVIEW: "ตรวจหลักฐาน",
     AuditAction.EVIDENCE_PUBLISH: "ตั้งการเผยแพร่หลักฐาน",
     AuditAction.MEASURE_REPORT: "รายงานผลการดำเนินการของมาตรการ",
@@ -150,6 +161,7 @@ FIELD = {
     "role": "บทบาท",
     "division_id": "กอง",
     "active": "ใช้งานได้",
+    "is_deployment_admin": "ผู้ดูแลระบบของทั้งระบบ",
     "line_user_id": "LINE",
     "changed": "เปลี่ยนรหัสผ่าน",
     "reset_by_admin": "ตั้งใหม่โดยผู้ดูแลระบบ",
@@ -196,7 +208,33 @@ FIELD = {
     "carried_from_id": "ยกมาจากงาน",
     "carried_to_id": "ยกไปเป็นงาน",
     "unmatched_indicators": "ตัวชี้วัดที่ไม่มีในปีใหม่",
+    "step_text": "ขั้นตอน",
+    "removed": "งานในแผนปีถัดไปที่นำออก",
+    "removed_measure": "มาตรการที่นำออก",
 }
+
+
+def percent_note(percent: MeasurePercent, reason_length: int | None = None) -> str:
+    """Return the words in brackets after a measure's percent: "กำหนดเอง: <reason>" when a head set it (the reason
+    cut to `reason_length` characters when given), "" when it is counted from the tasks."""
+    return overridden_note(percent.reason, reason_length) if percent.overridden else ""
+
+
+def overridden_note(reason: str | None, reason_length: int | None = None) -> str:
+    """Return the mark of a percent a head set, with the reason: "กำหนดเอง: <reason>" ("กำหนดเอง" without one); the
+    reason on one line and cut to `reason_length` characters when given (a chat message)."""
+    reason = (reason or "").strip()
+    if reason_length is not None:
+        reason = " ".join(reason.split())
+        if len(reason) > reason_length:
+            reason = reason[:reason_length - 1].rstrip() + "…"
+    return f"{OVERRIDDEN_PERCENT}: {reason}" if reason else OVERRIDDEN_PERCENT
+
+
+def combined_note(percent: MeasurePercent) -> str:
+    """Return the words in brackets after an indicator's or the plan's percent: that it counts a percent a head set,
+    or ""."""
+    return WITH_OVERRIDDEN_PERCENT if percent.overridden else ""
 
 
 def label(value: enum.Enum | None) -> str:

@@ -1,19 +1,23 @@
 """What a measure's results report says: its percent of progress, the result and the problems met.
 
 The percent is the tasks done, unless a head of a responsible division (or the administrator) gives another with the
-reason (a step half done is not a task done); the rule itself is `progress.measure_percent`. Like tracker.tasks,
-`report` checks permission, changes the measure and writes the audit trail in the caller's transaction.
+reason (a step half done is not a task done); the rule itself is `progress.measure_percent`, and every surface shows
+what it gives: `percent_of` for a measure loaded with its tasks, `with_task_counts` for measures counted in the
+database. Like tracker.tasks, `report` checks permission, changes the measure and writes the audit trail in the
+caller's transaction.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select, case, func
+
 from . import audit
 from .access import Action, require
 from .errors import DomainError
 from .fields import free_text
-from .models import AuditAction, Measure, Source, TaskStatus, User
-from .progress import measure_percent
+from .models import AuditAction, Measure, Source, Task, TaskStatus, User
+from .progress import MeasurePercent, measure_percent
 
 # Long enough for what agencies publish per measure (a paragraph or a few), short enough for one table cell.
 MAX_RESULT = 4000
@@ -29,14 +33,26 @@ class ReportError(DomainError):
         self.field = field
 
 
-def percent_of(measure: Measure) -> int:
-    """Return the percent a measure's report gives: its tasks done, or the override a head set."""
-    return measure_percent(_done(measure), len(measure.tasks), measure.progress_override)
+def percent_of(measure: Measure) -> MeasurePercent:
+    """Return the percent a measure shows everywhere: the override a head set, or its tasks done."""
+    return measure_percent(_done(measure), len(measure.tasks), measure.progress_override, measure.progress_reason)
 
 
-def derived_percent(measure: Measure) -> int:
-    """Return the percent of a measure's tasks done, whatever a head overrode it with."""
-    return measure_percent(_done(measure), len(measure.tasks))
+# What a measure's percent is counted from, read in the database one row a measure (`with_task_counts`).
+_COUNTED = (Measure.progress_override, Measure.progress_reason, func.count(Task.id),
+            func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)))
+
+
+def with_task_counts(query: Select) -> Select:
+    """Add to a query of measures' columns what their percents are counted from, grouped one row a measure: read
+    each row's last four columns with `counted_percent`."""
+    return (query.add_columns(*_COUNTED).outerjoin(Task, Task.measure_id == Measure.id)
+            .group_by(Measure.id, *query.selected_columns, Measure.progress_override, Measure.progress_reason))
+
+
+def counted_percent(override: int | None, reason: str | None, total: int, done: int | None) -> MeasurePercent:
+    """Return the percent of a measure from the last four columns of a `with_task_counts` row."""
+    return measure_percent(done or 0, total, override, reason)
 
 
 def _done(measure: Measure) -> int:

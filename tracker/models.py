@@ -78,7 +78,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
 
 
 class Role(str, enum.Enum):
-    ADMIN = "admin"  # imports plans, manages users, divisions, settings
+    ADMIN = "admin"  # imports plans, manages users, divisions, settings (of the agency; see User.is_deployment_admin)
     EXECUTIVE = "executive"  # นายกเทศมนตรี, ปลัดเทศบาล: reads everything, changes nothing
     HEAD = "head"  # ผู้อำนวยการกอง / หัวหน้าสำนักปลัด: ticks off, assigns, for the division
     STAFF = "staff"  # reports progress on own and the division's tasks
@@ -158,7 +158,11 @@ class AuditAction(str, enum.Enum):
     TASK_EVIDENCE = "task.evidence"
     TASK_CARRY = "task.carry"  # the old task, closed as carried to the next year
     TASK_CARRIED_IN = "task.carried_in"  # the new year's task that goes on with it
+    TASK_CARRY_UNDO = "task.carry_undo"  # a carrying undone: the old task returns to its year
+    TASK_CARRIED_IN_UNDO = "task.carried_in_undo"  # ... and the new year's task is removed (or unlinked)
     PLAN_COPY = "plan.copy"
+    PLAN_CARRY_OVER = "plan.carry_over"  # one carrying of a plan's unfinished tasks, as a whole: what undo reads
+    PLAN_CARRY_OVER_UNDO = "plan.carry_over_undo"
     EVIDENCE_REVIEW = "evidence.review"
     EVIDENCE_PUBLISH = "evidence.publish"
     MEASURE_REPORT = "measure.report"
@@ -211,6 +215,9 @@ class Organization(Model):
     # which is how one deployment tells its organizations' channels apart. Secrets stay in the environment.
     line_bot_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     line_basic_id: Mapped[str | None] = mapped_column(String(32))  # "@123abcde": the add-friend link and QR code
+    # The address the app serves this organization at, as `tracker demo --port N` records it: what links in messages
+    # start with when PUBLIC_URL is not set (organization.public_url).
+    public_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Counts the changes to the organization's rows (`_count_changes`): pages cache what they show under it, so a
     # cached page is fresh until anything of the agency changes, and costs nothing to check.
@@ -334,6 +341,10 @@ class User(Model):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The deployment's administrator (ผู้ดูแลระบบของทั้งระบบ), above every agency's admins: keeps what all agencies
+    # share (the OIT items of each year). A person of the deployment who still signs in through an agency (every
+    # user has one); granted only from the server's command line (`tracker users deployment-admin`), never the web.
+    is_deployment_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="users")
@@ -509,6 +520,8 @@ class Evidence(OrganizationOwned, Model):
     __table_args__ = (
         # A person's evidence sent back to them (tracker.evidence.needing_work_for: the LINE digest).
         Index("ix_evidence_created_by_id_review", "created_by_id", "review"),
+        # The evidence waiting for a head, oldest first (tracker.evidence.waiting: the review queue and its counts).
+        Index("ix_evidence_organization_id_review_created_at", "organization_id", "review", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

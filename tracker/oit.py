@@ -1,7 +1,9 @@
 """The OIT items of each assessment year: under which item an agency publishes its plan, and its results report.
 
-Rows, not constants (models.OitItem): the NACC renumbers items between frameworks, so the administrator sets next
-year's codes on the admin page. A fiscal year created by an import starts with tracker/ita.py's defaults.
+Rows, not constants (models.OitItem): the NACC renumbers items between frameworks, so next year's codes are set on
+the admin page. They are the deployment's, every agency's at once (each one's public page anchors and report files),
+so only the deployment's administrator sets them (access.Action.MANAGE_OIT_ITEMS), and the change is in every
+agency's audit trail (audit.DEPLOYMENT_ROWS). A fiscal year created by an import starts with tracker/ita.py's defaults.
 """
 from __future__ import annotations
 

@@ -1,12 +1,15 @@
 """The organization itself, as its administrator keeps it: its details and indicator target, its own days off, and
-the working-day calendar built from those and the Thai holidays."""
+the working-day calendar built from those and the Thai holidays; the address links to its pages start with."""
 from __future__ import annotations
 
 import math
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
+
+from config.defaults import SETTINGS
 
 from . import audit
 from .access import Action, require, scoped
@@ -16,12 +19,31 @@ from .fields import changed, one_line
 from .models import AuditAction, DayOff, Organization, Source, User
 from .workdays import WorkCalendar
 
+DEFAULT_PUBLIC_URL = next(s.default for s in SETTINGS if s.name == "PUBLIC_URL")
+
 
 def work_calendar(organization: Organization | int) -> WorkCalendar:
     """Return the working-day calendar of an organization: Thai holidays plus its own days off."""
     organization_id = organization if isinstance(organization, int) else organization.id
     rows = db.session.execute(scoped(DayOff, organization_id).with_only_columns(DayOff.day, DayOff.name))
     return WorkCalendar({day: name for day, name in rows})
+
+
+def public_url(organization: Organization | int) -> str:
+    """Return the address links to the organization's pages start with (the messages, the reminders shown): the
+    PUBLIC_URL setting when it is set, else the address the organization recorded (`tracker demo --port N` records
+    where it serves, so `tracker reminders` and `deliver` run beside it link there), else PUBLIC_URL's default.
+
+    "Set" means other than the default: a PUBLIC_URL set to the default address itself reads as not set.
+    """
+    configured = current_app.config["PUBLIC_URL"]
+    if configured != DEFAULT_PUBLIC_URL:
+        return configured
+    if isinstance(organization, int):
+        recorded = db.session.scalar(select(Organization.public_url).where(Organization.id == organization))
+    else:
+        recorded = organization.public_url
+    return recorded or configured
 
 
 def add_day_off(organization: Organization, actor: User, day: date, name: str, *, source: Source) -> DayOff:

@@ -1,4 +1,5 @@
-"""The organization's people, as an administrator manages them: add, change, reset a forgotten password.
+"""The organization's people, as an administrator manages them: add, change, reset a forgotten password; and the
+deployment's administrators, as the operator names them from the command line.
 
 Each function checks permission through `access`, validates (refusing with a Thai `DomainError`), changes the rows
 and writes the audit trail with the before and after, in the caller's transaction: the view commits. Password hashes
@@ -123,3 +124,18 @@ def reset_password(user: User, actor: User, new_password: str, confirm: str | No
     # The trail says that it happened and who did it; never the password or its hash.
     audit.record(actor, AuditAction.USER_PASSWORD, user, after={"changed": True, "reset_by_admin": True},
                  source=source)
+
+
+def set_deployment_admin(user: User, on: bool, *, source: Source) -> bool:
+    """Make a person the deployment's administrator (or no longer); tell whether anything changed.
+
+    The deployment's operator does it from the server's command line (the `actor` of the trail is None): no page
+    offers it, since no agency's admin may raise anyone, themselves included, above every agency's admins.
+    """
+    if user.is_deployment_admin is bool(on):
+        return False
+    before = audit.snapshot(user)
+    user.is_deployment_admin = bool(on)
+    db.session.flush()
+    audit.record(None, AuditAction.USER_UPDATE, user, before=before, after=audit.snapshot(user), source=source)
+    return True

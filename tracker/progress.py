@@ -1,5 +1,12 @@
 """What "progress" means, once: done, late, overdue, due soon and on track, counted the same way by the dashboard,
-the LINE `สรุป` reply and the weekly digests; and a measure's percent as its results report gives it.
+the LINE `สรุป` reply and the weekly digests; and a measure's percent, the one figure every surface shows of it.
+
+A measure's percent (`measure_percent`) is a head's override when one is set (with its reason), else its tasks done
+in percent of its tasks. The dashboard (a measure's row, the indicator table), LINE `สรุป`, the executive's weekly
+digest, the public page and the three report files all show that figure, never one of their own. An indicator's
+percent and the plan's overall percent (`combined_percent`) combine the shown percents of their measures weighted by
+each measure's tasks: with no override it is exactly the tasks done in percent of all the tasks, and an override
+counts for as many tasks as its measure has.
 
 Pure: a task is given as its due date, whether it is done and the day it was done (local date; None when unknown or
 not done), with today. A task is
@@ -25,15 +32,49 @@ def percent(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
-def measure_percent(done: int, total: int, override: int | None = None) -> int:
-    """Return a measure's percent of progress for its results report: a head's override when there is one, else
-    its tasks done in percent of its tasks, rounded half up (1 of 8 is 13 %); 0 for a measure without tasks."""
-    if override is not None:
-        return override
-    if total <= 0:
+def _half_up(part: int, whole: int) -> int:
+    """Return 100 * part / whole as a whole number, halves rounded up (1 of 8 is 13); 0 of nothing is 0."""
+    if whole <= 0:
         return 0
     # Whole numbers, exactly: round() would take 12.5 to 12 (it rounds halves to even), a report reader expects 13.
-    return (200 * done + total) // (2 * total)
+    return (200 * part + whole) // (2 * whole)
+
+
+@dataclass(frozen=True)
+class MeasurePercent:
+    """A measure's percent of progress as every surface shows it (or an indicator's, or the plan's, combined)."""
+
+    value: int  # 0-100: the figure shown
+    derived: int  # the tasks done in percent of the tasks, whatever a head set
+    done: int  # tasks done
+    total: int  # tasks
+    overridden: bool = False  # `value` is a head's (for a combination: at least one of its measures' is)
+    reason: str | None = None  # why a head set it (a measure's own override only)
+
+
+def measure_percent(done: int, total: int, override: int | None = None, reason: str | None = None) -> MeasurePercent:
+    """Return a measure's percent of progress: a head's override (with its reason) when there is one, else its tasks
+    done in percent of its tasks, rounded half up (1 of 8 is 13 %); 0 for a measure without tasks."""
+    derived = _half_up(done, total)
+    if override is None:
+        return MeasurePercent(derived, derived, done, total)
+    return MeasurePercent(override, derived, done, total, overridden=True, reason=reason)
+
+
+def combined_percent(measures: Iterable[MeasurePercent]) -> MeasurePercent:
+    """Return the percent of several measures (an indicator's, the plan's): their shown percents weighted by their
+    tasks, rounded half up. Without an override it is the tasks done in percent of all their tasks; a measure without
+    tasks weighs nothing, unless no measure has any (then each weighs the same)."""
+    parts = list(measures)
+    done, total = sum(m.done for m in parts), sum(m.total for m in parts)
+    overridden = any(m.overridden and (m.total or not total) for m in parts)  # an override that counts
+    if total:
+        # In hundredths of a task: a derived measure counts its tasks done exactly, an override its share of its tasks.
+        hundredths = sum(m.value * m.total if m.overridden else 100 * m.done for m in parts)
+        value = (2 * hundredths + total) // (2 * total)
+    else:
+        value = (2 * sum(m.value for m in parts) + len(parts)) // (2 * len(parts)) if parts else 0
+    return MeasurePercent(value, _half_up(done, total), done, total, overridden=overridden)
 
 
 def is_overdue(due: date, done: bool, today: date) -> bool:

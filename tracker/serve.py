@@ -4,7 +4,9 @@ serve the very app `create_app` assembled from the same settings as every other 
 The app is built once, in the arbiter, before the workers are forked from it: a bad setting or an unbuilt database
 stops the service at start with one line, and a generated SECRET_KEY is the same in every worker. Sync workers, one
 request at a time each: nginx in front buffers slow clients (deploy/nginx.conf), so a worker is never held by a
-phone on a weak connection. The scheduler never runs here (APScheduler runs in `tracker scheduler`, its own process:
+phone on a weak connection. The arbiter, and so every worker forked from it, runs outside every app context
+(tracker/processes.py): a context inherited by a worker would be every request's, the signed-in person included.
+The scheduler never runs here (APScheduler runs in `tracker scheduler`, its own process:
 each web worker would otherwise run every job).
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 from sqlalchemy.pool import NullPool
 
 from .extensions import db
+from .processes import ensure_no_app_context, outside_app_context
 
 # A request may take this long before its worker is killed and replaced: an XLSX plan import of 5,000 rows, the
 # longest request, takes a few seconds; a worker stuck for a minute is stuck for good.
@@ -56,6 +59,7 @@ def options(app: Flask, bind: str | None = None, workers: int | None = None) -> 
 def _after_fork(server: Any, worker: Any) -> None:
     # A worker must not share the arbiter's database connections (one socket used by two processes): the pool the
     # worker inherited is forgotten without closing them, and the worker opens its own.
+    ensure_no_app_context("web worker")  # a worker that would share one context between requests does not boot
     app = server.app.application
     with app.app_context():
         if not isinstance(db.engine.pool, NullPool):
@@ -84,4 +88,9 @@ def run(app: Flask, bind: str | None = None, workers: int | None = None) -> None
     """Serve the app until stopped (SIGTERM or SIGINT: graceful; SIGHUP: new workers)."""
     with app.app_context():
         db.engine.dispose()  # nothing of the arbiter's own is left open for the workers to inherit
-    Server(app, options(app, bind, workers)).run()
+    outside_app_context(_arbiter, Server(app, options(app, bind, workers)))
+
+
+def _arbiter(server: Server) -> None:
+    ensure_no_app_context("tracker serve")
+    server.run()

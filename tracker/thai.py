@@ -83,6 +83,12 @@ def format_date(d: date, *, thai_digits: bool = False, long: bool = False) -> st
     return to_thai_digits(text) if thai_digits else text
 
 
+def file_date(d: date) -> str:
+    """Write a day for a file name people download: year-month-day with the Buddhist-era year, e.g. "2569-03-31"
+    (sorts like ISO 8601, reads as Thai offices date their files)."""
+    return f"{be_year(d.year):04d}-{d.month:02d}-{d.day:02d}"
+
+
 def format_period(start: date, end: date, *, thai_digits: bool = False) -> str:
     """Format a period as "1 ต.ค. 2568 – 30 ก.ย. 2569"."""
     return (

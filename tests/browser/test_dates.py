@@ -147,3 +147,29 @@ def test_the_audit_filters_take_buddhist_era_days(live_app, new_page, march_11):
     page.goto(f"{base}/audit?date_from=2026-01-01")  # a bookmark from before
     assert page.get_by_label("ตั้งแต่วันที่", exact=True).input_value() == "01/01/2569"
     assert fits(page, 360)
+
+
+def test_a_refused_due_date_is_shown_next_to_its_field_on_a_phone(live_app, new_page, march_11):
+    """31/2/2569 does not exist: the page comes back with the reason right under the field, on screen, the field
+    focused and tied to the reason for a screen reader — not two screens below the notice at the top (issue 18)."""
+    base = live_app.config["BASE_URL"]
+    task_id = live_app.config["TEST_IDS"]["clerk_tasks"][0]
+    page = new_page(360, 780)
+    sign_in(page, base, "clerk-head", PASSWORD)
+    page.goto(f"{base}/tasks/{task_id}")
+    due_field(page).fill("31/2/2569")
+    save_due_date(page)
+
+    field = due_field(page)
+    assert field.input_value() == "31/2/2569"  # kept to correct
+    assert field.get_attribute("aria-invalid") == "true"
+    error = page.locator("#due_date-error-1")
+    assert "กุมภาพันธ์" in error.inner_text() or "ก.พ." in error.inner_text(), error.inner_text()
+    assert "due_date-error-1" in field.get_attribute("aria-describedby").split()
+    assert field.evaluate("e => e === document.activeElement")
+    page.wait_for_function("() => window.scrollY > 0")
+    field_box, error_box = field.bounding_box(), error.bounding_box()  # relative to the viewport
+    assert 0 <= error_box["y"] - (field_box["y"] + field_box["height"]) <= 100
+    assert field_box["y"] >= 0 and error_box["y"] + error_box["height"] <= 780  # both on screen, as the page opens
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "due-date-refused-on-screen-phone.png"))  # what the phone shows

@@ -1,13 +1,18 @@
-"""The dashboard on paper (A4, no menu bar, every overdue task), the sign-in card's width, and a 403 that says why,
-in Chromium."""
+"""The dashboard and the public page on paper (A4, no menu bar, every overdue task, no half-empty page, evidence with
+its address), the sign-in card's width, and a 403 that says why, in Chromium."""
 from __future__ import annotations
 
+import io
+import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from pypdf import PdfReader
 
 from tracker import clock
+from tracker.extensions import db
+from tracker.models import Evidence, EvidenceReview, Task, TaskStatus
 
 from ..conftest import ROOT
 from ..factories import PASSWORD
@@ -15,6 +20,7 @@ from .conftest import SCREENSHOTS, screenshot, sign_in
 
 ARTIFACTS = ROOT / "test-artifacts"
 A4_CONTENT_WIDTH = 703  # CSS px: 210 mm less print.css's 12 mm margins either side, at 96 px an inch
+A4_CONTENT_HEIGHT = 1009  # CSS px: 297 mm less print.css's 15 mm margins at the top and the bottom
 
 
 @pytest.fixture
@@ -89,3 +95,58 @@ def test_the_sign_in_card_is_narrow_on_a_desktop_and_full_width_on_a_phone(live_
         assert box["width"] >= main["width"] - 2 * 16 - 1  # the phone's whole width, less main's padding
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"sign-in-{label}")
+
+
+EVIDENCE_URL = "https://www.bangkrabue.go.th/news/{task}"  # where each done step's announcement is on the web
+
+
+@pytest.fixture
+def published(live_app, monkeypatch):
+    """The server sees 20 April 2026 (the 6-month report is out); three of สำนักปลัด's steps are done, each with its
+    announcement on the agency's website accepted and made public, as the demo does."""
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 20))
+    ids = live_app.config["TEST_IDS"]
+    with live_app.app_context():
+        urls = []
+        for task_id in ids["clerk_tasks"][:3]:
+            task = db.session.get(Task, task_id)
+            task.status, task.done_at = TaskStatus.DONE, datetime(2026, 3, 2, 3, tzinfo=UTC)
+            urls.append(EVIDENCE_URL.format(task=task_id))
+            db.session.add(Evidence(task=task, organization_id=task.organization_id, url=urls[-1],
+                                    note="ประกาศบนเว็บไซต์", review=EvidenceReview.ACCEPTED, public=True))
+        organization_id = task.organization_id
+        db.session.commit()
+        db.session.remove()
+    return f"{live_app.config['BASE_URL']}/o/{organization_id}/2569", urls
+
+
+def test_the_public_page_prints_on_as_few_a4_pages_as_it_needs_with_each_evidence_address(live_app, new_page,
+                                                                                            published):
+    """No page left half empty by a measure that would not split (issue 18): the seed plan's page, which printed on 6
+    pages, takes the 3 its text fills; and each piece of evidence prints its address after its name, which a link
+    alone does not on paper."""
+    url, addresses = published
+    page = new_page(A4_CONTENT_WIDTH, 1000)
+    page.goto(url)
+    page.emulate_media(media="print")
+    page.evaluate("document.fonts.ready")  # Sarabun, as the page is printed
+    printed_height = page.evaluate("document.documentElement.scrollHeight")  # the content as one long A4 column
+    pdf = page.pdf(format="A4")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "public-a4.pdf").write_bytes(pdf)
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) <= math.ceil(printed_height / A4_CONTENT_HEIGHT), (len(reader.pages), printed_height)
+    assert len(reader.pages) <= 3
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for address in addresses:
+        assert re.search(r"ประกาศบนเว็บไซต์\s*" + re.escape(address) + r"\b", text), address
+    assert text.count("ประกาศบนเว็บไซต์") == len(addresses)
+
+    phone = new_page(360, 800)  # the address reads on screen too, inside the link, nothing wider than a phone
+    phone.goto(url + "#r1")
+    evidence = phone.locator("#r1 .public-evidence a").first
+    assert evidence.inner_text().split() == ["ประกาศบนเว็บไซต์", addresses[0]]
+    assert evidence.get_attribute("href") == addresses[0]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "public-evidence-phone")

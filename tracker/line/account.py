@@ -4,6 +4,7 @@ the administrator sets them. Its secret and token never live here: they come fro
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -23,6 +24,13 @@ def organization_for(destination: str | None) -> Organization | None:
     organizations = db.session.scalars(select(Organization).limit(2)).all()
     # One organization whose bot id was never entered: the default channel is its channel.
     return organizations[0] if len(organizations) == 1 else None
+
+
+def add_friend_url(basic_id: str) -> str:
+    """The address of LINE's add-friend screen for the Official Account: what its QR code holds, and the link a
+    person taps on the phone that has LINE (a phone cannot scan its own screen). The basic id is written after one @,
+    whether or not it was given with its own, and URL-encoded."""
+    return "https://line.me/R/ti/p/@" + quote(basic_id.strip().removeprefix("@"), safe="")
 
 
 def update_line_account(

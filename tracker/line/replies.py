@@ -7,15 +7,18 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..access import follows_division, my_tasks, scoped
 from ..extensions import db
-from ..labels import label
+from ..labels import combined_note, label, percent_note
+from ..measures import counted_percent, with_task_counts
 from ..models import Measure, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import current_plan_id
-from ..progress import HORIZON_DAYS, count
+from ..progress import HORIZON_DAYS, MeasurePercent, combined_percent, count
 from ..workdays import WorkCalendar, describe_due
 from . import flex, postback
 
@@ -78,23 +81,54 @@ def tasks_reply(user: User) -> list[dict]:
     return [message]
 
 
+MEASURE_TITLE_LENGTH = 40  # a measure named in a chat line: enough to tell it from the others
+REASON_LENGTH = 60  # the reason of a percent a head set, in a chat line
+
+
+def measure_line(order: int, title: str, percent: MeasurePercent) -> str:
+    """A measure's line in a summary (LINE `สรุป`, the weekly digest): its number, title and percent as every surface
+    shows it, marked when a head set it."""
+    title = " ".join(title.split())
+    if len(title) > MEASURE_TITLE_LENGTH:
+        title = title[:MEASURE_TITLE_LENGTH - 1].rstrip() + "…"
+    note = percent_note(percent, REASON_LENGTH)
+    return f"{order}. {title} {percent.value}%" + (f" ({note})" if note else "")
+
+
 def summary_text(user: User) -> str:
     """Progress of the current plan, as the dashboard counts it: of a head's or staff member's division, or of the
-    organization for executives and admins."""
+    organization for executives and admins; then the percent of each measure (of the division's, for a division)."""
     today = clock.today()
-    query = (scoped(Task, user.organization_id).join(Task.measure)
-             .where(Measure.plan_id == current_plan_id(user.organization_id, today)))
-    if follows_division(user):
+    plan_id = current_plan_id(user.organization_id, today)
+    query = scoped(Task, user.organization_id).join(Task.measure).where(Measure.plan_id == plan_id)
+    measures = with_task_counts(scoped(Measure, user.organization_id).with_only_columns(Measure.order, Measure.title)
+                                .where(Measure.plan_id == plan_id)).order_by(Measure.order)
+    of_division = follows_division(user)
+    if of_division:
         if user.division is None:
             return "คุณยังไม่ได้อยู่ในกองใด"
         query = query.where(Task.division_id == user.division_id)
         title = user.division.name
+        theirs = aliased(Task)  # (the counts' own join reads every task of the measure)
+        measures = measures.where(
+            Measure.id.in_(select(theirs.measure_id).where(theirs.division_id == user.division_id)))
     else:
         title = user.organization.name
     found = db.session.execute(query.with_only_columns(Task.due_date, Task.status, Task.done_at)).all()
     progress = count(((due, status is TaskStatus.DONE, clock.local_date(done_at) if done_at else None,
                        status is TaskStatus.CARRIED) for due, status, done_at in found), today)
-    percent = f"{progress.pct_done:.0f}%" if progress.total else "-"
-    return (f"สรุป{title}\nเสร็จแล้ว {progress.done} จาก {progress.total} งาน ({percent})\n"
-            f"เกินกำหนด {progress.overdue} งาน\nครบกำหนดใน {HORIZON_DAYS} วัน {progress.due_soon} งาน\n"
-            f"{base_url()}/dashboard")
+    lines = [(order, name, counted_percent(*counted)) for order, name, *counted in db.session.execute(measures)]
+    text = f"สรุป{title}\n"
+    if of_division:
+        # A division's share of the tasks; a measure's percent is the whole measure's (its lines below).
+        percent = f"{progress.pct_done:.0f}%" if progress.total else "-"
+        text += f"เสร็จแล้ว {progress.done} จาก {progress.total} งาน ({percent})\n"
+    else:
+        overall = combined_percent(percent for _, _, percent in lines)  # the dashboard's and the report's overall
+        note = combined_note(overall)
+        text += (f"ความก้าวหน้าโดยรวม {overall.value}%" + (f" ({note})" if note else "")
+                 + f"\nเสร็จแล้ว {progress.done} จาก {progress.total} งาน\n")
+    text += f"เกินกำหนด {progress.overdue} งาน\nครบกำหนดใน {HORIZON_DAYS} วัน {progress.due_soon} งาน\n"
+    if lines:
+        text += "ความก้าวหน้ารายมาตรการ:\n" + "".join(f"{measure_line(*line)}\n" for line in lines)
+    return text + f"{base_url()}/dashboard"

@@ -5,7 +5,10 @@
     preview()                                 what an import would create: the dry run, text or JSON
     build.write()                             the rows, added to the caller's transaction
 
-`import_plan` runs them in that order and writes nothing unless every check passed; the caller commits.
+`import_plan` runs them in that order and writes nothing unless every check passed; the caller commits. A file with
+problems still goes through every check that what could be read allows (a row whose date is wrong still names its
+divisions; the plan still has a year a plan may already exist for), so one run lists every problem, file-wide ones
+first, then by row or line.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from ..models import (
 )
 from ..thai import fiscal_year_bounds, is_plausible_be_year, year_expected
 from . import build
-from .draft import PlanDraft, PlanFileError
+from .draft import PlanDraft, PlanFileError, decode_text, in_file_order
 from .matching import (
     KnownDivision,
     catalogue_entry,
@@ -42,7 +45,7 @@ from .matching import (
 )
 from .preview import division_names, preview
 from .report import read_report
-from .rows import ALL_DIVISIONS_WORDS, clean
+from .rows import ALL_DIVISIONS_WORDS, MAX_DIVISION_NAME, clean
 from .sheets import read_sheet
 
 __all__ = [
@@ -97,11 +100,7 @@ def read_plan_file(path: Path, *, source: str | None = None, fiscal_year: int | 
     if suffix in SHEET_SUFFIXES:
         return read_sheet(path, source, fiscal_year)
     if suffix in REPORT_SUFFIXES:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise PlanFileError([f"{source}: ไม่ใช่ข้อความ UTF-8 (expected a UTF-8 text file)"]) from None
-        return read_report(text, source)
+        return read_report(decode_text(path.read_bytes(), source), source)
     raise PlanFileError(
         [f"{source}: ไม่รู้จักชนิดไฟล์ “{suffix or '(none)'}” — รับ .txt (ข้อความรายงาน), .csv, .xlsx"]
     )
@@ -121,20 +120,34 @@ def import_plan(
 ) -> ImportResult:
     """Import a plan file, or with `dry_run` only say what it would create. Writes nothing when anything is wrong.
 
+    A file that cannot be read whole (or whose year cannot be told) raises PlanFileError with every problem the
+    checks found, in the file's order; a file read whole comes back refused, its preview with its problems.
+
     `indicator_choices` maps a measure's position (1-based) to the indicator numbers a person confirmed.
     """
-    draft = read_plan_file(path, source=source_name, fiscal_year=fiscal_year)
-    problems: list[str] = []
+    try:
+        draft = read_plan_file(path, source=source_name, fiscal_year=fiscal_year)
+        problems: list[str] = []
+    except PlanFileError as error:
+        if error.draft is None:
+            raise  # nothing could be read past its problems (not text, no header): there is nothing more to check
+        # The rows that could be read still name divisions and the plan still has a year: check them too, so that
+        # one run says every problem of the file, not those of reading first and the rest on the next upload.
+        draft, problems = error.draft, list(error.problems)
+    unreadable = bool(problems)
     if fiscal_year and draft.fiscal_year and fiscal_year != draft.fiscal_year:
         problems.append(
             f"{draft.source}: แผนนี้เป็นของปีงบประมาณ {draft.fiscal_year} แต่สั่งให้นำเข้าเป็นปี {fiscal_year}"
         )
     plan_year = draft.fiscal_year or fiscal_year
-    if plan_year is None:
-        raise PlanFileError([f"{draft.source}: ไม่ทราบปีงบประมาณของแผน — ระบุด้วย --fiscal-year"])
+    if plan_year is None and not (draft.year_refused and unreadable):
+        problems.append(f"{draft.source}: ไม่ทราบปีงบประมาณของแผน — ระบุด้วย --fiscal-year")
     database_ready = _database_ready()
     org = _resolve_organization(draft, organization, problems, database_ready)
-    resolution = _resolve_divisions(draft, org, plan_year, create_divisions, problems)
+    divisions, new_divisions = _resolve_divisions(draft, org, create_divisions, problems)
+    if plan_year is None:  # so a problem says why; what depends on the year cannot be checked
+        raise PlanFileError(in_file_order(problems, draft.source))
+    resolution = build.Resolution(org, plan_year, divisions, new_divisions, create=create_divisions)
     _link_indicators(draft, org, plan_year, indicator_choices or {}, database_ready)
     _check_periods(draft, plan_year)
 
@@ -156,6 +169,9 @@ def import_plan(
             )
     if not database_ready:
         problems.append("ฐานข้อมูลยังไม่ได้สร้าง — รัน `tracker db upgrade` ก่อนนำเข้าจริง (database not initialised)")
+    problems = in_file_order(problems, draft.source)
+    if unreadable:
+        raise PlanFileError(problems)  # refused as a file that cannot be read is, every problem in it said
     if problems:
         status = "refused"
 
@@ -197,20 +213,23 @@ def _resolve_organization(
 
 
 def _resolve_divisions(
-    draft: PlanDraft, org: Organization | None, plan_year: int, create: bool, problems: list[str]
-) -> build.Resolution:
+    draft: PlanDraft, org: Organization | None, create: bool, problems: list[str]
+) -> tuple[dict[str, list], list[build.NewDivision]]:
+    """What each division name of the plan means: the organization's divisions, or one to create (or, without
+    `create`, a problem at the first cell that names it)."""
     known = [KnownDivision(d.id, d.name, d.short_name, list(d.aliases or [])) for d in (org.divisions if org else [])]
     rows = {d.id: d for d in (org.divisions if org else [])}
     meaning: dict[str, list] = {}
     new: dict[str, build.NewDivision] = {}  # key of the common spelling -> division to create
     for measure in draft.measures:
+        place = measure.cells.get("divisions", measure.place)
         for name in measure.division_names:
-            if name in meaning:
+            if name in meaning or len(name) > MAX_DIVISION_NAME:  # a name too long is refused as it is read
                 continue
             if clean(name).lower() in ALL_DIVISIONS_WORDS:
                 meaning[name] = list(rows.values())
                 if not rows:
-                    problems.append(f"{measure.place}: “{name}” แต่หน่วยงานยังไม่มีกองในระบบ")
+                    problems.append(f"{place}: “{name}” แต่หน่วยงานยังไม่มีกองในระบบ")
                 continue
             found = match_division(name, known)
             if found:
@@ -221,7 +240,7 @@ def _resolve_divisions(
             spec = catalogue_entry(name)
             target = new.setdefault(division_key(spec.name if spec else name), build.NewDivision(name=name, spec=spec))
             target.spellings.add(name)
-            target.places.append(measure.place)
+            target.places.append(place)
             if len(name) > len(target.name):  # name it by the fullest spelling the plan uses
                 target.name = name
             meaning[name] = [target]
@@ -232,7 +251,7 @@ def _resolve_divisions(
                 f"{target.places[0]}: ไม่รู้จักกอง {spellings} — เพิ่มกองนี้ก่อน หรือสั่ง --create-divisions "
                 f"(unknown division; known: {', '.join(d.name for d in known) or 'none'})"
             )
-    return build.Resolution(org, plan_year, meaning, list(new.values()), create=create)
+    return meaning, list(new.values())
 
 
 def _link_indicators(

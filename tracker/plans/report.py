@@ -80,22 +80,25 @@ def read_report(text: str, source: str) -> PlanDraft:
     if fiscal_year is not None and not is_plausible_be_year(fiscal_year):
         problems.append(f"{source}: ปีงบประมาณของแผน {fiscal_year} ไม่ใช่ปีที่เป็นไปได้ — {year_expected()}")
         fiscal_year = None
+    year_refused = fiscal_year is None and bool(problems)  # only problems of its years so far
 
     scores = _scores(lines, assessment_year, source, warnings) if assessment_year else None
     if organization:
         warnings.extend(_other_organizations(lines, organization.name, source))
 
     measures = _plan_table(text.splitlines(), source, fiscal_year, problems)
-    if problems:
-        raise PlanFileError(problems)
-    return PlanDraft(
+    draft = PlanDraft(
         source=source,
         fiscal_year=fiscal_year,
         measures=measures,
         organization=organization,
         scores=scores,
         warnings=warnings,
+        year_refused=year_refused,
     )
+    if problems:
+        raise PlanFileError(problems, draft)  # with what was read, for the import's own checks to run on
+    return draft
 
 
 def _fiscal_years(arabic: str, source: str, problems: list[str]) -> list[int]:
@@ -272,6 +275,7 @@ def _plan_table(lines: list[str], source: str, fiscal_year: int | None, problems
     """Find the improvement table, tab-separated or one cell a line, and read its rows; a table without a row is a
     problem, as is a report without a table."""
     measures: list[MeasureDraft] | None = None
+    before = len(problems)  # the report's own problems (its years) say nothing of the table
     for index, line in enumerate(lines):
         if "\t" in line and is_header(line.split("\t")):
             measures = _tab_rows(lines, index, source, fiscal_year, problems)
@@ -288,7 +292,7 @@ def _plan_table(lines: list[str], source: str, fiscal_year: int | None, problems
             "and responsible columns); nothing was imported."
         )
         return []
-    if not measures and not problems:
+    if not measures and len(problems) == before:  # rows refused are said each; none at all is said here
         problems.append(
             f"{source}: ตารางแผนปรับปรุงมีแต่หัวตาราง ไม่มีมาตรการ — เพิ่มมาตรการใต้หัวตาราง แถวละหนึ่งมาตรการ "
             "(no measures below the header)"

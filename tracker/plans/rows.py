@@ -221,7 +221,8 @@ def measure_from_row(
             continue  # not read further: a problem is already said, and the text is not what the column holds
         text[column] = raw
     measure = MeasureDraft(
-        title=clean(text.get("title", "")), place=place(), analysis=clean(text.get("analysis", ""))
+        title=clean(text.get("title", "")), place=place(), analysis=clean(text.get("analysis", "")),
+        cells={column: place(column) for column in COLUMN_LABELS},
     )
     for column in REQUIRED:
         if column in text and not clean(text[column]):

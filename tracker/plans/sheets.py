@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..spreadsheet import append_texts
 from ..thai import fiscal_year_of, format_date, is_plausible_be_year, year_expected
-from .draft import MeasureDraft, PlanDraft, PlanFileError, where
+from .draft import MeasureDraft, PlanDraft, PlanFileError, decode_text, where
 from .rows import (
     COLUMN_LABELS,
     COLUMNS,
@@ -194,9 +195,11 @@ def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | Non
             some_year = min(ends) if ends else fiscal_year_of(date.today())
             cured = set(problems) - set(read(some_year)[1])
             problems = [_fiscal_year_problem(source, ends)] + [p for p in problems if p not in cured]
+    # A year is always found or given unless a problem above says why not.
+    draft = PlanDraft(source=source, fiscal_year=year, measures=[m for _, m in measures], year_refused=year is None)
     if problems:
-        raise PlanFileError(problems)
-    return PlanDraft(source=source, fiscal_year=year, measures=[m for _, m in measures])
+        raise PlanFileError(problems, draft)  # with what was read, for the import's own checks to run on
+    return draft
 
 
 def _fiscal_year_problem(source: str, ends: dict[int, list[int]]) -> str:
@@ -258,17 +261,8 @@ def _non_empty(numbered: list[_Row]) -> list[_Row]:
 
 
 def _csv_rows(path: Path, source: str) -> list[_Row]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            # Thai Excel on Windows saves "CSV" in the ANSI code page: Windows-874, a superset of TIS-620.
-            text = data.decode("cp874")
-        except UnicodeDecodeError:
-            raise PlanFileError(
-                [f"{source}: อ่านตัวอักษรในไฟล์ไม่ได้ — บันทึกเป็น CSV UTF-8 (expected UTF-8 or TIS-620/cp874 text)"]
-            ) from None
+    # Thai Excel on Windows saves "CSV" in the ANSI code page: Windows-874, a superset of TIS-620.
+    text = decode_text(path.read_bytes(), source, cp874=True)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",;\t", key=first.count) if first else ","
     numbered: list[_Row] = []
@@ -384,13 +378,14 @@ def write_template(path: Path) -> None:
 
 
 def _write_xlsx(path: Path) -> None:
+    # Text through spreadsheet.append_texts, as in the report: a string cell, never a formula.
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     workbook = Workbook()
 
     plan = cast(Worksheet, workbook.active)  # a new workbook has one sheet, active
     plan.title = PLAN_SHEET
-    plan.append(list(TEMPLATE_HEADER))
+    append_texts(plan, TEMPLATE_HEADER)
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
         cell = plan.cell(row=1, column=index)
         cell.font, cell.alignment = bold, wrap
@@ -404,19 +399,22 @@ def _write_xlsx(path: Path) -> None:
     plan.freeze_panes = "A2"
 
     help_sheet = workbook.create_sheet(HELP_SHEET)
-    help_sheet.append(
+    append_texts(
+        help_sheet,
         [f"วิธีกรอกแผ่นงาน “{PLAN_SHEET}”: แถวแรกเป็นหัวตาราง แถวละหนึ่งมาตรการ (how to fill in the plan sheet)"]
     )
     help_sheet["A1"].font = Font(bold=True, size=14)
     help_sheet.append([])
-    help_sheet.append(
+    append_texts(
+        help_sheet,
         ["คอลัมน์ (column)", "หัวตารางภาษาอังกฤษ (English header)", "ต้องกรอก (required)", "วิธีกรอก (what to write)",
          "ตัวอย่าง (example)"]
     )
     for column in TEMPLATE_COLUMNS:
         required, what, example = _HELP[column]
         english = " / ".join(w for w in COLUMNS[column] if w.isascii())
-        help_sheet.append(
+        append_texts(
+            help_sheet,
             [
                 COLUMN_LABELS[column],
                 english,
@@ -426,14 +424,16 @@ def _write_xlsx(path: Path) -> None:
             ]
         )
     help_sheet.append([])
-    help_sheet.append(
+    append_texts(
+        help_sheet,
         ["ตัวอย่างหนึ่งแถว จากแผนจริง (an example row from a real plan; copy it to the plan sheet to try)"]
     )
     example_title = help_sheet.max_row
-    help_sheet.append(list(TEMPLATE_HEADER))
-    help_sheet.append([EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS])
+    append_texts(help_sheet, TEMPLATE_HEADER)
+    append_texts(help_sheet, [EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS])
     help_sheet.append([])
-    help_sheet.append(
+    append_texts(
+        help_sheet,
         ["ไฟล์ CSV: บันทึกเป็น “CSV UTF-8” ถ้าบันทึกเป็น CSV ธรรมดาในภาษาไทย (TIS-620) ก็อ่านได้ "
          "(CSV: save as CSV UTF-8; Thai ANSI CSV is read too)"]
     )

@@ -43,11 +43,16 @@ class MeasureRow:
     period_end: date
     divisions: tuple[str, ...]  # ๕. ผู้รับผิดชอบ
     steps: tuple[StepRow, ...]  # ๓. ขั้นตอนหรือวิธีการดำเนินการ
-    percent: int  # 0-100: derived from the steps, or a head's override
+    percent: int  # 0-100: tracker.progress.measure_percent's figure: derived from the steps, or a head's override
     percent_reason: str | None  # why a head overrode the derived percent (None when derived)
     result: str | None  # ผลการดำเนินการ
     problems: str | None  # ปัญหาอุปสรรค
     evidence: tuple[EvidenceLink, ...]  # public evidence only
+
+    @property
+    def overridden(self) -> bool:
+        """Whether a head set the percent (with its reason) rather than it being counted from the steps."""
+        return self.percent_reason is not None
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ class ResultsReport:
     oit_name: str | None
     measures: tuple[MeasureRow, ...]
     signature: Signature
-    overall_percent: int = 0
+    overall_percent: int = 0  # the measures' percents combined (tracker.progress.combined_percent)
+    overall_overridden: bool = False  # it counts a percent a head set (marked as the dashboard marks it)
     thai_digits: bool = False  # print digits as Thai digits (๑๒๓), as many agencies publish
     generated_at: date | None = None
     notes: tuple[str, ...] = field(default=())

@@ -21,7 +21,7 @@ from ..labels import label
 from ..models import Evidence, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task, TaskStatus
 from ..oit import oit_item
 from ..plans.current import NoSuchPlan, plan_of_year
-from ..progress import measure_percent
+from ..progress import MeasurePercent, combined_percent, measure_percent
 from ..thai import fiscal_year_bounds, format_date
 from .model import EvidenceLink, MeasureRow, ResultsReport, Signature, StepRow
 
@@ -105,8 +105,9 @@ def build(
                  selectinload(Measure.tasks).selectinload(Task.evidence))
         .order_by(Measure.order)
     ).all()
-    rows = tuple(_measure_row(m, round_.as_of, evidence_url) for m in measures)
-    steps = [s for row in rows for s in row.steps]
+    counted = [_measure_row(m, round_.as_of, evidence_url) for m in measures]
+    # The measures' percents combined as the dashboard's overall is (tracker.progress).
+    overall = combined_percent(percent for _, percent in counted)
     item = oit_item(plan.fiscal_year, OitPurpose.RESULTS)
     return ResultsReport(
         organization=organization.name,
@@ -115,15 +116,18 @@ def build(
         round_label=round_.label,
         oit_item=item.code if item else None,
         oit_name=item.name if item else None,
-        measures=rows,
+        measures=tuple(row for row, _ in counted),
         signature=Signature(signer_name, signer_position(organization), signed_on),
-        overall_percent=measure_percent(sum(s.done for s in steps), len(steps)),
+        overall_percent=overall.value,
+        overall_overridden=overall.overridden,
         thai_digits=thai_digits,
         generated_at=today,
     )
 
 
-def _measure_row(measure: Measure, as_of: date, evidence_url: Callable[[Evidence], str | None]) -> MeasureRow:
+def _measure_row(measure: Measure, as_of: date,
+                 evidence_url: Callable[[Evidence], str | None]) -> tuple[MeasureRow, MeasurePercent]:
+    """A measure's row of the report, and its percent as of the day (a head's override, else its steps done then)."""
     tasks = sorted(measure.tasks, key=lambda t: (t.step_number, t.id))
     steps = tuple(_step_row(task, as_of) for task in tasks)
     links = []
@@ -131,6 +135,8 @@ def _measure_row(measure: Measure, as_of: date, evidence_url: Callable[[Evidence
         for item in task.evidence:
             if item.public and item.review is EvidenceReview.ACCEPTED and (url := evidence_url(item)):
                 links.append(EvidenceLink(item.note or item.file_name or url, url))
+    percent = measure_percent(sum(s.done for s in steps), len(steps), measure.progress_override,
+                              measure.progress_reason)
     return MeasureRow(
         order=measure.order,
         title=measure.title,
@@ -140,12 +146,12 @@ def _measure_row(measure: Measure, as_of: date, evidence_url: Callable[[Evidence
         period_end=measure.period_end,
         divisions=tuple(d.name for d in measure.divisions),
         steps=steps,
-        percent=measure_percent(sum(s.done for s in steps), len(steps), measure.progress_override),
-        percent_reason=measure.progress_reason if measure.progress_override is not None else None,
+        percent=percent.value,
+        percent_reason=(percent.reason or "") if percent.overridden else None,
         result=measure.result,
         problems=measure.problems,
         evidence=tuple(links),
-    )
+    ), percent
 
 
 def _step_row(task: Task, as_of: date) -> StepRow:

@@ -10,14 +10,17 @@ from ..evidence import NeedsWork
 from ..labels import NOT_DONE
 from ..line import flex, postback
 from ..line.channel import MAX_TEXT
+from ..line.replies import measure_line
 from .policy import Digest, GroupDigest, Reminder
 
 MAX_LISTED = 10  # a longer list is cut with a link to the rest: a message people read on a phone, not a report
 
 
-def render_digest(digest: Digest | GroupDigest, base_url: str, needs_work: Sequence[NeedsWork] = ()) -> str:
+def render_digest(digest: Digest | GroupDigest, base_url: str, needs_work: Sequence[NeedsWork] = (),
+                  waiting_review: int = 0) -> str:
     """Render everything one person (or a division's group) gets on one day as one text message, with the evidence
-    of theirs a head sent back (`needs_work`, tracker.evidence.needing_work_for) and why."""
+    of theirs a head sent back (`needs_work`, tracker.evidence.needing_work_for) and why, and in a weekly digest how
+    much of the division's evidence waits for its head (`waiting_review`, tracker.evidence.waiting_by_division)."""
     listed = digest.reminders[:MAX_LISTED]
     text = render_template(
         "line/digest.txt",
@@ -25,8 +28,10 @@ def render_digest(digest: Digest | GroupDigest, base_url: str, needs_work: Seque
         listed=listed,
         more=len(digest.reminders) - len(listed),
         needs_work=needs_work[:MAX_LISTED],
+        waiting_review=waiting_review,
         base_url=base_url,
         state_text=state_text,
+        measure_line=measure_line,  # as LINE `สรุป` lists a measure
     ).strip()
     if len(text) > MAX_TEXT:  # very long step texts: cut rather than have LINE refuse the message
         text = text[: MAX_TEXT - 60].rstrip() + f"\n…\nดูทั้งหมด: {base_url}/tasks"

@@ -54,6 +54,9 @@ def task_info(task: Task) -> TaskInfo:
         plan_id=task.measure.plan_id,
         done_on=local_date(task.done_at) if task.done_at else None,
         carried=task.status is TaskStatus.CARRIED,
+        measure_id=task.measure_id,
+        progress_override=task.measure.progress_override,
+        progress_reason=task.measure.progress_reason,
     )
 
 

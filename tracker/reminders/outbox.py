@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -36,10 +36,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
-from ..evidence import NeedsWork, needing_work_for
+from ..evidence import NeedsWork, needing_work_for, waiting_by_division
 from ..extensions import db
 from ..line.channel import FAILED, RETRY, SENT, Channel
 from ..models import Division, Notification, NotificationStatus, Organization, User
+from ..organization import public_url
 from . import selection
 from .digest import digest_messages, render_digest
 from .inputs import Inputs
@@ -274,7 +275,7 @@ def deliver(
     worker = worker or worker_name()
     base, cap = current_app.config["OUTBOX_RETRY_BASE_SECONDS"], current_app.config["OUTBOX_RETRY_MAX_SECONDS"]
     result = DeliveryResult()
-    renderer = _Renderer(current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"])
+    renderer = _Renderer(current_app.config["SECRET_KEY"])
     handled = 0
     while limit is None or handled < limit:
         batch = 25 if limit is None else min(25, limit - handled)
@@ -339,24 +340,32 @@ NOTHING_LEFT = "ไม่มีงานต้องเตือนแล้ว�
 
 @dataclass(frozen=True)
 class _Day:
-    """An organization's day as the deliverer renders it: the digests by address, what they were planned from, and
-    per person the evidence sent back to them."""
+    """An organization's day as the deliverer renders it: the digests by address, what they were planned from, per
+    person the evidence sent back to them, the organization's revision when it was planned, and on a weekly day per
+    division the evidence waiting for its head."""
 
     digests: dict[str, Digest | GroupDigest]
     inputs: Inputs | None
     needs_work: dict[int, list[NeedsWork]]
+    revision: int | None
+    waiting_review: dict[int, int] = field(default_factory=dict)
 
 
 class _Renderer:
     """Render swept rows' digests at delivery, from each organization's state at that moment.
 
-    The organization's day is planned once per delivery run (the same reading and policy as the sweep, selection.py)
-    and each row takes its digest by address. The rendered words are recorded in the row before LINE is called, so
-    the row keeps what was sent and a retry sends the very same request under the same X-Line-Retry-Key.
+    The organization's day is planned (the same reading and policy as the sweep, selection.py) and each row takes
+    its digest by address. Before each row is rendered, the organization's revision is read (one look-up by primary
+    key: every committed change to the agency's rows moves it on, models._count_changes); the day is planned again
+    only when it moved since the plan was made. So a task ticked off while a run is under way is left out of every
+    row rendered after it, and a run in which nothing changes plans each organization's day once. The rendered
+    words are recorded in the row before LINE is called, so the row keeps what was sent and a retry sends the very
+    same request under the same X-Line-Retry-Key.
     """
 
-    def __init__(self, base_url: str, secret: str):
-        self.base_url, self.secret = base_url, secret
+    def __init__(self, secret: str):
+        self.secret = secret
+        self._base_urls: dict[int, str] = {}  # what each organization's links start with (organization.public_url)
         self._days: dict[tuple[int, date], _Day] = {}
 
     def ready(self, row: _Outbound) -> _Outbound:
@@ -384,28 +393,42 @@ class _Renderer:
         else:
             binding = planned.inputs.line_ids.get(digest.person.id)
             needs_work = planned.needs_work.get(digest.person.id, [])
-        text = render_digest(digest, self.base_url, needs_work)
-        return text, digest_messages(digest, text, self.base_url, binding, self.secret)
+        waiting = planned.waiting_review.get(digest.division.division_id, 0) if digest.division else 0
+        base_url = self._base_url(organization_id)
+        text = render_digest(digest, base_url, needs_work, waiting_review=waiting)
+        return text, digest_messages(digest, text, base_url, binding, self.secret)
+
+    def _base_url(self, organization_id: int) -> str:
+        if organization_id not in self._base_urls:
+            self._base_urls[organization_id] = public_url(organization_id)
+        return self._base_urls[organization_id]
 
     def _day(self, organization_id: int, day: date) -> _Day:
+        """The organization's day as it stands now: the plan already made, unless the organization's revision moved
+        since (read first, so that a change committed while the day is read makes the next row plan again)."""
         key = (organization_id, day)
-        if key not in self._days:
-            planned = _Day({}, None, {})
+        revision = db.session.scalar(select(Organization.revision).where(Organization.id == organization_id))
+        planned = self._days.get(key)
+        if planned is None or planned.revision != revision:
+            planned = _Day({}, None, {}, revision)
             for batch in selection.day_inputs(day, [organization_id]):
                 for _, inputs in batch:
                     plan = inputs.plan(day)
                     every: list[Digest | GroupDigest] = [*plan.digests, *plan.group_digests]
-                    # Evidence a head sent back goes to its author in their next digest (one query a day).
+                    # Evidence a head sent back goes to its author in their next digest (one query a plan); a
+                    # weekly digest says how much evidence waits for the division's head (one more, weekly only).
                     planned = _Day({address_of(d): d for d in every}, inputs,
-                                   needing_work_for(d.person.id for d in plan.digests))
+                                   needing_work_for(d.person.id for d in plan.digests), revision,
+                                   waiting_by_division(organization_id,
+                                                       (d.division.division_id for d in every if d.division)))
             self._days[key] = planned
-        return self._days[key]
+        return planned
 
 
 def render_rows(rows: Iterable[Notification]) -> dict[int, tuple[str, list[dict]]]:
     """Render rows' digests as the deliverer would now, by row id, without recording or sending anything (for a
     person or a test to read what would go out)."""
-    renderer = _Renderer(current_app.config["PUBLIC_URL"], current_app.config["SECRET_KEY"])
+    renderer = _Renderer(current_app.config["SECRET_KEY"])
     return {row.id: renderer.render(row.organization_id, row.for_date, row.address) for row in rows}
 
 

@@ -3,7 +3,7 @@
 Plain dataclasses in, plain dataclasses out, so the daily sweep, the admin's preview and a whole-year forecast all use
 the same rules. Days are counted with `tracker.workdays.WorkCalendar` (weekends, Thai public and government holidays
 including substitution days, the organization's own days off); progress in the weekly summaries is counted as the
-dashboard counts it (`tracker.progress`).
+dashboard counts it (`tracker.progress`), a measure's percent too (a head's override, else its tasks done).
 
     plan_day()              the day's messages: at most one digest per person and one per division group
     reminder_for()          the rule for one task on one day (lead times, then the overdue cadence)
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.progress import count, is_overdue
+from tracker.progress import MeasurePercent, combined_percent, count, is_overdue, measure_percent
 from tracker.workdays import WorkCalendar
 
 ONE_DAY = timedelta(days=1)
@@ -52,6 +52,11 @@ class TaskInfo:
     plan_id: int | None = None  # the weekly summaries count the current plan's tasks only
     done_on: date | None = None  # the local day it was done, when it is
     carried: bool = False  # carried over to the next year's plan: no reminder, counted as tracker.progress does
+    # Its measure, for the measures' percents of the weekly summary: the measure's id, and a head's override of its
+    # percent with the reason.
+    measure_id: int | None = None
+    progress_override: int | None = None
+    progress_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,15 @@ class DivisionSummary:
 
 
 @dataclass(frozen=True)
+class MeasureLine:
+    """A measure of the plan the weekly summaries count, with its percent as every surface shows it."""
+
+    order: int
+    title: str
+    percent: MeasurePercent
+
+
+@dataclass(frozen=True)
 class OrganizationSummary:
     """The executive's weekly summary."""
 
@@ -89,6 +103,12 @@ class OrganizationSummary:
     done: int
     overdue: int
     per_division: tuple[tuple[str, int, int, int], ...]  # (name, total, done, overdue), by name
+    measures: tuple[MeasureLine, ...] = ()  # by order
+
+    @property
+    def percent(self) -> MeasurePercent:
+        """The plan's overall percent, its measures' combined as the dashboard and the results report combine them."""
+        return combined_percent(m.percent for m in self.measures)
 
 
 @dataclass(frozen=True)
@@ -289,11 +309,13 @@ class Week:
 
     counts: tuple[DivisionCount, ...]
     open_tasks: tuple[TaskInfo, ...]
+    measures: tuple[MeasureLine, ...] = ()  # the plan's measures, by order (week_of: those its tasks are of)
 
 
 def week_of(tasks: Iterable[TaskInfo], day: date) -> Week:
     """Count the weekly summaries' figures from the tasks themselves (a forecast, a dry run, the tests); the daily
     sweep has the database count them instead (tracker/reminders/selection.py)."""
+    tasks = list(tasks)  # read twice: per division, per measure
     by_division: dict[int, list[TaskInfo]] = defaultdict(list)
     for task in tasks:
         by_division[task.division_id].append(task)
@@ -304,7 +326,21 @@ def week_of(tasks: Iterable[TaskInfo], day: date) -> Week:
                                     counted.overdue))
     sunday = _sunday(day)
     listed = tuple(t for ts in by_division.values() for t in ts if not (t.done or t.carried) and t.due <= sunday)
-    return Week(tuple(counts), listed)
+    return Week(tuple(counts), listed, _measures_of(tasks))
+
+
+def _measures_of(tasks: Iterable[TaskInfo]) -> tuple[MeasureLine, ...]:
+    """Each measure of the tasks with its percent (tracker.progress.measure_percent), by order."""
+    by_measure: dict[tuple, list[TaskInfo]] = defaultdict(list)
+    for task in tasks:
+        by_measure[(task.measure_order, task.measure_id, task.measure_title)].append(task)
+    lines = []
+    for (order, _, title), of_measure in sorted(by_measure.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        first = of_measure[0]
+        percent = measure_percent(sum(t.done for t in of_measure), len(of_measure), first.progress_override,
+                                  first.progress_reason)
+        lines.append(MeasureLine(order, title, percent))
+    return tuple(lines)
 
 
 def _sunday(day: date) -> date:
@@ -325,7 +361,7 @@ def _division_summary(counted: DivisionCount, open_tasks: list[TaskInfo], day: d
     )
 
 
-def _organization_summary(counts: Sequence[DivisionCount]) -> OrganizationSummary:
+def _organization_summary(counts: Sequence[DivisionCount], measures: tuple[MeasureLine, ...]) -> OrganizationSummary:
     rows = sorted((c.division_name, c.division_id, c.total, c.done, c.overdue) for c in counts)
     # by name; the id only keeps two divisions of the same name apart
     return OrganizationSummary(
@@ -333,6 +369,7 @@ def _organization_summary(counts: Sequence[DivisionCount]) -> OrganizationSummar
         done=sum(r[3] for r in rows),
         overdue=sum(r[4] for r in rows),
         per_division=tuple((name, total, done, overdue) for name, _, total, done, overdue in rows),
+        measures=measures,
     )
 
 
@@ -420,7 +457,7 @@ def _add_weekly_summaries(parts: _Parts, week: Week, day: date, index: _People, 
     for task in week.open_tasks:
         open_by_division[task.division_id].append(task)
     summaries = {c.division_id: _division_summary(c, open_by_division[c.division_id], day) for c in week.counts}
-    whole = _organization_summary(week.counts) if week.counts else None
+    whole = _organization_summary(week.counts, week.measures) if week.counts else None
     for division_id in group_of.keys() & summaries.keys():
         parts.group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
     for person in index.by_id.values():

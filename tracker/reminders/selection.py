@@ -9,7 +9,8 @@ a number of statements that does not grow with the organizations that have nothi
        from the day on (an index of those answers it);
     3. the organizations with a candidate, and on the week's first working day every organization with a plan, in
        batches of BATCH: the candidates' details, people, LINE groups, and for the weekly summaries each division's
-       counts (the database counts, grouped) and the open tasks the digests list, never every task.
+       counts and each measure's (the database counts, grouped) and the open tasks the digests list, never every
+       task.
 
 The policy then decides exactly, per organization, who gets what (plan_day): the ranges only choose what to read, so
 reading a few tasks too many changes nothing. Every statement names the organizations it reads (or reads all of
@@ -27,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..clock import local_date
 from ..extensions import db
+from ..measures import counted_percent, with_task_counts
 from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, TaskStatus, User
 from ..plans.current import PlanYear, choose
 from ..workdays import WorkCalendar
@@ -36,6 +38,7 @@ from .policy import (
     DateRange,
     DivisionCount,
     Group,
+    MeasureLine,
     Person,
     Policy,
     TaskInfo,
@@ -209,7 +212,7 @@ def _weekly_plans(decided: _Day, only: list[int] | None) -> dict[int, int]:
 
 _TASK_COLUMNS = (Task.id, Task.organization_id, Measure.order, Measure.title, Task.step_number, Task.step_text,
                  Task.division_id, Division.name, Task.assignee_id, Task.due_date, Task.status, Task.reminder_days,
-                 Measure.plan_id, Task.done_at)
+                 Measure.plan_id, Task.done_at, Task.measure_id, Measure.progress_override, Measure.progress_reason)
 
 
 def _task_rows():
@@ -219,13 +222,14 @@ def _task_rows():
 
 def _task_info(row) -> tuple[int, TaskInfo]:
     (id_, organization_id, order, title, step_number, step_text, division_id, division_name, assignee_id, due,
-     status, reminder_days, plan_id, done_at) = row
+     status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason) = row
     return organization_id, TaskInfo(
         id=id_, measure_order=order, measure_title=title, step_number=step_number, step_text=step_text,
         division_id=division_id, division_name=division_name, assignee_id=assignee_id, due=due,
         done=status is TaskStatus.DONE,
         reminder_days=tuple(reminder_days) if reminder_days is not None else None,
         plan_id=plan_id, done_on=local_date(done_at) if done_at else None, carried=status is TaskStatus.CARRIED,
+        measure_id=measure_id, progress_override=progress_override, progress_reason=progress_reason,
     )
 
 
@@ -284,6 +288,13 @@ def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     counts: dict[int, list[DivisionCount]] = defaultdict(list)
     for organization_id, division_id, name, total, done_count, overdue in db.session.execute(counted):
         counts[organization_id].append(DivisionCount(division_id, name, total, done_count or 0, overdue or 0))
+    # Each measure's percent (a head's override, else its tasks done), counted in the database too.
+    measures: dict[int, list[MeasureLine]] = defaultdict(list)
+    for organization_id, order, title, *counted_measure in db.session.execute(with_task_counts(
+            select(Measure.organization_id, Measure.order, Measure.title)
+            .where(Measure.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids))
+    ).order_by(Measure.organization_id, Measure.order, Measure.id)):
+        measures[organization_id].append(MeasureLine(order, title, counted_percent(*counted_measure)))
     sunday = day + timedelta(days=6 - day.weekday())
     of_plans = (Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids), OPEN)
     # Of the overdue tasks, only the SUMMARY_LISTED oldest of each division: the digest counts the others (above).
@@ -306,4 +317,4 @@ def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
         organization_id, info = _task_info(row)
         listed[organization_id].append(info)
     # A plan is one organization's: the plan ids of the batch pick each organization's current plan only.
-    return {o: Week(tuple(counts[o]), tuple(listed[o])) for o in organizations}
+    return {o: Week(tuple(counts[o]), tuple(listed[o]), tuple(measures[o])) for o in organizations}

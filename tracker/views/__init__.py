@@ -1,28 +1,59 @@
 """Thin blueprints: each reads through the domain modules and renders a template."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import date, datetime
+from typing import Any
 
-from flask import Flask, Response, abort, g, render_template, request, send_file
+from flask import Flask, Response, abort, current_app, g, render_template, request, send_file
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from .. import clock, evidence, labels
 from ..access import Action, Refused, can
 from ..auth import session_user
 from ..errors import DomainError
 from ..extensions import db, login_manager
+from ..faults import DatabaseFault, database_fault
 from ..models import AuditAction, Evidence, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import NoSuchPlan, YearChoice, year_choice
-from ..thai import format_date
+from ..thai import format_date, is_plausible_be_year
 from ..workdays import DueState, WorkCalendar, describe_due
+from .resend import refused_form
+
+log = logging.getLogger(__name__)
 
 # No inline script or style anywhere, and nothing from another origin: the strictest policy the pages allow.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a whole number a database column can hold (64 bits, signed). A longer one is not
+    found, never an overflow in the database driver (SQLite's refuses a Python int past 2**63 - 1)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class FiscalYearConverter(IntegerConverter):
+    """`<fiscal_year:…>`: a fiscal year in an address, a Buddhist-era year a plan can be dated in
+    (`thai.is_plausible_be_year`); any other number is not found before a view makes dates of it (the fiscal year
+    0 would begin in 544 BC, which `date` cannot hold)."""
+
+    def to_python(self, value: str) -> int:
+        year = super().to_python(value)  # digits only; thousands of them are refused too (ValidationError)
+        if not is_plausible_be_year(year):
+            raise ValidationError()
+        return year
 
 
 def calendar() -> WorkCalendar:
@@ -74,11 +105,14 @@ def register(app: Flask) -> None:
         public,
         reminders,
         reports,
+        reviews,
         tasks,
     )
 
+    # Before any route is added: a rule finds its converters when it is added.
+    app.url_map.converters.update(int=RowIdConverter, fiscal_year=FiscalYearConverter)
     for module in (auth, tasks, divisions, measures, dashboard, imports, admin, audit, reminders, line, public,
-                   reports, next_year):
+                   reports, next_year, reviews):
         app.register_blueprint(module.bp)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
@@ -133,9 +167,36 @@ def _error_page(status: int, message: str | None = None) -> tuple[str, int]:
     return render_template(f"errors/{status}.html", message=message), status
 
 
-def _server_error(error: Exception) -> tuple[str, int]:
+def _server_error(error: Exception) -> ResponseReturnValue:
+    original = getattr(error, "original_exception", None)  # what Flask's 500 stands for
+    fault = database_fault(original) if isinstance(original, BaseException) else None
+    if fault is not None:  # a database fault that came wrapped in another error
+        return _busy(fault)
     db.session.rollback()
     return _error_page(500)
+
+
+def _database_error(error: Exception) -> ResponseReturnValue:
+    """A database error reaching the top of a request: 503 when the database cannot be used now (locked, read-only,
+    full, unreachable, not built); any other (a constraint broken, a bad statement) is a bug: the 500 page."""
+    fault = database_fault(error)
+    if fault is None:
+        raise error
+    return _busy(fault)
+
+
+def _busy(fault: DatabaseFault) -> ResponseReturnValue:
+    """"The system is busy, try again shortly": 503 with Retry-After, nothing of the request kept, one line in the log.
+    The page reads nothing from the database: a template of its own, rendered without the context processors (Flask-
+    Login's would load the person signed in, from the database that just failed)."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too; the session starts afresh on the next request
+        log.warning("rollback after a database fault failed", exc_info=True)
+    log.warning("%s %s answered 503: %s", request.method, request.path, fault.message)
+    headers = {"Retry-After": str(fault.retry_after), "Cache-Control": "no-store"}
+    page = current_app.jinja_env.get_template("errors/503.html").render()
+    return page, 503, headers
 
 
 def _forbidden(error: Exception) -> tuple[str, int]:
@@ -147,10 +208,10 @@ def _error_pages(app: Flask) -> None:
     for status in (400, 404, 413):
         app.register_error_handler(status, lambda e, status=status: _error_page(status))
     app.register_error_handler(403, _forbidden)
-    app.register_error_handler(
-        CSRFError, lambda e: _error_page(400, "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง")
-    )
+    app.register_error_handler(CSRFError, refused_form)  # what was typed comes back, with a way to send it again
     app.register_error_handler(
         DomainError, lambda e: _error_page(e.status if e.status in (400, 403, 404, 413) else 400, e.message)
     )
+    for database_error in (sa_exc.DBAPIError, sa_exc.DisconnectionError, sqlite3.Error):
+        app.register_error_handler(database_error, _database_error)
     app.register_error_handler(500, _server_error)

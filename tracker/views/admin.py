@@ -1,5 +1,5 @@
 """The administrator's pages: people, divisions, the organization's settings and its own days off, and the OIT
-items of each assessment year.
+items of each assessment year (every agency's: an agency's admin reads them, the deployment's administrator sets them).
 
 Thin like the other views: get the row through an organization-scoped getter (404 for another agency's ids),
 `require` the permission, validate the form, call `tracker.people`, `tracker.divisions` or `tracker.organization`,
@@ -20,7 +20,7 @@ from .. import divisions as division_rules
 from .. import oit as oit_rules
 from .. import organization as organization_rules
 from .. import people as people_rules
-from ..access import Action, get_day_off, get_division, get_user, require, scoped
+from ..access import Action, can, get_day_off, get_division, get_user, require, scoped
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import (
@@ -393,6 +393,8 @@ def _oit_form(year_be: int, fiscal_year: FiscalYear | None) -> OitItemsForm:
 
 def _oit_page(given: OitItemsForm | None = None, given_year: int | None = None, status: int = 200):
     years = _oit_years()
+    if not can(current_user, Action.MANAGE_OIT_ITEMS):  # an agency's admin reads them
+        return render_template("admin/oit_items.html", years=years, forms=None, purposes=list(OitPurpose)), status
     forms = {year_be: given if year_be == given_year and given is not None else _oit_form(year_be, fiscal_year)
              for year_be, fiscal_year in years.items()}
     return render_template("admin/oit_items.html", years=years, forms=forms, purposes=list(OitPurpose)), status
@@ -401,7 +403,7 @@ def _oit_page(given: OitItemsForm | None = None, given_year: int | None = None, 
 @bp.get("/oit-items")
 @login_required
 def oit_items():
-    require(current_user, Action.MANAGE_OIT_ITEMS)
+    require(current_user, Action.VIEW_OIT_ITEMS)
     return _oit_page()
 
 

@@ -1,6 +1,7 @@
 """The audit trail page: who changed what, when and from where, for administrators and executives.
 
-Only the signed-in person's organization's events, newest first, filtered by actor, action, object type, source and
+Only the signed-in person's organization's events (and the deployment's, which change every agency's: the OIT
+items), newest first, filtered by actor, action, object type, source and
 a range of local (Bangkok) dates, 50 a page. Each event shows the fields whose values differ, before → after.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import labels
+from .. import audit, labels
 from ..access import Action, can, require, scoped, tasks_of
 from ..clock import local_zone
 from ..extensions import db
@@ -94,7 +95,7 @@ def _local_midnight_utc(day: date) -> datetime:
 
 
 def _filtered(filters: Filters):
-    query = scoped(AuditEvent, current_user.organization_id)
+    query = audit.trail(current_user.organization_id)
     if filters.actor == "none":
         query = query.where(AuditEvent.actor_id.is_(None))
     elif filters.actor.isdigit():
@@ -143,7 +144,7 @@ def index():
     names = Names(people, divisions)
 
     object_types = db.session.scalars(
-        scoped(AuditEvent, organization_id).with_only_columns(AuditEvent.object_type).distinct()
+        audit.trail(organization_id).with_only_columns(AuditEvent.object_type).distinct()
     ).all()
     rows = [
         {"event": e, "changes": names.changes(e.before, e.after), "object": _object(e, tasks, people, divisions)}
@@ -177,13 +178,18 @@ def _object(event: AuditEvent, tasks: dict[int, Task], people: dict[int, User],
         link = url_for("tasks.show", task_id=ident)
     elif event.object_type == "User" and ident in people:
         text = f"ผู้ใช้: {people[ident].display_name}"
-        link = url_for("admin.user", user_id=ident) if can(current_user, Action.MANAGE_USERS) else None
+        link = url_for("admin.user", user_id=ident) if can(current_user, Action.MANAGE_USERS, people[ident]) else None
     elif event.object_type == "Division" and ident in divisions:
         text = f"กอง: {divisions[ident].name}"
         link = url_for("admin.division", division_id=ident) if can(current_user, Action.MANAGE_DIVISIONS) else None
     elif event.object_type == "Organization":
         text = "หน่วยงาน"
         link = url_for("admin.settings") if can(current_user, Action.MANAGE_SETTINGS) else None
+    elif event.object_type == "OitItem":
+        snap = event.after or event.before or {}
+        if snap.get("code"):
+            text = f"ข้อ OIT {snap['code']} ปีงบประมาณ {snap.get('fiscal_year', '')} (ใช้กับทุกหน่วยงาน)"
+        link = url_for("admin.oit_items") if can(current_user, Action.VIEW_OIT_ITEMS) else None
     elif event.object_type == "DayOff":
         snap = event.after or event.before or {}
         if snap.get("day"):

@@ -11,6 +11,7 @@ from ..auth import change_password, end_session, sign_in, start_session
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import LoginForm, PasswordForm
+from ..line.account import add_friend_url
 from ..models import AuditAction, Source
 
 bp = Blueprint("auth", __name__)
@@ -86,4 +87,5 @@ def password():
 @bp.get("/profile")
 @login_required
 def profile():
-    return render_template("auth/profile.html")
+    basic_id = current_user.organization.line_basic_id
+    return render_template("auth/profile.html", add_friend_url=add_friend_url(basic_id) if basic_id else None)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from .. import tasks
+from .. import evidence, tasks
 from ..access import Action, can, get_division, get_user, require, scoped, tasks_of
 from ..errors import DomainError
 from ..extensions import db
@@ -87,6 +87,9 @@ def _board(division: Division) -> dict:
         statuses=[("open", NOT_DONE), ("", "ทั้งหมด"), *((s.value, name) for s, name in STATUS.items())],
         # The routes check each task again; this only decides whether to show the bulk form.
         can_assign=can(current_user, Action.ASSIGN, division),
+        # The division's evidence waiting for the person to review (a head, the administrator): a link to the queue.
+        waiting_review=evidence.count_waiting(current_user, division.id)
+        if can(current_user, Action.REVIEW_EVIDENCE) else 0,
     )
 
 

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..access import Action, get_division, require
 from ..errors import DomainError
@@ -25,7 +27,7 @@ from ..faults import database_fault
 from ..forms import LinkForm
 from ..line import linking
 from ..line import webhook as line_webhook
-from ..line.account import organization_for
+from ..line.account import add_friend_url, organization_for
 from ..line.channel import channel_for, credentials_for, valid_signature
 from ..models import Source
 
@@ -33,10 +35,22 @@ log = logging.getLogger(__name__)
 bp = Blueprint("line", __name__)
 
 
+# The largest event LINE sends, with room to spare: a 5,000-character text message, its JSON and its envelope.
+EVENT_BYTES = 32 * 1024
+
+
 @bp.post("/line/webhook")
 @csrf.exempt  # LINE cannot send our CSRF token; the channel secret's signature authenticates it instead
 def webhook():
-    body = request.get_data(cache=False)
+    # Bounded before it is read: LINE_WEBHOOK_MAX_EVENTS events of the largest kind, not the 11 MB an upload may be.
+    request.max_content_length = current_app.config["LINE_WEBHOOK_MAX_EVENTS"] * EVENT_BYTES
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        size = f"{request.content_length} bytes" if request.content_length is not None else "unknown length"
+        log.warning("LINE webhook: a body of %s refused, over the %d bytes of LINE_WEBHOOK_MAX_EVENTS events",
+                    size, request.max_content_length)
+        return Response("too large", status=413, mimetype="text/plain")
     try:
         payload = json.loads(body)
         events = payload["events"]
@@ -66,6 +80,17 @@ def _handle_batch(body: bytes, destination: str | None, events: list) -> Respons
                                                                  secret):
         return Response("bad signature", status=400, mimetype="text/plain")
     channel = channel_for(organization.id)
+    # LINE sends a few events a call; a batch of thousands (never LINE's in practice) would hold this worker, a reply
+    # to LINE per event, until it is killed. The first LINE_WEBHOOK_MAX_EVENTS are handled and the rest dropped, said
+    # in one line, with a 200: a non-2xx brings the same batch back only if the channel has webhook redelivery on,
+    # whole, cut at the same place again (its first events now skipped as handled), so refusing would save nothing.
+    bound = current_app.config["LINE_WEBHOOK_MAX_EVENTS"]
+    if len(events) > bound:
+        dropped = events[bound:]
+        log.warning("LINE webhook: %d events in one call, over LINE_WEBHOOK_MAX_EVENTS=%d: the last %d dropped "
+                    "unhandled, from %s to %s", len(events), bound, len(dropped), line_webhook.event_label(dropped[0]),
+                    line_webhook.event_label(dropped[-1]))
+        events = events[:bound]
     for event in events:
         # Each event on its own: one of an unexpected shape is logged and skipped by handle() itself; one that
         # fails for another reason (a bug) is rolled back, logged with its traceback and skipped, and the rest of
@@ -129,7 +154,7 @@ def qr_code():
         abort(404)
     # A whole SVG document: its xmlns is what lets an <img> draw it (svg_inline leaves it out, for inline markup).
     image = io.BytesIO()
-    segno.make(f"https://line.me/R/ti/p/{basic_id}", error="m").save(
+    segno.make(add_friend_url(basic_id), error="m").save(
         image, kind="svg", scale=6, border=2, xmldecl=False, title=f"LINE {basic_id}")
     return Response(image.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 

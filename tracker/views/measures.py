@@ -10,7 +10,7 @@ from .. import measures as measure_rules
 from ..access import Action, get_measure, require
 from ..extensions import db
 from ..forms import MeasureReportForm
-from ..models import Measure, Plan, Source, Task, TaskStatus
+from ..models import Measure, Plan, Source, Task
 from ..plans.current import assessment_for, scores_by_number
 from .pagecache import cached_page
 
@@ -46,11 +46,9 @@ def _grid(measure_id: int, form: MeasureReportForm | None = None) -> dict:
         grid[(task.step_number, task.division_id)] = task
     # The ITA result this measure's plan answers, as the dashboard shows it.
     assessment = assessment_for(measure.organization_id, measure.plan.fiscal_year.year_be)
-    done = sum(1 for t in measure.tasks if t.status is TaskStatus.DONE)
     evidence = [e for t in measure.tasks for e in t.evidence]
     return dict(measure=measure, steps=steps, grid=grid, scores=scores_by_number(assessment), assessment=assessment,
-                done=done, evidence=evidence, derived=measure_rules.derived_percent(measure),
-                percent=measure_rules.percent_of(measure), report_form=form or _report_form(measure))
+                evidence=evidence, percent=measure_rules.percent_of(measure), report_form=form or _report_form(measure))
 
 
 @bp.post("/measures/<int:measure_id>/report")

@@ -44,7 +44,7 @@ def current(organization_id: int):
                             year_be=today_year if today_year in years else years[0]))
 
 
-@bp.get("/<int:organization_id>/<int:year_be>")
+@bp.get("/<int:organization_id>/<fiscal_year:year_be>")
 def page(organization_id: int, year_be: int):
     organization = _organization(organization_id)
     key = public_key(f"page:{year_be}", organization)
@@ -82,7 +82,7 @@ def evidence_file(organization_id: int, evidence_id: int):
     return send_evidence_file(item)
 
 
-@bp.get("/<int:organization_id>/<int:year_be>/report-<rnd>.<fmt>")
+@bp.get("/<int:organization_id>/<fiscal_year:year_be>/report-<rnd>.<fmt>")
 def report_file(organization_id: int, year_be: int, rnd: str, fmt: str):
     """The results report of a round as PDF, DOCX or XLSX, as the agency publishes it (signature left to sign)."""
     organization = _organization(organization_id)

@@ -12,7 +12,7 @@ from ..fields import one_line
 from ..plans.current import NoSuchPlan
 from ..publish import documents
 from ..publish.results import build, public_evidence_url, round_for, round_named
-from ..thai import BEDateError, parse_be_date
+from ..thai import BEDateError, is_plausible_be_year, parse_be_date
 
 bp = Blueprint("reports", __name__)
 
@@ -23,8 +23,8 @@ def results():
     require(current_user, Action.VIEW_ORGANIZATION)
     year_be = request.args.get("year", type=int)
     fmt = request.args.get("format", "pdf")
-    if year_be is None or fmt not in documents.FORMATS:
-        abort(404)
+    if year_be is None or not is_plausible_be_year(year_be) or fmt not in documents.FORMATS:
+        abort(404)  # a year no plan can be of (0, 99999) has no report, rather than dates `date` cannot hold
     today = clock.today()
     typed = (request.args.get("as_of") or "").strip()
     if typed:

@@ -63,8 +63,10 @@ def mine():
             kind = due_state(task).kind
             groups["done" if kind == "late" else kind].append(task)
         groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
-        # Tasks whose evidence a head sent back: one query for the whole list.
-        return {"groups": groups, "choice": choice, "needs_work": evidence.tasks_needing_work(t.id for t in found)}
+        # Tasks whose evidence a head sent back: one query for the whole list. A head: how much evidence waits.
+        waiting = evidence.count_waiting(current_user) if can(current_user, Action.REVIEW_EVIDENCE) else 0
+        return {"groups": groups, "choice": choice, "needs_work": evidence.tasks_needing_work(t.id for t in found),
+                "waiting_review": waiting}
 
     return cached_page("tasks/mine.html", compute=compute)
 

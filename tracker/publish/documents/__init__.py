@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from ...errors import DomainError
-from ...thai import format_date, format_period, to_thai_digits
+from ...labels import WITH_OVERRIDDEN_PERCENT, overridden_note
+from ...thai import file_date, format_date, format_period, to_thai_digits
 from ..model import MeasureRow, ResultsReport, StepRow
 
 FORMATS = ("pdf", "docx", "xlsx")
@@ -52,9 +53,9 @@ def media_type(fmt: str) -> str:
 
 
 def filename(report: ResultsReport, fmt: str) -> str:
-    """Return an ASCII file name for the report, e.g. ita-results-2569-2026-03-31.pdf."""
+    """Return an ASCII file name for the report, e.g. ita-results-2569-2569-03-31.pdf: the day in the Buddhist era."""
     # ASCII so every browser and mail client keeps it; the Thai name is the caller's (Content-Disposition filename*).
-    return f"ita-results-{report.fiscal_year_be}-{report.as_of.isoformat()}.{_known(fmt)}"
+    return f"ita-results-{report.fiscal_year_be}-{file_date(report.as_of)}.{_known(fmt)}"
 
 
 def render(report: ResultsReport, fmt: str) -> bytes:
@@ -176,14 +177,26 @@ class Words:
         return tuple(self.text(name) for name in measure.divisions) or (EMPTY,)
 
     def percent_reason(self, measure: MeasureRow) -> str | None:
-        """Return why the percent was set by hand, as printed under it, or None when it was derived."""
+        """Return why the percent was set by hand, as a spreadsheet's column of its own holds it (the column marks
+        it), or None when it was derived."""
         if not measure.percent_reason or not measure.percent_reason.strip():
             return None
         return self.text(measure.percent_reason)
 
+    def percent_note(self, measure: MeasureRow) -> str | None:
+        """Return the mark of a percent a head set, with why, as every surface shows it ("กำหนดเอง: <reason>",
+        labels.py), printed under the percent; None when it was derived."""
+        if not measure.overridden:
+            return None
+        return self.text(overridden_note(measure.percent_reason))
+
     def overall(self) -> str:
-        """Return the line with the overall percent."""
-        return f"{OVERALL} {self.percent(self.report.overall_percent)}"
+        """Return the line with the overall percent, marked when it counts a percent a head set."""
+        return f"{OVERALL} {self.percent(self.report.overall_percent)}{self.overall_note()}"
+
+    def overall_note(self) -> str:
+        """Return " (รวมร้อยละที่กำหนดเอง)" after the overall percent when it counts a percent a head set, or ""."""
+        return f" ({WITH_OVERRIDDEN_PERCENT})" if self.report.overall_overridden else ""
 
     # --- the signature block ------------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from ..model import MeasureRow, ResultsReport
-from . import COLUMNS, NOTES, PERCENT_REASON, Words
+from . import COLUMNS, NOTES, Words
 
 FONT = "Sarabun"
 BODY_PT = 10
@@ -145,9 +145,9 @@ def _percent(cell: _Cell, measure: MeasureRow, words: Words) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(paragraph, words.percent(measure.percent), size=HEADING_PT, bold=True)
-    reason = words.percent_reason(measure)
-    if reason:
-        _run(cell.add_paragraph(), f"{PERCENT_REASON}: {reason}", size=SMALL_PT)
+    note = words.percent_note(measure)
+    if note:
+        _run(cell.add_paragraph(), f"({note})", size=SMALL_PT)
 
 
 def _evidence(cell: _Cell, measure: MeasureRow, words: Words) -> None:

@@ -15,7 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..model import ResultsReport
-from . import COLUMNS, NOTES, PERCENT_REASON, Words
+from . import COLUMNS, NOTES, Words
 
 TEMPLATE = "publish/report_print.html"
 STYLESHEET = "css/report-print.css"
@@ -45,7 +45,6 @@ def render_pdf(report: ResultsReport) -> bytes:
         report=report,
         words=Words(report),
         columns=COLUMNS,
-        PERCENT_REASON=PERCENT_REASON,
         NOTES=NOTES,
         stylesheet_url=(static / STYLESHEET).as_uri(),
     )

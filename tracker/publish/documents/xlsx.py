@@ -3,7 +3,8 @@
 A measure's own cells (title, analysis, period, divisions, result, percent, problems) are merged down its steps' rows,
 as the printed table reads; a step's text, status and done day, and one piece of evidence, take a row each, so they
 can be filtered. The percent is a number (0.5 shown as 50%), the evidence cells are links. Excel does not grow a
-merged cell's rows to fit its text, so row heights are set from the text they hold.
+merged cell's rows to fit its text, so row heights are set from the text they hold. Every text cell is written by
+spreadsheet.text_cell: a string, never a formula, whatever a person typed.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...spreadsheet import text_cell
 from ..model import MeasureRow, ResultsReport
 from . import (
     ANALYSIS,
@@ -82,7 +84,7 @@ def render_xlsx(report: ResultsReport) -> bytes:
     row = 1
     for index, line in enumerate(words.heading()):
         sheet.merge_cells(f"A{row}:{last}{row}")
-        cell = sheet.cell(row, 1, line)
+        cell = text_cell(sheet.cell(row, 1), line)  # the agency's name and the OIT item's, as typed
         cell.font = Font(name=FONT, size=14 if index == 0 else 12, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         sheet.row_dimensions[row].height = 22
@@ -90,7 +92,7 @@ def render_xlsx(report: ResultsReport) -> bytes:
 
     header = row
     for column, (label, width, _) in enumerate(COLUMNS, 1):
-        cell = sheet.cell(header, column, label)
+        cell = text_cell(sheet.cell(header, column), label)
         cell.font, cell.alignment, cell.border, cell.fill = _BOLD, _CENTER, _BORDER, _HEADER_FILL
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.row_dimensions[header].height = 2 * LINE_PT
@@ -103,14 +105,14 @@ def render_xlsx(report: ResultsReport) -> bytes:
         row = _measure(sheet, row, measure, words)
 
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=PERCENT_COLUMN - 1)
-    overall = sheet.cell(row, 1, OVERALL)
+    overall = text_cell(sheet.cell(row, 1), OVERALL + words.overall_note())
     overall.font, overall.alignment = _BOLD, Alignment(horizontal="right")
     _percent_cell(sheet.cell(row, PERCENT_COLUMN), report.overall_percent, report.thai_digits).font = _BOLD
     row += 2
 
     notes = words.notes()
     if notes:
-        sheet.cell(row, 1, NOTES).font = _BOLD
+        text_cell(sheet.cell(row, 1), NOTES).font = _BOLD
         for note in notes:
             row += 1
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
@@ -121,7 +123,7 @@ def render_xlsx(report: ResultsReport) -> bytes:
     first = len(COLUMNS) - 2
     for line in words.signature():
         sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=len(COLUMNS))
-        cell = sheet.cell(row, first, line)
+        cell = text_cell(sheet.cell(row, first), line)  # the signer's name and position, as typed
         cell.font, cell.alignment = Font(name=FONT, size=12), Alignment(horizontal="center")
         sheet.row_dimensions[row].height = 20
         row += 1
@@ -162,18 +164,18 @@ def _measure(sheet: Worksheet, top: int, measure: MeasureRow, words: Words) -> i
         elif label == EVIDENCE:
             for offset, link in enumerate(measure.evidence):
                 text = f"{words.text(link.label)}\n{link.url}"
-                cell = sheet.cell(top + offset, column, text)
+                cell = text_cell(sheet.cell(top + offset, column), text)
                 cell.hyperlink = link.url
                 cell.font = _LINK
                 heights[offset] = max(heights[offset], _lines(text, width))
             if not measure.evidence:
-                first.value = EMPTY
+                text_cell(first, EMPTY)
         elif by_step:
             for offset, values in enumerate(per_step):
                 _text_cell(sheet.cell(top + offset, column), values[label])
                 heights[offset] = max(heights[offset], _lines(values[label], width))
             if not per_step:
-                first.value = EMPTY
+                text_cell(first, EMPTY)
         else:
             _text_cell(first, per_measure[label])
             if label in (PERIOD, PERCENT_REASON):
@@ -192,7 +194,7 @@ def _measure(sheet: Worksheet, top: int, measure: MeasureRow, words: Words) -> i
 
 
 def _text_cell(cell, text: str):
-    cell.value = text
+    text_cell(cell, text)
     cell.font, cell.alignment = _BODY, _WRAP
     return cell
 
