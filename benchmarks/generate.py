@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,6 +52,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from tracker import create_app  # noqa: E402
+from tracker.clock import DEFAULT_ZONE  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.ita import indicators_for  # noqa: E402
 from tracker.models import (  # noqa: E402
@@ -80,7 +80,7 @@ from tracker.thai import fiscal_year_bounds, fiscal_year_of, format_period  # no
 
 PASSWORD = "bench-pass"
 TASKS_PER_AGENCY = 200
-BANGKOK = ZoneInfo("Asia/Bangkok")
+BANGKOK = DEFAULT_ZONE  # the agencies are generated in the TIMEZONE setting's default
 DATA = Path(__file__).resolve().parent / "data"
 
 # The shape (issue 11): 5 divisions, 50 people: 1 admin, 3 executives, 5 heads, 41 staff.
@@ -95,7 +95,8 @@ EXECUTIVES = (("mayor", "นายกเทศมนตรี"), ("deputy", "ร
 
 # Ten measures: title, indicators answered, first month (0 = October), months long. Four steps each, due dates by
 # the importer's rule: whole-year measures fall due at the ends of December, March, June and September (the tight
-# months of README's forecast), shorter ones earlier, so that some steps are past due whenever the data is made.
+# months of the forecast in docs/line.md), shorter ones earlier, so that some steps are past due whenever the data is
+# made.
 MEASURES = (
     ("มาตรการเผยแพร่ข้อมูลสาธารณะบนเว็บไซต์ของหน่วยงาน", (9,), 0, 12),
     ("มาตรการส่งเสริมการปฏิบัติหน้าที่อย่างโปร่งใส", (1, 3), 0, 4),
@@ -280,7 +281,7 @@ class Generator:
                    source=f"ita-{self.fy - 1}-{number:04d}.txt")
         add("assessment", **row)
         for n, score in scores.items():
-            add("indicator_score", id=take("indicator_score"), assessment_id=assessment,
+            add("indicator_score", id=take("indicator_score"), organization_id=org, assessment_id=assessment,
                 indicator_id=self.indicator_ids[(self.assessment_year_id, n)], score=score,
                 analysis=f"ผลการประเมินตัวชี้วัดที่ {n} ได้ {score} คะแนน ควรปรับปรุงการดำเนินงานและเผยแพร่ข้อมูลให้ครบถ้วน")
         add("audit_event", id=take("audit_event"), organization_id=org, actor_id=None, at=at,
@@ -373,7 +374,8 @@ class Generator:
 
         def comment(author: int, words: str, moment: datetime) -> int:
             note = take("comment")
-            add("comment", id=note, task_id=task, author_id=author, text=words, created_at=moment)
+            add("comment", id=note, organization_id=org, task_id=task, author_id=author, text=words,
+                created_at=moment)
             return note
 
         # When things happened: closed around the due date (a few days late, some) or early; started before that.

@@ -4,7 +4,7 @@ Layers, later wins: these defaults -> `instance/config.py` (optional) -> environ
 -> overrides passed to `create_app` (tests). Each value is then parsed once, here, into its type (a number, a
 time of day, a dict), so code reads `app.config["LINE_TIMEOUT_SECONDS"]` as a float and never parses it again; a
 value that cannot be read stops the app at start-up with a message naming the setting.
-README.md lists each of these; tests/test_project.py keeps them in step.
+docs/configuration.md lists each of these; tests/test_project.py keeps them in step.
 """
 from __future__ import annotations
 
@@ -84,6 +84,11 @@ def optional_count(value: Any) -> int | None:
     return int(text)
 
 
+def verbatim(value: Any) -> str:
+    """Text as written, spaces around it taken off; may be empty."""
+    return "" if value is None else str(value).strip()
+
+
 def address(value: Any) -> str:
     """host:port (127.0.0.1:8000, [::1]:8000) or unix:/path/of/a/socket."""
     text = str(value).strip()
@@ -105,13 +110,14 @@ def time_of_day(value: Any) -> time:
     return time(int(hour), int(minute))
 
 
-def zone(value: Any) -> str:
+def zone(value: Any) -> ZoneInfo:
     """An IANA time zone name."""
+    if isinstance(value, ZoneInfo):
+        return value
     try:
-        ZoneInfo(str(value))
+        return ZoneInfo(str(value).strip())
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("expected a time zone name such as Asia/Bangkok") from None
-    return str(value)
 
 
 def channels(value: Any) -> dict[str, dict[str, str]]:
@@ -298,5 +304,24 @@ SETTINGS: tuple[Setting, ...] = (
         "CACHE_DIR",
         None,
         "With `CACHE_TYPE=FileSystemCache`: the folder the web workers share, e.g. `/var/cache/tracker`.",
+    ),
+    Setting(
+        "CACHE_DEFAULT_TIMEOUT",
+        "21600",
+        "Longest a page is kept, in seconds (6 hours). Kept pages are keyed on the agency's last change, so they are "
+        "never stale: this and CACHE_THRESHOLD only bound memory. 0: kept until the cache is full.",
+        whole,
+    ),
+    Setting(
+        "CACHE_THRESHOLD",
+        "1000",
+        "Most pages one `SimpleCache` or `FileSystemCache` keeps; past it the oldest are dropped.",
+        at_least_one,
+    ),
+    Setting(
+        "CACHE_KEY_PREFIX",
+        "tracker:",
+        "Put before every key the cache stores, so a Redis server shared with other apps keeps them apart.",
+        verbatim,
     ),
 )

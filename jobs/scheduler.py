@@ -3,7 +3,6 @@ every job); APScheduler 3.11, the stable line (4.0 is still alpha)."""
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -38,7 +37,7 @@ def in_app_context(app: Flask, run):
 def build(app: Flask) -> BlockingScheduler:
     """Return a scheduler holding the jobs of the schedule, in the organization's time zone."""
     scheduler = BlockingScheduler(
-        timezone=ZoneInfo(app.config["TIMEZONE"]),
+        timezone=app.config["TIMEZONE"],  # the ZoneInfo clock.local_zone() gives too
         # A job missed while the process was down runs once when it comes back, not once per missed slot.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -33,6 +32,9 @@ from tracker.extensions import db
 
 from .factories import Seeded, find_seeded, seed_organization
 from .postgres import ADMIN_URL, PostgresDatabase, Server
+from .url_builders import reuse_url_builders
+
+reuse_url_builders()  # every test builds an app: its URL rules' builders are compiled once a session
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "ita-2568-bang-krabue.txt"
@@ -55,6 +57,19 @@ def pytest_configure(config) -> None:
 def pytest_report_header(config) -> str:
     where = f"PostgreSQL ({make_url(PG_ADMIN_URL).render_as_string()})" if ON_POSTGRESQL else "SQLite"
     return f"test databases: {where} (TEST_DATABASE)"
+
+
+# The fixtures through which a test's database follows TEST_DATABASE (`app`, `seeded`, `live_app` and more use one).
+FOLLOWS_TEST_DATABASE = {"migrated_template", "seeded_template"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark `same_on_every_database` (pyproject.toml) each test that uses none of FOLLOWS_TEST_DATABASE: it runs the
+    same whatever TEST_DATABASE says (no database, or one of its own on SQLite or PostgreSQL), so CI's PostgreSQL run
+    leaves it out (`-m "not same_on_every_database"`, .ci/run) once the SQLite run has run it."""
+    for item in items:
+        if not FOLLOWS_TEST_DATABASE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.same_on_every_database)
 
 
 def app_settings(**overrides):
@@ -211,24 +226,35 @@ def linked(seeded):
     return seeded
 
 
-@pytest.fixture
-def postgres_database():
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+@pytest.fixture(scope="session")
+def postgres_on_any_run(postgres_server):
+    """The PostgreSQL server of the tests that use one whatever TEST_DATABASE says (`postgres_database`): the
+    session's own on a PostgreSQL run, else reached when first asked for; the error if it cannot be reached."""
+    if postgres_server is not None:
+        yield postgres_server
+        return
     try:
-        connection = admin.connect()
+        server = Server(PG_ADMIN_URL)
     except sa.exc.OperationalError as error:
+        yield error
+        return
+    server.remove_leftovers()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def postgres_database(postgres_on_any_run):
+    """A new, empty PostgreSQL database for one test, dropped afterwards: in the background, as the test databases of
+    a PostgreSQL run are (tests/postgres.py), since a DROP DATABASE waits for a checkpoint of the whole server."""
+    server = postgres_on_any_run
+    if isinstance(server, Exception):
         if os.environ.get("CI"):
-            raise  # CI starts PostgreSQL: not reaching it there is a failure, not a skip
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}")
-    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
-    connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.close()
-        admin.dispose()
+            raise server  # CI starts PostgreSQL: not reaching it there is a failure, not a skip
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {server}")
+    database = server.create()
+    yield server.engine.url.set(database=database.name).render_as_string(hide_password=False)
+    server.drop_later(database)
 
 
 @pytest.fixture

@@ -19,8 +19,12 @@ from tracker.models import Assessment, AuditEvent, Division, Measure, Organizati
 from tracker.plans import import_plan
 
 PASSWORD = "correct-horse-42"
-# Hashing is deliberately slow (scrypt, ~0.1 s); hash once and share it, as the users' passwords are the same.
-_PASSWORD_HASH = generate_password_hash(PASSWORD)
+# The test people's hash is a cheap one (one round of PBKDF2), which werkzeug's check_password_hash reads as it reads
+# the app's scrypt: every sign-in of a test verifies it, and scrypt (~0.1 s idle, deliberately slow) made hundreds of
+# sign-ins the suite's largest cost. Only rows written here get it; the app's own hashing (User.set_password, the
+# admin's new users, a password change, the demo) stays scrypt, which tests/test_fixtures.py checks.
+TEST_HASH_METHOD = "pbkdf2:sha256:1"
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method=TEST_HASH_METHOD)
 
 
 def make_user(org: Organization, username: str, role: Role, division: Division | None = None, **extra) -> User:
@@ -58,7 +62,7 @@ SEED_PEOPLE = [
 
 def seed_organization(seed_path) -> Seeded:
     """Import the seed report and add: admin, mayor, clerk-head, finance-head, clerk-staff, finance-staff."""
-    result = import_plan(seed_path, create_divisions=True, source=Source.CLI)
+    result = import_plan(seed_path, None, create_divisions=True, source=Source.CLI)
     assert result.ok, result.problems
     plan = result.plan
     org = plan.organization

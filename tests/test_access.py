@@ -8,9 +8,11 @@ import pytest
 from werkzeug.exceptions import NotFound
 
 from tracker import access
-from tracker.access import GETTERS, RULES, Action, can, find
+from tracker.access import GETTERS, RULES, Action, Appointment, Refused, can, find, require
+from tracker.errors import DomainError
 from tracker.extensions import db
-from tracker.models import DayOff, Division, Evidence, Measure, Role, Task, User
+from tracker.models import DayOff, Division, Evidence, Measure, Role, Source, Task, User
+from tracker.reminders.policy import Audience
 
 from .factories import make_user, other_organization
 
@@ -60,9 +62,21 @@ EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.REVIEW_EVIDENCE, None): {"admin", "clerk-head", "finance-head"},  # checks some: has a review queue
     (Action.VIEW_OIT_ITEMS, None): {"admin"},
     (Action.MANAGE_OIT_ITEMS, None): NOBODY,  # every agency's numbering: only the deployment's administrator
+    (Action.GIVE_ROLE, "head in the clerk division"): {"admin"},
+    (Action.GIVE_ROLE, "head in no division"): NOBODY,  # a head (or staff member) needs a division
+    (Action.GIVE_ROLE, "executive in no division"): {"admin"},
+    (Action.GIVE_ROLE, "clerk-staff"): NOBODY,  # only about an Appointment
+    (Action.CHANGE_ROLE, "clerk-staff"): {"admin"},
+    (Action.CHANGE_ROLE, "admin"): NOBODY,  # one's own: an admin who demoted themself could not undo it
+    (Action.DEACTIVATE_USER, "clerk-staff"): {"admin"},
+    (Action.DEACTIVATE_USER, "admin"): NOBODY,  # one's own
+    (Action.SESSION, "clerk-staff"): {"clerk-staff"},
+    (Action.SESSION, "clerk task"): NOBODY,
+    (Action.LINK_LINE, "clerk-staff"): {"clerk-staff"},
 }
 # What the deployment's administrator (an admin of the organization too) may beyond what its admin may.
-DEPLOYMENT_ADMIN_ALSO = {(Action.MANAGE_OIT_ITEMS, None), (Action.MANAGE_USERS, "deployment admin")}
+DEPLOYMENT_ADMIN_ALSO = {(Action.MANAGE_OIT_ITEMS, None), (Action.MANAGE_USERS, "deployment admin"),
+                         (Action.CHANGE_ROLE, "admin"), (Action.DEACTIVATE_USER, "admin")}  # another admin's
 
 
 @pytest.fixture
@@ -82,6 +96,10 @@ def objects(seeded):
         "clerk division": seeded.clerk,
         "organization": seeded.org,
         "clerk-staff": seeded.users["clerk-staff"],
+        "admin": seeded.users["admin"],
+        "head in the clerk division": Appointment(seeded.org.id, Role.HEAD, seeded.clerk),
+        "head in no division": Appointment(seeded.org.id, Role.HEAD, None),
+        "executive in no division": Appointment(seeded.org.id, Role.EXECUTIVE, None),
         "shared measure": seeded.plan.measures[0],
         "clerk measure": seeded.plan.measures[1],
         "deployment admin": operator,
@@ -125,6 +143,43 @@ def test_an_account_switched_off_or_nobody_signed_in_may_do_nothing(seeded, obje
     for obj in objects.values():
         assert not can(head, action, obj)
         assert not can(None, action, obj)
+
+
+def test_nobody_signed_in_may_only_what_the_system_does_from_its_source(seeded, objects):
+    # The operator at the command line imports plans; LINE's webhook attaches and detaches a division's group.
+    assert can(None, Action.IMPORT_PLAN, source=Source.CLI)
+    assert can(None, Action.MANAGE_LINE_GROUP, seeded.clerk, source=Source.LINE)
+    allowed = {(Source.CLI, Action.IMPORT_PLAN), (Source.LINE, Action.MANAGE_LINE_GROUP)}
+    for source in Source:
+        for action in Action:
+            assert can(None, action, source=source) is ((source, action) in allowed), (source, action)
+    require(None, Action.IMPORT_PLAN, source=Source.CLI)
+    with pytest.raises(Refused):
+        require(None, Action.IMPORT_PLAN, source=Source.WEB)  # never from a page
+    with pytest.raises(Refused):
+        require(None, Action.IMPORT_PLAN)
+
+
+def test_a_choice_to_correct_is_refused_on_the_form_the_rest_with_403(seeded):
+    admin, staff = seeded.users["admin"], seeded.users["clerk-staff"]
+    with pytest.raises(DomainError) as refused:
+        require(admin, Action.GIVE_ROLE, Appointment(seeded.org.id, Role.STAFF, None))
+    assert refused.value.status == 400 and "ต้องสังกัดกอง" in refused.value.message
+    with pytest.raises(DomainError) as refused:
+        require(admin, Action.CHANGE_ROLE, admin)
+    assert "ของตนเอง" in refused.value.message and "ผู้ดูแลระบบคนอื่น" in refused.value.message
+    with pytest.raises(Refused):
+        require(staff, Action.MANAGE_USERS, admin)
+
+
+def test_the_reminder_audience_of_each_role():
+    assert access.AUDIENCE == {
+        Role.STAFF: Audience(division_tasks=True),  # shares the division's unassigned tasks
+        Role.HEAD: Audience(division_tasks_fallback=True, division_week=True),  # those without staff; the week
+        Role.EXECUTIVE: Audience(organization_week=True),
+        Role.ADMIN: Audience(),
+    }
+    assert all(access.reminder_audience(role) is access.AUDIENCE[role] for role in Role)
 
 
 def _other_rows():

@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 
 from tracker import dashboard
 from tracker.extensions import db
+from tracker.labels import DUE_SOON, state_text
 from tracker.models import (
     Assessment,
     Division,
@@ -73,7 +74,7 @@ def test_seed_figures_on_april_first(seeded):
     ]
 
     assert [line.due_date for line in board.overdue] == [date(2025, 12, 31)] + [date(2026, 3, 31)] * 7
-    assert board.overdue[1].state.text == "เกินกำหนด 1 วันทำการ"
+    assert state_text(board.overdue[1].state) == "เกินกำหนด 1 วันทำการ"
     assert all(line.state.kind == "overdue" for line in board.overdue)
     assert board.upcoming == []
 
@@ -99,15 +100,17 @@ def test_a_higher_target_brings_answered_indicators_in_view_but_not_into_the_cal
     assert [row.number for row in board.unanswered] == [9]
 
 
-def test_the_next_thirty_days_and_the_counts_move_with_today(seeded):
-    december = figures(seeded, date(2025, 12, 1))
-    assert (december.overall.overdue, december.overall.due_soon) == (0, 1)  # 31 Dec is exactly 30 days on
+def test_the_next_ten_working_days_and_the_counts_move_with_today(seeded):
+    december = figures(seeded, date(2025, 12, 16))
+    assert (december.overall.overdue, december.overall.due_soon) == (0, 1)  # 31 Dec is exactly 10 working days on
     assert [line.due_date for line in december.upcoming] == [date(2025, 12, 31)]
-    assert december.upcoming[0].state.kind in ("soon", "later")
+    assert december.upcoming[0].state.kind == "soon"  # listed as due soon, and its chip says so
+    assert figures(seeded, date(2025, 12, 15)).overall.due_soon == 0  # 11 working days on: not yet
 
-    march = figures(seeded, date(2026, 3, 15))
+    march = figures(seeded, date(2026, 3, 17))  # 31 March: 10 working days on
     assert (march.overall.overdue, march.overall.due_soon, march.overall.on_track) == (1, 7, 15)
     assert [line.due_date for line in march.upcoming] == [date(2026, 3, 31)] * 7
+    assert figures(seeded, date(2026, 3, 15)).overall.due_soon == 0  # 12 working days on
 
     after_the_year = figures(seeded, date(2026, 10, 15))  # FY 2570 has no plan: the newest is shown
     assert after_the_year.plan_year == 2569 and not after_the_year.is_current_year
@@ -172,7 +175,7 @@ def test_the_mayor_reads_the_seed_plan(seeded, client, on_day):
     assert "เทศบาลตำบลบางกระบือ" in page and "มาตรการ 3 · งาน 16" in page
     assert "ปีงบประมาณ 2569" in page and "1 เมษายน 2569" in page
     assert "0.0%" in page and "50.0%" in page  # done, on track
-    assert "งานเกินกำหนด (8)" in page and "ครบกำหนดใน 30 วันข้างหน้า (0)" in page
+    assert "งานเกินกำหนด (8)" in page and f"{DUE_SOON} (0)" in page
     assert "31 ธ.ค. 2568" in page and "เกินกำหนด 1 วันทำการ" in page
     assert page.index("31 ธ.ค. 2568") < page.index("31 มี.ค. 2569")  # oldest first
     for text in ("85.00", "98.33", "97.64", "97.92", "100.00", "ต่ำกว่าเป้าหมาย 95", "เกณฑ์ผ่าน 85"):
@@ -197,7 +200,7 @@ def test_the_page_follows_ticked_off_tasks_and_today(seeded, client, on_day):
     login(client, "mayor")
     page = client.get("/dashboard").get_data(as_text=True)
     assert "12.5%" in page and "เสร็จแล้ว 2 จาก 16 งาน" in page
-    assert "ครบกำหนดใน 30 วันข้างหน้า (" in page and "งานเกินกำหนด (" in page
+    assert f"{DUE_SOON} (" in page and "งานเกินกำหนด (" in page
 
 
 def test_under_the_pass_line_is_said_in_words(seeded, client, on_day):

@@ -218,6 +218,7 @@ def tracker(*args: str, database_url: str) -> subprocess.CompletedProcess:
 
 
 @sqlite_read_only
+@pytest.mark.slow  # runs the installed `tracker` command
 def test_the_tracker_command_exits_3_with_one_line_and_no_traceback(linked, tmp_path):
     read_only = tracker("reminders", "--on", TODAY.isoformat(),
                         database_url=f"sqlite:///file:{database_path()}?mode=ro&uri=true")
@@ -231,6 +232,7 @@ def test_the_tracker_command_exits_3_with_one_line_and_no_traceback(linked, tmp_
     assert "Traceback" not in missing.stderr and missing.stdout == ""
 
 
+@pytest.mark.slow  # runs the installed `tracker` command
 def test_a_postgresql_server_that_refuses_the_connection_exits_3():
     pytest.importorskip("psycopg")
     refused = tracker("deliver", database_url="postgresql+psycopg://nobody@127.0.0.1:1/tracker")

@@ -9,11 +9,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Organization, User
 
-from .conftest import ON_POSTGRESQL
-from .factories import SEED_PEOPLE, count, find_seeded, seed_organization
+from .conftest import ON_POSTGRESQL, app_settings
+from .factories import (
+    PASSWORD,
+    SEED_PEOPLE,
+    TEST_HASH_METHOD,
+    count,
+    find_seeded,
+    login,
+    post_form,
+    seed_organization,
+    user_named,
+)
+from .url_builders import compiled_anew
 
 # A moment as the database or an audit snapshot writes it: the one thing two imports of the same file differ in.
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(\+00:00)?")
@@ -61,3 +73,41 @@ def test_seeded_finds_the_rows_of_its_own_copy(seeded, seeded_template):
     assert len(seeded.tasks_of(seeded.clerk)) == 8 and len(seeded.tasks_of(seeded.finance)) == 2
     assert seeded.plan.organization is seeded.org
     assert count(Organization) == 1 and count(User) == len(SEED_PEOPLE)
+
+
+def test_only_the_test_people_have_a_cheap_hash_and_the_app_hashes_with_scrypt(app, client, seeded):
+    """The seeded people's hash is the suite's cheap one (tests/factories.py); every hash the app makes itself, for a
+    person an admin adds or a password changed, is scrypt, and signs in."""
+    assert all(user.password_hash.startswith(f"{TEST_HASH_METHOD}$") for user in seeded.users.values())
+
+    assert login(client, "admin").status_code == 302
+    added = post_form(client, "/admin/users", {"username": "somchai.k", "display_name": "สมชาย", "role": "staff",
+                                               "division": str(seeded.finance.id), "password": "another-horse-77",
+                                               "confirm": "another-horse-77"})
+    assert added.status_code == 302
+    assert user_named("somchai.k").password_hash.startswith("scrypt:")
+    assert login(app.test_client(), "somchai.k", "another-horse-77").status_code == 302
+
+    assert login(client, "clerk-staff").status_code == 302
+    changed = post_form(client, "/password", {"current": PASSWORD, "new": "a-long-new-pass",
+                                              "confirm": "a-long-new-pass"}, token_from="/password")
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert user_named("clerk-staff").password_hash.startswith("scrypt:")
+    assert login(app.test_client(), "clerk-staff", "a-long-new-pass").status_code == 302
+
+
+def test_every_apps_url_builders_are_the_code_werkzeug_compiles_for_its_rules(app):
+    """The suite compiles each URL rule's builder once a session (tests/url_builders.py): a later app's rules get the
+    very code Werkzeug would compile for them, bound to their own rule, and build the same URLs."""
+    another = create_app(app_settings(DATABASE_URL="sqlite://"))
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 50
+    for rule, again in zip(rules, another.url_map.iter_rules(), strict=True):
+        assert again is not rule and again.rule == rule.rule
+        for append_unknown, built in ((False, again._build), (True, again._build_unknown)):
+            assert built.__self__ is again  # bound to its own rule
+            assert built.__func__.__code__ == compiled_anew(again, append_unknown).__code__, rule.rule
+    with another.test_request_context():
+        assert another.url_for("tasks.show", task_id=7, tab="notes") == "/tasks/7?tab=notes"
+        assert another.url_for("imports.template", kind="xlsx") == "/imports/template.xlsx"

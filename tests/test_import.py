@@ -9,8 +9,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from tracker.access import Refused
 from tracker.extensions import db
-from tracker.models import Assessment, Division, Organization, Plan, Task
+from tracker.models import Assessment, Division, Organization, Plan, Source, Task
+from tracker.plans import import_plan
 from tracker.plans.sheets import write_template
 
 from .factories import count, counts, division_named, events, with_stray_byte, write_csv, write_xlsx
@@ -244,6 +246,17 @@ def test_no_plan_table_says_so(runner, tmp_path):
     result = run_import(runner, path)
     assert result.exit_code == 1 and "ไม่พบตาราง" in result.output
     assert set(counts().values()) == {0}
+
+
+def test_only_an_admin_of_the_organization_or_the_operator_imports(seeded, seed_path):
+    # The operator at the command line is nobody signed in (None) with source CLI, as access.SYSTEM allows; a page
+    # never is, and a person needs Action.IMPORT_PLAN on the organization imported into.
+    for actor, source in ((seeded.users["clerk-head"], Source.WEB), (None, Source.WEB), (None, Source.LINE)):
+        with pytest.raises(Refused):
+            import_plan(seed_path, actor, organization=seeded.org, dry_run=True, source=source)
+    allowed = import_plan(seed_path, seeded.users["admin"], organization=seeded.org, dry_run=True, source=Source.WEB)
+    assert allowed.status == "unchanged"  # the seeded plan itself
+    assert import_plan(seed_path, None, dry_run=True, source=Source.CLI).status == "unchanged"
 
 
 def test_template_refuses_to_overwrite(runner, tmp_path):

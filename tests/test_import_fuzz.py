@@ -28,13 +28,16 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from tracker.labels import PLAN_COLUMN
 from tracker.plans import PlanFileError, read_plan_file
 from tracker.plans.build import Resolution
 from tracker.plans.draft import PlanDraft
 from tracker.plans.preview import preview, preview_text
-from tracker.plans.rows import COLUMN_LABELS, header_columns
+from tracker.plans.rows import header_columns
 from tracker.plans.sheets import TEMPLATE_HEADER
 from tracker.thai import MONTHS_LONG, MONTHS_SHORT, fiscal_year_bounds, to_thai_digits
+
+pytestmark = pytest.mark.slow  # hundreds of generated files per test (pyproject.toml)
 
 SECONDS_PER_EXAMPLE = 2.0  # far above what any example needs: a slower one is a hang the readers must not have
 
@@ -134,8 +137,8 @@ def headers(draw) -> list[str]:
     if kind == 0:
         return list(TEMPLATE_HEADER)
     if kind == 1:
-        return [COLUMN_LABELS[c] for c in COLUMN_LABELS]
-    names = draw(st.lists(st.sampled_from(list(COLUMN_LABELS.values())), min_size=1, max_size=8))
+        return [PLAN_COLUMN[c] for c in PLAN_COLUMN]
+    names = draw(st.lists(st.sampled_from(list(PLAN_COLUMN.values())), min_size=1, max_size=8))
     if kind == 3:
         names.insert(draw(st.integers(0, len(names))), draw(junk))
     return names

@@ -20,8 +20,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tracker.extensions import db
+from tracker.labels import PLAN_COLUMN
 from tracker.models import Division, Organization, Plan, Role, Source, Task
-from tracker.plans.rows import COLUMN_LABELS
 from tracker.plans.sheets import TEMPLATE_HEADER, write_template
 
 from .factories import (
@@ -204,7 +204,7 @@ def test_csv_with_a_bad_period_names_file_row_and_column(client, admin, tmp_path
     response = upload(client, path)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert f"แผน.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['period']}”" in page
+    assert f"แผน.csv แถว 3 คอลัมน์ “{PLAN_COLUMN['period']}”" in page
     assert "ภายในปีนี้" in page
     assert counts() == before
     assert stored(imports_dir) == []

@@ -48,3 +48,20 @@ def test_no_template_or_module_keeps_its_own_status_or_role_words():
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.relative_to(ROOT)}: {w}" for w in words if f'"{w}"' in text or f">{w}<" in text]
     assert offenders == []
+
+
+def test_the_plans_column_headings_are_written_once_and_read_back_by_the_importer():
+    from tracker.plans.rows import header_columns
+    from tracker.publish.documents import COLUMNS
+
+    headings = list(labels.PLAN_COLUMN.values())
+    assert header_columns(headings) == {column: i for i, column in enumerate(labels.PLAN_COLUMN)}
+    assert COLUMNS[:5] == tuple(labels.PLAN_COLUMN[c] for c in ("title", "analysis", "steps", "period", "divisions"))
+    words = [labels.PLAN_COLUMN[c] for c in ("title", "analysis", "steps", "period")]
+    words += [labels.RESULTS_COLUMN[c] for c in ("percent", "step_done_on", "percent_reason")]
+    offenders = []
+    for path in (ROOT / "tracker").rglob("*.py"):
+        if path.name != "labels.py":
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.relative_to(ROOT)}: {w}" for w in words if f'"{w}"' in text]
+    assert offenders == []

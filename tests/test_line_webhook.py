@@ -148,6 +148,19 @@ def test_an_expired_or_failed_link_links_nothing(client, seeded, line):
     assert user.line_user_id is None
 
 
+def test_a_line_account_another_organizations_person_has_stays_theirs(client, seeded, line):
+    _, _, their_head, _ = other_organization()
+    their_head.line_user_id = LINE_ID
+    seeded.org.line_bot_user_id = "Ubot"  # two agencies: the webhook's destination says whose it is
+    ours = seeded.users["clerk-staff"]
+    db.session.add(LinkNonce(nonce="our-nonce-1234567", user=ours, expires_at=clock.now() + timedelta(minutes=5)))
+    db.session.commit()
+    post(client, event("accountLink", link={"result": "ok", "nonce": "our-nonce-1234567"}))
+    db.session.expire_all()
+    assert their_head.line_user_id == LINE_ID and ours.line_user_id is None
+    assert "หน่วยงานอื่น" in texts(last_reply(line)) and not events("user.line_unlink")
+
+
 def test_unfollow_unlinks_so_no_push_is_tried(client, linked, line):
     user = linked.users["clerk-staff"]
     user.line_user_id = LINE_ID
@@ -311,6 +324,20 @@ def test_a_division_group_is_attached_with_a_one_time_code_and_detached_on_leave
     post(client, event("leave", group=group))
     db.session.expire_all()
     assert linked.clerk.line_group_id is None
+
+
+def test_a_group_another_organizations_division_has_stays_theirs(client, linked, line):
+    _, their_division, _, _ = other_organization()
+    group = "C" + "4" * 32
+    their_division.line_group_id, their_division.line_group_members = group, 7
+    linked.org.line_bot_user_id = "Ubot"  # two agencies: the webhook's destination says whose it is
+    linked.clerk.line_group_code = "ITA-123456"
+    linked.clerk.line_group_code_expires = clock.now() + timedelta(minutes=5)
+    db.session.commit()
+    post(client, event("message", group=group, message={"type": "text", "id": "12", "text": "ITA-123456"}))
+    db.session.expire_all()
+    assert their_division.line_group_id == group and their_division.line_group_members == 7
+    assert linked.clerk.line_group_id is None and "หน่วยงานอื่น" in texts(last_reply(line))
 
 
 def test_only_that_divisions_head_or_an_admin_makes_a_code(client, linked, line):
@@ -485,3 +512,23 @@ def test_a_body_past_the_bound_is_refused_before_it_is_read(client, linked, line
     assert response.status_code == 413 and len(line.replies) == 2 and count(LineEvent) == 2
     (warning,) = [r.getMessage() for r in caplog.records if r.name == "tracker.views.line"]
     assert "refused" in warning and "65536" in warning
+
+
+def test_the_linking_verbs_ask_access(seeded):
+    from tracker.access import Refused
+    from tracker.line import linking
+
+    staff, head = seeded.users["clerk-staff"], seeded.users["clerk-head"]
+    staff.line_user_id = LINE_ID
+    db.session.flush()
+    for verb in (lambda: linking.new_nonce(staff, head),  # a LINE account is its owner's to link
+                 lambda: linking.unlink(staff, head, source=Source.WEB),
+                 lambda: linking.link_account(staff, head, LINE_ID, source=Source.LINE),
+                 lambda: linking.attach_group(seeded.clerk, None, "C" + "4" * 32, source=Source.WEB),  # LINE's only
+                 lambda: linking.detach_group(seeded.finance, head, source=Source.WEB)):  # another division's
+        with pytest.raises(Refused):
+            verb()
+    assert staff.line_user_id == LINE_ID and not events("user.line_unlink")
+    linking.attach_group(seeded.clerk, None, "C" + "4" * 32, source=Source.LINE)  # the code typed in the group
+    linking.unlink(staff, staff, source=Source.WEB)
+    assert seeded.clerk.line_group_id == "C" + "4" * 32 and staff.line_user_id is None

@@ -165,3 +165,24 @@ def test_divisions_matched_under_another_name_are_listed():
 
 def test_a_plan_without_other_names_lists_none():
     assert division_spellings(resolution({"กองคลัง": [SimpleNamespace(name="กองคลัง")]})) == []
+
+
+def test_the_division_catalogue_is_the_divisions_and_plans_import_it_not_the_reverse():
+    """Imports flow plans → divisions: the catalogue of common division names lives in tracker/divisions.py."""
+    import ast
+    from pathlib import Path
+
+    import tracker.divisions
+    from tracker.plans import matching
+
+    source = Path(tracker.divisions.__file__).read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            module = (node.module or "").lstrip(".")
+            imported |= {f"{module}.{alias.name}".lstrip(".") for alias in node.names} | {module}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert not {name for name in imported if name.startswith(("plans", "tracker.plans"))}, imported
+    assert matching.catalogue_entry is tracker.divisions.catalogue_entry
+    assert tracker.divisions.catalogue_entry("สำนักปลัด").name == "สำนักปลัดเทศบาล"

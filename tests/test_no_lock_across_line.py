@@ -32,6 +32,8 @@ from .test_line_webhook import SECRET, event, post
 sqlite_probe = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite only: probes the database file's write lock with "
                                   "another sqlite3 connection (BEGIN IMMEDIATE)")
 
+pytestmark = pytest.mark.slow  # a LINE that takes 0.3-2 s over each push, in real time (pyproject.toml)
+
 TODAY = date(2026, 3, 17)  # `on_day` starts here: the rows below are for this day
 
 

@@ -36,6 +36,7 @@ from tracker.models import Organization
 from .conftest import PG_ADMIN_URL, app_settings
 
 TRACKER = Path(sys.executable).with_name("tracker")
+pytestmark = pytest.mark.slow  # every test runs the installed command, a process of its own (pyproject.toml)
 
 
 def environment(database_url: str) -> dict[str, str]:
@@ -57,7 +58,7 @@ def one_line(text: str) -> str:
 
 
 def refused(result: subprocess.CompletedProcess, code: ExitCode, *words: str) -> None:
-    """The command said no in one line, without a traceback, with the exit code the README gives."""
+    """The command said no in one line, without a traceback, with the exit code docs/deployment.md gives."""
     assert result.returncode == code, (result.stdout, result.stderr)
     line = one_line(result.stderr)
     assert "Traceback" not in result.stderr + result.stdout

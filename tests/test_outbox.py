@@ -78,6 +78,7 @@ def statuses() -> dict[str, int]:
         select(Notification.status, func.count()).group_by(Notification.status))}
 
 
+@pytest.mark.slow  # a thousand pushes through the SDK over HTTP, with their retries
 def test_a_thousand_reminders_arrive_exactly_once_through_500s_and_timeouts(app, fake_line, fixed_time):
     rows = pending_rows(app, 1000)
     fake_line.set_faults(fail_rate=0.3, hang_rate=0.1, hang_seconds=1.0)
@@ -210,7 +211,8 @@ def test_one_message_per_person_naming_task_measure_date_and_link(app, linked, f
     assert len(row.task_ids) == 4
     assert row.text == "" and row.messages == []  # the words are rendered at delivery
     text, messages = outbox.render_rows([row])[row.id]
-    assert text.index("⚠ เกินกำหนด") < text.index("อีก 14 วัน")
+    # 14 days before 31 March: ten working days left, in the words of the web's chip (labels.state_text)
+    assert text.index("⚠ เกินกำหนด") < text.index("เหลือ 10 วันทำการ")
     assert "ครบกำหนด 31 มี.ค. 2569" in text and "มาตรการ 1:" in text
     assert f"http://127.0.0.1:5000/tasks/{row.task_ids[0]}" in text
     assert messages[0] == {"type": "text", "text": text}

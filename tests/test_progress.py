@@ -7,12 +7,21 @@ import pytest
 
 from tracker import clock, dashboard, progress
 from tracker.extensions import db
+from tracker.labels import DUE_SOON
 from tracker.line.replies import summary_text
 from tracker.models import TaskStatus
 from tracker.organization import work_calendar
 from tracker.reminders.inputs import load_inputs
+from tracker.workdays import WorkCalendar
 
 TODAY = date(2026, 4, 1)
+
+
+CAL = WorkCalendar()
+
+
+def state(due: date, status: str = "todo", done_on: date | None = None, today: date = TODAY) -> progress.TaskState:
+    return progress.task_state(progress.Record(due, status, done_on), today, CAL)
 
 
 @pytest.mark.parametrize("due, done_on, late", [
@@ -21,36 +30,38 @@ TODAY = date(2026, 4, 1)
     (TODAY, None, False),
 ])
 def test_done_late(due, done_on, late):
-    assert progress.is_late(due, True, done_on) is late
-    assert not progress.is_late(due, False, TODAY + timedelta(days=9))
+    # (done on a later day: seen from that day, when it was done)
+    assert (state(due, "done", done_on, done_on or TODAY).kind is progress.StateKind.LATE) is late
+    assert state(due, "doing", today=TODAY + timedelta(days=9)).kind is progress.StateKind.OVERDUE
 
 
 @pytest.mark.parametrize("due, done, overdue, soon", [
     (TODAY - timedelta(days=1), False, True, False),
     (TODAY - timedelta(days=1), True, False, False),
     (TODAY, False, False, True),
-    (TODAY + timedelta(days=30), False, False, True),
-    (TODAY + timedelta(days=31), False, False, False),
+    (date(2026, 4, 21), False, False, True),  # 10 working days (Chakri Day 6 April, Songkran 13-15 April)
+    (date(2026, 4, 22), False, False, False),  # 11
     (TODAY + timedelta(days=5), True, False, False),
 ])
 def test_one_task(due, done, overdue, soon):
-    assert progress.is_overdue(due, done, TODAY) is overdue
-    assert progress.is_due_soon(due, done, TODAY) is soon
+    found = state(due, "done" if done else "todo")
+    assert (found.kind is progress.StateKind.OVERDUE) is overdue
+    assert (found.kind is progress.StateKind.SOON) is soon
 
 
 def test_counted():
     week_ago = TODAY - timedelta(days=7)
-    counted = progress.count([
-        (TODAY - timedelta(days=3), False, None),  # overdue
-        (TODAY - timedelta(days=3), True, week_ago),  # done on time
-        (week_ago, True, TODAY - timedelta(days=2)),  # done, late
-        (TODAY + timedelta(days=3), False, None),  # due soon
-        (TODAY + timedelta(days=90), False, None),  # later
-    ], TODAY)
+    counted = progress.count_states([
+        state(TODAY - timedelta(days=3)),  # overdue
+        state(TODAY - timedelta(days=3), "done", week_ago),  # done on time
+        state(week_ago, "done", TODAY - timedelta(days=2)),  # done, late
+        state(TODAY + timedelta(days=3)),  # due soon
+        state(TODAY + timedelta(days=90)),  # later
+    ])
     assert (counted.total, counted.done, counted.late, counted.overdue, counted.due_soon, counted.open) == (
         5, 2, 1, 1, 1, 3)
     assert counted.on_track == 3 and counted.pct_done == 40.0 and counted.pct_on_track == 60.0
-    assert progress.count([], TODAY).pct_done == 0.0
+    assert progress.count_states([]).pct_done == 0.0
 
 
 def test_the_dashboard_the_line_summary_and_the_weekly_digest_agree(seeded, linked, monkeypatch):
@@ -62,7 +73,7 @@ def test_the_dashboard_the_line_summary_and_the_weekly_digest_agree(seeded, link
     o = board.overall
     text = summary_text(seeded.users["mayor"])
     assert f"เสร็จแล้ว {o.done} จาก {o.total} งาน" in text
-    assert f"เกินกำหนด {o.overdue} งาน" in text and f"ครบกำหนดใน 30 วัน {o.due_soon} งาน" in text
+    assert f"เกินกำหนด {o.overdue} งาน" in text and f"{DUE_SOON} {o.due_soon} งาน" in text
 
     monday = date(2026, 3, 30)  # the week's first working day: the executive's summary
     plan = load_inputs(seeded.org, monday).plan(monday)

@@ -9,8 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from tracker.access import reminder_audience
+from tracker.models import Role
 from tracker.progress import measure_percent
 from tracker.reminders.policy import (
+    Audience,
     DayPlan,
     DivisionSummary,
     Group,
@@ -50,7 +53,8 @@ def task(id=1, due=date(2026, 3, 31), *, division=1, assignee=None, done=False, 
 
 
 def person(id, name, role="staff", division=1, *, active=True, linked=True):
-    return Person(id=id, name=name, role=role, division_id=division, active=active, line_linked=linked)
+    return Person(id=id, name=name, role=role, division_id=division, active=active, line_linked=linked,
+                  audience=reminder_audience(Role(role)))
 
 
 def days(first, last):
@@ -362,6 +366,22 @@ PEOPLE = [
 )
 def test_recipients_for(assignee, division, expected):
     assert [p.id for p in recipients_for(task(assignee=assignee, division=division), PEOPLE)] == expected
+
+
+def test_the_policy_reads_the_audience_access_gives_never_the_role():
+    # The role's name is for the words only: whoever has an audience hears what it says, whatever the role.
+    sharing = Person(60, "ผู้ช่วย", "admin", 4, True, True, Audience(division_tasks=True))
+    covering = Person(61, "รักษาการหัวหน้า", "staff", 2, True, True,
+                      Audience(division_tasks_fallback=True, division_week=True))
+    silent = Person(62, "ผู้ติดตาม", "executive", None, True, True, Audience())
+    people = [sharing, covering, silent]
+    assert recipients_for(task(division=4), people) == [sharing]
+    assert recipients_for(task(division=2), people) == [covering]
+    monday = date(2026, 3, 30)
+    plan = plan_day(monday, [task(1, date(2026, 4, 2), division=2)], people, CAL)
+    assert [(d.person.id, d.division is not None, d.organization is not None) for d in plan.digests] == [
+        (61, True, False)
+    ]
 
 
 # --- Weekly digests -----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The production processes never carry one person's request into another's (issue 17, item 1).
 
-`tracker serve` is run here exactly as the README, the systemd unit and the compose file run it, on the demo's
+`tracker serve` is run here exactly as docs/deployment.md, the systemd unit and the compose file run it, on the demo's
 database built by `tracker demo --no-run`, with one and with two workers; people use it over HTTP with cookies, as
 browsers do. `tracker scheduler` runs two jobs through its real command, the way Flask's command group starts it
 (inside an app context), and the second job finds nothing of the first.
@@ -169,6 +169,7 @@ def signed_in_pages(app: Flask) -> list[str]:
     return sorted(pages)
 
 
+@pytest.mark.slow  # `tracker serve`, started and stopped for each
 def test_an_anonymous_visitor_after_the_admin_gets_the_sign_in_page_on_every_signed_in_page(served):
     admin, anonymous = Browser(served.base), Browser(served.base)
     admin.sign_in("admin")
@@ -182,6 +183,7 @@ def test_an_anonymous_visitor_after_the_admin_gets_the_sign_in_page_on_every_sig
         assert served.name_of("admin") not in answer.body
 
 
+@pytest.mark.slow  # `tracker serve`, started and stopped for each
 def test_a_colleague_signs_in_after_the_admin_and_sees_only_their_own_pages(served):
     admin, staff = Browser(served.base), Browser(served.base)
     admin.sign_in("admin")
@@ -194,6 +196,7 @@ def test_a_colleague_signs_in_after_the_admin_and_sees_only_their_own_pages(serv
     assert admin.open("/dashboard").signed_in_as == served.name_of("admin")
 
 
+@pytest.mark.slow  # `tracker serve`, started and stopped for each
 def test_two_hundred_requests_alternating_between_three_people_show_each_only_their_own(served):
     people = {username: Browser(served.base) for username in ("admin", "mayor", "clerk-staff")}
     for username, browser in people.items():

@@ -10,8 +10,9 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
 from tracker import auth, clock
+from tracker.access import Refused
 from tracker.extensions import db
-from tracker.models import UserSession
+from tracker.models import Source, UserSession
 
 from .factories import PASSWORD, count, events, login, logout, post_form, signed_in
 
@@ -224,3 +225,17 @@ def test_expired_sessions_are_deleted_at_the_next_sign_in(app, seeded, at):
     assert {s.user_id for s in db.session.scalars(select(UserSession))} == {
         seeded.users["finance-head"].id, seeded.users["mayor"].id}
     assert busy.get("/tasks").status_code == 200
+
+
+def test_the_session_verbs_are_a_persons_own_and_an_active_accounts(app, seeded):
+    staff, head = seeded.users["clerk-staff"], seeded.users["clerk-head"]
+    auth.record_sign_in(staff, source=Source.WEB)
+    auth.start_session(staff, "192.0.2.1", "test")
+    assert events("user.sign_in")[-1].actor == staff
+    head.active = False
+    db.session.flush()
+    for verb in (lambda: auth.record_sign_in(head, source=Source.WEB),
+                 lambda: auth.start_session(head, "192.0.2.1", "test"),
+                 lambda: auth.end_session(head, source=Source.WEB)):
+        with pytest.raises(Refused):
+            verb()

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from tracker.labels import PLAN_COLUMN
 from tracker.plans.draft import PlanFileError, in_file_order
-from tracker.plans.rows import COLUMN_LABELS, header_columns, is_header
+from tracker.plans.rows import header_columns, is_header
 from tracker.plans.sheets import (
     EXAMPLE_ROW,
     HELP_SHEET,
@@ -35,7 +36,7 @@ from .factories import (
 
 FY2569 = (date(2025, 10, 1), date(2026, 9, 30))
 ENGLISH = ["order", "measure", "analysis", "indicators", "steps", "period", "divisions"]
-THAI = [COLUMN_LABELS[c] for c in TEMPLATE_COLUMNS]
+THAI = [PLAN_COLUMN[c] for c in TEMPLATE_COLUMNS]
 
 MANUAL = [
     "1",
@@ -117,12 +118,12 @@ def test_xlsx_template_layout(tmp_path: Path) -> None:
     assert not is_header([str(c or "") for c in help_rows[0]])  # the help sheet never passes for the plan
     by_name = {row[0]: row for row in help_rows if row[0] in THAI}
     assert set(by_name) == set(THAI)
-    period = by_name[COLUMN_LABELS["period"]]
+    period = by_name[PLAN_COLUMN["period"]]
     assert period[1] == "period" and "required" in period[2]
     for example in ("ต.ค. 68 - ก.ย. 69", "ตุลาคม 2568 – กันยายน 2569", "ตลอดปีงบประมาณ", "มี.ค. 69"):
         assert example in period[4]
-    assert "optional" in by_name[COLUMN_LABELS["analysis"]][2]
-    assert "required" in by_name[COLUMN_LABELS["divisions"]][2]
+    assert "optional" in by_name[PLAN_COLUMN["analysis"]][2]
+    assert "required" in by_name[PLAN_COLUMN["divisions"]][2]
     header_at = next(i for i, row in enumerate(help_rows) if list(row[:7]) == list(TEMPLATE_HEADER))
     assert list(help_rows[header_at + 1][:7]) == [EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS]
 
@@ -280,7 +281,7 @@ def test_quoted_line_breaks_keep_row_numbers(tmp_path: Path) -> None:
     bad = [*DISCLOSURE[:5], "เร็ว ๆ นี้", DISCLOSURE[6]]
     path = write_csv(tmp_path / "plan.csv", [THAI, [*MANUAL[:4], "จัดทำ\nเผยแพร่", *MANUAL[5:]], bad])
     (problem,) = problems_of(path)
-    assert problem.startswith(f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['period']}”")
+    assert problem.startswith(f"plan.csv แถว 3 คอลัมน์ “{PLAN_COLUMN['period']}”")
 
 
 # --- problems -------------------------------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def test_bad_period_names_file_row_and_column(tmp_path: Path, suffix: str) -> No
     (problem,) = problems_of(path)
     assert f"plan{suffix}" in problem
     assert "แถว 3" in problem
-    assert COLUMN_LABELS["period"] in problem
+    assert PLAN_COLUMN["period"] in problem
     assert "ภายในปีนี้" in problem
 
 
@@ -310,10 +311,10 @@ def test_every_bad_row_is_reported_together(tmp_path: Path) -> None:
     )
     problems = problems_of(path)
     assert len(problems) == 4
-    assert problems[0].startswith(f"plan.xlsx แถว 2 คอลัมน์ “{COLUMN_LABELS['period']}”")
-    assert problems[1].startswith(f"plan.xlsx แถว 4 คอลัมน์ “{COLUMN_LABELS['title']}”")
-    assert problems[2].startswith(f"plan.xlsx แถว 4 คอลัมน์ “{COLUMN_LABELS['divisions']}”")
-    assert problems[3].startswith(f"plan.xlsx แถว 5 คอลัมน์ “{COLUMN_LABELS['indicators']}”")
+    assert problems[0].startswith(f"plan.xlsx แถว 2 คอลัมน์ “{PLAN_COLUMN['period']}”")
+    assert problems[1].startswith(f"plan.xlsx แถว 4 คอลัมน์ “{PLAN_COLUMN['title']}”")
+    assert problems[2].startswith(f"plan.xlsx แถว 4 คอลัมน์ “{PLAN_COLUMN['divisions']}”")
+    assert problems[3].startswith(f"plan.xlsx แถว 5 คอลัมน์ “{PLAN_COLUMN['indicators']}”")
     assert "12" in problems[3]
 
 
@@ -321,8 +322,8 @@ def test_missing_required_columns(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "plan.csv", [["measure", "analysis", "steps"], ["จัดทำคู่มือ", "", "จัดทำ"]])
     (problem,) = problems_of(path)
     assert problem.startswith("plan.csv แถว 1")
-    assert COLUMN_LABELS["period"] in problem and COLUMN_LABELS["divisions"] in problem
-    assert COLUMN_LABELS["steps"] not in problem.split("—")[0]
+    assert PLAN_COLUMN["period"] in problem and PLAN_COLUMN["divisions"] in problem
+    assert PLAN_COLUMN["steps"] not in problem.split("—")[0]
     assert "period" in problem and "divisions" in problem
 
 
@@ -438,12 +439,12 @@ def test_no_year_anywhere_asks_for_the_year_and_still_reports_other_problems(tmp
     problems = problems_of(path)
     assert len(problems) == 2
     assert problems[0].startswith("plan.csv:") and "--fiscal-year" in problems[0]
-    assert problems[1].startswith(f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['divisions']}”")
+    assert problems[1].startswith(f"plan.csv แถว 3 คอลัมน์ “{PLAN_COLUMN['divisions']}”")
 
 
 # --- every problem at once; impossible days, years and numbers; junk, caps, hostile workbooks (issue 10) -------------
 
-PERIOD, INDICATORS = COLUMN_LABELS["period"], COLUMN_LABELS["indicators"]
+PERIOD, INDICATORS = PLAN_COLUMN["period"], PLAN_COLUMN["indicators"]
 
 
 def bad_rows() -> list[list]:
@@ -458,15 +459,15 @@ def bad_rows() -> list[list]:
 
 
 EXPECTED_BAD = [
-    ("แถว 3", COLUMN_LABELS["title"], "ช่องว่าง"),
-    ("แถว 3", COLUMN_LABELS["divisions"], "ช่องว่าง"),
+    ("แถว 3", PLAN_COLUMN["title"], "ช่องว่าง"),
+    ("แถว 3", PLAN_COLUMN["divisions"], "ช่องว่าง"),
     ("แถว 3", PERIOD, "วันที่ 31 ก.พ. 2570 ไม่มีในปฏิทิน"),
     ("แถว 3", INDICATORS, "[12]"),
-    ("แถว 4", COLUMN_LABELS["title"], "ยาว 5,000 ตัวอักษร เกินที่รับได้ 2,000"),
-    ("แถว 4", COLUMN_LABELS["steps"], "ช่องว่าง"),
+    ("แถว 4", PLAN_COLUMN["title"], "ยาว 5,000 ตัวอักษร เกินที่รับได้ 2,000"),
+    ("แถว 4", PLAN_COLUMN["steps"], "ช่องว่าง"),
     ("แถว 4", PERIOD, "ปี 9999 ซึ่งไม่ใช่ปีที่เป็นไปได้"),
     ("แถว 4", INDICATORS, "[1-100000000]"),
-    ("แถว 6", COLUMN_LABELS["steps"], "มี 60 ขั้นตอน เกินที่รับได้ 50"),
+    ("แถว 6", PLAN_COLUMN["steps"], "มี 60 ขั้นตอน เกินที่รับได้ 50"),
     ("แถว 6", PERIOD, "อ่านช่วงเวลาไม่ได้"),
 ]
 
@@ -542,7 +543,7 @@ def test_cells_beyond_their_caps_are_refused_naming_the_column(tmp_path: Path, c
     row = list(MANUAL)
     row[TEMPLATE_COLUMNS.index(column)] = text
     (problem,) = problems_of(write_csv(tmp_path / "plan.csv", [THAI, row]), 2569)
-    assert problem.startswith(f"plan.csv แถว 2 คอลัมน์ “{COLUMN_LABELS[column]}”:") and what in problem
+    assert problem.startswith(f"plan.csv แถว 2 คอลัมน์ “{PLAN_COLUMN[column]}”:") and what in problem
 
 
 def test_more_measures_than_a_plan_has_are_refused_saying_the_cap(tmp_path: Path) -> None:
@@ -592,7 +593,7 @@ def test_xlsx_cells_of_every_type_read_or_are_refused(tmp_path: Path) -> None:
     # Formulas written by a program carry no cached value, so they read as empty: row 4's steps are missing. The
     # rest is text: a boolean, a time, a number too long for an indicator's place, "#N/A" as a division's name.
     assert problems_of(path) == [
-        f"plan.xlsx แถว 4 คอลัมน์ “{COLUMN_LABELS['steps']}”: ช่องว่าง — ต้องมีขั้นตอนหรือวิธีการดำเนินการ "
+        f"plan.xlsx แถว 4 คอลัมน์ “{PLAN_COLUMN['steps']}”: ช่องว่าง — ต้องมีขั้นตอนหรือวิธีการดำเนินการ "
         "(required, empty)"
     ]
     rows = read_sheet(write_xlsx(tmp_path / "ok.xlsx", [ENGLISH, *[
@@ -737,14 +738,14 @@ def test_a_refused_sheet_hands_on_every_row_it_read_for_the_checks_after_reading
     with pytest.raises(PlanFileError) as caught:
         read_sheet(path, path.name, None)
     assert [p.split(":")[0] for p in caught.value.problems] == [
-        f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['period']}”", f"plan.csv แถว 4 คอลัมน์ “{COLUMN_LABELS['indicators']}”"
+        f"plan.csv แถว 3 คอลัมน์ “{PLAN_COLUMN['period']}”", f"plan.csv แถว 4 คอลัมน์ “{PLAN_COLUMN['indicators']}”"
     ]
     draft = caught.value.draft
     assert draft is not None and draft.fiscal_year == 2569 and not draft.year_refused
     manual, disclosure, third = draft.measures
     # A row whose period could not be read still names its divisions, and says where each of its cells is.
     assert (disclosure.start, disclosure.end) == (None, None) and disclosure.division_names == ["กองไม่มีจริง"]
-    assert disclosure.cells["divisions"] == f"plan.csv แถว 3 คอลัมน์ “{COLUMN_LABELS['divisions']}”"
+    assert disclosure.cells["divisions"] == f"plan.csv แถว 3 คอลัมน์ “{PLAN_COLUMN['divisions']}”"
     assert third.indicators == [] and third.division_names == manual.division_names
 
 

@@ -54,6 +54,7 @@ def agencies(app):
                         own_day_off_share=0.4, own_lead_share=0.1, group_share=0.3)
 
 
+@pytest.mark.slow  # reads every task of 80 agencies one by one, to compare
 def test_the_sweep_plans_what_reading_every_task_plans(agencies):
     for day in DAYS:
         expected = planned_reading_everything(day, agencies)

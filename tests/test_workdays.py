@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.workdays import WorkCalendar, describe_due
+from tracker.progress import Record, task_state
+from tracker.workdays import WorkCalendar
 
 CAL = WorkCalendar()
 
@@ -64,18 +65,6 @@ def test_working_days_between(start, end, count):
     assert CAL.working_days_between(start, end) == count
 
 
-def test_describe_due():
-    today = date(2026, 3, 11)  # a Wednesday
-    assert describe_due(date(2026, 3, 11), False, today, CAL).text == "ครบกำหนดวันนี้"
-    assert describe_due(date(2026, 3, 9), False, today, CAL).text == "เกินกำหนด 2 วันทำการ"
-    assert describe_due(date(2026, 3, 13), False, today, CAL).text == "เหลือ 2 วันทำการ"
-    assert describe_due(date(2026, 3, 13), False, today, CAL).kind == "soon"
-    assert describe_due(date(2026, 6, 30), False, today, CAL).kind == "later"
-    assert describe_due(date(2026, 3, 2), True, today, CAL).kind == "done"
-    # Due on a Saturday, seen on Monday: late by one day even though no working day passed in between.
-    assert describe_due(date(2026, 3, 7), False, date(2026, 3, 9), CAL).text == "เกินกำหนด 1 วันทำการ"
-
-
 # --- counted in constant time, meaning exactly what walking day by day means -------------------------------------
 
 
@@ -106,6 +95,7 @@ OWN_DAYS_OFF = {  # each a working day of the Thai calendar
 }
 
 
+@pytest.mark.slow  # every day of four fiscal years, each against a day-by-day walk
 @pytest.mark.parametrize("calendar", [pytest.param(WorkCalendar(), id="thai-holidays"),
                                       pytest.param(WorkCalendar(OWN_DAYS_OFF), id="with-own-days-off")])
 def test_counts_are_the_day_by_day_definition_over_years(calendar):
@@ -150,5 +140,5 @@ def test_a_hundred_thousand_counts_take_well_under_a_second():
     assert elapsed < 0.5, f"{elapsed:.3f} s"
     started = time.perf_counter()
     for start, end in pairs:
-        describe_due(end, False, start, calendar)
+        task_state(Record(end, "todo"), start, calendar)
     assert time.perf_counter() - started < 1.0  # what My tasks and the dashboard call for each task shown

@@ -40,11 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
-    # Entries are keyed on the agency's revision (views/pagecache.py): the timeout and the count only bound memory.
-    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 6 * 3600)
-    app.config.setdefault("CACHE_THRESHOLD", 1000)
-    app.config.setdefault("CACHE_KEY_PREFIX", "tracker:")
-    cache.init_app(app)
+    cache.init_app(app)  # CACHE_* settings: config/defaults.py
 
     from . import cli, views
 

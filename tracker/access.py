@@ -1,24 +1,29 @@
 """Who may do what, and which rows are whose: the one place permissions and the tenant rule are decided.
 
 Permissions: `RULES` maps each Action to one rule; views, templates (`can('assign', task)`) and the LINE bot ask
-`can` or `require`, never a role. Tenancy: every row of an organization carries `organization_id` (tasks, measures
-and evidence too: see models.OrganizationOwned), so "is it theirs" is one comparison, and every lookup by id goes
-through a getter here that answers 404 for another organization's rows: no view can forget the tenant.
+`can` or `require`, never a role. Tenancy: every row of an organization carries `organization_id` (tasks, measures,
+evidence, comments and indicator scores too: see models.OrganizationOwned; models.owner is the one definition), so
+"is it theirs" is one comparison (`belongs_to`, `same_organization`), every query of an agency's rows starts from
+`scoped` (of several agencies at once: `scoped_to`), and every lookup by id goes through a getter here that answers
+404 for another organization's rows: no view can forget the tenant.
 """
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.base import ExecutableOption as ORMOption
 from werkzeug.exceptions import Forbidden
 
+from .errors import DomainError
 from .extensions import db
-from .models import DayOff, Division, Evidence, Measure, Organization, Role, Task, User
+from .models import DayOff, Division, Evidence, Measure, Role, Source, Task, User, owner, owner_column
+from .reminders.policy import Audience
 
 
 class Action(str, enum.Enum):
@@ -42,6 +47,11 @@ class Action(str, enum.Enum):
     VIEW_OIT_ITEMS = "view_oit_items"  # read each assessment year's OIT item codes and names
     MANAGE_OIT_ITEMS = "manage_oit_items"  # change them: the deployment's, every agency's at once
     START_YEAR = "start_year"  # copy a plan into the next fiscal year, carry its unfinished tasks over
+    GIVE_ROLE = "give_role"  # a role, to someone new or not (an Appointment): heads and staff belong to a division
+    CHANGE_ROLE = "change_role"  # a person's role to another: never one's own
+    DEACTIVATE_USER = "deactivate_user"  # switch a person's account off: never one's own
+    SESSION = "session"  # sign in (and have it on the trail), sign out: one's own session
+    LINK_LINE = "link_line"  # link or unlink a LINE account: one's own
 
 
 # --- the rules ---------------------------------------------------------------------------------------------------
@@ -159,6 +169,38 @@ def _manage_users(user: User, obj: Any) -> bool:
     return not (isinstance(obj, User) and obj.is_deployment_admin) or user.is_deployment_admin
 
 
+@dataclass(frozen=True)
+class Appointment:
+    """A role given in an organization, in one of its divisions or none (Action.GIVE_ROLE): to `person`, or to
+    someone new (None)."""
+
+    organization_id: int
+    role: Role
+    division: Division | None
+    person: User | None = None
+
+
+ROLES_IN_A_DIVISION = (Role.HEAD, Role.STAFF)  # they carry out a division's tasks: a head or staff needs one
+
+
+def _give_role(user: User, obj: Any) -> bool:
+    """The administrator gives roles; a head or a staff member belongs to a division."""
+    if not isinstance(obj, Appointment) or not _manage_users(user, obj.person):
+        return False
+    return obj.role not in ROLES_IN_A_DIVISION or obj.division is not None
+
+
+def _someone_else(user: User, obj: Any) -> bool:
+    """The administrator changes a person's role or switches their account off, never their own: an admin who
+    demoted or switched off themself could not undo it, and the agency might be left without one."""
+    return isinstance(obj, User) and _manage_users(user, obj) and obj.id != user.id
+
+
+def _oneself(user: User, obj: Any) -> bool:
+    """A person's own account: only they sign in and out as themself, and link or unlink their LINE."""
+    return isinstance(obj, User) and obj.id == user.id
+
+
 RULES: dict[Action, Rule] = {
     Action.VIEW_MY_TASKS: _roles(Role.HEAD, Role.STAFF),
     Action.VIEW_TASK: _see_task,
@@ -183,6 +225,22 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_OIT_ITEMS: _deployment_admin,
     # Whoever imports plans starts the next year's: it creates a plan as an import does.
     Action.START_YEAR: _roles(Role.ADMIN),
+    Action.GIVE_ROLE: _give_role,
+    Action.CHANGE_ROLE: _someone_else,
+    Action.DEACTIVATE_USER: _someone_else,
+    Action.SESSION: _oneself,
+    Action.LINK_LINE: _oneself,
+}
+
+# What is done with nobody signed in (the actor None), by the deployment itself, per source: the operator at the
+# server's command line imports a plan, for a new organization too (they hold the database and its settings already:
+# there is nobody to ask, and the trail says "the system, from the command line"); LINE, through the webhook it signs,
+# attaches a division's group where a one-time code was typed (whoever made the code was asked, MANAGE_LINE_GROUP)
+# and detaches the one the bot was removed from. Named per source and action, so that no new verb is open to nobody
+# by accident, and nothing ever is from a page (Source.WEB).
+SYSTEM: dict[Source, frozenset[Action]] = {
+    Source.CLI: frozenset({Action.IMPORT_PLAN}),
+    Source.LINE: frozenset({Action.MANAGE_LINE_GROUP}),
 }
 
 
@@ -213,8 +271,19 @@ REASONS: dict[Action, str] = {
     Action.MANAGE_OIT_ITEMS: "ข้อ OIT ของแต่ละปีงบประมาณใช้กับทุกหน่วยงานในระบบ"
                              " จึงเปลี่ยนได้เฉพาะผู้ดูแลระบบของทั้งระบบ",
     Action.START_YEAR: "เริ่มปีงบประมาณใหม่ (คัดลอกแผน ยกงานที่ยังไม่เสร็จไปปีถัดไป) ได้เฉพาะผู้ดูแลระบบ",
+    Action.GIVE_ROLE: "หัวหน้ากองและเจ้าหน้าที่ต้องสังกัดกอง — โปรดเลือกกอง",
+    Action.CHANGE_ROLE: "เปลี่ยนบทบาทของตนเองจากผู้ดูแลระบบไม่ได้ — คุณจะเข้าหน้านี้ไม่ได้อีกและอาจไม่เหลือผู้ดูแลระบบ"
+                        " ให้ผู้ดูแลระบบคนอื่นเป็นผู้เปลี่ยนแทน",
+    Action.DEACTIVATE_USER: "ปิดการใช้งานบัญชีของตนเองไม่ได้ — คุณจะถูกออกจากระบบทันทีและอาจไม่เหลือผู้ดูแลระบบ"
+                            " ให้ผู้ดูแลระบบคนอื่นเป็นผู้ปิดแทน",
+    Action.SESSION: "เข้าหรือออกจากระบบได้เฉพาะเจ้าของบัญชีที่ยังใช้งานได้",
+    Action.LINK_LINE: "เชื่อมหรือยกเลิกการเชื่อมบัญชี LINE ได้เฉพาะเจ้าของบัญชีที่ยังใช้งานได้",
 }
 SOME_DIVISION = "กองที่รับผิดชอบ"  # when the division cannot be named
+# Refusals a person corrects on the form they sent (choose a division; leave one's own role and account alone): said
+# on that form as any other mistake there is (a DomainError, 400), not on the 403 page. The administrator is asked
+# MANAGE_USERS first, so these only ever refuse what was chosen, never who chose it.
+ON_THE_FORM = frozenset({Action.GIVE_ROLE, Action.CHANGE_ROLE, Action.DEACTIVATE_USER})
 
 
 class Refused(Forbidden):
@@ -226,14 +295,26 @@ class Refused(Forbidden):
 
 
 def organization_id_of(obj: Any) -> int | None:
-    """Return the organization a row belongs to: every organization's row carries its id."""
-    if isinstance(obj, Organization):
-        return obj.id
-    return getattr(obj, "organization_id", None)
+    """Return the id of the organization a row belongs to (models.owner), or None for a row of none."""
+    return owner(obj)[1]
 
 
-def can(user: Any, action: Action, obj: Any = None) -> bool:
-    """Tell whether `user` may do `action` (to `obj`, where the action is about one)."""
+def belongs_to(obj: Any, organization_id: int | None) -> bool:
+    """Tell whether a row (or an organization) is the organization's of this id: how any code asks "is it theirs"."""
+    own = organization_id_of(obj)
+    return own is not None and own == organization_id
+
+
+def same_organization(a: Any, b: Any) -> bool:
+    """Tell whether two rows (or organizations) are of one organization."""
+    return belongs_to(a, organization_id_of(b))
+
+
+def can(user: Any, action: Action, obj: Any = None, *, source: Source | None = None) -> bool:
+    """Tell whether `user` may do `action` (to `obj`, where the action is about one); nobody (None) may, from a
+    `source` SYSTEM allows it for."""
+    if user is None and source is not None:
+        return action in SYSTEM.get(source, ())
     if not isinstance(user, User) or not user.active:
         return False  # nobody signed in, or an account switched off
     if obj is not None and organization_id_of(obj) != user.organization_id:
@@ -241,9 +322,12 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     return RULES[action](user, obj)
 
 
-def require(user: Any, action: Action, obj: Any = None) -> None:
-    """Stop the request with 403, saying why, unless `user` may do `action`."""
-    if not can(user, action, obj):
+def require(user: Any, action: Action, obj: Any = None, *, source: Source | None = None) -> None:
+    """Stop the request with 403, saying why, unless `user` may do `action` (one of ON_THE_FORM: with a
+    DomainError, 400, saying why on the form)."""
+    if not can(user, action, obj, source=source):
+        if action in ON_THE_FORM:
+            raise DomainError(reason(user, action, obj))
         raise Refused(reason(user, action, obj))
 
 
@@ -254,6 +338,24 @@ def reason(user: Any, action: Action, obj: Any = None) -> str:
     if isinstance(user, User) and division is not None and organization_id_of(division) == user.organization_id:
         name = division.name
     return REASONS[action].format(division=name)
+
+
+# What a person hears of over LINE besides the tasks given to them (tracker/reminders/policy.py plans the day's
+# messages from it): staff share their division's tasks given to nobody; a head hears of those when the division has
+# no staff, and gets the division's weekly digest; an executive the whole plan's weekly summary; an administrator,
+# who sets the reminders up, nothing of their own.
+AUDIENCE: dict[Role, Audience] = {
+    Role.STAFF: Audience(division_tasks=True),
+    Role.HEAD: Audience(division_tasks_fallback=True, division_week=True),
+    Role.EXECUTIVE: Audience(organization_week=True),
+    Role.ADMIN: Audience(),
+}
+
+
+def reminder_audience(role: Role) -> Audience:
+    """Say what a person of this role hears of over LINE besides their own tasks (a look-up: the sweep asks it once
+    per person it reads)."""
+    return AUDIENCE[role]
 
 
 def follows_division(user: User) -> bool:
@@ -268,7 +370,25 @@ Owned = TypeVar("Owned")
 
 def scoped(model: type[Owned], organization_id: int) -> Select[Owned]:
     """Select the rows of a model that belong to one organization: the start of every organization's query."""
-    return select(model).where(model.organization_id == organization_id)  # type: ignore[attr-defined]
+    return select(model).where(owner_column(model) == organization_id)
+
+
+Query = TypeVar("Query", bound=Select)  # a select of any columns
+
+
+def scoped_to(query: Query, model: type, organization_ids: Iterable[int] | None) -> Query:
+    """Restrict a query to the rows of `model` of these organizations (of every one: None): the readers of many
+    agencies at once (the daily sweep, the deliverer), whose statements each name the organizations they read."""
+    if organization_ids is None:
+        return query
+    return query.where(owner_column(model).in_(sorted(set(organization_ids))))
+
+
+def held_elsewhere(model: type, organization_id: int, *where: Any) -> bool:
+    """Tell whether a row of `model` of another organization matches `where`: for a value unique across the
+    deployment (a LINE account, a LINE group), which one organization's change refuses rather than take from
+    another's. Reads, never changes, the other organization's row."""
+    return bool(db.session.scalar(select(exists().where(owner_column(model) != organization_id, *where))))
 
 
 def find(model: type[Owned], row_id: int, organization_id: int, *options: ORMOption) -> Owned | None:

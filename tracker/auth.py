@@ -33,6 +33,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit, clock
+from .access import Action, require
 from .errors import DomainError
 from .extensions import db
 from .models import AuditAction, LoginAttempt, Source, User, UserSession
@@ -102,6 +103,12 @@ def sign_in(username: str, password: str, ip: str) -> User:
     return user
 
 
+def record_sign_in(user: User, *, source: Source) -> None:
+    """Put a person's sign-in on the audit trail, in the caller's transaction (their own: Action.SESSION)."""
+    require(user, Action.SESSION, user)
+    audit.record(user, AuditAction.USER_SIGN_IN, user, source=source)
+
+
 # --- sessions --------------------------------------------------------------------------------------------------------
 
 
@@ -122,6 +129,7 @@ def start_session(user: User, ip: str, user_agent: str | None) -> str:
     User.get_id); only its hash is stored. Expired sessions, anyone's, are deleted on the way, so the table holds
     only sessions that can still be used.
     """
+    require(user, Action.SESSION, user)
     moment = clock.now()
     idle, lifetime = _limits()
     db.session.execute(delete(UserSession).where(
@@ -169,6 +177,7 @@ def _touch(session_id: int, moment: datetime) -> None:
 
 def end_session(user: User, *, source: Source) -> None:
     """Sign out: delete the session the request came with, so that every copy of its cookie stops working."""
+    require(user, Action.SESSION, user)
     if user.session_token:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == _digest(user.session_token)))
     audit.record(user, AuditAction.USER_SIGN_OUT, user, source=source)

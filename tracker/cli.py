@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import run_simple
@@ -23,8 +22,7 @@ from . import clock, demo
 from .errors import DomainError
 from .extensions import db
 from .faults import ExitCode, database_fault
-from .labels import label
-from .line import richmenu
+from .labels import UNREACHABLE, label
 from .line.channel import channel_for, credentials_for
 from .models import Organization, Role, Source
 from .organization import DEFAULT_PUBLIC_URL, public_url
@@ -151,7 +149,7 @@ def import_command(
             raise click.ClickException(f"ไม่พบหน่วยงาน “{org_name}” (no such organization)")
     try:
         result = import_plan(
-            file, organization=organization, fiscal_year=fiscal_year, create_divisions=create_divisions,
+            file, None, organization=organization, fiscal_year=fiscal_year, create_divisions=create_divisions,
             indicator_choices=_parse_indicator_choices(indicators), dry_run=dry_run, source=Source.CLI,
         )
     except PlanFileError as error:
@@ -245,6 +243,8 @@ def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: b
         # Messages link to task pages under the demo's own address, unless PUBLIC_URL was set on purpose: in this
         # process, and through the organization's recorded address for `tracker reminders` and `deliver` beside it.
         current_app.config["PUBLIC_URL"] = address
+    from flask_migrate import upgrade  # with Alembic: only the commands that migrate import it
+
     _reuse_or_start_over(fresh)
     upgrade()
     built = demo.build(staff, as_published=as_published)
@@ -334,12 +334,12 @@ def _print_plan(organization: Organization, day) -> None:
     click.echo(f"{format_date(day)}: {real.message_count} ข้อความถึงผู้ที่เชื่อม LINE "
                f"(ถ้าทุกคนเชื่อม: {everyone.message_count})")
     for digest in everyone.digests:
-        note = "" if digest.person.id in linked else "  [ยังไม่เชื่อม LINE: จะไม่ได้รับ]"
+        note = "" if digest.person.id in linked else f"  [{UNREACHABLE['not_linked']}: จะไม่ได้รับ]"
         click.echo(f"\n--- ถึง {digest.person.name} ({label(Role(digest.person.role))}){note} ---")
         click.echo(render_digest(digest, public_url(organization)))
     inactive = [u for u in real.unreachable if u.reason == "inactive"]
     for item in inactive:
-        click.echo(f"\nข้าม {item.person.name}: ปิดการใช้งานแล้ว — มอบหมายงานของเขาให้คนอื่น")
+        click.echo(f"\nข้าม {item.person.name}: {UNREACHABLE['inactive']} — มอบหมายงานของเขาให้คนอื่น")
 
 
 @click.command("reminders")
@@ -452,6 +452,8 @@ def line_group() -> None:
 @reports_database_faults
 def setup_command(org_name: str | None) -> None:
     """ติดตั้งเมนูลัดใต้แชต (งานของฉัน · สรุป · เปิดเว็บ) ให้ทุกคน — install the rich menu as everyone's default."""
+    from .line import richmenu  # the LINE SDK and Pillow: this command's alone
+
     config = current_app.config
     token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
     if org_name:

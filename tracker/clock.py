@@ -6,13 +6,15 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-DEFAULT_TIMEZONE = "Asia/Bangkok"
+from config.defaults import SETTINGS, zone
+
+# The zone of code run outside an app (pure functions and their tests): the TIMEZONE setting's default.
+DEFAULT_ZONE = zone(next(s.default for s in SETTINGS if s.name == "TIMEZONE"))
 
 
 def local_zone() -> ZoneInfo:
-    """Return the zone people live in, from the TIMEZONE setting."""
-    name = current_app.config.get("TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or DEFAULT_TIMEZONE)
+    """Return the zone people live in: the TIMEZONE setting, read into a ZoneInfo once at start-up."""
+    return current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_ZONE
 
 
 def now() -> datetime:

@@ -2,9 +2,9 @@
 
 Every database read of the page happens here, in a fixed number of queries whatever the size of the plan: the plan's
 measures are loaded once with their indicators, tasks and the tasks' divisions, and everything else is counted in
-Python with the one definition of progress (tracker.progress): task counts, and a measure's percent, an indicator's
-and the plan's as the results report prints them. Pure of Flask: the caller passes the organization, today and the
-working-day calendar.
+Python with the one definition of progress (tracker.progress): each task's state today, the counts of those states,
+and a measure's percent, an indicator's and the plan's as the results report prints them. Pure of Flask: the caller
+passes the organization, today and the working-day calendar.
 """
 from __future__ import annotations
 
@@ -17,14 +17,22 @@ from sqlalchemy.orm import selectinload
 
 from .access import scoped
 from .charts import CompletionSeries, completion
-from .clock import local_date
 from .extensions import db
 from .ita import PASS_LINE
-from .models import Division, Indicator, Measure, Organization, Task, TaskStatus
+from .models import Division, Indicator, Measure, Organization, Task
 from .plans.current import NoSuchPlan, assessment_for, choose, plan_years
-from .progress import HORIZON_DAYS, MeasurePercent, Progress, combined_percent, is_due_soon, is_overdue, measure_percent
+from .progress import (
+    MeasurePercent,
+    Progress,
+    StateKind,
+    TaskState,
+    combined_percent,
+    measure_percent,
+    record_of,
+    task_state,
+)
 from .thai import fiscal_year_of
-from .workdays import DueState, WorkCalendar, describe_due
+from .workdays import WorkCalendar
 
 __all__ = ["Dashboard", "NoSuchPlan", "build"]
 
@@ -91,7 +99,7 @@ class IndicatorRow:
 
 @dataclass(frozen=True)
 class TaskLine:
-    """A task in the overdue or coming-up list, with what the list shows about it."""
+    """A task in the overdue or due-soon list, with what the list shows about it."""
 
     task: Task
     measure_id: int
@@ -99,7 +107,7 @@ class TaskLine:
     measure_title: str
     division_name: str
     due_date: date
-    state: DueState
+    state: TaskState  # its words: labels.state_text
 
 
 @dataclass
@@ -109,7 +117,6 @@ class Dashboard:
     today: date
     target: float
     pass_line: float
-    horizon_days: int
     years: list[int]  # fiscal years (BE) that have a plan, newest first
     plan_id: int | None = None
     plan_year: int | None = None  # BE
@@ -120,7 +127,7 @@ class Dashboard:
     measures: list[MeasureRow] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
     overdue: list[TaskLine] = field(default_factory=list)  # oldest due date first
-    upcoming: list[TaskLine] = field(default_factory=list)  # soonest first
+    upcoming: list[TaskLine] = field(default_factory=list)  # due soon (tracker.progress), soonest first
     # Month by month over the plan's fiscal year: the whole agency first, then each division as in `divisions`.
     completion: list[CompletionSeries] = field(default_factory=list)
 
@@ -159,7 +166,7 @@ def build(organization_id: int, today: date, calendar: WorkCalendar, year: int |
     plans = plan_years(organization_id)
     board = Dashboard(
         organization=organization, today=today, target=target,
-        pass_line=PASS_LINE, horizon_days=HORIZON_DAYS, years=[plan.year_be for plan in plans],
+        pass_line=PASS_LINE, years=[plan.year_be for plan in plans],
     )
     chosen = choose(plans, today, year)
     if chosen is None:
@@ -182,8 +189,8 @@ def _measures(organization_id: int, plan_id: int) -> list[Measure]:
 
 
 def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalendar) -> None:
-    """Count every task into its measure's row, its division's row and the whole, and list the overdue and the
-    coming-up ones."""
+    """Count every task's state into its measure's row, its division's row and the whole, and list the overdue and
+    the due-soon ones."""
     today = board.today
     divisions: dict[int, DivisionRow] = {}
     # (due, done, day done) of each division's tasks, for the chart over time: counted from the rows loaded here.
@@ -195,22 +202,19 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
         )
         board.measures.append(row)
         for task in measure.tasks:
-            done = task.status is TaskStatus.DONE
-            # Carried over to the next year: counted, never done, overdue or coming up here (tracker.progress).
-            carried = task.status is TaskStatus.CARRIED
+            record = record_of(task)
+            state = task_state(record, today, calendar)
             division = task.division
             if division.id not in divisions:
                 divisions[division.id] = DivisionRow(division=division)
-            done_on = local_date(task.done_at) if task.done_at else None
             for counted in (row, board.overall, divisions[division.id]):
-                counted.add(task.due_date, done, today, done_on, carried=carried)
-            dated.setdefault(division.id, []).append((task.due_date, done, done_on))
-            overdue = not carried and is_overdue(task.due_date, done, today)
-            if overdue or (not carried and is_due_soon(task.due_date, done, today)):
+                counted.add(state)
+            dated.setdefault(division.id, []).append((task.due_date, state.is_done, record.done_on))
+            if state.kind is StateKind.OVERDUE or state.kind is StateKind.SOON:
                 line = TaskLine(task=task, measure_id=measure.id, measure_order=measure.order,
                                 measure_title=measure.title, division_name=division.name, due_date=task.due_date,
-                                state=describe_due(task.due_date, False, today, calendar))
-                (board.overdue if overdue else board.upcoming).append(line)
+                                state=state)
+                (board.overdue if state.kind is StateKind.OVERDUE else board.upcoming).append(line)
         row.percent = measure_percent(row.done, row.total, measure.progress_override, measure.progress_reason)
     board.divisions = [divisions[key] for key in sorted(divisions)]
     board.overdue.sort(key=_by_due)

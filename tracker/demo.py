@@ -6,8 +6,8 @@ overdue. So the demo moves the plan into the fiscal year of today and plays out 
 early dates for the first steps, some were done on time with a note and a link as evidence, one was done late, some
 are in progress, some are overdue, and the next steps fall due in the coming weeks. Every moment of that past is at
 office hours on a working day between the plan's start and yesterday, never the minute the demo was built.
-`as_published=True` keeps the plan exactly as the report has it (the reminder forecast in README.md is computed on
-that).
+`as_published=True` keeps the plan exactly as the report has it (the reminder forecast in docs/line.md, "Quota", is
+computed on that).
 
 `found` tells a database that holds the demo (or nothing) from one that holds anything else, which the demo neither
 adds its people with a known password to nor deletes (`tracker demo --fresh`).
@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit, clock
+from .access import scoped
 from .extensions import db
 from .models import (
     AuditAction,
@@ -83,7 +84,7 @@ def build(staff: int = 0, *, as_published: bool = False, today: date | None = No
     plan = db.session.scalar(select(Plan))
     imported = plan is None
     if plan is None:
-        result = import_plan(SEED_REPORT, create_divisions=True, source=Source.CLI)
+        result = import_plan(SEED_REPORT, None, create_divisions=True, source=Source.CLI)
         if not result.ok:
             raise PlanFileError(result.problems)
         plan = cast(Plan, result.plan)  # an import (not a dry run) without problems made one
@@ -179,8 +180,9 @@ NOTES = {
 }
 EVIDENCE_URL = "https://www.example.go.th/ita/demo/{task}"  # example.go.th: a demo link that leads nowhere real
 UNDER_WAY = 2  # the next steps to fall due are in progress
-# Open steps due in the next 30 days (the dashboard's window), so My tasks and the reminders have something to show:
-# so many days from today, three of them reminder lead times (a working day's reminders name them).
+# Open steps due in the next 30 days, so My tasks and the reminders have something to show: so many days from today,
+# three of them reminder lead times (a working day's reminders name them), and those within two working weeks due soon
+# on the dashboard too (tracker.progress.SOON_WORKING_DAYS).
 DUE_SOON = (3, 7, 14, 24)
 SOON_DAYS = 30
 FIRST_STEPS_REASON = "เร่งขั้นตอนแรกของมาตรการให้เสร็จต้นปีงบประมาณ"
@@ -283,7 +285,7 @@ def _imported_before_the_year(plan: Plan, users: list[User], story: _Story) -> N
     for user in users:
         user.created_at = moment
     db.session.flush()
-    for event in db.session.scalars(select(AuditEvent).where(AuditEvent.organization_id == plan.organization_id)):
+    for event in db.session.scalars(scoped(AuditEvent, plan.organization_id)):
         event.at = moment
         if event.after:  # a new dict: the JSON column sees an assignment, not a change in place
             stamped: dict[str, Any] = {key: moment.isoformat() for key in ("created_at", "imported_at")

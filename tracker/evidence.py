@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from werkzeug.datastructures import FileStorage
 
 from . import audit, clock
-from .access import Action, can, require, reviewable_evidence
+from .access import Action, can, require, reviewable_evidence, scoped
 from .errors import DomainError
 from .extensions import db
 from .fields import free_text
@@ -271,10 +271,10 @@ def waiting_by_division(organization_id: int, division_ids: Iterable[int]) -> di
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Task.division_id, func.count(Evidence.id))
-        .select_from(Evidence).join(Task, Task.id == Evidence.task_id)
-        .where(Evidence.organization_id == organization_id, Evidence.review == EvidenceReview.PENDING,
-               Task.division_id.in_(ids))
+        scoped(Evidence, organization_id)
+        .with_only_columns(Task.division_id, func.count(Evidence.id), maintain_column_froms=True)
+        .join(Task, Task.id == Evidence.task_id)
+        .where(Evidence.review == EvidenceReview.PENDING, Task.division_id.in_(ids))
         .group_by(Task.division_id)
     )
     return {division_id: counted for division_id, counted in rows}

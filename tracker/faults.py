@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 
 
 class ExitCode(enum.IntEnum):
-    """The exit status of every `tracker` command (README, "Commands")."""
+    """The exit status of every `tracker` command (docs/deployment.md, "Exit codes")."""
 
     OK = 0
     REFUSED = 1  # input refused: a plan file that cannot be imported, an unknown organization, an existing file

@@ -36,7 +36,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from .auth import MIN_PASSWORD_LENGTH
-from .labels import ROLE, label
+from .labels import FIELD, ROLE, label
 from .models import Division, TaskStatus, User
 from .plans import UPLOAD_SUFFIXES
 from .thai import BE_INPUT_HINT, BEDateError, format_be_input, parse_be_date
@@ -227,8 +227,8 @@ class MeasureReportForm(FlaskForm):
         render_kw={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"},
     )
     progress_reason = TextAreaField("เหตุผลที่กำหนดร้อยละเอง (ต้องระบุเมื่อกำหนดร้อยละ)")
-    result = TextAreaField("ผลการดำเนินการ")
-    problems = TextAreaField("ปัญหาอุปสรรค")
+    result = TextAreaField(FIELD["result"])  # the results report's columns (labels.RESULTS_COLUMN)
+    problems = TextAreaField(FIELD["problems"])
 
 
 # --- the administrator's pages --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The Thai label of every value people read: task statuses, roles, where a change came from, audit actions, the
-kinds of objects and fields the audit trail names. One catalogue, so a status reads the same on the web, in LINE
-and in the trail; tests/test_labels.py checks every enum value has its label here.
+kinds of objects and fields the audit trail names, the columns of a plan and of its results report. One catalogue,
+so a status reads the same on the web, in LINE and in the trail, and a plan's column the same in the template, the
+import's messages and the report; tests/test_labels.py checks every enum value has its label here.
 
 Pure: no Flask. Templates use the `label` filter; Python code calls `label(value)`.
 """
@@ -18,7 +19,7 @@ from .models import (
     Source,
     TaskStatus,
 )
-from .progress import MeasurePercent
+from .progress import SOON_WORKING_DAYS, MeasurePercent, StateKind, TaskState
 
 STATUS = {
     TaskStatus.TODO: "ยังไม่เริ่ม",
@@ -28,6 +29,36 @@ STATUS = {
 }
 
 NOT_DONE = "ยังไม่เสร็จ"  # todo or doing: the board's default filter, a reminder's card
+
+# Where a task stands on a day (tracker.progress.task_state), as every surface words it: a chip on the web, a LINE
+# card's header, a reminder's line. `state_text` words one state; these name the groups My tasks and the dashboard
+# list tasks in, and the count of tasks due soon in `สรุป`.
+DUE_SOON = f"ใกล้ครบกำหนด (ภายใน {SOON_WORKING_DAYS} วันทำการ)"
+STATE_GROUP = {
+    StateKind.OVERDUE: "เกินกำหนด",
+    StateKind.SOON: DUE_SOON,
+    StateKind.LATER: "งานถัดไป",
+    StateKind.DONE: "เสร็จแล้ว",
+    StateKind.CARRIED: "ยกไปทำต่อในปีงบประมาณถัดไป",
+}
+
+
+def state_text(state: TaskState) -> str:
+    """Return where a task stands, in working days: "เกินกำหนด 3 วันทำการ", "ครบกำหนดวันนี้", "เหลือ 5 วันทำการ",
+    "เสร็จแล้ว", "เสร็จช้า 2 วันทำการ", "ยกไปทำต่อในปีงบประมาณถัดไป"."""
+    kind, days = state.kind, state.days
+    if kind is StateKind.OVERDUE:
+        return f"เกินกำหนด {days} วันทำการ"
+    if kind is StateKind.LATE:
+        return f"เสร็จช้า {days} วันทำการ"
+    if kind is StateKind.DONE or kind is StateKind.CARRIED:
+        return STATE_GROUP[kind]
+    return "ครบกำหนดวันนี้" if days == 0 else f"เหลือ {days} วันทำการ"
+
+
+def state_status(state: TaskState) -> str:
+    """Return a task's status on the state's day (a report as of 31 March: a step closed in April was "กำลังทำ")."""
+    return STATUS[TaskStatus(state.status)]
 
 # A measure's percent that a head set by hand, with the reason, instead of the one counted from its tasks
 # (tracker.progress.measure_percent): every surface that shows the figure marks it so, "50% (กำหนดเอง: <reason>)".
@@ -211,6 +242,37 @@ FIELD = {
     "step_text": "ขั้นตอน",
     "removed": "งานในแผนปีถัดไปที่นำออก",
     "removed_measure": "มาตรการที่นำออก",
+}
+
+# Why a person who should hear the day's reminders will not (tracker.reminders.policy.Unreachable.reason).
+UNREACHABLE = {
+    "not_linked": "ยังไม่เชื่อม LINE",
+    "inactive": "ปิดการใช้งานแล้ว",
+}
+
+# The columns of an agency's improvement plan, as the ITA's form heads them: what the import template writes, what
+# messages about a cell name, and the first five columns of the results report. tracker/plans/rows.py recognises each
+# heading (and the other ways reports write them) by its words.
+PLAN_COLUMN = {
+    "order": "ลำดับ",
+    "title": "มาตรการ/โครงการ/กิจกรรม",
+    "analysis": "ผลการวิเคราะห์ตัวชี้วัด",
+    "indicators": "ตัวชี้วัดที่",
+    "steps": "ขั้นตอนหรือวิธีการดำเนินการ",
+    "period": "ช่วงระยะเวลาการดำเนินการ",
+    "divisions": "ผู้รับผิดชอบ",
+}
+
+# The columns the results report adds after the plan's: what was done. A spreadsheet also gives a step's status, its
+# done day and the reason a percent was set by hand columns of their own (tracker/publish/documents/).
+RESULTS_COLUMN = {
+    "result": FIELD["result"],
+    "percent": "ร้อยละความก้าวหน้า",
+    "evidence": FIELD["evidence"],
+    "problems": FIELD["problems"],
+    "step_status": FIELD["status"],
+    "step_done_on": "วันที่แล้วเสร็จ",
+    "percent_reason": "เหตุผลที่ปรับร้อยละ",
 }
 
 

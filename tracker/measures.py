@@ -16,8 +16,9 @@ from . import audit
 from .access import Action, require
 from .errors import DomainError
 from .fields import free_text
-from .models import AuditAction, Measure, Source, Task, TaskStatus, User
-from .progress import MeasurePercent, measure_percent
+from .labels import FIELD
+from .models import AuditAction, Measure, Source, Task, User
+from .progress import DONE, MeasurePercent, done_sql, measure_percent, record_of
 
 # Long enough for what agencies publish per measure (a paragraph or a few), short enough for one table cell.
 MAX_RESULT = 4000
@@ -35,12 +36,14 @@ class ReportError(DomainError):
 
 def percent_of(measure: Measure) -> MeasurePercent:
     """Return the percent a measure shows everywhere: the override a head set, or its tasks done."""
-    return measure_percent(_done(measure), len(measure.tasks), measure.progress_override, measure.progress_reason)
+    done = sum(record_of(task).status == DONE for task in measure.tasks)  # a state's done (tracker.progress)
+    return measure_percent(done, len(measure.tasks), measure.progress_override, measure.progress_reason)
 
 
-# What a measure's percent is counted from, read in the database one row a measure (`with_task_counts`).
+# What a measure's percent is counted from, read in the database one row a measure (`with_task_counts`); done is a
+# state's done, in SQL (tracker.progress.done_sql).
 _COUNTED = (Measure.progress_override, Measure.progress_reason, func.count(Task.id),
-            func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)))
+            func.sum(case((done_sql(Task.status), 1), else_=0)))
 
 
 def with_task_counts(query: Select) -> Select:
@@ -53,10 +56,6 @@ def with_task_counts(query: Select) -> Select:
 def counted_percent(override: int | None, reason: str | None, total: int, done: int | None) -> MeasurePercent:
     """Return the percent of a measure from the last four columns of a `with_task_counts` row."""
     return measure_percent(done or 0, total, override, reason)
-
-
-def _done(measure: Measure) -> int:
-    return sum(1 for task in measure.tasks if task.status is TaskStatus.DONE)
 
 
 def _state(measure: Measure) -> dict[str, Any]:
@@ -91,9 +90,9 @@ def report(
     # The reason belongs to the override: without one it is dropped, so a stale reason never explains a derived figure.
     reason = None
     if progress_override is not None:
-        reason = _text(progress_reason, "เหตุผลที่กำหนดร้อยละเอง", MAX_REASON, "progress_reason", required=True)
-    result = _text(result, "ผลการดำเนินการ", MAX_RESULT, "result")
-    problems = _text(problems, "ปัญหาอุปสรรค", MAX_PROBLEMS, "problems")
+        reason = _text(progress_reason, FIELD["progress_reason"], MAX_REASON, "progress_reason", required=True)
+    result = _text(result, FIELD["result"], MAX_RESULT, "result")
+    problems = _text(problems, FIELD["problems"], MAX_PROBLEMS, "problems")
     before = _state(measure)
     if before == {"progress_override": progress_override, "progress_reason": reason, "result": result,
                   "problems": problems}:

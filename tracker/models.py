@@ -183,7 +183,8 @@ class AuditAction(str, enum.Enum):
 
 class OrganizationOwned:
     """A row of one organization that is reached through its parent (a measure through its plan, a task through its
-    measure, evidence through its task) but carries the organization's id itself.
+    measure, evidence and a comment through their task, an indicator score through its assessment) but carries the
+    organization's id itself, like every other row of an agency (see `owner`).
 
     The id is what every organization-scoped query filters on (tracker.access), with an index, so a page or a sweep
     costs what the agency's own rows cost, never a join through the whole database. It is not set by hand: before
@@ -294,16 +295,18 @@ class Assessment(Model):
     )
 
 
-class IndicatorScore(Model):
+class IndicatorScore(OrganizationOwned, Model):
     __table_args__ = (UniqueConstraint("assessment_id", "indicator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the assessment's
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
     score: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False))
     # The report's own analysis of the indicator: the text measures are matched against.
     analysis: Mapped[str | None] = mapped_column(Text)
 
+    organization: Mapped[Organization] = relationship()
     assessment: Mapped[Assessment] = relationship(back_populates="scores")
     indicator: Mapped[Indicator] = relationship()
 
@@ -500,15 +503,17 @@ class Task(OrganizationOwned, Model):
     comments: Mapped[list[Comment]] = relationship(back_populates="task", order_by="Comment.created_at")
 
 
-class Comment(Model):
+class Comment(OrganizationOwned, Model):
     """A note on a task: progress reported, a question from the mayor, the reason it was reopened."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the task's
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    organization: Mapped[Organization] = relationship()
     task: Mapped[Task] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
 
@@ -676,13 +681,36 @@ class LinkNonce(Model):
     user: Mapped[User] = relationship()
 
 
-_PARENT = {"Measure": ("plan", "plan_id"), "Task": ("measure", "measure_id"), "Evidence": ("task", "task_id")}
-_FLUSH_ORDER = {"Measure": 0, "Task": 1, "Evidence": 2}  # parents first: a new measure's tasks read its organization
+# --- which organization a row is: the one definition (tracker.access compares and scopes with it) ---------------
 
 
-def _owner(row: Any) -> tuple[Any, int | None]:
-    """Return the organization of a row as (object or None, id or None): a row being built may have either."""
-    return row.organization, row.organization_id
+def owner_column(model: type) -> Any:
+    """Return the column that says which organization a model's rows are: an organization's own id, else the
+    `organization_id` every row of an agency carries; None for the deployment's rows (fiscal years, indicators, OIT
+    items) and for those reached only through a person (sessions, link nonces)."""
+    if model is Organization:
+        return Organization.id
+    return getattr(model, "organization_id", None)
+
+
+def owner(row: Any) -> tuple[Organization | None, int | None]:
+    """Return which organization a row is, as (the organization object if the row holds one, its id): an
+    organization is its own, any other row says it in `owner_column`; a row being built may hold only the object (no
+    id before the flush). (None, None): a row of no organization. Never loads the organization itself."""
+    if isinstance(row, Organization):
+        return row, row.id
+    organization = getattr(row, "__dict__", {}).get("organization")  # only if loaded or given: never a lazy load
+    organization_id = getattr(row, "organization_id", None)
+    if organization_id is None and isinstance(organization, Organization):
+        organization_id = organization.id
+    return organization if isinstance(organization, Organization) else None, organization_id
+
+
+# The parent each OrganizationOwned row takes its organization from, and the order they are given it in (parents
+# first: a new measure's tasks read its organization).
+_PARENT = {"Measure": ("plan", "plan_id"), "Task": ("measure", "measure_id"), "Evidence": ("task", "task_id"),
+           "Comment": ("task", "task_id"), "IndicatorScore": ("assessment", "assessment_id")}
+_FLUSH_ORDER = {"IndicatorScore": 0, "Measure": 0, "Task": 1, "Evidence": 2, "Comment": 2}
 
 
 def _same(a: tuple[Any, int | None], b: tuple[Any, int | None]) -> bool:
@@ -712,38 +740,22 @@ def _keep_organizations(session: Session, flush_context: Any, instances: Any) ->
         parent = getattr(row, _PARENT[type(row).__name__][0])
         if parent is None:
             continue  # the NOT NULL foreign key refuses it, with the database's own message
-        owner = _owner(parent)
-        if (row.organization is not None or row.organization_id is not None) and not _same(_owner(row), owner):
+        theirs, mine = owner(parent), owner(row)
+        if mine != (None, None) and not _same(mine, theirs):
             raise ValueError(f"{type(row).__name__} {row.id} belongs to organization {row.organization_id}, "
                              f"its {type(parent).__name__.lower()} to organization {parent.organization_id}")
-        if owner[0] is not None:
-            row.organization = owner[0]
+        if theirs[0] is not None:
+            row.organization = theirs[0]
         else:
-            row.organization_id = owner[1]
+            row.organization_id = theirs[1]
         if isinstance(row, Task) and (row.division is not None or row.division_id is not None):
             division = row.division
-            if division is not None and not _same((division.organization, division.organization_id), owner):
+            if division is not None and not _same(owner(division), theirs):
                 raise ValueError(f"task {row.id}: division “{division.name}” belongs to another organization")
 
 
 # Rows whose changes no cached page shows: the outbox, the webhook's log, sign-ins and sessions, the trail itself.
 _UNSEEN = ("Notification", "LineEvent", "LoginAttempt", "UserSession", "LinkNonce", "AuditEvent")
-
-
-def _organization_of_change(row: Any) -> int | None:
-    if row is None:
-        return None
-    if isinstance(row, Organization):
-        return row.id
-    if isinstance(row, Comment):
-        return _organization_of_change(row.task)
-    if isinstance(row, IndicatorScore):
-        return _organization_of_change(row.assessment)
-    organization_id = getattr(row, "organization_id", None)
-    if organization_id is None:  # a row being added, given its organization as an object (no id before the flush)
-        organization = getattr(row, "organization", None)
-        organization_id = organization.id if organization is not None else None
-    return organization_id
 
 
 @event.listens_for(Session, "before_flush")
@@ -760,7 +772,7 @@ def _count_changes(session: Session, flush_context: Any, instances: Any) -> None
         if isinstance(row, OitItem):
             everyone = True  # the assessment's numbering is every agency's: any page may show it
             continue
-        organization_id = _organization_of_change(row)
+        organization_id = owner(row)[1]
         if organization_id is not None:
             changed.add(organization_id)
     if changed or everyone:

@@ -1,9 +1,10 @@
 """The organization's people, as an administrator manages them: add, change, reset a forgotten password; and the
 deployment's administrators, as the operator names them from the command line.
 
-Each function checks permission through `access`, validates (refusing with a Thai `DomainError`), changes the rows
-and writes the audit trail with the before and after, in the caller's transaction: the view commits. Password hashes
-never reach the trail (`audit.snapshot` leaves them out).
+Each function checks permission through `access` (the rules of roles too: a head or staff member needs a division, an
+administrator neither demotes nor switches off themself), validates (refusing with a Thai `DomainError`), changes the
+rows and writes the audit trail with the before and after, in the caller's transaction: the view commits. Password
+hashes never reach the trail (`audit.snapshot` leaves them out).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from sqlalchemy import select
 
 from . import audit
-from .access import Action, require
+from .access import Action, Appointment, belongs_to, require
 from .auth import check_new_password
 from .errors import DomainError
 from .extensions import db
@@ -20,7 +21,6 @@ from .fields import changed, one_line
 from .models import AuditAction, Division, Organization, Role, Source, User
 
 USERNAME_RE = re.compile(r"[a-z0-9._-]{3,80}")
-ROLES_NEEDING_DIVISION = (Role.HEAD, Role.STAFF)
 
 
 def normalise_username(username: str | None) -> str:
@@ -46,11 +46,9 @@ def _role(role: Role | str) -> Role:
         raise DomainError("บทบาทไม่ถูกต้อง") from None
 
 
-def _check_division(organization_id: int, role: Role, division: Division | None) -> None:
-    if division is not None and division.organization_id != organization_id:
+def _check_division(organization_id: int, division: Division | None) -> None:
+    if division is not None and not belongs_to(division, organization_id):
         raise DomainError("ไม่พบกองนี้ในหน่วยงาน", 404)
-    if role in ROLES_NEEDING_DIVISION and division is None:
-        raise DomainError("หัวหน้ากองและเจ้าหน้าที่ต้องสังกัดกอง — โปรดเลือกกอง")
 
 
 def create_user(
@@ -71,7 +69,8 @@ def create_user(
     _check_username(username)
     name = one_line(display_name, "ชื่อที่แสดง", 200, required=True)
     role = _role(role)
-    _check_division(organization.id, role, division)
+    _check_division(organization.id, division)
+    require(actor, Action.GIVE_ROLE, Appointment(organization.id, role, division))
     check_new_password(password, password if confirm is None else confirm)
     user = User(organization_id=organization.id, username=username, display_name=name, role=role, division=division,
                 active=True)
@@ -94,17 +93,12 @@ def update_user(
     require(actor, Action.MANAGE_USERS, user)
     name = one_line(display_name, "ชื่อที่แสดง", 200, required=True)
     role = _role(role)
-    _check_division(user.organization_id, role, division)
-    if user.id == actor.id and not active:
-        raise DomainError(
-            "ปิดการใช้งานบัญชีของตนเองไม่ได้ — คุณจะถูกออกจากระบบทันทีและอาจไม่เหลือผู้ดูแลระบบ"
-            " ให้ผู้ดูแลระบบคนอื่นเป็นผู้ปิดแทน"
-        )
-    if user.id == actor.id and role is not Role.ADMIN:
-        raise DomainError(
-            "เปลี่ยนบทบาทของตนเองจากผู้ดูแลระบบไม่ได้ — คุณจะเข้าหน้านี้ไม่ได้อีกและอาจไม่เหลือผู้ดูแลระบบ"
-            " ให้ผู้ดูแลระบบคนอื่นเป็นผู้เปลี่ยนแทน"
-        )
+    _check_division(user.organization_id, division)
+    require(actor, Action.GIVE_ROLE, Appointment(user.organization_id, role, division, user))
+    if user.active and not active:
+        require(actor, Action.DEACTIVATE_USER, user)
+    if role is not user.role:
+        require(actor, Action.CHANGE_ROLE, user)
     before = audit.snapshot(user)
     wanted = {"display_name": name, "role": role.value, "division_id": division.id if division else None,
               "active": bool(active)}

@@ -1,5 +1,8 @@
-"""What "progress" means, once: done, late, overdue, due soon and on track, counted the same way by the dashboard,
-the LINE `สรุป` reply and the weekly digests; and a measure's percent, the one figure every surface shows of it.
+"""What "progress" means, once: where a task stands on a day (`task_state`), counted in working days, and the
+tasks counted from their states (`count_states`: done, late, overdue, due soon, on track), the same way by the
+dashboard, My tasks, the board, the measure grid, the task page, LINE's cards, reminders and `สรุป`, the weekly
+digests, the public page and the results report; and a measure's percent, the one figure every surface shows of it.
+The Thai words of a state are `labels.state_text` (the chip) and `labels.state_status` (its status on that day).
 
 A measure's percent (`measure_percent`) is a head's override when one is set (with its reason), else its tasks done
 in percent of its tasks. The dashboard (a measure's row, the indicator table), LINE `สรุป`, the executive's weekly
@@ -8,23 +11,50 @@ percent and the plan's overall percent (`combined_percent`) combine the shown pe
 each measure's tasks: with no override it is exactly the tasks done in percent of all the tasks, and an override
 counts for as many tasks as its measure has.
 
-Pure: a task is given as its due date, whether it is done and the day it was done (local date; None when unknown or
-not done), with today. A task is
-- overdue when it is not done and its due date is before today;
-- late when it was done after its due date (done, but not on time: the ITA asks whether the plan kept its dates);
-- due soon when it is not done and falls due from today to today + HORIZON_DAYS;
-- on track when it is neither overdue nor late;
+A task is read as a `Record`: its due date, its status and the local day it was done (`record_of` reads a Task, a
+query's row or the reminder policy's TaskInfo). On a day, in working days of the organization's calendar, it is
 - carried when it was moved on to the next fiscal year's plan (TaskStatus.CARRIED, tracker.plans.next_year): it
   stays in its plan's total, not done, and is no longer overdue, due soon, late or on track there (the work goes on
-  in the next year's task).
+  in the next year's task);
+- done when its status is done: on time when done by its due date (or on a day not recorded), else late by the
+  working days from the due date to the day it was done (at least 1: due on a Saturday, closed on Monday: late);
+- otherwise open: overdue when its due date is before the day, by the working days since (at least 1); due soon when
+  it falls due within SOON_WORKING_DAYS working days (0: the day is the last working day before it falls due, "due
+  today"); due later otherwise;
+- on track when it is neither overdue nor late nor carried.
+A report as of an earlier day reads each task as it stood then (`Record.as_of`: a step closed in April was under way
+on 31 March). The database counts what it must count for cost (the daily sweep over every agency; a measure's
+percent in LINE, the divisions' page) with `done_sql` and `overdue_sql`, the same rule written in SQL;
+tests/test_task_state.py checks both agree on every state.
 """
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-HORIZON_DAYS = 30  # "coming up": tasks due from today to today + 30 days
+from sqlalchemy import and_
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from .workdays import WorkCalendar
+
+# What "due soon" means everywhere (My tasks, the dashboard, LINE `สรุป`): due within two working weeks.
+# My tasks said 10 working days, the dashboard and `สรุป` 30 calendar days; settled on 10 working days because
+# - every other count of a task's days is in working days: a holiday week (Songkran, the New Year) then never eats
+#   the warning, which 30 calendar days could shrink to 17 working days;
+# - it is the span the reminders cover: the default first lead time, 14 calendar days, is 10 working days in an
+#   ordinary fortnight, so the tasks "due soon" are the ones people are being reminded of;
+# - two weeks is what a division can still act on; a month ahead lists most of a quarter's steps and says nothing
+#   urgent (the dashboard's list of them is read in seconds).
+SOON_WORKING_DAYS = 10
+
+# A task's status as stored (tracker.models.TaskStatus's values: its members are equal to these strings). Named here
+# so that this module needs no database; tests/test_task_state.py checks they are TaskStatus's.
+TODO, DOING, DONE, CARRIED = "todo", "doing", "done", "carried"
 
 
 def percent(part: int, whole: int) -> float:
@@ -77,24 +107,89 @@ def combined_percent(measures: Iterable[MeasurePercent]) -> MeasurePercent:
     return MeasurePercent(value, _half_up(done, total), done, total, overridden=overridden)
 
 
-def is_overdue(due: date, done: bool, today: date) -> bool:
-    """Tell whether a task is past its due date and not done."""
-    return not done and due < today
+class StateKind(enum.StrEnum):
+    """Where a task stands on a day (the CSS class of its chip, the colour of its LINE card)."""
+
+    LATER = "later"  # open, due in more than SOON_WORKING_DAYS working days
+    SOON = "soon"  # open, due within SOON_WORKING_DAYS working days (0: due today)
+    OVERDUE = "overdue"  # open, past its due date
+    DONE = "done"  # done by its due date
+    LATE = "late"  # done after its due date
+    CARRIED = "carried"  # carried over to the next fiscal year's plan
 
 
-def is_late(due: date, done: bool, done_on: date | None) -> bool:
-    """Tell whether a task was done after its due date."""
-    return done and done_on is not None and done_on > due
+@dataclass(frozen=True)
+class TaskState:
+    """A task's state on a day: what it is, by how many working days, and its status that day."""
+
+    kind: StateKind
+    days: int = 0  # working days: left (later, soon; 0 = due today), late (overdue, late; at least 1); else 0
+    status: str = TODO  # its status that day (a TaskStatus value): todo, doing, done or carried
+
+    @property
+    def is_done(self) -> bool:
+        return self.kind is StateKind.DONE or self.kind is StateKind.LATE
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be worked on in its plan: neither done nor carried over."""
+        return not self.is_done and self.kind is not StateKind.CARRIED
 
 
-def is_due_soon(due: date, done: bool, today: date, horizon_days: int = HORIZON_DAYS) -> bool:
-    """Tell whether a task not done falls due from today to the horizon."""
-    return not done and today <= due <= today + timedelta(days=horizon_days)
+@dataclass(frozen=True)
+class Record:
+    """A task as its state is read: its due date, its status and the local day it was done."""
+
+    due: date
+    status: str  # a TaskStatus value
+    done_on: date | None = None  # the local (Asia/Bangkok) day it was done; None: not done, or not recorded
+
+    @classmethod
+    def of(cls, due: date, status: str, done_at: datetime | None) -> Record:
+        """Read a task's stored columns: its due date, status and the instant it was done (UTC)."""
+        status = getattr(status, "value", status)  # a TaskStatus, or its value
+        return cls(due, status, _local_date(done_at) if done_at is not None and status == DONE else None)
+
+    def as_of(self, day: date) -> Record:
+        """The task as it stood at the end of an earlier day: one done after it was under way then ("doing")."""
+        if self.status == DONE and self.done_on is not None and self.done_on > day:
+            return Record(self.due, DOING)
+        return self
+
+
+def record_of(task: Any) -> Record:
+    """Read a task as its state is read: a Record as it is; the reminder policy's TaskInfo by its `record`; a Task,
+    or a query's row, by its `due_date`, `status` and `done_at`."""
+    if isinstance(task, Record):
+        return task
+    record = getattr(task, "record", None)
+    if isinstance(record, Record):
+        return record
+    return Record.of(task.due_date, task.status, task.done_at)
+
+
+def task_state(task: Any, today: date, calendar: WorkCalendar) -> TaskState:
+    """Say where a task (a Task, a query's row with due_date, status and done_at, or a Record) stands on `today`,
+    counted in working days of the organization's calendar."""
+    record = record_of(task)
+    status = str(getattr(record.status, "value", record.status))  # a TaskStatus, or its value
+    if status == CARRIED:
+        return TaskState(StateKind.CARRIED, 0, CARRIED)
+    due = record.due
+    if status == DONE:
+        if record.done_on is not None and record.done_on > due:
+            late = max(calendar.working_days_between(due, record.done_on), 1)  # closed on a Saturday: still late
+            return TaskState(StateKind.LATE, late, DONE)
+        return TaskState(StateKind.DONE, 0, DONE)
+    left = calendar.working_days_between(today, due)
+    if due < today:
+        return TaskState(StateKind.OVERDUE, max(-left, 1), status)  # due Saturday, seen Monday: one day late
+    return TaskState(StateKind.SOON if left <= SOON_WORKING_DAYS else StateKind.LATER, left, status)
 
 
 @dataclass
 class Progress:
-    """Tasks counted: how many, done, done late, overdue, due soon."""
+    """Tasks counted from their states: how many, done, done late, overdue, due soon, carried over."""
 
     total: int = 0
     done: int = 0
@@ -120,26 +215,44 @@ class Progress:
     def pct_on_track(self) -> float:
         return percent(self.on_track, self.total)
 
-    def add(self, due: date, done: bool, today: date, done_on: date | None = None,
-            horizon_days: int = HORIZON_DAYS, carried: bool = False) -> None:
-        """Count one more task."""
+    def add(self, state: TaskState) -> None:
+        """Count one more task, in its state."""
         self.total += 1
-        if carried:
+        kind = state.kind
+        if kind is StateKind.CARRIED:
             self.carried += 1
-            return
-        self.done += done
-        self.late += is_late(due, done, done_on)
-        self.overdue += is_overdue(due, done, today)
-        self.due_soon += is_due_soon(due, done, today, horizon_days)
+        elif state.is_done:
+            self.done += 1
+            self.late += kind is StateKind.LATE
+        elif kind is StateKind.OVERDUE:
+            self.overdue += 1
+        elif kind is StateKind.SOON:
+            self.due_soon += 1
 
 
-# A task as counted: (due date, done, day done), and whether it was carried over where a caller may have such tasks.
-Counted = tuple[date, bool, date | None] | tuple[date, bool, date | None, bool]
-
-
-def count(items: Iterable[Counted], today: date, horizon_days: int = HORIZON_DAYS) -> Progress:
-    """Count tasks given as (due date, done, day done[, carried]) as of today."""
+def count_states(states: Iterable[TaskState]) -> Progress:
+    """Count tasks from their states (task_state): what the dashboard, LINE `สรุป` and the digests print."""
     progress = Progress()
-    for due, done, done_on, *carried in items:
-        progress.add(due, done, today, done_on, horizon_days, carried=any(carried))
+    for state in states:
+        progress.add(state)
     return progress
+
+
+# --- the same rule in SQL, for the counts the database makes ------------------------------------------------------
+
+
+def done_sql(status: Any) -> ColumnElement[bool]:
+    """The SQL twin of a state's done (done or late), over a task's status column."""
+    return status == DONE
+
+
+def overdue_sql(status: Any, due: Any, day: date) -> ColumnElement[bool]:
+    """The SQL twin of a state's overdue on `day`, over a task's status and due date columns: open, due before it."""
+    return and_(status.in_((TODO, DOING)), due < day)
+
+
+def _local_date(moment: datetime) -> date:
+    """The local day of a stored instant: a task closed at 23:30 UTC was closed the next day in Bangkok."""
+    from .clock import local_date  # on use: the rest of this module (and the reminder policy) import no Flask
+
+    return local_date(moment)

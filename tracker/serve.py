@@ -11,6 +11,7 @@ each web worker would otherwise run every job).
 """
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
@@ -27,6 +28,10 @@ TIMEOUT_SECONDS = 60
 # On stop (SIGTERM, `systemctl stop`) or reload (SIGHUP), requests under way get this long to finish. The unit's
 # TimeoutStopSec is longer, so systemd never kills a worker that is finishing a request.
 GRACEFUL_TIMEOUT_SECONDS = 30
+# What the app imports only when first used, so that `tracker` starts fast (the LINE SDK: a webhook's reply; openpyxl:
+# a plan or a report in XLSX; holidays: the working days a page counts). The web will use them: imported once in the
+# arbiter, every worker has them from the fork and no request pays for the import.
+PRELOAD = ("linebot.v3.messaging", "openpyxl", "holidays")
 
 
 def default_workers(cores: int | None = None) -> int:
@@ -88,6 +93,8 @@ def run(app: Flask, bind: str | None = None, workers: int | None = None) -> None
     """Serve the app until stopped (SIGTERM or SIGINT: graceful; SIGHUP: new workers)."""
     with app.app_context():
         db.engine.dispose()  # nothing of the arbiter's own is left open for the workers to inherit
+    for module in PRELOAD:
+        importlib.import_module(module)
     outside_app_context(_arbiter, Server(app, options(app, bind, workers)))
 
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from . import audit, clock, evidence
-from .access import Action, require
+from .access import Action, require, same_organization, scoped
 from .errors import DomainError
 from .extensions import db
 from .fields import free_text
@@ -103,7 +101,7 @@ def assign(task: Task, actor: User, assignee: User | None, *, source: Source) ->
     """Give a task to a person of its division, or back to the whole division (None)."""
     require(actor, Action.ASSIGN, task)
     if assignee is not None and (
-        assignee.organization_id != task.organization_id
+        not same_organization(assignee, task)
         or assignee.division_id != task.division_id
         or not assignee.active
     ):
@@ -189,8 +187,9 @@ def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
     if undo_deadline(task, actor) is None:
         raise DomainError("เลยเวลายกเลิกแล้ว (15 นาที) — ให้หัวหน้ากองเปิดงานใหม่แทน", 409)
     ticked = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == AuditAction.TASK_TICK_OFF.value, AuditEvent.object_type == "Task",
-                                 AuditEvent.object_id == task.id).order_by(AuditEvent.id.desc())
+        scoped(AuditEvent, task.organization_id)
+        .where(AuditEvent.action == AuditAction.TASK_TICK_OFF.value, AuditEvent.object_type == "Task",
+               AuditEvent.object_id == task.id).order_by(AuditEvent.id.desc())
     )
     previous = (ticked.before or {}).get("status", TaskStatus.DOING.value) if ticked else TaskStatus.DOING.value
     before = _state(task)

@@ -9,11 +9,11 @@ from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 
-import holidays
-
 
 @lru_cache(maxsize=64)
 def _thai_holidays(year: int) -> dict[date, str]:
+    import holidays  # here, not at the top: with dateutil it is a tenth of a second every `tracker` command would pay
+
     # PUBLIC and GOVERNMENT: government offices close on both (the Royal Ploughing Ceremony is GOVERNMENT only), and
     # the package includes substitution days ("in lieu") and the bridge holidays the cabinet has announced so far.
     # Cabinet announcements that come later are what an organization's own days off are for.
@@ -151,34 +151,3 @@ class WorkCalendar:
             self._years[number] = year
         return year
 
-
-SOON_WORKING_DAYS = 10  # two working weeks: what "due soon" means on My tasks and the dashboard
-
-
-@dataclass(frozen=True)
-class DueState:
-    kind: str  # overdue | soon | later | done | late (done after its due date) | carried (to the next year's plan)
-    working_days: int  # left (positive) or overdue (negative), in working days
-    text: str
-
-
-def describe_due(due: date, done: bool, today: date, calendar: WorkCalendar, done_on: date | None = None,
-                 carried: bool = False) -> DueState:
-    """Say how a due date stands today, counted in working days, as a person reads it; a task done after its due
-    date (`done_on`, the local day it was closed) says by how much it was late; a task carried over to the next
-    fiscal year's plan is due there, not here."""
-    if carried:
-        return DueState("carried", 0, "ยกไปทำต่อในปีงบประมาณถัดไป")
-    if done:
-        if done_on is not None and done_on > due:
-            late = max(calendar.working_days_between(due, done_on), 1)  # closed on a Saturday: still a day late
-            return DueState("late", -late, f"เสร็จช้า {late} วันทำการ")
-        return DueState("done", 0, "เสร็จแล้ว")
-    left = calendar.working_days_between(today, due)
-    if due < today:
-        late = max(-left, 1)  # due on a Saturday and today is Monday: still one day late, not zero
-        return DueState("overdue", -late, f"เกินกำหนด {late} วันทำการ")
-    if left == 0:
-        return DueState("soon", 0, "ครบกำหนดวันนี้")
-    kind = "soon" if left <= SOON_WORKING_DAYS else "later"
-    return DueState(kind, left, f"เหลือ {left} วันทำการ")

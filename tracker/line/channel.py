@@ -10,18 +10,15 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import urllib3
 from flask import current_app
-from linebot.v3.messaging import (
-    ApiClient,
-    ApiException,
-    Configuration,
-    MessagingApi,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
+
+if TYPE_CHECKING:
+    # Imported where a call to LINE is made: line-bot-sdk's models take about a second to import, which every
+    # `tracker` command (--help too) and every process start would pay, most of them never calling LINE.
+    from linebot.v3.messaging import ApiClient, ApiException
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +83,8 @@ def api_client(host: str, access_token: str) -> ApiClient:
     No retries inside urllib3: the outbox retries with backoff and the same retry key, and records each try; a
     command run by a person (the rich menu setup) shows the error and the person runs it again.
     """
+    from linebot.v3.messaging import ApiClient, Configuration
+
     configuration = Configuration(host=host, access_token=access_token)
     configuration.retries = False
     return ApiClient(configuration)
@@ -97,11 +96,15 @@ class LineChannel:
     name = "line"
 
     def __init__(self, access_token: str, host: str, timeout: float):
+        from linebot.v3.messaging import MessagingApi
+
         self._client = api_client(host, access_token)
         self._api = MessagingApi(self._client)
         self._timeout = timeout
 
     def send(self, to: str, messages: list[dict], retry_key: str) -> SendResult:
+        from linebot.v3.messaging import ApiException, PushMessageRequest
+
         # One push, up to five message objects, counts as one message per recipient against the quota.
         request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         try:
@@ -134,6 +137,8 @@ class LineChannel:
 
     def quota(self) -> Quota | None:
         """Read this month's message quota and use from LINE (the free plan's number is not hard-coded)."""
+        from linebot.v3.messaging import ApiException
+
         try:
             limit = self._api.get_message_quota(_request_timeout=self._timeout)
             used = self._api.get_message_quota_consumption(_request_timeout=self._timeout)
@@ -144,6 +149,8 @@ class LineChannel:
 
     def reply(self, reply_token: str, messages: list[dict]) -> bool:
         """Answer a webhook event (replies are free: they do not count against the quota)."""
+        from linebot.v3.messaging import ApiException, ReplyMessageRequest
+
         request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
         try:
             self._api.reply_message(request, _request_timeout=self._timeout)
@@ -155,6 +162,8 @@ class LineChannel:
 
     def issue_link_token(self, line_user_id: str) -> str | None:
         """Ask LINE for an account-link token for this LINE user (the first step of LINE's account-link flow)."""
+        from linebot.v3.messaging import ApiException
+
         try:
             return self._api.issue_link_token(line_user_id, _request_timeout=self._timeout).link_token
         except (ApiException, urllib3.exceptions.HTTPError) as error:
@@ -163,6 +172,8 @@ class LineChannel:
 
     def group_member_count(self, group_id: str) -> int | None:
         """Return how many people a group has: a push into it counts once per member."""
+        from linebot.v3.messaging import ApiException
+
         try:
             return self._api.get_group_member_count(group_id, _request_timeout=self._timeout).count
         except (ApiException, urllib3.exceptions.HTTPError) as error:

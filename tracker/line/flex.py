@@ -23,8 +23,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from linebot.v3.messaging import FlexMessage, TextMessage
-
 from tracker.thai import format_date
 
 MAX_BUBBLES = 12  # bubbles in one carousel
@@ -38,13 +36,13 @@ MAX_LABEL = 20  # an action's label
 MAX_DISPLAY_TEXT = 300  # a postback action's displayText
 MAX_URI = 1000
 
-STATE_KINDS = ("overdue", "soon", "later", "done", "late")
+STATE_KINDS = ("overdue", "soon", "later", "done", "late", "carried")  # tracker.progress.StateKind
 
 RED = "#B3261E"  # overdue: 6.5:1 on white, and always with words
 AMBER = "#8A5300"  # due soon
 GREEN = "#1E6B34"  # done
 GREY = "#555555"
-_STATE_COLOURS = {"overdue": RED, "soon": AMBER, "later": GREY, "done": GREEN, "late": AMBER}
+_STATE_COLOURS = {"overdue": RED, "soon": AMBER, "later": GREY, "done": GREEN, "late": AMBER, "carried": GREY}
 _OVERDUE_BACKGROUND = "#FDECEA"  # red text on it is still 5.7:1
 
 DONE_LABEL = "เสร็จแล้ว"
@@ -74,8 +72,8 @@ class TaskCard:
     step_text: str
     division_name: str
     due: date
-    state_kind: str  # overdue | soon | later | done | late
-    state_text: str  # e.g. "เกินกำหนด 3 วันทำการ", "เหลือ 5 วันทำการ"
+    state_kind: str  # overdue | soon | later | done | late | carried (tracker.progress.StateKind)
+    state_text: str  # its words (labels.state_text), e.g. "เกินกำหนด 3 วันทำการ", "เหลือ 5 วันทำการ"
     status_label: str  # ยังไม่เริ่ม | กำลังทำ | เสร็จแล้ว
     done: bool
 
@@ -412,6 +410,10 @@ def _round_trip_problems(model: type[Any], message: dict) -> list[str]:
 
 def validate(message: dict) -> list[str]:
     """Every LINE limit this message breaks, in words; an empty list means it can be sent."""
+    # Imported here, by the checks (the test suite's), not by the builders every process loads: line-bot-sdk's models
+    # take about a second to import.
+    from linebot.v3.messaging import FlexMessage, TextMessage
+
     if not isinstance(message, dict):
         return [f"a message is a JSON object, not {type(message).__name__}"]
     kind = message.get("type")

@@ -13,13 +13,13 @@ from sqlalchemy.orm import aliased
 from .. import clock
 from ..access import follows_division, my_tasks, scoped
 from ..extensions import db
-from ..labels import combined_note, label, percent_note
+from ..labels import DUE_SOON, combined_note, label, percent_note, state_text
 from ..measures import counted_percent, with_task_counts
 from ..models import Measure, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import current_plan_id
-from ..progress import HORIZON_DAYS, MeasurePercent, combined_percent, count
-from ..workdays import WorkCalendar, describe_due
+from ..progress import MeasurePercent, combined_percent, count_states, task_state
+from ..workdays import WorkCalendar
 from . import flex, postback
 
 HELP = (
@@ -50,14 +50,14 @@ def secret() -> str:
 
 
 def task_card(task: Task, calendar: WorkCalendar | None = None) -> flex.TaskCard:
-    """Describe a task for a LINE bubble, its due state counted in working days (pass the calendar for many)."""
+    """Describe a task for a LINE bubble, where it stands today in working days as the web says it (pass the
+    calendar for many)."""
     calendar = calendar or work_calendar(task.organization_id)
-    done_on = clock.local_date(task.done_at) if task.done_at else None
-    state = describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar, done_on)
+    state = task_state(task, clock.today(), calendar)
     return flex.TaskCard(
         id=task.id, measure_order=task.measure.order, measure_title=task.measure.title,
         step_number=task.step_number, step_text=task.step_text, division_name=task.division.name,
-        due=task.due_date, state_kind=state.kind, state_text=state.text,
+        due=task.due_date, state_kind=state.kind.value, state_text=state_text(state),
         status_label=label(task.status), done=task.status is TaskStatus.DONE,
     )
 
@@ -114,9 +114,9 @@ def summary_text(user: User) -> str:
             Measure.id.in_(select(theirs.measure_id).where(theirs.division_id == user.division_id)))
     else:
         title = user.organization.name
+    calendar = work_calendar(user.organization_id)
     found = db.session.execute(query.with_only_columns(Task.due_date, Task.status, Task.done_at)).all()
-    progress = count(((due, status is TaskStatus.DONE, clock.local_date(done_at) if done_at else None,
-                       status is TaskStatus.CARRIED) for due, status, done_at in found), today)
+    progress = count_states(task_state(row, today, calendar) for row in found)  # as the dashboard counts them
     lines = [(order, name, counted_percent(*counted)) for order, name, *counted in db.session.execute(measures)]
     text = f"สรุป{title}\n"
     if of_division:
@@ -128,7 +128,7 @@ def summary_text(user: User) -> str:
         note = combined_note(overall)
         text += (f"ความก้าวหน้าโดยรวม {overall.value}%" + (f" ({note})" if note else "")
                  + f"\nเสร็จแล้ว {progress.done} จาก {progress.total} งาน\n")
-    text += f"เกินกำหนด {progress.overdue} งาน\nครบกำหนดใน {HORIZON_DAYS} วัน {progress.due_soon} งาน\n"
+    text += f"เกินกำหนด {progress.overdue} งาน\n{DUE_SOON} {progress.due_soon} งาน\n"
     if lines:
         text += "ความก้าวหน้ารายมาตรการ:\n" + "".join(f"{measure_line(*line)}\n" for line in lines)
     return text + f"{base_url()}/dashboard"

@@ -240,7 +240,11 @@ def _account_link(organization: Organization, event: dict, channel: Channel) -> 
     user = linking.redeem_nonce(organization, str(link.get("nonce") or ""))
     if user is None:
         return [flex.text("ลิงก์เชื่อมบัญชีนี้ใช้ไม่ได้แล้ว — พิมพ์อะไรก็ได้เพื่อขอลิงก์ใหม่")]
-    linking.link_account(user, user, line_user_id, source=Source.LINE)
+    try:
+        linking.link_account(user, user, line_user_id, source=Source.LINE)
+    except DomainError as error:  # another organization's person has this LINE account: theirs stays
+        db.session.rollback()
+        return [flex.text(error.message)]
     return [flex.text(f"เชื่อมบัญชีเรียบร้อย สวัสดีคุณ{user.display_name}\n{HELP}")]
 
 
@@ -261,12 +265,16 @@ def _group_message(organization: Organization, group_id: str | None, text: str, 
     division = linking.division_for_code(organization, code)
     if division is None:
         return [flex.text("รหัสนี้ใช้ไม่ได้หรือหมดอายุแล้ว — สร้างรหัสใหม่ที่หน้ากองในเว็บ")]
-    linking.attach_group(division, group_id)
+    try:
+        linking.attach_group(division, None, group_id, source=Source.LINE)
+    except DomainError as error:  # another organization's division has this group: theirs stays
+        db.session.rollback()
+        return [flex.text(error.message)]
     division_id = division.id
     reply = [flex.text(f"เชื่อมกลุ่มนี้กับ{division.name}แล้ว: สรุปประจำสัปดาห์และงานเกินกำหนดของกองจะแจ้งที่นี่")]
 
     def count_members() -> list[dict]:  # after the commit: LINE is asked with nothing of ours open
-        linking.record_group_members(division_id, group_id, channel.group_member_count(group_id))
+        linking.record_group_members(organization, division_id, group_id, channel.group_member_count(group_id))
         db.session.commit()
         return reply
 

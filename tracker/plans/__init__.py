@@ -20,7 +20,8 @@ from pathlib import Path
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
-from ..access import scoped
+from ..access import Action, require, scoped
+from ..divisions import catalogue_entry, division_key
 from ..extensions import db
 from ..ita import indicators_for
 from ..labels import INDICATOR_SOURCE
@@ -36,13 +37,7 @@ from ..models import (
 from ..thai import fiscal_year_bounds, is_plausible_be_year, year_expected
 from . import build
 from .draft import PlanDraft, PlanFileError, decode_text, in_file_order
-from .matching import (
-    KnownDivision,
-    catalogue_entry,
-    division_key,
-    infer_indicator,
-    match_division,
-)
+from .matching import KnownDivision, infer_indicator, match_division
 from .preview import division_names, preview
 from .report import read_report
 from .rows import ALL_DIVISIONS_WORDS, MAX_DIVISION_NAME, clean
@@ -108,6 +103,7 @@ def read_plan_file(path: Path, *, source: str | None = None, fiscal_year: int | 
 
 def import_plan(
     path: Path,
+    actor: User | None,
     *,
     source_name: str | None = None,
     organization: Organization | None = None,
@@ -115,16 +111,19 @@ def import_plan(
     create_divisions: bool = False,
     indicator_choices: dict[int, list[int]] | None = None,
     dry_run: bool = False,
-    actor: User | None = None,
     source: Source,
 ) -> ImportResult:
     """Import a plan file, or with `dry_run` only say what it would create. Writes nothing when anything is wrong.
+
+    Who may: Action.IMPORT_PLAN, into `organization`; `actor` None is the operator at the server's command line
+    (source CLI, access.SYSTEM), who may also import into an organization the file names or creates.
 
     A file that cannot be read whole (or whose year cannot be told) raises PlanFileError with every problem the
     checks found, in the file's order; a file read whole comes back refused, its preview with its problems.
 
     `indicator_choices` maps a measure's position (1-based) to the indicator numbers a person confirmed.
     """
+    require(actor, Action.IMPORT_PLAN, organization, source=source)
     try:
         draft = read_plan_file(path, source=source_name, fiscal_year=fiscal_year)
         problems: list[str] = []

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..access import scoped
+from ..divisions import DivisionSpec, catalogue_entry
 from ..extensions import db
 from ..ita import OIT_ITEMS, indicators_for
 from ..models import (
@@ -34,7 +35,6 @@ from ..models import (
 )
 from ..thai import fiscal_year_bounds
 from .draft import PlanDraft
-from .matching import DivisionSpec, catalogue_entry
 
 
 def spread_due_dates(start: date, end: date, steps: int) -> list[date]:

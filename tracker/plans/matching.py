@@ -1,6 +1,7 @@
 """Match what a plan writes to what the organization has: division names, and the ITA indicator a measure answers.
 
-Pure functions over plain values, so both are tested without a database.
+Pure functions over plain values, so both are tested without a database. The common division names and how a name
+is compared are the divisions' own (tracker.divisions: CATALOGUE, division_key); matching uses them.
 """
 from __future__ import annotations
 
@@ -9,48 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class DivisionSpec:
-    """A division as Thai local governments commonly name it, with the other spellings plans use."""
-
-    name: str
-    short_name: str
-    name_en: str
-    aliases: tuple[str, ...] = ()
-
-
-# The divisions of a Thai municipality or SAO (ระเบียบ ก.ท./ก.อบต. structure). Used to recognise spellings
-# ("สำนักปลัด" = "สำนักปลัดเทศบาล") and to fill short and English names when divisions are created on import.
-CATALOGUE: tuple[DivisionSpec, ...] = (
-    DivisionSpec("สำนักปลัดเทศบาล", "สำนักปลัด", "Office of the Municipal Clerk",
-                 ("สำนักปลัด", "สำนักงานปลัด", "สำนักงานปลัดเทศบาล", "สำนักปลัดองค์การบริหารส่วนตำบล",
-                  "สำนักปลัดอบต.", "สป.")),
-    DivisionSpec("กองคลัง", "คลัง", "Finance Division", ("ส่วนการคลัง", "กองการคลัง")),
-    DivisionSpec("กองช่าง", "ช่าง", "Public Works Division", ("ส่วนโยธา", "กองโยธา")),
-    DivisionSpec("กองการศึกษา", "การศึกษา", "Education Division",
-                 ("กองการศึกษาศาสนาและวัฒนธรรม", "ส่วนการศึกษา")),
-    DivisionSpec("กองสาธารณสุขและสิ่งแวดล้อม", "สาธารณสุข", "Public Health and Environment Division",
-                 ("กองสาธารณสุข", "ส่วนสาธารณสุข", "กองสาธารณสุขฯ")),
-    DivisionSpec("กองสวัสดิการสังคม", "สวัสดิการ", "Social Welfare Division", ("ส่วนสวัสดิการสังคม",)),
-    DivisionSpec("กองวิชาการและแผนงาน", "แผนงาน", "Academic and Planning Division",
-                 ("กองยุทธศาสตร์และงบประมาณ", "กองวิชาการ")),
-    DivisionSpec("หน่วยตรวจสอบภายใน", "ตรวจสอบภายใน", "Internal Audit Unit", ("ตรวจสอบภายใน",)),
-)
-
-
-def division_key(name: str) -> str:
-    """Normalise a division name for comparison: no spaces, no trailing dots or ฯ, lower-case Latin."""
-    return re.sub(r"[\s.ฯ]+", "", name or "").lower()
-
-
-def catalogue_entry(name: str) -> DivisionSpec | None:
-    """Return the common division a name is a spelling of, if any."""
-    key = division_key(name)
-    for spec in CATALOGUE:
-        if key in {division_key(n) for n in (spec.name, *spec.aliases)}:
-            return spec
-    return None
+from ..divisions import catalogue_entry, division_key
 
 
 @dataclass

@@ -65,7 +65,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit, clock
-from ..access import Action, require, scoped
+from ..access import Action, find, reminder_audience, require, scoped
 from ..errors import DomainError
 from ..extensions import db
 from ..ita import indicators_for
@@ -195,11 +195,11 @@ class Outlook:
         return sum(1 for carry in self.carries if carry.where == where)
 
 
-def unfinished_count(plan_id: int) -> int:
-    """Count the tasks of a plan still to be done (neither done nor carried over already)."""
+def unfinished_count(organization_id: int, plan_id: int) -> int:
+    """Count the tasks of an organization's plan still to be done (neither done nor carried over already)."""
     return db.session.scalar(
-        select(func.count()).select_from(Task).join(Task.measure)
-        .where(Measure.plan_id == plan_id, Task.status.in_(OPEN_STATUSES))
+        scoped(Task, organization_id).join(Task.measure)
+        .where(Measure.plan_id == plan_id, Task.status.in_(OPEN_STATUSES)).with_only_columns(func.count())
     ) or 0
 
 
@@ -209,7 +209,7 @@ def source_year(organization_id: int, today: date) -> int | None:
     years = {plan.year_be: plan for plan in plan_years(organization_id)}
     current = fiscal_year_of(today)
     last = years.get(current - 1)
-    if last is not None and (current not in years or unfinished_count(last.plan_id)):
+    if last is not None and (current not in years or unfinished_count(organization_id, last.plan_id)):
         return last.year_be
     if current in years:
         return current
@@ -238,8 +238,8 @@ def reminded(tasks: list[Task]) -> list[Reminded]:
     if not tasks:
         return []
     users = db.session.scalars(scoped(User, tasks[0].organization_id)).all()
-    people = [Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None)
-              for u in users]
+    people = [Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None,
+                     reminder_audience(u.role)) for u in users]
     by_division: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
         by_division[task.division.name].append(task)
@@ -518,9 +518,8 @@ def carry_overs(organization_id: int, event_id: int | None = None) -> list[Carry
     undone. Read through the plans' events (the index on the object), never the whole trail."""
     plans = scoped(Plan, organization_id).with_only_columns(Plan.id)
     events = db.session.scalars(
-        select(AuditEvent)
+        scoped(AuditEvent, organization_id)
         .where(AuditEvent.object_type == Plan.__name__, AuditEvent.object_id.in_(plans),
-               AuditEvent.organization_id == organization_id,
                AuditEvent.action.in_([AuditAction.PLAN_CARRY_OVER.value, AuditAction.PLAN_CARRY_OVER_UNDO.value]))
         .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.id.desc())
@@ -566,9 +565,9 @@ def undo_carry_over(carry: CarryOver, actor: User, *, source: Source, today: dat
     made = [e["carried_to_id"] for e in entries if e["created"]]
     # Anyone's change to a task of the next year since the carrying is in the trail after the carrying's own events.
     changed_since = set(db.session.scalars(
-        select(AuditEvent.object_id).where(AuditEvent.object_type == Task.__name__,
-                                           AuditEvent.object_id.in_([e["carried_to_id"] for e in entries]),
-                                           AuditEvent.id > carry.event.id)))
+        scoped(AuditEvent, plan.organization_id).with_only_columns(AuditEvent.object_id)
+        .where(AuditEvent.object_type == Task.__name__,
+               AuditEvent.object_id.in_([e["carried_to_id"] for e in entries]), AuditEvent.id > carry.event.id)))
     moved, worked_on = [], []
     for entry in entries:
         old, new = tasks.get(entry["task_id"]), tasks.get(entry["carried_to_id"])
@@ -606,7 +605,7 @@ def undo_carry_over(carry: CarryOver, actor: User, *, source: Source, today: dat
             audit.record(actor, AuditAction.TASK_CARRIED_IN_UNDO, new, before=before, after=after, source=source)
         returned.append(old)
     db.session.flush()
-    removed_measure = _take_back_measures(record)
+    removed_measure = _take_back_measures(plan.organization_id, record)
     after = {"fiscal_year": carry.year, "from_fiscal_year": plan.fiscal_year.year_be, "tasks": len(returned),
              "removed": len(made), "carry_event_id": carry.event.id}
     if removed_measure:
@@ -615,14 +614,14 @@ def undo_carry_over(carry: CarryOver, actor: User, *, source: Source, today: dat
     return returned
 
 
-def _take_back_measures(record: dict[str, Any]) -> str | None:
+def _take_back_measures(organization_id: int, record: dict[str, Any]) -> str | None:
     """Take the divisions the carrying named on measures off them again where no task of theirs is left, and remove
     the leftovers measure it made if empty; return that measure's title if removed."""
     for measure_id, division_id in record["divisions"]:
-        measure = db.session.get(Measure, measure_id)
+        measure = find(Measure, measure_id, organization_id)
         if measure is not None and not any(t.division_id == division_id for t in measure.tasks):
             measure.divisions = [d for d in measure.divisions if d.id != division_id]
-    measure = db.session.get(Measure, record["measure_id"]) if record["measure_id"] is not None else None
+    measure = find(Measure, record["measure_id"], organization_id) if record["measure_id"] is not None else None
     if measure is None or measure.tasks:
         return None
     title = measure.title

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from .. import labels
+from ..divisions import division_key
 from ..ita import PASS_LINE, indicators_for
 from ..models import IndicatorSource
 from ..thai import fiscal_year_bounds, format_date, format_period
 from . import build
 from .draft import PlanDraft
-from .matching import division_key
 from .rows import ALL_DIVISIONS_WORDS, clean
 
 OTHER_NAME = "ชื่อเรียกอื่น"

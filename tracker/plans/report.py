@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from ..ita import indicators_for
+from ..labels import PLAN_COLUMN
 from ..thai import is_plausible_be_year, to_arabic_digits, year_expected
 from .draft import MeasureDraft, OrganizationDraft, PlanDraft, PlanFileError, ScoresDraft, where
 from .rows import (
@@ -287,7 +288,7 @@ def _plan_table(lines: list[str], source: str, fiscal_year: int | None, problems
             measures = _flattened_rows(lines, start, width, source, fiscal_year, problems)
     if measures is None:
         problems.append(
-            f"{source}: ไม่พบตารางแผนปรับปรุง (ต้องมีหัวตาราง มาตรการ, ขั้นตอน, ช่วงระยะเวลา, ผู้รับผิดชอบ) — "
+            f"{source}: ไม่พบตารางแผนปรับปรุง (ต้องมีหัวตาราง {', '.join(PLAN_COLUMN[c] for c in REQUIRED)}) — "
             "ไม่ได้นำเข้าอะไร. No improvement-plan table was found (a header naming the measure, steps, period "
             "and responsible columns); nothing was imported."
         )

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 
 from ..ita import INDICATORS, indicators_for
+from ..labels import PLAN_COLUMN
 from ..models import IndicatorSource
 from ..thai import PeriodError, parse_period, to_arabic_digits
 from .draft import MeasureDraft, where
 
-# Column -> words that identify its header, Thai as real reports write them, English as the template allows.
+# Column -> words that identify its header, Thai as real reports write them (labels.PLAN_COLUMN is how the template
+# and the results report head it), English as the template allows.
 # Order matters: the analysis header ("ผลการวิเคราะห์ตัวชี้วัด...") also names ตัวชี้วัด, so it is tried first.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "analysis": ("วิเคราะห์", "analysis"),
@@ -24,17 +26,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "order": ("ลำดับ", "order", "no."),
 }
 REQUIRED = ("title", "steps", "period", "divisions")
-
-# Thai names of the columns, for messages and the template.
-COLUMN_LABELS = {
-    "order": "ลำดับ",
-    "title": "มาตรการ/โครงการ/กิจกรรม",
-    "analysis": "ผลการวิเคราะห์ตัวชี้วัด",
-    "indicators": "ตัวชี้วัดที่",
-    "steps": "ขั้นตอนหรือวิธีการดำเนินการ",
-    "period": "ช่วงระยะเวลาการดำเนินการ",
-    "divisions": "ผู้รับผิดชอบ",
-}
 
 # The most a plan may hold. A real plan has a handful of measures of a few steps each; these are far above that and
 # low enough that a pasted document, a runaway spreadsheet or a hostile file is refused before it costs anything.
@@ -205,12 +196,12 @@ def measure_from_row(
         return "" if value is None else strip_junk(str(value))
 
     def place(column: str | None = None) -> str:
-        return where(source, row=row, line=line, column=COLUMN_LABELS[column] if column else None)
+        return where(source, row=row, line=line, column=PLAN_COLUMN[column] if column else None)
 
     if not any(clean("" if c is None else strip_junk(str(c))) for c in cells):
         return None
     text: dict[str, str] = {}
-    for column in COLUMN_LABELS:
+    for column in PLAN_COLUMN:
         raw = cell(column)
         length = len(clean(raw))
         if length > MAX_CELL[column]:
@@ -222,11 +213,11 @@ def measure_from_row(
         text[column] = raw
     measure = MeasureDraft(
         title=clean(text.get("title", "")), place=place(), analysis=clean(text.get("analysis", "")),
-        cells={column: place(column) for column in COLUMN_LABELS},
+        cells={column: place(column) for column in PLAN_COLUMN},
     )
     for column in REQUIRED:
         if column in text and not clean(text[column]):
-            problems.append(f"{place(column)}: ช่องว่าง — ต้องมี{COLUMN_LABELS[column]} (required, empty)")
+            problems.append(f"{place(column)}: ช่องว่าง — ต้องมี{PLAN_COLUMN[column]} (required, empty)")
     measure.steps = split_numbered(text.get("steps", ""))
     if len(measure.steps) > MAX_STEPS:
         problems.append(

@@ -18,17 +18,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet.worksheet import Worksheet
-
+from ..labels import PLAN_COLUMN
 from ..spreadsheet import append_texts
 from ..thai import fiscal_year_of, format_date, is_plausible_be_year, year_expected
 from .draft import MeasureDraft, PlanDraft, PlanFileError, decode_text, where
 from .rows import (
-    COLUMN_LABELS,
     COLUMNS,
     MAX_MEASURES,
     REQUIRED,
@@ -38,8 +32,12 @@ from .rows import (
     too_many_rows,
 )
 
-if TYPE_CHECKING:  # the stubs' name for what Workbook.worksheets holds; not importable at run time
-    from openpyxl.workbook.workbook import _WorksheetLike
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import _WorksheetLike  # the stubs' name for what Workbook.worksheets holds
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl (a tenth of a second to import, with Pillow) is imported by the functions that read or write an .xlsx:
+# `tracker` and the web app start without it, and a CSV never loads it.
 
 # The template's columns, in order, and the English word that follows the Thai name in its header.
 TEMPLATE_COLUMNS: tuple[str, ...] = ("order", "title", "analysis", "indicators", "steps", "period", "divisions")
@@ -52,7 +50,7 @@ ENGLISH_WORDS: dict[str, str] = {
     "period": "period",
     "divisions": "divisions",
 }
-TEMPLATE_HEADER: tuple[str, ...] = tuple(f"{COLUMN_LABELS[c]} ({ENGLISH_WORDS[c]})" for c in TEMPLATE_COLUMNS)
+TEMPLATE_HEADER: tuple[str, ...] = tuple(f"{PLAN_COLUMN[c]} ({ENGLISH_WORDS[c]})" for c in TEMPLATE_COLUMNS)
 
 PLAN_SHEET = "แผน (plan)"
 HELP_SHEET = "คำอธิบาย (help)"
@@ -222,9 +220,9 @@ def _rows_text(numbers: list[int]) -> str:
 
 def _missing_columns(place: str, header_row: int, columns: dict[str, int], rows: list[_Row]) -> str:
     missing = [c for c in REQUIRED if c not in columns]
-    thai = ", ".join(f"“{COLUMN_LABELS[c]}”" for c in missing)
+    thai = ", ".join(f"“{PLAN_COLUMN[c]}”" for c in missing)
     english = "; ".join(
-        f"{COLUMN_LABELS[c]}: {' / '.join(w for w in COLUMNS[c] if w.isascii())}" for c in missing
+        f"{PLAN_COLUMN[c]}: {' / '.join(w for w in COLUMNS[c] if w.isascii())}" for c in missing
     )
     message = (
         f"{where(place, row=header_row)}: หัวตารางไม่มีคอลัมน์ {thai} — แถวแรกที่มีข้อมูลต้องเป็นหัวตาราง "
@@ -314,6 +312,8 @@ def _not_a_workbook(source: str) -> str:
 
 def _xlsx_rows(path: Path, source: str) -> tuple[list[_Row], str]:
     """The rows of the first sheet whose first non-empty row is a plan header, and the name to place rows by."""
+    from openpyxl import load_workbook
+
     _check_zip(path, source)
     try:
         with warnings.catch_warnings():
@@ -348,6 +348,8 @@ def _xlsx_rows(path: Path, source: str) -> tuple[list[_Row], str]:
 def _sheet_rows(sheet: _WorksheetLike, place: str) -> list[_Row]:
     """A sheet's non-empty rows as text, reading at most MAX_SHEET_ROWS rows of MAX_COLUMNS columns: a cell far down
     or far right (XFD1048576) would otherwise make openpyxl fill in every row and column before it."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     if isinstance(sheet, ReadOnlyWorksheet):
         sheet.reset_dimensions()  # some writers store a wrong size, which would cut rows off
     numbered: list[_Row] = []
@@ -378,12 +380,16 @@ def write_template(path: Path) -> None:
 
 
 def _write_xlsx(path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     # Text through spreadsheet.append_texts, as in the report: a string cell, never a formula.
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     workbook = Workbook()
 
-    plan = cast(Worksheet, workbook.active)  # a new workbook has one sheet, active
+    plan = cast("Worksheet", workbook.active)  # a new workbook has one sheet, active
     plan.title = PLAN_SHEET
     append_texts(plan, TEMPLATE_HEADER)
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
@@ -416,7 +422,7 @@ def _write_xlsx(path: Path) -> None:
         append_texts(
             help_sheet,
             [
-                COLUMN_LABELS[column],
+                PLAN_COLUMN[column],
                 english,
                 "ต้องกรอก (required)" if required else "ไม่บังคับ (optional)",
                 what,

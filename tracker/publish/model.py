@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..progress import TaskState
+
 
 @dataclass(frozen=True)
 class EvidenceLink:
@@ -26,9 +28,10 @@ class StepRow:
     text: str
     division: str  # the responsible division's name
     due: date
-    status: str  # the Thai label of the step's status on the report's day (labels.py): ยังไม่เริ่ม / กำลังทำ / เสร็จแล้ว
+    status: str  # its status on the report's day in words (labels.state_status): ยังไม่เริ่ม / กำลังทำ / เสร็จแล้ว
     done: bool
     done_on: date | None  # local (Asia/Bangkok) day it was done, when done by the report's day
+    state: TaskState | None = None  # where it stood that day (tracker.progress.task_state): a page's badge
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The results report of an organization's plan for one fiscal year, as of one day, read from the database.
 
-One builder for every output (the public page, PDF, DOCX, XLSX): they all print the same figures. A step counts as
-done on the report's day when it was done by the end of that day (Asia/Bangkok), so the 6-month report printed in
-June still says what stood on 31 March. Only evidence a head accepted and made public is listed (PDPA: a staff
-upload may hold personal data), and no person is named but the signer the agency chooses to print.
+One builder for every output (the public page, PDF, DOCX, XLSX): they all print the same figures. A step stands as
+tracker.progress.task_state says it stood on the report's day (`Record.as_of`): done when it was done by the end of
+that day (Asia/Bangkok), so the 6-month report printed in June still says what stood on 31 March. Only evidence a head
+accepted and made public is listed (PDPA: a staff upload may hold personal data), and no person is named but the
+signer the agency chooses to print.
 """
 from __future__ import annotations
 
@@ -15,14 +16,24 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..access import scoped
-from ..clock import local_date
 from ..extensions import db
-from ..labels import label
-from ..models import Evidence, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task, TaskStatus
+from ..labels import state_status
+from ..models import Evidence, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task
 from ..oit import oit_item
+from ..organization import work_calendar
 from ..plans.current import NoSuchPlan, plan_of_year
-from ..progress import MeasurePercent, combined_percent, measure_percent
+from ..progress import (
+    MeasurePercent,
+    Record,
+    TaskState,
+    combined_percent,
+    count_states,
+    measure_percent,
+    record_of,
+    task_state,
+)
 from ..thai import fiscal_year_bounds, format_date
+from ..workdays import WorkCalendar
 from .model import EvidenceLink, MeasureRow, ResultsReport, Signature, StepRow
 
 
@@ -105,7 +116,8 @@ def build(
                  selectinload(Measure.tasks).selectinload(Task.evidence))
         .order_by(Measure.order)
     ).all()
-    counted = [_measure_row(m, round_.as_of, evidence_url) for m in measures]
+    calendar = work_calendar(organization)
+    counted = [_measure_row(m, round_.as_of, calendar, evidence_url) for m in measures]
     # The measures' percents combined as the dashboard's overall is (tracker.progress).
     overall = combined_percent(percent for _, percent in counted)
     item = oit_item(plan.fiscal_year, OitPurpose.RESULTS)
@@ -125,17 +137,19 @@ def build(
     )
 
 
-def _measure_row(measure: Measure, as_of: date,
+def _measure_row(measure: Measure, as_of: date, calendar: WorkCalendar,
                  evidence_url: Callable[[Evidence], str | None]) -> tuple[MeasureRow, MeasurePercent]:
     """A measure's row of the report, and its percent as of the day (a head's override, else its steps done then)."""
     tasks = sorted(measure.tasks, key=lambda t: (t.step_number, t.id))
-    steps = tuple(_step_row(task, as_of) for task in tasks)
+    records = [record_of(task).as_of(as_of) for task in tasks]  # each step as it stood on the report's day
+    states = [task_state(record, as_of, calendar) for record in records]
+    steps = tuple(_step_row(task, record, state) for task, record, state in zip(tasks, records, states, strict=True))
     links = []
     for task in tasks:
         for item in task.evidence:
             if item.public and item.review is EvidenceReview.ACCEPTED and (url := evidence_url(item)):
                 links.append(EvidenceLink(item.note or item.file_name or url, url))
-    percent = measure_percent(sum(s.done for s in steps), len(steps), measure.progress_override,
+    percent = measure_percent(count_states(states).done, len(steps), measure.progress_override,
                               measure.progress_reason)
     return MeasureRow(
         order=measure.order,
@@ -154,20 +168,10 @@ def _measure_row(measure: Measure, as_of: date,
     ), percent
 
 
-def _step_row(task: Task, as_of: date) -> StepRow:
-    done_on = local_date(task.done_at) if task.done_at and task.status is TaskStatus.DONE else None
-    done = done_on is not None and done_on <= as_of
-    if done:
-        status = TaskStatus.DONE
-    elif task.status is TaskStatus.CARRIED:
-        status = TaskStatus.CARRIED  # carried over to the next year's plan (tracker.plans.next_year)
-    elif task.status is TaskStatus.TODO:
-        status = TaskStatus.TODO
-    else:
-        # Being worked on now, or done after the report's day: under way on that day as far as the record tells.
-        status = TaskStatus.DOING
-    return StepRow(task.step_number, task.step_text, task.division.name, task.due_date, label(status), done,
-                   done_on if done else None)
+def _step_row(task: Task, record: Record, state: TaskState) -> StepRow:
+    """A step as it stood on the report's day, in the words of its status then."""
+    return StepRow(task.step_number, task.step_text, task.division.name, task.due_date, state_status(state),
+                   state.is_done, record.done_on, state)
 
 
 def public_evidence_url(item: Evidence) -> str | None:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from flask import render_template
 
 from ..evidence import NeedsWork
-from ..labels import NOT_DONE
+from ..labels import NOT_DONE, state_text
 from ..line import flex, postback
 from ..line.channel import MAX_TEXT
 from ..line.replies import measure_line
-from .policy import Digest, GroupDigest, Reminder
+from .policy import Digest, GroupDigest
 
 MAX_LISTED = 10  # a longer list is cut with a link to the rest: a message people read on a phone, not a report
 
@@ -30,7 +30,6 @@ def render_digest(digest: Digest | GroupDigest, base_url: str, needs_work: Seque
         needs_work=needs_work[:MAX_LISTED],
         waiting_review=waiting_review,
         base_url=base_url,
-        state_text=state_text,
         measure_line=measure_line,  # as LINE `สรุป` lists a measure
     ).strip()
     if len(text) > MAX_TEXT:  # very long step texts: cut rather than have LINE refuse the message
@@ -53,8 +52,8 @@ def digest_messages(
         flex.TaskCard(
             id=r.task.id, measure_order=r.task.measure_order, measure_title=r.task.measure_title,
             step_number=r.task.step_number, step_text=r.task.step_text, division_name=r.task.division_name,
-            due=r.task.due, state_kind="overdue" if r.kind == "overdue" else "soon",
-            state_text=state_text(r), status_label=NOT_DONE, done=False,
+            due=r.task.due, state_kind=r.state.kind.value, state_text=state_text(r.state), status_label=NOT_DONE,
+            done=False,
         )
         for r in digest.reminders
     ]
@@ -64,12 +63,3 @@ def digest_messages(
         alt_text=f"งานที่ต้องติดตาม {len(cards)} งาน", more_url=f"{base_url}/tasks",
     )
     return [body, carousel]
-
-
-def state_text(reminder: Reminder) -> str:
-    """Say where a reminded task stands, as the text and the bubbles of a reminder both show it."""
-    if reminder.kind == "overdue":
-        return f"เกินกำหนด {reminder.working_days_overdue} วันทำการ"
-    if reminder.days_left == 0:
-        return "ครบกำหนดวันนี้"
-    return f"อีก {reminder.days_left} วัน"

@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy.orm import selectinload
 
-from ..access import scoped
-from ..clock import local_date
+from ..access import reminder_audience, scoped
 from ..extensions import db
-from ..models import Organization, Task, TaskStatus, User
+from ..models import Organization, Task, User
 from ..organization import work_calendar
 from ..plans.current import current_plan_id
+from ..progress import CARRIED, DONE, record_of
 from ..workdays import WorkCalendar
 from .policy import DayPlan, Group, Person, Policy, TaskInfo, Week, plan_day
 
@@ -39,6 +39,7 @@ class Inputs:
 
 def task_info(task: Task) -> TaskInfo:
     """Describe a task as the policy sees it (its measure and division loaded)."""
+    record = record_of(task)  # its status and day done, read as tracker.progress reads every task
     return TaskInfo(
         id=task.id,
         measure_order=task.measure.order,
@@ -49,11 +50,11 @@ def task_info(task: Task) -> TaskInfo:
         division_name=task.division.name,
         assignee_id=task.assignee_id,
         due=task.due_date,
-        done=task.status is TaskStatus.DONE,
+        done=record.status == DONE,
         reminder_days=tuple(task.reminder_days) if task.reminder_days is not None else None,
         plan_id=task.measure.plan_id,
-        done_on=local_date(task.done_at) if task.done_at else None,
-        carried=task.status is TaskStatus.CARRIED,
+        done_on=record.done_on,
+        carried=record.status == CARRIED,
         measure_id=task.measure_id,
         progress_override=task.measure.progress_override,
         progress_reason=task.measure.progress_reason,
@@ -67,7 +68,8 @@ def load_inputs(organization: Organization, today: date) -> Inputs:
     ).all()
     users = db.session.scalars(scoped(User, organization.id)).all()
     people = [
-        Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None)
+        Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None,
+               reminder_audience(u.role))
         for u in users
     ]
     policy = Policy(tuple(organization.reminder_days or ()), organization.overdue_every)

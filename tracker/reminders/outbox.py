@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
+from ..access import scoped_to
 from ..evidence import NeedsWork, needing_work_for, waiting_by_division
 from ..extensions import db
 from ..line.channel import FAILED, RETRY, SENT, Channel
@@ -241,10 +242,8 @@ def _due(now: datetime, today: date):
 
 
 def _due_ids(now: datetime, today: date, limit: int, organization_ids: Iterable[int] | None) -> list[int]:
-    query = select(Notification.id).where(_due(now, today)).order_by(Notification.id).limit(limit)
-    if organization_ids is not None:
-        query = query.where(Notification.organization_id.in_(list(organization_ids)))
-    return list(db.session.scalars(query))
+    query = scoped_to(select(Notification.id), Notification, organization_ids).where(_due(now, today))
+    return list(db.session.scalars(query.order_by(Notification.id).limit(limit)))
 
 
 def organizations_with_pending(now: datetime, today: date) -> Select[Organization]:

@@ -10,6 +10,9 @@ dashboard counts it (`tracker.progress`), a measure's percent too (a head's over
     recipients_for()        who hears of a task (its assignee, else the division's staff, else its head)
     is_weekly_digest_day()  the first working day of a week, when heads and executives get their summaries
 
+Who hears of what besides their own tasks is each person's `Audience`, which `tracker.access.reminder_audience`
+gives from their role (who may do what lives there): the policy never reads a role.
+
 A division whose LINE group the bot is in hears of its overdue tasks and its weekly digest there, once for the whole
 team, rather than each member privately; LINE counts a push into a group once per member of the group.
 """
@@ -20,20 +23,43 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.progress import MeasurePercent, combined_percent, count, is_overdue, measure_percent
+from tracker.progress import (
+    CARRIED,
+    DONE,
+    TODO,
+    MeasurePercent,
+    Record,
+    StateKind,
+    TaskState,
+    combined_percent,
+    count_states,
+    measure_percent,
+    task_state,
+)
 from tracker.workdays import WorkCalendar
 
 ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
+class Audience:
+    """What a person hears of besides the tasks given to them (tracker.access.AUDIENCE, by role)."""
+
+    division_tasks: bool = False  # their division's tasks given to nobody, or to someone who left
+    division_tasks_fallback: bool = False  # those, when nobody active in the division has `division_tasks`
+    division_week: bool = False  # their division's weekly digest (its LINE group gets it instead, if it has one)
+    organization_week: bool = False  # the weekly summary of the whole plan
+
+
+@dataclass(frozen=True)
 class Person:
     id: int
     name: str
-    role: str  # "admin" | "executive" | "head" | "staff"
+    role: str  # "admin" | "executive" | "head" | "staff": for the words only (labels); `audience` decides
     division_id: int | None
     active: bool
     line_linked: bool
+    audience: Audience
 
 
 @dataclass(frozen=True)
@@ -58,6 +84,11 @@ class TaskInfo:
     progress_override: int | None = None
     progress_reason: str | None = None
 
+    @property
+    def record(self) -> Record:
+        """The task as its state is read (tracker.progress.task_state): open ones are all "todo" here."""
+        return Record(self.due, CARRIED if self.carried else DONE if self.done else TODO, self.done_on)
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -71,6 +102,7 @@ class Reminder:
     kind: str  # "before" | "due" | "overdue"
     days_left: int  # calendar days from the sending day to the due date (kind before/due); 0 for overdue
     working_days_overdue: int  # > 0 only for kind overdue
+    state: TaskState  # where the task stands on the sending day, as every surface words it (labels.state_text)
 
 
 @dataclass(frozen=True)
@@ -179,7 +211,7 @@ def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalend
             return None
         late = calendar.working_days_between(task.due, day)  # due Saturday: Monday is 1 working day late
         if late >= 1 and late % every == 0:
-            return Reminder(task, "overdue", 0, late)
+            return Reminder(task, "overdue", 0, late, task_state(task, day, calendar))
         return None
     lead_times = task.reminder_days if task.reminder_days is not None else policy.reminder_days
     # Several lead times may move to the same working day (e.g. 3 and 1 both before Songkran): one reminder, the
@@ -187,8 +219,9 @@ def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalend
     for lead in sorted(n for n in set(lead_times) if n >= 0):
         if calendar.previous_working_day(task.due - timedelta(days=lead)) == day:
             kind = "due" if lead == 0 else "before"
-            # due on a Saturday: the "due" reminder goes on Friday with days_left 1, so the message can say so
-            return Reminder(task, kind, (task.due - day).days, 0)
+            # due on a Saturday: the "due" reminder goes on Friday with days_left 1; its state says "due today"
+            # (Friday is the last working day before it), as the web does
+            return Reminder(task, kind, (task.due - day).days, 0, task_state(task, day, calendar))
     return None
 
 
@@ -242,17 +275,17 @@ class _People:
 
     def __init__(self, people: Sequence[Person]):
         self.by_id: dict[int, Person] = {}
-        self.staff: dict[int, list[Person]] = defaultdict(list)  # active staff by division
-        self.heads: dict[int, list[Person]] = defaultdict(list)  # active heads by division
+        self.sharing: dict[int, list[Person]] = defaultdict(list)  # active, division_tasks, by division
+        self.fallback: dict[int, list[Person]] = defaultdict(list)  # active, division_tasks_fallback, by division
         for person in people:
             if person.id in self.by_id:
                 continue  # the same person twice would be messaged twice
             self.by_id[person.id] = person
             if person.active and person.division_id is not None:
-                if person.role == "staff":
-                    self.staff[person.division_id].append(person)
-                elif person.role == "head":
-                    self.heads[person.division_id].append(person)
+                if person.audience.division_tasks:
+                    self.sharing[person.division_id].append(person)
+                elif person.audience.division_tasks_fallback:
+                    self.fallback[person.division_id].append(person)
 
     def recipients(self, task: TaskInfo) -> list[Person]:
         assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
@@ -260,7 +293,7 @@ class _People:
             return [assignee]
         # Unassigned, assigned to someone who left, or to an id nobody has any more: the division's staff share it;
         # a division without (active) staff hears through its head, so that the reminder still reaches someone.
-        return list(self.staff.get(task.division_id) or self.heads.get(task.division_id) or ())
+        return list(self.sharing.get(task.division_id) or self.fallback.get(task.division_id) or ())
 
     def inactive_assignee(self, task: TaskInfo) -> Person | None:
         assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
@@ -312,33 +345,33 @@ class Week:
     measures: tuple[MeasureLine, ...] = ()  # the plan's measures, by order (week_of: those its tasks are of)
 
 
-def week_of(tasks: Iterable[TaskInfo], day: date) -> Week:
-    """Count the weekly summaries' figures from the tasks themselves (a forecast, a dry run, the tests); the daily
-    sweep has the database count them instead (tracker/reminders/selection.py)."""
-    tasks = list(tasks)  # read twice: per division, per measure
-    by_division: dict[int, list[TaskInfo]] = defaultdict(list)
-    for task in tasks:
-        by_division[task.division_id].append(task)
+def week_of(tasks: Iterable[TaskInfo], day: date, calendar: WorkCalendar) -> Week:
+    """Count the weekly summaries' figures from the tasks' states on the day (a forecast, a dry run, the tests); the
+    daily sweep has the database count them instead (tracker/reminders/selection.py, with the same rule's SQL)."""
+    stated = [(t, task_state(t, day, calendar)) for t in tasks]  # read twice: per division, per measure
+    by_division: dict[int, list[tuple[TaskInfo, TaskState]]] = defaultdict(list)
+    for task, state in stated:
+        by_division[task.division_id].append((task, state))
     counts = []
     for division_id, of_division in by_division.items():
-        counted = count(((t.due, t.done, t.done_on, t.carried) for t in of_division), day)
-        counts.append(DivisionCount(division_id, of_division[0].division_name, counted.total, counted.done,
+        counted = count_states(state for _, state in of_division)
+        counts.append(DivisionCount(division_id, of_division[0][0].division_name, counted.total, counted.done,
                                     counted.overdue))
     sunday = _sunday(day)
-    listed = tuple(t for ts in by_division.values() for t in ts if not (t.done or t.carried) and t.due <= sunday)
-    return Week(tuple(counts), listed, _measures_of(tasks))
+    listed = tuple(t for pairs in by_division.values() for t, state in pairs if state.is_open and t.due <= sunday)
+    return Week(tuple(counts), listed, _measures_of(stated))
 
 
-def _measures_of(tasks: Iterable[TaskInfo]) -> tuple[MeasureLine, ...]:
+def _measures_of(stated: Iterable[tuple[TaskInfo, TaskState]]) -> tuple[MeasureLine, ...]:
     """Each measure of the tasks with its percent (tracker.progress.measure_percent), by order."""
-    by_measure: dict[tuple, list[TaskInfo]] = defaultdict(list)
-    for task in tasks:
-        by_measure[(task.measure_order, task.measure_id, task.measure_title)].append(task)
+    by_measure: dict[tuple, list[tuple[TaskInfo, TaskState]]] = defaultdict(list)
+    for task, state in stated:
+        by_measure[(task.measure_order, task.measure_id, task.measure_title)].append((task, state))
     lines = []
     for (order, _, title), of_measure in sorted(by_measure.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
-        first = of_measure[0]
-        percent = measure_percent(sum(t.done for t in of_measure), len(of_measure), first.progress_override,
-                                  first.progress_reason)
+        first = of_measure[0][0]
+        percent = measure_percent(count_states(state for _, state in of_measure).done, len(of_measure),
+                                  first.progress_override, first.progress_reason)
         lines.append(MeasureLine(order, title, percent))
     return tuple(lines)
 
@@ -347,7 +380,8 @@ def _sunday(day: date) -> date:
     return day + timedelta(days=6 - day.weekday())
 
 
-def _division_summary(counted: DivisionCount, open_tasks: list[TaskInfo], day: date) -> DivisionSummary:
+def _division_summary(counted: DivisionCount, open_tasks: list[TaskInfo], day: date,
+                      calendar: WorkCalendar) -> DivisionSummary:
     sunday = _sunday(day)
     open_tasks = sorted(open_tasks, key=_task_order)
     return DivisionSummary(
@@ -355,7 +389,8 @@ def _division_summary(counted: DivisionCount, open_tasks: list[TaskInfo], day: d
         division_name=counted.division_name,
         open=counted.total - counted.done,
         done=counted.done,
-        overdue=tuple(t for t in open_tasks if is_overdue(t.due, t.done, day))[:SUMMARY_LISTED],
+        overdue=tuple(t for t in open_tasks
+                      if task_state(t, day, calendar).kind is StateKind.OVERDUE)[:SUMMARY_LISTED],
         due_this_week=tuple(t for t in open_tasks if day <= t.due <= sunday),
         overdue_count=counted.overdue,
     )
@@ -418,8 +453,9 @@ def plan_day(
     _add_reminders(parts, tasks, day, policy, calendar, index, group_of)
     if is_weekly_digest_day(day, calendar):
         if week is None:
-            week = week_of((t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id), day)
-        _add_weekly_summaries(parts, week, day, index, group_of)
+            week = week_of([t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id], day,
+                           calendar)
+        _add_weekly_summaries(parts, week, day, calendar, index, group_of)
     return _day_plan(parts, day, index, group_of)
 
 
@@ -452,26 +488,29 @@ def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: 
             parts.inactive[left.id] = left
 
 
-def _add_weekly_summaries(parts: _Parts, week: Week, day: date, index: _People, group_of: dict[int, Group]) -> None:
+def _add_weekly_summaries(parts: _Parts, week: Week, day: date, calendar: WorkCalendar, index: _People,
+                          group_of: dict[int, Group]) -> None:
     open_by_division: dict[int, list[TaskInfo]] = defaultdict(list)
     for task in week.open_tasks:
         open_by_division[task.division_id].append(task)
-    summaries = {c.division_id: _division_summary(c, open_by_division[c.division_id], day) for c in week.counts}
+    summaries = {c.division_id: _division_summary(c, open_by_division[c.division_id], day, calendar)
+                 for c in week.counts}
     whole = _organization_summary(week.counts, week.measures) if week.counts else None
     for division_id in group_of.keys() & summaries.keys():
         parts.group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
     for person in index.by_id.values():
         # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
-        if person.role == "head" and person.division_id in group_of:
+        hears = person.audience
+        if hears.division_week and person.division_id in group_of:
             continue  # their division's group has it
-        if person.role == "head" and person.division_id in summaries:
+        if hears.division_week and person.division_id in summaries:
             if person.active:
                 parts.divisions[person.id] = summaries[person.division_id]
-        elif person.role == "executive" and whole is not None:
+        elif hears.organization_week and whole is not None:
             if person.active:
                 parts.organization[person.id] = whole
         else:
-            continue  # admins get no weekly digest
+            continue  # no weekly digest for them (administrators)
         if not person.active:
             parts.inactive[person.id] = person
 

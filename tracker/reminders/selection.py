@@ -14,7 +14,8 @@ a number of statements that does not grow with the organizations that have nothi
 
 The policy then decides exactly, per organization, who gets what (plan_day): the ranges only choose what to read, so
 reading a few tasks too many changes nothing. Every statement names the organizations it reads (or reads all of
-them): this is the one reader of many agencies at once; each organization's rows go to that organization's plan only.
+them) through `access.scoped_to`: this is the one reader of many agencies at once; each organization's rows go to
+that organization's plan only.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..clock import local_date
+from ..access import reminder_audience, scoped_to
 from ..extensions import db
 from ..measures import counted_percent, with_task_counts
-from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, TaskStatus, User
+from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, User
 from ..plans.current import PlanYear, choose
+from ..progress import CARRIED, DONE, Record, done_sql, overdue_sql
 from ..workdays import WorkCalendar
 from .inputs import Inputs
 from .policy import (
@@ -115,23 +117,19 @@ def _decide(day: date, only: list[int] | None) -> _Day | None:
     policies = {
         id_: Policy(tuple(reminder_days or ()), overdue_every)
         for id_, reminder_days, overdue_every in db.session.execute(
-            _among(select(Organization.id, Organization.reminder_days, Organization.overdue_every), Organization.id,
-                   only))
+            scoped_to(select(Organization.id, Organization.reminder_days, Organization.overdue_every), Organization,
+                      only))
     }
-    earliest = db.session.scalar(_among(select(func.min(Task.due_date)).where(OPEN), Task.organization_id, only))
+    earliest = db.session.scalar(scoped_to(select(func.min(Task.due_date)).where(OPEN), Task, only))
     # Days off matter from the earliest open task on (the working days it is late), and over this week (whether the
     # day is its first working day); any earlier one changes no count the policy makes today.
     window = min(earliest or day, day - timedelta(days=7))
     days_off: dict[int, dict[date, str]] = defaultdict(dict)
     for organization_id, off, name in db.session.execute(
-            _among(select(DayOff.organization_id, DayOff.day, DayOff.name).where(DayOff.day >= window),
-                   DayOff.organization_id, only)):
+            scoped_to(select(DayOff.organization_id, DayOff.day, DayOff.name).where(DayOff.day >= window), DayOff,
+                      only)):
         days_off[organization_id][off] = name
     return _Day(day, policies, dict(days_off), earliest)
-
-
-def _among(query, column, only: list[int] | None):
-    return query if only is None else query.where(column.in_(only))
 
 
 # --- 2. the candidates -------------------------------------------------------------------------------------------
@@ -161,8 +159,9 @@ def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
             for task_id, organization_id in _open_due_in(union, part):
                 found[organization_id].add(task_id)
     # Tasks with lead times of their own, due from today on (their overdue reminders are in the ranges above).
-    query = select(Task.id, Task.organization_id).where(OWN_LEAD_TIMES, OPEN, Task.due_date >= decided.day)
-    for task_id, organization_id in db.session.execute(_among(query, Task.organization_id, only)):
+    query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(OWN_LEAD_TIMES, OPEN,
+                                                                            Task.due_date >= decided.day)
+    for task_id, organization_id in db.session.execute(query):
         found[organization_id].add(task_id)
     return found
 
@@ -173,8 +172,8 @@ def _open_due_in(ranges: Sequence[DateRange], only: list[int] | None) -> list[tu
     dates = [first + timedelta(days=i) for first, last in ranges for i in range((last - first).days + 1)]
     found = []
     for part in _chunks(dates):
-        query = select(Task.id, Task.organization_id).where(OPEN, Task.due_date.in_(part))
-        found += [(id_, org) for id_, org in db.session.execute(_among(query, Task.organization_id, only))]
+        query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(OPEN, Task.due_date.in_(part))
+        found += [(id_, org) for id_, org in db.session.execute(query)]
     return found
 
 
@@ -197,9 +196,9 @@ def _weekly_plans(decided: _Day, only: list[int] | None) -> dict[int, int]:
         return {}
     asked = only if usual_weekly else sorted(own_week)  # (days_off were read for `only` already)
     plans: dict[int, list[PlanYear]] = defaultdict(list)
-    query = (select(Plan.organization_id, Plan.id, Plan.fiscal_year_id, FiscalYear.year_be)
+    query = (scoped_to(select(Plan.organization_id, Plan.id, Plan.fiscal_year_id, FiscalYear.year_be), Plan, asked)
              .join(FiscalYear, FiscalYear.id == Plan.fiscal_year_id).order_by(FiscalYear.year_be.desc()))
-    for organization_id, *plan in db.session.execute(_among(query, Plan.organization_id, asked)):
+    for organization_id, *plan in db.session.execute(query):
         plans[organization_id].append(PlanYear(*plan))
     weekly = {}
     for organization_id, years in plans.items():
@@ -223,12 +222,13 @@ def _task_rows():
 def _task_info(row) -> tuple[int, TaskInfo]:
     (id_, organization_id, order, title, step_number, step_text, division_id, division_name, assignee_id, due,
      status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason) = row
+    record = Record.of(due, status, done_at)  # read as tracker.progress reads every task
     return organization_id, TaskInfo(
         id=id_, measure_order=order, measure_title=title, step_number=step_number, step_text=step_text,
         division_id=division_id, division_name=division_name, assignee_id=assignee_id, due=due,
-        done=status is TaskStatus.DONE,
+        done=record.status == DONE,
         reminder_days=tuple(reminder_days) if reminder_days is not None else None,
-        plan_id=plan_id, done_on=local_date(done_at) if done_at else None, carried=status is TaskStatus.CARRIED,
+        plan_id=plan_id, done_on=record.done_on, carried=record.status == CARRIED,
         measure_id=measure_id, progress_override=progress_override, progress_reason=progress_reason,
     )
 
@@ -243,17 +243,18 @@ def _read_batch(decided: _Day, organizations: list[int], candidates: dict[int, s
     people: dict[int, list[Person]] = defaultdict(list)
     line_ids: dict[int, dict[int, str]] = defaultdict(dict)
     for id_, organization_id, name, role, division_id, active, line_user_id in db.session.execute(
-            select(User.id, User.organization_id, User.display_name, User.role, User.division_id, User.active,
-                   User.line_user_id).where(User.organization_id.in_(organizations)).order_by(User.id)):
-        people[organization_id].append(Person(id_, name, role.value, division_id, active, line_user_id is not None))
+            scoped_to(select(User.id, User.organization_id, User.display_name, User.role, User.division_id,
+                             User.active, User.line_user_id), User, organizations).order_by(User.id)):
+        people[organization_id].append(Person(id_, name, role.value, division_id, active, line_user_id is not None,
+                                              reminder_audience(role)))
         if line_user_id:
             line_ids[organization_id][id_] = line_user_id
     groups: dict[int, list[Group]] = defaultdict(list)
     group_ids: dict[int, dict[int, str]] = defaultdict(dict)
     for id_, organization_id, name, line_group_id, members in db.session.execute(
-            select(Division.id, Division.organization_id, Division.name, Division.line_group_id,
-                   Division.line_group_members)
-            .where(Division.organization_id.in_(organizations), Division.line_group_id.is_not(None))
+            scoped_to(select(Division.id, Division.organization_id, Division.name, Division.line_group_id,
+                             Division.line_group_members), Division, organizations)
+            .where(Division.line_group_id.is_not(None))
             .order_by(Division.id)):
         groups[organization_id].append(Group(id_, name, members or 0))
         if line_group_id:  # (every one is: the query says so; the if is for mypy)
@@ -270,19 +271,18 @@ def _read_batch(decided: _Day, organizations: list[int], candidates: dict[int, s
 
 def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     """Count the weekly summaries' figures in the database: per division of each organization's current plan, its
-    tasks, done and overdue (as tracker.progress counts them: done is status done, overdue is not done and due
-    before the day), and read the open tasks the digests list: each division's oldest overdue ones and those due
-    from the day to the week's end."""
+    tasks, done and overdue (tracker.progress's states, in its SQL: done_sql, overdue_sql), and read the open tasks
+    the digests list: each division's oldest overdue ones and those due from the day to the week's end."""
     if not plans:
         return {}
     organizations, plan_ids = sorted(plans), sorted(set(plans.values()))
-    done = Task.status == TaskStatus.DONE
+    done, overdue = done_sql(Task.status), overdue_sql(Task.status, Task.due_date, day)
     counted = (
-        select(Task.organization_id, Task.division_id, Division.name, func.count(),
-               func.sum(case((done, 1), else_=0)),
-               func.sum(case((and_(OPEN, Task.due_date < day), 1), else_=0)))
+        scoped_to(select(Task.organization_id, Task.division_id, Division.name, func.count(),
+                         func.sum(case((done, 1), else_=0)),
+                         func.sum(case((overdue, 1), else_=0))), Task, organizations)
         .join(Measure, Measure.id == Task.measure_id).join(Division, Division.id == Task.division_id)
-        .where(Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids))
+        .where(Measure.plan_id.in_(plan_ids))
         .group_by(Task.organization_id, Task.division_id, Division.name)
     )
     counts: dict[int, list[DivisionCount]] = defaultdict(list)
@@ -291,19 +291,19 @@ def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     # Each measure's percent (a head's override, else its tasks done), counted in the database too.
     measures: dict[int, list[MeasureLine]] = defaultdict(list)
     for organization_id, order, title, *counted_measure in db.session.execute(with_task_counts(
-            select(Measure.organization_id, Measure.order, Measure.title)
-            .where(Measure.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids))
+            scoped_to(select(Measure.organization_id, Measure.order, Measure.title), Measure, organizations)
+            .where(Measure.plan_id.in_(plan_ids))
     ).order_by(Measure.organization_id, Measure.order, Measure.id)):
         measures[organization_id].append(MeasureLine(order, title, counted_percent(*counted_measure)))
     sunday = day + timedelta(days=6 - day.weekday())
-    of_plans = (Task.organization_id.in_(organizations), Measure.plan_id.in_(plan_ids), OPEN)
+    of_plans = (Measure.plan_id.in_(plan_ids), OPEN)
     # Of the overdue tasks, only the SUMMARY_LISTED oldest of each division: the digest counts the others (above).
     # Ranked in the database, in the order the policy lists them (policy._task_order); reading every overdue task
     # of a whole deployment into Python was a fifth of the heaviest day's sweep.
     ranked = (
-        select(Task.id, func.row_number().over(
+        scoped_to(select(Task.id, func.row_number().over(
             partition_by=Task.division_id,
-            order_by=(Task.due_date, Measure.order, Task.step_number, Task.id)).label("rank"))
+            order_by=(Task.due_date, Measure.order, Task.step_number, Task.id)).label("rank")), Task, organizations)
         .join(Measure, Measure.id == Task.measure_id)
         .where(*of_plans, Task.due_date < day)
         .subquery()
@@ -311,8 +311,8 @@ def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     oldest = select(ranked.c.id).where(ranked.c.rank <= SUMMARY_LISTED)
     listed: dict[int, list[TaskInfo]] = defaultdict(list)
     for row in db.session.execute(
-            _task_rows().where(*of_plans, or_(Task.id.in_(oldest), and_(Task.due_date >= day,
-                                                                         Task.due_date <= sunday)))
+            scoped_to(_task_rows(), Task, organizations)
+            .where(*of_plans, or_(Task.id.in_(oldest), and_(Task.due_date >= day, Task.due_date <= sunday)))
             .order_by(Task.id)):
         organization_id, info = _task_info(row)
         listed[organization_id].append(info)

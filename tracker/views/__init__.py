@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from .. import clock, evidence, labels
+from .. import clock, evidence, labels, progress
 from ..access import Action, Refused, can
 from ..auth import session_user
 from ..errors import DomainError
@@ -22,8 +22,9 @@ from ..faults import DatabaseFault, database_fault
 from ..models import AuditAction, Evidence, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import NoSuchPlan, YearChoice, year_choice
+from ..progress import TaskState
 from ..thai import format_date, is_plausible_be_year
-from ..workdays import DueState, WorkCalendar, describe_due
+from ..workdays import WorkCalendar
 from .resend import refused_form
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,12 @@ CONTENT_SECURITY_POLICY = (
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:…>` in every route: a whole number a database column can hold (64 bits, signed). A longer one is not
-    found, never an overflow in the database driver (SQLite's refuses a Python int past 2**63 - 1)."""
+    """`<int:…>` in every route: a whole number an id column holds on every database the app runs on (the models'
+    Integer: 32 bits, signed, on PostgreSQL; SQLite takes up to 64). A larger one is not found, never an overflow
+    in the database driver (PostgreSQL answers "integer out of range", SQLite's driver refuses past 2**63 - 1)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(*args, **kwargs)
 
 
@@ -72,11 +74,9 @@ def requested_year() -> YearChoice:
         abort(404)
 
 
-def due_state(task: Task) -> DueState:
-    """Say how a task's due date stands today, in working days (and how late it was done, if it was)."""
-    done_on = clock.local_date(task.done_at) if task.done_at else None
-    return describe_due(task.due_date, task.status is TaskStatus.DONE, clock.today(), calendar(), done_on,
-                        carried=task.status is TaskStatus.CARRIED)
+def task_state(task: Task) -> TaskState:
+    """Say where a task stands today, in working days of the organization's calendar (tracker.progress)."""
+    return progress.task_state(task, clock.today(), calendar())
 
 
 def send_evidence_file(item: Evidence) -> Response:
@@ -149,7 +149,7 @@ def _template_helpers(app: Flask) -> None:
             "labels": labels,  # labels.of(AuditAction, event.action) for values stored as text
             "AuditAction": AuditAction,
             "TaskStatus": TaskStatus,
-            "due_state": due_state,
+            "task_state": task_state,  # its words: labels.state_text(state)
             "today": lambda: clock.today(),  # looked up per call, so tests can fix the date
         }
     )

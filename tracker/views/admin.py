@@ -35,7 +35,7 @@ from ..forms import (
 )
 from ..models import DayOff, Division, FiscalYear, OitPurpose, Role, Source, Task, TaskStatus, User
 from ..plans.build import ensure_fiscal_year
-from ..plans.matching import CATALOGUE
+from ..progress import done_sql
 from ..thai import fiscal_year_of, format_date
 from ..workdays import WorkCalendar
 
@@ -181,7 +181,7 @@ def _divisions_page(form: DivisionForm, status: int = 200):
         for division_id, total, done in db.session.execute(
             scoped(Task, current_user.organization_id)
             .with_only_columns(Task.division_id, func.count(Task.id),
-                               func.coalesce(func.sum(case((Task.status == TaskStatus.DONE, 1), else_=0)), 0))
+                               func.coalesce(func.sum(case((done_sql(Task.status), 1), else_=0)), 0))
             .group_by(Task.division_id)
         )
     }
@@ -193,7 +193,7 @@ def _divisions_page(form: DivisionForm, status: int = 200):
         ).all()
     )
     return render_template("admin/divisions.html", divisions=divisions, counts=counts, people=people, form=form,
-                           catalogue=CATALOGUE), status
+                           catalogue=division_rules.CATALOGUE), status
 
 
 @bp.get("/divisions")
@@ -232,7 +232,7 @@ def _division_page(division: Division, form: DivisionForm | None = None, status:
         .order_by(User.active.desc(), User.display_name)
     ).all()
     return render_template("admin/division.html", division=division, form=form, members=members,
-                           catalogue=CATALOGUE), status
+                           catalogue=division_rules.CATALOGUE), status
 
 
 @bp.get("/divisions/<int:division_id>")

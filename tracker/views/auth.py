@@ -6,13 +6,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import audit
-from ..auth import change_password, end_session, sign_in, start_session
+from ..auth import change_password, end_session, record_sign_in, sign_in, start_session
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import LoginForm, PasswordForm
 from ..line.account import add_friend_url
-from ..models import AuditAction, Source
+from ..models import Source
 
 bp = Blueprint("auth", __name__)
 
@@ -44,7 +43,7 @@ def login():
             flash(error.message, "error")
             status = error.status
         else:
-            audit.record(user, AuditAction.USER_SIGN_IN, user, source=Source.WEB)
+            record_sign_in(user, source=Source.WEB)
             start_session(user, _address(), request.user_agent.string)
             db.session.commit()
             login_user(user)  # never remember=True: a sign-in lives as long as its server-side session only

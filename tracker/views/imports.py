@@ -206,8 +206,8 @@ def upload():
     create_divisions = bool(form.create_divisions.data)
     try:
         result = import_plan(
-            saved.path, source_name=name, organization=current_user.organization, create_divisions=create_divisions,
-            dry_run=True, actor=current_user, source=Source.WEB,
+            saved.path, current_user, source_name=name, organization=current_user.organization,
+            create_divisions=create_divisions, dry_run=True, source=Source.WEB,
         )
     except PlanFileError as error:
         db.session.rollback()
@@ -228,8 +228,8 @@ def _indicator_choices(upload: Upload, create_divisions: bool) -> dict[int, list
     """Read the ticked indicators per measure. A link the file stated and the person left alone stays "explicit";
     every other measure's ticks are what the person confirmed."""
     shown = import_plan(
-        upload.path, source_name=upload.name, organization=current_user.organization,
-        create_divisions=create_divisions, dry_run=True, actor=current_user, source=Source.WEB,
+        upload.path, current_user, source_name=upload.name, organization=current_user.organization,
+        create_divisions=create_divisions, dry_run=True, source=Source.WEB,
     ).preview
     db.session.rollback()
     numbers = {int(n) for n in shown["indicator_names"]}
@@ -258,9 +258,9 @@ def confirm(token: str):
     create_divisions = form.create_divisions.data == "y"
     try:
         result = import_plan(
-            saved.path, source_name=saved.name, organization=current_user.organization,
+            saved.path, current_user, source_name=saved.name, organization=current_user.organization,
             create_divisions=create_divisions, indicator_choices=_indicator_choices(saved, create_divisions),
-            actor=current_user, source=Source.WEB,
+            source=Source.WEB,
         )
     except PlanFileError as error:
         db.session.rollback()

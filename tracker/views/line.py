@@ -128,7 +128,7 @@ def confirm_link():
     form = LinkForm()
     if not form.validate_on_submit():
         abort(400)
-    nonce = linking.new_nonce(current_user)
+    nonce = linking.new_nonce(current_user, current_user)
     db.session.commit()
     query = urlencode({"linkToken": form.link_token.data, "nonce": nonce.nonce})
     return redirect(f"{linking.ACCOUNT_LINK_URL}?{query}")

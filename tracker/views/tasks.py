@@ -32,8 +32,9 @@ from ..forms import (
 )
 from ..history import Names
 from ..models import EvidenceReview, Measure, Source, Task, TaskStatus, User
+from ..progress import StateKind
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
-from . import due_state, requested_year, send_evidence_file
+from . import requested_year, send_evidence_file, task_state
 from .pagecache import cached_page
 
 bp = Blueprint("tasks", __name__)
@@ -60,8 +61,8 @@ def mine():
         query = my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
         found = list(db.session.scalars(query.order_by(Task.due_date, Task.id)))
         for task in found:
-            kind = due_state(task).kind
-            groups["done" if kind == "late" else kind].append(task)
+            kind = task_state(task).kind  # done late is listed with the done ones, its chip says how late
+            groups[StateKind.DONE if kind is StateKind.LATE else kind].append(task)
         groups["done"].sort(key=lambda t: t.done_at or t.due_date, reverse=True)
         # Tasks whose evidence a head sent back: one query for the whole list. A head: how much evidence waits.
         waiting = evidence.count_waiting(current_user) if can(current_user, Action.REVIEW_EVIDENCE) else 0

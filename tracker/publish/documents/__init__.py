@@ -1,15 +1,15 @@
 """The results report as files an agency publishes or edits: PDF (pdf.py), DOCX (docx.py) and XLSX (xlsx.py).
 
-The words every format prints live here (`Words`: the column labels, the heading, dates in the Buddhist Era, Thai
-digits when the report asks for them, "-" for an empty cell, the signature block), so the three files read the same
-and a wording is changed once. Each format only lays those words out.
+The words every format prints live here (`Words`: the column labels, from labels.py, the heading, dates in the
+Buddhist Era, Thai digits when the report asks for them, "-" for an empty cell, the signature block), so the three
+files read the same and a wording is changed once. Each format only lays those words out.
 """
 from __future__ import annotations
 
 from datetime import date
 
 from ...errors import DomainError
-from ...labels import WITH_OVERRIDDEN_PERCENT, overridden_note
+from ...labels import PLAN_COLUMN, RESULTS_COLUMN, WITH_OVERRIDDEN_PERCENT, overridden_note
 from ...thai import file_date, format_date, format_period, to_thai_digits
 from ..model import MeasureRow, ResultsReport, StepRow
 
@@ -23,23 +23,23 @@ _MEDIA_TYPES = {
 
 TITLE = "รายงานผลการดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
 
-# The plan's five columns as the plan prints them, then what was done.
-MEASURE = "มาตรการ/โครงการ/กิจกรรม"
-ANALYSIS = "ผลการวิเคราะห์ตัวชี้วัด"
-STEPS = "ขั้นตอนหรือวิธีการดำเนินการ"
-PERIOD = "ช่วงระยะเวลาการดำเนินการ"
-DIVISIONS = "ผู้รับผิดชอบ"
-RESULT = "ผลการดำเนินการ"
-PERCENT = "ร้อยละความก้าวหน้า"
-EVIDENCE = "หลักฐาน"
-PROBLEMS = "ปัญหาอุปสรรค"
+# The plan's five columns as the plan prints them (the import template's headings too), then what was done.
+MEASURE = PLAN_COLUMN["title"]
+ANALYSIS = PLAN_COLUMN["analysis"]
+STEPS = PLAN_COLUMN["steps"]
+PERIOD = PLAN_COLUMN["period"]
+DIVISIONS = PLAN_COLUMN["divisions"]
+RESULT = RESULTS_COLUMN["result"]
+PERCENT = RESULTS_COLUMN["percent"]
+EVIDENCE = RESULTS_COLUMN["evidence"]
+PROBLEMS = RESULTS_COLUMN["problems"]
 COLUMNS = (MEASURE, ANALYSIS, STEPS, PERIOD, DIVISIONS, RESULT, PERCENT, EVIDENCE, PROBLEMS)
 
 # A spreadsheet gives a step's status, its done day and the override's reason columns of their own (to sort and
 # filter by); the other formats print them inside the step and percent cells.
-STEP_STATUS = "สถานะ"
-STEP_DONE_ON = "วันที่แล้วเสร็จ"
-PERCENT_REASON = "เหตุผลที่ปรับร้อยละ"
+STEP_STATUS = RESULTS_COLUMN["step_status"]
+STEP_DONE_ON = RESULTS_COLUMN["step_done_on"]
+PERCENT_REASON = RESULTS_COLUMN["percent_reason"]
 OVERALL = "ความก้าวหน้าโดยรวม"
 NOTES = "หมายเหตุ"
 
