@@ -30,11 +30,11 @@ import config.testing
 from tracker import clock, create_app
 from tracker.extensions import db
 
+from .compile_once import compile_once
 from .factories import Seeded, find_seeded, seed_organization
 from .postgres import ADMIN_URL, PostgresDatabase, Server
-from .url_builders import reuse_url_builders
 
-reuse_url_builders()  # every test builds an app: its URL rules' builders are compiled once a session
+compile_once()  # every test builds an app: its URL builders and templates are compiled once a session
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "ita-2568-bang-krabue.txt"

@@ -13,6 +13,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Organization, User
 
+from .compile_once import TEMPLATES, compiled_anew
 from .conftest import ON_POSTGRESQL, app_settings
 from .factories import (
     PASSWORD,
@@ -25,7 +26,6 @@ from .factories import (
     seed_organization,
     user_named,
 )
-from .url_builders import compiled_anew
 
 # A moment as the database or an audit snapshot writes it: the one thing two imports of the same file differ in.
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(\+00:00)?")
@@ -98,7 +98,7 @@ def test_only_the_test_people_have_a_cheap_hash_and_the_app_hashes_with_scrypt(a
 
 
 def test_every_apps_url_builders_are_the_code_werkzeug_compiles_for_its_rules(app):
-    """The suite compiles each URL rule's builder once a session (tests/url_builders.py): a later app's rules get the
+    """The suite compiles each URL rule's builder once a session (tests/compile_once.py): a later app's rules get the
     very code Werkzeug would compile for them, bound to their own rule, and build the same URLs."""
     another = create_app(app_settings(DATABASE_URL="sqlite://"))
     rules = list(app.url_map.iter_rules())
@@ -111,3 +111,19 @@ def test_every_apps_url_builders_are_the_code_werkzeug_compiles_for_its_rules(ap
     with another.test_request_context():
         assert another.url_for("tasks.show", task_id=7, tab="notes") == "/tasks/7?tab=notes"
         assert another.url_for("imports.template", kind="xlsx") == "/imports/template.xlsx"
+
+
+def test_every_apps_templates_are_the_code_jinja_compiles_for_them(client, seeded):
+    """The suite compiles each template once a session (tests/compile_once.py): another app renders from the very code
+    its own Jinja environment compiles from the template's source."""
+    assert login(client, "mayor").status_code == 302
+    assert client.get("/dashboard").status_code == 200  # renders dashboard/index.html, compiled for this test's app
+    another = create_app(app_settings(DATABASE_URL="sqlite://"))
+    env = another.jinja_env
+    assert env.bytecode_cache is TEMPLATES and env is not client.application.jinja_env
+    for name in ("dashboard/index.html", "base.html"):
+        source, filename, _ = env.loader.get_source(env, name)
+        bucket = TEMPLATES.get_bucket(env, name, filename, source)
+        assert bucket.code is not None, name  # there: compiled once, for another app
+        assert bucket.code == env.compile(source, name, filename), name
+        assert env.get_template(name).root_render_func.__code__ in bucket.code.co_consts, name  # rendered from it

@@ -60,7 +60,8 @@ def live_app(seeded_template, tmp_path):
                "clerk_division": seeded.clerk.id, "clerk_measure": clerk_tasks[0].measure_id}
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polled for shutdown every 50 ms, not every 0.5 s: shutdown() waits for the next poll.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     app.config["TEST_IDS"] = ids
