@@ -188,19 +188,8 @@ def test_carrying_into_an_imported_plan_finds_or_makes_each_tasks_place(seeded):
     old_measures = seeded.plan.measures
     # A plan imported from the next report: measure 1 again, with its first step for กองคลัง only; measure 2 under
     # another title; measure 3 gone.
-    imported = Plan(organization=seeded.org, fiscal_year=ensure_fiscal_year(2570), source="ita-2569.txt",
-                    content_hash="i")
-    again = Measure(plan=imported, order=1, title=old_measures[0].title, period_start=date(2026, 10, 1),
-                    period_end=date(2027, 9, 30), divisions=[seeded.finance])
     first_step, second_step = (old_measures[0].tasks[0].step_text, old_measures[0].tasks[-1].step_text)
-    kept = Task(measure=again, step_number=1, step_text=first_step, division=seeded.finance,
-                due_date=date(2027, 1, 31))
-    other = Measure(plan=imported, order=2, title="มาตรการใหม่ของปี 2570", period_start=date(2026, 10, 1),
-                    period_end=date(2027, 9, 30), divisions=[seeded.clerk])
-    db.session.add_all([imported, again, kept, other,
-                        Task(measure=other, step_number=1, step_text="งานใหม่", division=seeded.clerk,
-                             due_date=date(2027, 6, 30))])
-    db.session.commit()
+    imported, again, kept = an_imported_plan(seeded, kept_due=date(2027, 1, 31))
     before = count(Task)
 
     carried = next_year.carry_over(seeded.plan, seeded.users["admin"], into=imported, source=Source.WEB,
@@ -234,7 +223,7 @@ def test_carrying_into_an_imported_plan_finds_or_makes_each_tasks_place(seeded):
     # A year on, the leftovers measure is not copied as if it were one of the plan's: what is left of it is carried.
     admin = seeded.users["admin"]
     following = next_year.copy_plan(imported, admin, source=Source.WEB)
-    assert [m.title for m in following.measures] == [again.title, other.title]
+    assert [m.title for m in following.measures] == [again.title, "มาตรการใหม่ของปี 2570"]
     moved = next_year.carry_over(imported, admin, into=following, source=Source.WEB, today=date(2027, 9, 1))
     (leftovers_2571,) = [m for m in following.measures if m.title.startswith("งานยกมา")]
     assert leftovers_2571.title == "งานยกมาจากปีงบประมาณ 2570"
@@ -617,17 +606,16 @@ def test_undoing_a_carrying_within_seven_days_brings_the_tasks_back(seeded, link
     assert again.status_code == 409 and "ถูกยกเลิกไปแล้ว" in again.get_data(as_text=True)
 
 
-def an_imported_plan(seeded) -> tuple[Plan, Measure, Task]:
-    """The next year's plan from the next report: measure 1 again with its first step for กองคลัง only, and a new
-    measure (the rest of last year's plan has no measure in it)."""
+def an_imported_plan(seeded, kept_due: date = date(2026, 10, 31)) -> tuple[Plan, Measure, Task]:
+    """The next year's plan from the next report: measure 1 again with its first step for กองคลัง only (due
+    `kept_due`), and a new measure (the rest of last year's plan has no measure in it)."""
     old = seeded.plan.measures[0]
     first_step = old.tasks[0].step_text
     imported = Plan(organization=seeded.org, fiscal_year=ensure_fiscal_year(2570), source="ita-2569.txt",
                     content_hash="i")
     again = Measure(plan=imported, order=1, title=old.title, period_start=date(2026, 10, 1),
                     period_end=date(2027, 9, 30), divisions=[seeded.finance])
-    kept = Task(measure=again, step_number=1, step_text=first_step, division=seeded.finance,
-                due_date=date(2026, 10, 31))
+    kept = Task(measure=again, step_number=1, step_text=first_step, division=seeded.finance, due_date=kept_due)
     other = Measure(plan=imported, order=2, title="มาตรการใหม่ของปี 2570", period_start=date(2026, 10, 1),
                     period_end=date(2027, 9, 30), divisions=[seeded.clerk])
     db.session.add_all([imported, again, kept, other,
