@@ -6,10 +6,10 @@ built the same way: the seed report imported once per session into a second temp
 every test that asks for `seeded` copies instead, and finds its rows in by name.
 
 `TEST_DATABASE=postgresql` runs the same tests on PostgreSQL (TEST_POSTGRES_URL, by default the server on
-127.0.0.1:5432): the two templates are PostgreSQL databases, and each test gets its own database made from one with
-`CREATE DATABASE ... TEMPLATE` (tests/postgres.py), dropped after the test. The few tests that are about SQLite
-itself (a locked file, a read-only `mode=ro` open, the file's rows read with sqlite3) are skipped there, each
-`skipif(ON_POSTGRESQL, reason=...)` saying why.
+127.0.0.1:5432): the two templates are PostgreSQL databases, and each test gets a database of its own holding what
+its template holds: made from it with `CREATE DATABASE ... TEMPLATE`, then put back as the template was after each
+test and reused (tests/postgres.py). The few tests that are about SQLite itself (a locked file, a read-only `mode=ro`
+open, the file's rows read with sqlite3) are skipped there, each `skipif(ON_POSTGRESQL, reason=...)` saying why.
 """
 from __future__ import annotations
 
@@ -95,10 +95,11 @@ class RequestLikeProductionClient(FlaskClient):
 
 
 def copy_of(template: Template, path: Path) -> str:
-    """The URL of a fresh copy of a template database: a SQLite file at `path`, or on PostgreSQL a new database made
-    from the template and dropped after the test."""
+    """The URL of a fresh copy of a template database: a SQLite file at `path`, or on PostgreSQL a database holding
+    what the template holds (tests/postgres.py: made from it, or an earlier test's put back), given back after the
+    test."""
     if isinstance(template, PostgresDatabase):
-        database = template.server.create(template=template)
+        database = template.server.copy(template)
         _made_for_the_test.append(database)
         return database.url
     shutil.copy(template, path)
@@ -133,12 +134,13 @@ def postgres_server():
 
 
 @pytest.fixture(autouse=True)
-def _drop_the_databases_made_for_the_test(postgres_server):
-    """Drop the databases made for a test once it is over (PostgreSQL): an autouse fixture is set up before the ones a
-    test names, so it is finished after them, once their apps have closed their connections."""
+def _give_back_the_databases_copied_for_the_test(postgres_server):
+    """Give back the databases copied for a test once it is over (PostgreSQL; tests/postgres.py reuses them): an
+    autouse fixture is set up before the ones a test names, so it is finished after them, once their apps have closed
+    their connections."""
     yield
     while _made_for_the_test:
-        postgres_server.drop_later(_made_for_the_test.pop())
+        postgres_server.give_back(_made_for_the_test.pop())
 
 
 @pytest.fixture(scope="session")

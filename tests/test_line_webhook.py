@@ -103,6 +103,26 @@ def test_a_redelivered_event_is_handled_once(client, linked, line):
     assert len(line.replies) == 1
 
 
+def test_the_invitation_and_the_tick_off_link_to_the_organizations_recorded_address(client, linked, line):
+    """PUBLIC_URL not set: links go to the address the organization recorded (organization.public_url), as the
+    reminders' do (tests/test_public_url.py), not to PUBLIC_URL's default port."""
+    from tracker.line import postback
+    from tracker.organization import DEFAULT_PUBLIC_URL
+
+    client.application.config["PUBLIC_URL"] = DEFAULT_PUBLIC_URL
+    linked.org.public_url = "http://127.0.0.1:8765"
+    user = linked.users["clerk-head"]
+    user.line_user_id = LINE_ID
+    db.session.commit()
+    assert post(client, event("follow", user="U" + "f" * 32)).status_code == 200
+    invitation = texts(last_reply(line))
+    data = postback.sign("done", linked.tasks_of(linked.clerk)[0].id, LINE_ID, client.application.config["SECRET_KEY"])
+    assert post(client, event("postback", postback={"data": data})).status_code == 200
+    confirmation = texts(last_reply(line))
+    for text in (invitation, confirmation):
+        assert "http://127.0.0.1:8765/" in text and f"{DEFAULT_PUBLIC_URL}/" not in text, text
+
+
 # --- linking an account ------------------------------------------------------------------------------------------
 
 

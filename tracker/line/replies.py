@@ -16,7 +16,7 @@ from ..extensions import db
 from ..labels import DUE_SOON, combined_note, label, percent_note, state_text
 from ..measures import counted_percent, with_task_counts
 from ..models import Measure, Task, TaskStatus, User
-from ..organization import work_calendar
+from ..organization import public_url, work_calendar
 from ..plans.current import current_plan_id
 from ..progress import MeasurePercent, combined_percent, count_states, task_state
 from ..workdays import WorkCalendar
@@ -39,10 +39,6 @@ def command_of(text: str) -> str:
     if key in _SUMMARY_WORDS:
         return "summary"
     return "help"
-
-
-def base_url() -> str:
-    return current_app.config["PUBLIC_URL"]
 
 
 def secret() -> str:
@@ -71,12 +67,13 @@ def tasks_reply(user: User) -> list[dict]:
     calendar = work_calendar(user.organization_id)  # once, not once per task
     cards = [task_card(t, calendar) for t in open_tasks]  # by due date: the overdue ones come first
     line_user_id = user.line_user_id or ""
+    address = public_url(user.organization)  # where the web pages are, as every message links to them
     message = flex.task_carousel(
         cards,
-        base_url=base_url(),
+        base_url=address,
         postback=lambda action, task_id: postback.sign(action, task_id, line_user_id, secret()),
         alt_text=f"งานของคุณ {len(cards)} งาน (เกินกำหนด {sum(c.state_kind == 'overdue' for c in cards)})",
-        more_url=f"{base_url()}/tasks",
+        more_url=f"{address}/tasks",
     )
     return [message]
 
@@ -131,4 +128,4 @@ def summary_text(user: User) -> str:
     text += f"เกินกำหนด {progress.overdue} งาน\n{DUE_SOON} {progress.due_soon} งาน\n"
     if lines:
         text += "ความก้าวหน้ารายมาตรการ:\n" + "".join(f"{measure_line(*line)}\n" for line in lines)
-    return text + f"{base_url()}/dashboard"
+    return text + f"{public_url(user.organization)}/dashboard"

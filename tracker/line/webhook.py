@@ -24,11 +24,11 @@ from ..errors import DomainError
 from ..extensions import db
 from ..labels import label
 from ..models import LineEvent, Organization, Source, Task
+from ..organization import public_url
 from . import flex, linking, postback
 from .channel import Channel
 from .replies import (
     HELP,
-    base_url,
     command_of,
     secret,
     summary_text,
@@ -157,14 +157,16 @@ def _source(event: dict) -> dict:
     return event.get("source") or {}
 
 
-def _link_invitation(channel: Channel, line_user_id: str | None) -> Later:
+def _link_invitation(organization: Organization, channel: Channel, line_user_id: str | None) -> Later:
+    address = public_url(organization)  # read now: the answer below runs after the commit, with no session
+
     def invitation() -> list[dict]:  # after the commit: LINE issues the link token with nothing of ours open
         token = channel.issue_link_token(line_user_id) if line_user_id else None
         if not token:
-            return [flex.text("บัญชี LINE นี้ยังไม่ได้เชื่อมกับระบบ — เข้าสู่ระบบที่ " + base_url() + "/profile เพื่อเชื่อม")]
+            return [flex.text("บัญชี LINE นี้ยังไม่ได้เชื่อมกับระบบ — เข้าสู่ระบบที่ " + address + "/profile เพื่อเชื่อม")]
         return [flex.text(
             "สวัสดีครับ นี่คือบัญชีแจ้งเตือนงานแผนปรับปรุง ITA ของหน่วยงาน\n"
-            f"เชื่อมบัญชี LINE กับระบบก่อน แล้วคุณจะได้รับการแจ้งเตือนและปิดงานจากแชทได้:\n{base_url()}/line/link?linkToken={token}"
+            f"เชื่อมบัญชี LINE กับระบบก่อน แล้วคุณจะได้รับการแจ้งเตือนและปิดงานจากแชทได้:\n{address}/line/link?linkToken={token}"
         )]
 
     return invitation
@@ -174,7 +176,7 @@ def _follow(organization: Organization, event: dict, channel: Channel) -> Answer
     user = linking.linked_user(organization, _source(event).get("userId"))
     if user:
         return [flex.text(f"ยินดีต้อนรับกลับ คุณ{user.display_name}\n{HELP}")]
-    return _link_invitation(channel, _source(event).get("userId"))
+    return _link_invitation(organization, channel, _source(event).get("userId"))
 
 
 def _unfollow(organization: Organization, event: dict, channel: Channel) -> list[dict]:
@@ -191,7 +193,7 @@ def _message(organization: Organization, event: dict, channel: Channel) -> Answe
         return [flex.text(HELP)]
     user = linking.linked_user(organization, source.get("userId"))
     if user is None:
-        return _link_invitation(channel, source.get("userId"))
+        return _link_invitation(organization, channel, source.get("userId"))
     command = command_of(message.get("text", ""))
     if command == "tasks":
         return tasks_reply(user)
@@ -204,7 +206,7 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
     source = _source(event)
     user = linking.linked_user(organization, source.get("userId"))
     if user is None:
-        return _link_invitation(channel, source.get("userId"))
+        return _link_invitation(organization, channel, source.get("userId"))
     binding = source.get("groupId") if source.get("type") == "group" else source.get("userId")
     parsed = postback.verify((event.get("postback") or {}).get("data", ""), binding or "", secret())
     if parsed is None:
@@ -228,7 +230,7 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
     card = task_card(task)
     if action == "done":
         undo = postback.sign("undo", task.id, binding or "", secret())
-        return [flex.tick_confirmation(card, base_url=base_url(), undo_data=undo)]
+        return [flex.tick_confirmation(card, base_url=public_url(organization), undo_data=undo)]
     return [flex.text(f"ยกเลิกแล้ว: “{task.step_text[:60]}” กลับเป็น{label(task.status)}")]
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..access import scoped
@@ -20,7 +19,7 @@ from ..extensions import db
 from ..labels import state_status
 from ..models import Evidence, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task
 from ..oit import oit_item
-from ..organization import work_calendar
+from ..organization import public_url, work_calendar
 from ..plans.current import NoSuchPlan, plan_of_year
 from ..progress import (
     MeasurePercent,
@@ -176,11 +175,12 @@ def _step_row(task: Task, record: Record, state: TaskState) -> StepRow:
 
 def public_evidence_url(item: Evidence) -> str | None:
     """A public evidence item's address for a reader outside: its link, or where its file is served to anyone (on
-    the public address the deployment is reached at, PUBLIC_URL, the same in a page, a file and the command line)."""
+    the organization's public address, organization.public_url, the same in a page, a file, a message and the command
+    line)."""
     if item.url:
         return item.url
     if item.file_path:
-        return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/o/{item.organization_id}/evidence/{item.id}"
+        return f"{public_url(item.organization_id).rstrip('/')}/o/{item.organization_id}/evidence/{item.id}"
     return None
 
 
