@@ -1,12 +1,17 @@
 """The demo: a story of this fiscal year told at office hours, with steps due in the coming weeks; `tracker demo` on a
 database that exists says so and builds nothing twice, `--fresh` deletes only a SQLite demo; reminders and delivery
-run beside `tracker demo --port N` link to port N."""
+run beside `tracker demo --port N` link to port N.
+
+The installed `tracker demo` runs as a process of its own twice, as a new user runs it: once to build the demo that
+the command tests share (`demo_database`, built once: each test works on a copy of it), once to refuse `--fresh` on
+PostgreSQL in one line. The commands run on that demo afterwards (a second `tracker demo`, `--fresh`, `tracker
+reminders`) run in this process through the same entry point (`in_process`, tests/test_ops.py): a process of its own
+would cost 1.5 to 2 s of imports each, and build the demo again, and prove nothing more."""
 from __future__ import annotations
 
-import os
+import shutil
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -32,7 +37,8 @@ from tracker.organization import DEFAULT_PUBLIC_URL
 from tracker.reminders import outbox
 from tracker.workdays import WorkCalendar
 
-TRACKER = Path(sys.executable).with_name("tracker")
+from .test_ops import TRACKER, environment, in_process
+
 WORK = (AuditAction.TASK_PROGRESS.value, AuditAction.TASK_TICK_OFF.value)
 
 # --- the story -----------------------------------------------------------------------------------------------------
@@ -119,27 +125,40 @@ def test_delivery_beside_the_demo_links_to_its_port(app, runner, on_day):
 # --- the command, as a new user runs it ----------------------------------------------------------------------------
 
 
-def tracker(*args: str, database: Path, **settings: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LINE_", "DATABASE_", "FLASK_", "WEB_", "BIND", "PUBLIC_URL"))}
-    env.update(DATABASE_URL=f"sqlite:///{database}", SECRET_KEY="test-secret-key-not-for-production", **settings)
-    return subprocess.run([str(TRACKER), *args], env=env, capture_output=True, text=True, timeout=120)
-
-
 def rows(database: Path) -> dict[str, int]:
     with closing(sqlite3.connect(database)) as connection:
         tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
 
 
-@pytest.mark.slow  # runs the installed `tracker` command
-def test_demo_twice_says_the_database_exists_and_adds_nothing(tmp_path):
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`tracker demo --no-run --port 8765` on a new database, by the installed command: the file, and what the command
+    said. Built once (a session: this module's tests may come back to a test process after others), and only read: a
+    test copies it (`copy_of_demo`) before it runs a command on it."""
+    database = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    built = subprocess.run([str(TRACKER), "demo", "--no-run", "--port", "8765"],
+                           env=environment(f"sqlite:///{database}"), capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    assert not database.with_name(database.name + "-wal").exists(), "the demo database is not whole in one file"
+    return database, built
+
+
+@pytest.fixture
+def copy_of_demo(demo_database, tmp_path) -> Path:
     database = tmp_path / "demo.sqlite3"
-    first = tracker("demo", "--no-run", database=database)
-    assert first.returncode == 0, first.stderr
+    shutil.copy(demo_database[0], database)
+    return database
+
+
+@pytest.mark.slow  # runs the installed `tracker` command (demo_database)
+def test_demo_twice_says_the_database_exists_and_adds_nothing(demo_database, copy_of_demo):
+    first = demo_database[1]
     assert "ฐานข้อมูลมีอยู่แล้ว" not in first.stdout and "นำเข้ารายงานตัวอย่างแล้ว" in first.stdout
+    database = copy_of_demo
     built = rows(database)
-    second = tracker("demo", "--no-run", database=database)
+    # The same command again, on the database the first one built.
+    second = in_process("demo", "--no-run", "--port", "8765", database_url=f"sqlite:///{database}")
     assert second.returncode == 0, second.stderr
     assert (f"ฐานข้อมูลมีอยู่แล้ว: {database} ใช้ต่อ — เริ่มใหม่ด้วย tracker demo --fresh"
             in second.stdout.splitlines()[0])
@@ -147,44 +166,41 @@ def test_demo_twice_says_the_database_exists_and_adds_nothing(tmp_path):
     assert rows(database) == built
 
 
-@pytest.mark.slow  # runs the installed `tracker` command
-def test_demo_fresh_builds_a_sqlite_demo_anew(tmp_path):
-    database = tmp_path / "demo.sqlite3"
-    assert tracker("demo", "--no-run", database=database).returncode == 0
+@pytest.mark.slow  # runs the installed `tracker` command (demo_database)
+def test_demo_fresh_builds_a_sqlite_demo_anew(copy_of_demo):
+    database = copy_of_demo
     with closing(sqlite3.connect(database)) as connection:
         connection.execute("UPDATE task SET status = 'done'")  # what someone did while trying the demo
         connection.commit()
-    fresh = tracker("demo", "--no-run", "--fresh", database=database)
+    fresh = in_process("demo", "--no-run", "--fresh", database_url=f"sqlite:///{database}")
     assert fresh.returncode == 0, fresh.stderr
     assert f"ลบฐานข้อมูลตัวอย่างเดิมแล้ว: {database}" in fresh.stdout and "นำเข้ารายงานตัวอย่างแล้ว" in fresh.stdout
     with closing(sqlite3.connect(database)) as connection:
         assert connection.execute("SELECT count(*) FROM task WHERE status <> 'done'").fetchone()[0] > 0
 
 
-@pytest.mark.slow  # runs the installed `tracker` command
-def test_demo_fresh_refuses_a_postgresql_database_in_one_line(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "FLASK_"))}
-    env.update(DATABASE_URL="postgresql+psycopg://ita:secret@127.0.0.1:1/ita", SECRET_KEY="test-secret-key")
-    result = subprocess.run([str(TRACKER), "demo", "--no-run", "--fresh"], env=env, capture_output=True, text=True,
-                            timeout=60)
+@pytest.mark.slow  # runs the installed `tracker` command: demo's refusal as the process ends it, in one line
+def test_demo_fresh_refuses_a_postgresql_database_in_one_line():
+    result = subprocess.run([str(TRACKER), "demo", "--no-run", "--fresh"], capture_output=True, text=True,
+                            env=environment("postgresql+psycopg://ita:secret@127.0.0.1:1/ita"), timeout=60)
     assert result.returncode == ExitCode.REFUSED, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert "SQLite" in line and "postgresql+psycopg://ita:***@127.0.0.1:1/ita" in line and "secret" not in line
 
 
-@pytest.mark.slow  # runs the installed `tracker` command
-def test_reminders_beside_the_demo_link_to_its_port(tmp_path):
-    database = tmp_path / "demo.sqlite3"
-    assert tracker("demo", "--no-run", "--port", "8765", database=database).returncode == 0
+@pytest.mark.slow  # runs the installed `tracker` command (demo_database)
+def test_reminders_beside_the_demo_link_to_its_port(copy_of_demo):
+    database = copy_of_demo  # built by `tracker demo --no-run --port 8765`
+    url = f"sqlite:///{database}"
     with closing(sqlite3.connect(database)) as connection:
         days = [d for (d,) in connection.execute(
             "SELECT DISTINCT due_date FROM task WHERE status <> 'done' AND due_date >= date('now', '+7 hours') "
             "ORDER BY due_date LIMIT 4")]
     for day in days:  # a step's due day reminds of it (who hears depends on its division's people)
-        shown = tracker("reminders", "--on", day, "--dry-run", database=database)
+        shown = in_process("reminders", "--on", day, "--dry-run", database_url=url)
         if "/tasks/" in shown.stdout:
             break
     assert "http://127.0.0.1:8765/tasks/" in shown.stdout and ":5000" not in shown.stdout, shown.stdout
-    explicit = tracker("reminders", "--on", day, "--dry-run", database=database,
-                       PUBLIC_URL="https://ita.example.go.th")
+    explicit = in_process("reminders", "--on", day, "--dry-run", database_url=url,
+                          PUBLIC_URL="https://ita.example.go.th")
     assert "https://ita.example.go.th/tasks/" in explicit.stdout and "8765" not in explicit.stdout

@@ -36,6 +36,13 @@ pytestmark = pytest.mark.slow  # a LINE that takes 0.3-2 s over each push, in re
 
 TODAY = date(2026, 3, 17)  # `on_day` starts here: the rows below are for this day
 
+# How many reminders go out while people use the web. Enough, and no more: the pushes take 0.3-2 s each (random.Random
+# of the fixture's seed, 11), and 9 of these 12 take over 1 s, about 14 s in all. A write transaction held across any
+# one of them would keep a sign-in or a comment waiting past the 1 s that p99 is held to (with fewer than 100 requests,
+# p99 is the slowest one), and ~14 s of pushes leave room for far more than the 10 rounds of sign-in and comment asked
+# for. (Thirty pushes proved no more, in 33 s.)
+PUSHES = 12
+
 
 def write_lock_free(path) -> bool:
     """Tell whether another connection could start writing to the database file right now (no writer holds it)."""
@@ -54,16 +61,18 @@ def write_lock_free(path) -> bool:
 
 @pytest.fixture
 def slow_line(app):
-    """A LINE that takes 0.3-2 s over each push, and notes whether the database was free to write meanwhile."""
+    """A LINE that takes 0.3-2 s over each push (`push_seconds`, the range a test may change), and notes whether the
+    database was free to write when each push came in."""
     with FakeLine(quota=None) as fake:
         rng = random.Random(11)
         fake.lock_free_during_push = []
+        fake.push_seconds = (0.3, 2.0)
         path = None if ON_POSTGRESQL else database_path()
 
         def push(request):
             if path is not None:
                 fake.lock_free_during_push.append(write_lock_free(path))
-            fake.sleep(rng.uniform(0.3, 2.0))
+            fake.sleep(rng.uniform(*fake.push_seconds))
             return fake._push(request)
 
         fake.add_route("POST", PUSH_PATH, push)
@@ -86,7 +95,7 @@ def test_sign_ins_and_comments_never_wait_for_line_while_reminders_go_out(app, s
     push in 0.3-2 s, on SQLite: 0 errors, p99 under 1 s."""
     if not ON_POSTGRESQL:
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
-    pending_for_staff(seeded, 30)
+    pending_for_staff(seeded, PUSHES)
     task = seeded.tasks_of(seeded.clerk)[0]
     delivered: list[outbox.DeliveryResult] = []
 
@@ -123,20 +132,22 @@ def test_sign_ins_and_comments_never_wait_for_line_while_reminders_go_out(app, s
         rounds += 1
     deliverer.join()
 
-    assert delivered and delivered[0].sent == 30
+    assert delivered and delivered[0].sent == PUSHES
     assert errors == [], f"{len(errors)} errors of {len(timings)} requests, e.g. {errors[:3]}"
     timings.sort()
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
     assert rounds >= 10 and p99 < 1.0, f"p99 {p99:.2f} s over {len(timings)} requests; slowest {timings[-3:]}"
     assert count(Comment) == rounds
     db.session.expire_all()
-    assert count(Notification, Notification.status == NotificationStatus.SENT) == 30
+    assert count(Notification, Notification.status == NotificationStatus.SENT) == PUSHES
 
 
 @sqlite_probe
 def test_delivery_holds_no_write_lock_while_line_answers(app, seeded, slow_line, on_day):
     # Directly, with nobody else writing (the web requests above write too, so the probe is made alone): at every
-    # push, another connection could have begun writing.
+    # push, another connection could have begun writing. The probe is made as each push comes in, before LINE's answer:
+    # how long LINE then takes changes nothing it sees, so this LINE answers at once.
+    slow_line.push_seconds = (0.0, 0.0)
     pending_for_staff(seeded, 4)
     result = outbox.deliver(channel_from_config(), worker="scheduler")
     assert result.sent == 4 and slow_line.lock_free_during_push == [True] * 4

@@ -1,10 +1,22 @@
-"""Production operations, through the installed `tracker` command as an operator or systemd runs it: `tracker backup`
-while the app is using the database and `tracker restore` of that file (SQLite and PostgreSQL), the refusals of
-restore (a backup whose schema is not this release's among them), a backup of a database another process holds
-locked, `tracker db upgrade` on a read-only database, and `tracker serve` (gunicorn) answering, stopping on SIGTERM,
-and refusing a database that is not built."""
+"""Production operations, through the `tracker` command as an operator or systemd runs it: `tracker backup` while the
+app is using the database and `tracker restore` of that file (SQLite and PostgreSQL), the refusals of restore (a
+backup whose schema is not this release's among them), a backup of a database another process holds locked, `tracker
+db upgrade` on a read-only database, and `tracker serve` (gunicorn) answering, stopping on SIGTERM, and refusing a
+database that is not built.
+
+The installed command runs as a process of its own (`tracker()`, marked slow) where the process boundary is what a
+test proves: a backup taken while this process has a write not yet committed, a restore refused while this process
+has the database open, a backup giving up on, or stopped by SIGTERM while waiting for, a database another process
+holds locked, `tracker serve` answering and stopping on SIGTERM, and `db upgrade`'s one line on a read-only database
+(Alembic's logging is set up in that process). Each command's refusal is seen once that way too: exit code, one line
+on stderr, no traceback. A process costs 1.5 to 2 s of imports, so the rest (the restore refusals, restoring, a backup
+never overwriting) run `in_process()`: the console script's own entry point, tracker.cli.main, called in this process
+with the environment the real process gets; its app, its app context and its connections are its own, and gone when
+it returns, as a process's would be."""
 from __future__ import annotations
 
+import functools
+import io
 import os
 import signal
 import socket
@@ -17,38 +29,88 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from flask import appcontext_pushed, current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tracker import MIGRATIONS_DIR, create_app, schema
+from tracker import MIGRATIONS_DIR, cli, create_app, schema
 from tracker.extensions import db
 from tracker.faults import ExitCode
 from tracker.models import Organization
 
 from .conftest import PG_ADMIN_URL, app_settings
+from .postgres import PostgresDatabase
 
 TRACKER = Path(sys.executable).with_name("tracker")
-pytestmark = pytest.mark.slow  # every test runs the installed command, a process of its own (pyproject.toml)
+# The settings a test does not choose: none of the machine's (or CI's) LINE, database, Flask or web settings.
+NOT_INHERITED = ("LINE_", "DATABASE_", "FLASK_", "WEB_", "BIND", "PUBLIC_URL")
+SECRET_KEY = "test-secret-key-not-for-production"
+slow = pytest.mark.slow  # runs the installed command, a process of its own (pyproject.toml)
 
 
-def environment(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "DATABASE_", "FLASK_", "WEB_", "BIND"))}
-    env.update(DATABASE_URL=database_url, SECRET_KEY="test-secret-key-not-for-production")
+def environment(database_url: str, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED)}
+    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, **settings)
     return env
 
 
-def tracker(*args: str, database_url: str) -> subprocess.CompletedProcess:
+def tracker(*args: str, database_url: str, **settings: str) -> subprocess.CompletedProcess:
     """The installed `tracker` command, as an operator or a service manager runs it."""
-    return subprocess.run([str(TRACKER), *args], env=environment(database_url), capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([str(TRACKER), *args], env=environment(database_url, **settings), capture_output=True,
+                          text=True, timeout=120)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a test reads of a command run in this process: the fields of a subprocess.CompletedProcess."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def in_process(*args: str, database_url: str, **settings: str) -> Ran:
+    """`tracker ARGS` run in this process: tracker.cli.main, the installed command's entry point, with the
+    environment `tracker()` gives the real process (undone when it returns), its output captured, its exit code that
+    of its SystemExit. An exception it does not handle (the traceback the real process would print) fails the test.
+
+    The command builds its own app and pushes its own app context, above any the test has pushed; once it returns,
+    its context is popped and its connections are closed here, as a process's end would close them: a restore that
+    follows must not find this process holding the database open."""
+    out, err = io.StringIO(), io.StringIO()
+    outer = current_app._get_current_object() if current_app else None
+    apps = []
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err), \
+            appcontext_pushed.connected_to(lambda app, **extra: apps.append(app)):
+        for name in list(os.environ):
+            if name.startswith(NOT_INHERITED):
+                patch.delenv(name)
+        for name, value in dict(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, **settings).items():
+            patch.setenv(name, value)
+        patch.setenv("FLASK_RUN_FROM_CLI", "true")  # FlaskGroup sets it: patched first, so that it is undone too
+        try:
+            cli.main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code
+        else:
+            raise AssertionError("tracker.cli.main returned: click's standalone mode always exits")
+    if code is not None and not isinstance(code, int):  # sys.exit("message"), as Python itself reports it
+        print(code, file=err)
+        code = 1
+    for app in {id(app): app for app in apps if app is not outer}.values():
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert (current_app._get_current_object() if current_app else None) is outer, "the command's app context leaked"
+    return Ran(int(code or 0), out.getvalue(), err.getvalue())
 
 
 def one_line(text: str) -> str:
@@ -57,7 +119,7 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-def refused(result: subprocess.CompletedProcess, code: ExitCode, *words: str) -> None:
+def refused(result: subprocess.CompletedProcess | Ran, code: ExitCode, *words: str) -> None:
     """The command said no in one line, without a traceback, with the exit code docs/deployment.md gives."""
     assert result.returncode == code, (result.stdout, result.stderr)
     line = one_line(result.stderr)
@@ -69,33 +131,71 @@ def refused(result: subprocess.CompletedProcess, code: ExitCode, *words: str) ->
 # --- a database as the app uses it: SQLite and PostgreSQL ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("ops") / "migrated.sqlite3"
-    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}"))
+def migrate(url: str) -> None:
+    app = create_app(app_settings(DATABASE_URL=url))
     with app.app_context():
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ops") / "migrated.sqlite3"
+    migrate(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="module")
+def postgres_template(postgres_on_any_run) -> Iterator[PostgresDatabase]:
+    """A migrated PostgreSQL database, each test's own made from it (`CREATE DATABASE ... TEMPLATE`): the migrations
+    run once a module instead of once a test."""
+    server = postgres_on_any_run
+    if isinstance(server, Exception):  # as conftest's postgres_database: a failure on CI, else a skip
+        if os.environ.get("CI"):
+            raise server
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {server}")
+    template = server.create(f"ops_migrated_{uuid.uuid4().hex[:6]}")  # a module set up again meanwhile: a new name
+    migrate(postgres_url(template))
+    yield template
+    server.drop_later(template)
+
+
+def postgres_url(database: PostgresDatabase) -> str:
+    """Its URL as an operator writes it (conftest's postgres_database too): no test-only options."""
+    return database.server.engine.url.set(database=database.name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path, sqlite_template):
     """A migrated database of each kind, with the app (this test process) using it: the URL."""
+    made = None
     if request.param == "sqlite":
         path = tmp_path / "live" / "tracker.sqlite3"
         path.parent.mkdir()
         path.write_bytes(sqlite_template.read_bytes())
         url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("postgres_database")  # skipped when PostgreSQL is not reachable (outside CI)
+    else:  # skipped when PostgreSQL is not reachable (outside CI)
+        template = request.getfixturevalue("postgres_template")
+        made = template.server.create(template=template)
+        url = postgres_url(made)
     app = create_app(app_settings(DATABASE_URL=url))
     with app.app_context():
-        if request.param == "postgresql":
-            upgrade()
         yield url
         let_go()
+    if made is not None:
+        made.server.drop_later(made)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def expected_shape_once_a_module():
+    """A restore compares the backup's schema with the one the migrations build at its revision, which
+    schema.expected_shape builds anew each time (a second or two: migrations run into a new SQLite file), right for
+    a restore process, which asks once. Every restore this process runs asks about the same revision or two: the
+    answer for a revision is kept for the module, the same answer a new build would give."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schema, "expected_shape", functools.cache(schema.expected_shape))
+        yield
 
 
 def let_go() -> None:
@@ -122,6 +222,7 @@ def tables() -> set[str]:
 # --- backup and restore --------------------------------------------------------------------------------------------
 
 
+@slow  # the backup: another process than the one whose write is not committed yet
 def test_a_backup_taken_while_the_app_writes_restores_the_database_as_it_was(database, tmp_path):
     add_organization("เทศบาลก่อนสำรอง")
     # The app is in the middle of a write (not yet committed) when the backup is taken: it neither waits for the
@@ -137,7 +238,7 @@ def test_a_backup_taken_while_the_app_writes_restores_the_database_as_it_was(dat
     add_organization("เทศบาลหลังสำรอง")
     let_go()
 
-    restored = tracker("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
+    restored = in_process("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
 
     assert restored.returncode == 0, restored.stderr
     assert "กู้ข้อมูลแล้ว" in restored.stdout
@@ -146,26 +247,27 @@ def test_a_backup_taken_while_the_app_writes_restores_the_database_as_it_was(dat
     kept = list(tmp_path.glob("before-restore-*"))
     assert len(kept) == 1 and str(kept[0]) in restored.stdout
     let_go()
-    undone = tracker("restore", str(kept[0]), "--yes", database_url=database)
+    undone = in_process("restore", str(kept[0]), "--yes", database_url=database)
     assert undone.returncode == 0, undone.stderr
     assert organizations() == ["เทศบาลก่อนสำรอง", "เทศบาลหลังสำรอง"]
     assert len(list(tmp_path.glob("before-restore-*"))) == 2
 
 
 def test_restore_leaves_no_table_the_backup_does_not_have(database, tmp_path):
-    assert tracker("backup", str(tmp_path / "nightly.backup"), database_url=database).returncode == 0
+    assert in_process("backup", str(tmp_path / "nightly.backup"), database_url=database).returncode == 0
     with db.engine.begin() as connection:  # a table a later release would add: gone after the restore too
         connection.exec_driver_sql("CREATE TABLE added_later (id integer PRIMARY KEY)")
     let_go()
 
-    restored = tracker("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
+    restored = in_process("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
 
     assert restored.returncode == 0, restored.stderr
     assert "added_later" not in tables() and "organization" in tables()
 
 
+@slow  # the restore: a process of its own, this one the other process that has the database open
 def test_restore_refuses_while_another_process_has_the_database_open(database, tmp_path):
-    assert tracker("backup", str(tmp_path / "nightly.backup"), database_url=database).returncode == 0
+    assert in_process("backup", str(tmp_path / "nightly.backup"), database_url=database).returncode == 0
     add_organization("เทศบาลหลังสำรอง")  # this process keeps its connection, as a running web worker does
 
     result = tracker("restore", str(tmp_path / "nightly.backup"), "--yes", database_url=database)
@@ -178,13 +280,13 @@ def test_restore_refuses_while_another_process_has_the_database_open(database, t
 def test_restore_refuses_a_backup_of_a_newer_schema(database, tmp_path):
     with db.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_from_a_newer_release'")
-    assert tracker("backup", str(tmp_path / "newer.backup"), database_url=database).returncode == 0
+    assert in_process("backup", str(tmp_path / "newer.backup"), database_url=database).returncode == 0
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM alembic_version")
     add_organization("เทศบาลเดิม")
     let_go()
 
-    result = tracker("restore", str(tmp_path / "newer.backup"), "--yes", database_url=database)
+    result = in_process("restore", str(tmp_path / "newer.backup"), "--yes", database_url=database)
 
     refused(result, ExitCode.REFUSED, "9999_from_a_newer_release", "does not know")
     assert organizations() == ["เทศบาลเดิม"]
@@ -195,7 +297,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path, content
     (tmp_path / "plan.csv").write_bytes(content)
     add_organization("เทศบาลเดิม")
     let_go()
-    result = tracker("restore", str(tmp_path / "plan.csv"), "--yes", database_url=database)
+    result = in_process("restore", str(tmp_path / "plan.csv"), "--yes", database_url=database)
     refused(result, ExitCode.REFUSED, "not a backup")
     assert organizations() == ["เทศบาลเดิม"]
 
@@ -204,8 +306,8 @@ def test_restore_refuses_a_sqlite_database_that_is_not_the_trackers(sqlite_templ
     with sqlite3.connect(tmp_path / "other.sqlite3") as other:
         other.execute("CREATE TABLE notes (body text)")
     other.close()
-    result = tracker("restore", str(tmp_path / "other.sqlite3"), "--yes",
-                     database_url=f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    result = in_process("restore", str(tmp_path / "other.sqlite3"), "--yes",
+                        database_url=f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
     refused(result, ExitCode.REFUSED, "not the tracker's")
 
 
@@ -272,7 +374,7 @@ def test_restore_refuses_a_backup_whose_schema_is_not_this_releases(database, tm
                            check=True)
     let_go()
 
-    result = tracker("restore", str(tmp_path / "damaged.backup"), "--yes", database_url=database)
+    result = in_process("restore", str(tmp_path / "damaged.backup"), "--yes", database_url=database)
 
     refused(result, ExitCode.REFUSED, "ไม่ใช่ฐานข้อมูลของระบบนี้", "not this release's schema", *words)
     assert organizations() == ["เทศบาลเดิม"]
@@ -281,7 +383,7 @@ def test_restore_refuses_a_backup_whose_schema_is_not_this_releases(database, tm
 
 def test_backup_never_overwrites_a_file(database, tmp_path):
     (tmp_path / "nightly.backup").write_text("yesterday's")
-    result = tracker("backup", str(tmp_path / "nightly.backup"), database_url=database)
+    result = in_process("backup", str(tmp_path / "nightly.backup"), database_url=database)
     refused(result, ExitCode.REFUSED, "not overwritten")
     assert (tmp_path / "nightly.backup").read_text() == "yesterday's"
 
@@ -320,6 +422,7 @@ def held_exclusively(database: str) -> Iterator[None]:
         connection.rollback()
 
 
+@slow  # backup's refusal as the process ends it: exit 3, one line
 def test_backup_of_a_database_held_locked_gives_up_after_its_wait(database, tmp_path):
     with held_exclusively(database):
         started = time.monotonic()
@@ -332,6 +435,7 @@ def test_backup_of_a_database_held_locked_gives_up_after_its_wait(database, tmp_
     assert list(tmp_path.glob(".*partial")) == []
 
 
+@slow  # SIGTERM, sent to the process
 def test_backup_stopped_while_it_waits_for_a_lock_leaves_nothing(database, tmp_path):
     with held_exclusively(database):
         waiting = subprocess.Popen([str(TRACKER), "backup", str(tmp_path / "nightly.backup"), "--wait", "120"],
@@ -357,6 +461,7 @@ def test_backup_stopped_while_it_waits_for_a_lock_leaves_nothing(database, tmp_p
     assert list(tmp_path.glob(".*partial")) == []
 
 
+@slow  # one line on stderr of the process, Alembic's logging set up as there
 def test_db_upgrade_of_a_read_only_database_says_so_in_one_line(database):
     before_head = ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(schema.head()).down_revision
     with db.engine.begin() as connection:  # a database one release behind, which `db upgrade` has to write to
@@ -397,6 +502,7 @@ def get(url: str) -> int:
         return error.code
 
 
+@slow  # gunicorn's arbiter and workers, SIGTERM
 def test_serve_answers_with_its_workers_and_stops_on_sigterm(sqlite_template, tmp_path):
     path = tmp_path / "tracker.sqlite3"
     path.write_bytes(sqlite_template.read_bytes())
@@ -428,19 +534,25 @@ def test_serve_answers_with_its_workers_and_stops_on_sigterm(sqlite_template, tm
     assert "Traceback" not in log
 
 
+@slow  # serve's refusal as the process ends it: exit 3, one line
 def test_serve_on_a_database_not_built_says_to_run_db_upgrade(tmp_path):
     new = tmp_path / "new.sqlite3"
     result = tracker("serve", "--bind", f"127.0.0.1:{free_port()}", database_url=f"sqlite:///{new}")
     refused(result, ExitCode.DATABASE, "tracker db upgrade")
 
 
-def test_serve_on_an_older_schema_says_to_run_db_upgrade(sqlite_template, tmp_path):
+def test_serve_on_an_older_schema_says_to_run_db_upgrade(sqlite_template, tmp_path, monkeypatch):
     path = tmp_path / "tracker.sqlite3"
     path.write_bytes(sqlite_template.read_bytes())
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0001'")
     connection.close()
-    result = tracker("serve", "--bind", f"127.0.0.1:{free_port()}", database_url=f"sqlite:///{path}")
+
+    def serve(*args, **kwargs):  # in this process a server that started would never return: it fails instead
+        raise AssertionError("tracker serve started on an older schema")
+
+    monkeypatch.setattr("tracker.serve.run", serve)
+    result = in_process("serve", "--bind", f"127.0.0.1:{free_port()}", database_url=f"sqlite:///{path}")
     refused(result, ExitCode.DATABASE, "0001", "tracker db upgrade")
 
 

@@ -78,19 +78,25 @@ def statuses() -> dict[str, int]:
         select(Notification.status, func.count()).group_by(Notification.status))}
 
 
-@pytest.mark.slow  # a thousand pushes through the SDK over HTTP, with their retries
-def test_a_thousand_reminders_arrive_exactly_once_through_500s_and_timeouts(app, fake_line, fixed_time):
-    rows = pending_rows(app, 1000)
+@pytest.mark.slow  # 300 reminders through the SDK over HTTP, with their retries: each timeout waits 0.15 s
+def test_three_hundred_reminders_arrive_exactly_once_through_500s_and_timeouts(app, fake_line, fixed_time):
+    # Enough for every fault many times over, in a third of the time of the thousand this test used to send, which
+    # proved no more: 475 pushes, of which 144 are answered 500 and 31 accepted then left unanswered past the client's
+    # timeout, each of those tried again under its key and answered 409 (the fake's seeded RNG, three draws a push;
+    # a push that is merely slow on a busy machine moves the draws, hence bounds below rather than these counts).
+    rows = pending_rows(app, 300)
     fake_line.set_faults(fail_rate=0.3, hang_rate=0.1, hang_seconds=1.0)
     result = outbox.deliver(channel_from_config())
     db.session.expire_all()
-    assert statuses() == {"sent": 1000}
+    assert statuses() == {"sent": 300}
     by_key = fake_line.deliveries_by_key()
-    assert len(by_key) == 1000 and set(by_key.values()) == {1}
+    assert len(by_key) == 300 and set(by_key.values()) == {1}
     assert sorted(fake_line.delivered_texts()) == sorted(r.text for r in rows)
-    assert fake_line.counts["failed"] > 200 and fake_line.counts["hung"] > 50  # the faults did happen
-    assert fake_line.counts["conflict"] >= 1  # a timed-out push was accepted; its retry answered 409
-    assert result.sent == 1000 and result.retried > 300
+    assert fake_line.counts["failed"] > 100 and fake_line.counts["hung"] > 15  # the faults did happen
+    # Each push accepted then left unanswered was tried again under its key, answered 409 and counted sent (a push
+    # that was merely slow past the 0.15 s timeout, on a busy machine, adds to them).
+    assert fake_line.counts["conflict"] >= fake_line.counts["hung"]
+    assert result.sent == 300 and result.retried >= fake_line.counts["failed"] + fake_line.counts["hung"]
 
 
 def race(app, deliverers: int = 2) -> list[outbox.DeliveryResult]:

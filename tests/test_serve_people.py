@@ -109,16 +109,21 @@ class Served:
             return db.session.scalar(select(User.display_name).where(User.username == username))
 
 
-@pytest.fixture(params=[1, 2], ids=["1-worker", "2-workers"])
-def served(request, demo_database, tmp_path):
-    """`tracker serve` on a copy of the demo's database, as the systemd unit runs it; stopped with SIGTERM."""
-    path = tmp_path / "tracker.sqlite3"
+@pytest.fixture(scope="module", params=[1, 2], ids=["1-worker", "2-workers"])
+def served(request, demo_database, tmp_path_factory):
+    """`tracker serve` on a copy of the demo's database, as the systemd unit runs it; stopped with SIGTERM.
+
+    Started once a module for each number of workers (an xdist worker that runs some of these tests starts its own),
+    and shared by the tests: each opens its own browsers (their own cookie jars) and signs in itself, so none depends
+    on another's session or on the order they run in. Starting and stopping gunicorn was most of their time."""
+    path = tmp_path_factory.mktemp(f"served-{request.param}") / "tracker.sqlite3"
     shutil.copy(demo_database, path)
     port = free_port()
     server = subprocess.Popen([str(TRACKER), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(request.param)],
                               env=environment(f"sqlite:///{path}"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
     base = f"http://127.0.0.1:{port}"
+    app = create_app(app_settings(DATABASE_URL=f"sqlite:///{path}"))
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -129,7 +134,7 @@ def served(request, demo_database, tmp_path):
                 assert server.poll() is None, server.communicate()
                 assert time.monotonic() < deadline, "tracker serve did not answer within a minute"
                 time.sleep(0.2)
-        yield Served(base, create_app(app_settings(DATABASE_URL=f"sqlite:///{path}")))
+        yield Served(base, app)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -137,6 +142,8 @@ def served(request, demo_database, tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             stdout, stderr = server.communicate()
+        with app.app_context():
+            db.engine.dispose()
     assert "Traceback" not in stdout + stderr, stdout + stderr
     assert (stdout + stderr).count("Booting worker") >= request.param
 
@@ -169,7 +176,7 @@ def signed_in_pages(app: Flask) -> list[str]:
     return sorted(pages)
 
 
-@pytest.mark.slow  # `tracker serve`, started and stopped for each
+@pytest.mark.slow  # `tracker serve`, started once a module for each number of workers
 def test_an_anonymous_visitor_after_the_admin_gets_the_sign_in_page_on_every_signed_in_page(served):
     admin, anonymous = Browser(served.base), Browser(served.base)
     admin.sign_in("admin")
@@ -183,7 +190,7 @@ def test_an_anonymous_visitor_after_the_admin_gets_the_sign_in_page_on_every_sig
         assert served.name_of("admin") not in answer.body
 
 
-@pytest.mark.slow  # `tracker serve`, started and stopped for each
+@pytest.mark.slow  # `tracker serve`, started once a module for each number of workers
 def test_a_colleague_signs_in_after_the_admin_and_sees_only_their_own_pages(served):
     admin, staff = Browser(served.base), Browser(served.base)
     admin.sign_in("admin")
@@ -196,7 +203,7 @@ def test_a_colleague_signs_in_after_the_admin_and_sees_only_their_own_pages(serv
     assert admin.open("/dashboard").signed_in_as == served.name_of("admin")
 
 
-@pytest.mark.slow  # `tracker serve`, started and stopped for each
+@pytest.mark.slow  # `tracker serve`, started once a module for each number of workers
 def test_two_hundred_requests_alternating_between_three_people_show_each_only_their_own(served):
     people = {username: Browser(served.base) for username in ("admin", "mayor", "clerk-staff")}
     for username, browser in people.items():

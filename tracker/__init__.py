@@ -12,14 +12,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.defaults import SETTINGS
 
-from .extensions import cache, csrf, db, migrate
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Assemble the app: settings, extensions, blueprints, error pages, template filters."""
+    # Imported here, not at the top: `tracker --help` and `from tracker.cli import main` import this package, and
+    # need neither SQLAlchemy nor the app's views (tracker/cli.py).
+    from . import cli, views
+    from .extensions import cache, csrf, db, migrate
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -41,8 +44,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     cache.init_app(app)  # CACHE_* settings: config/defaults.py
-
-    from . import cli, views
 
     views.register(app)
     cli.register(app)

@@ -1,4 +1,12 @@
-"""The `tracker` command: every operation of the app, on top of Flask's own (`run`, `shell`, `db` from Migrate)."""
+"""The `tracker` command: every operation of the app, on top of Flask's own (`run`, `shell`, `routes`) and
+Flask-Migrate's `db`.
+
+It starts fast (issue 19): this module imports click and Flask's command group only, and each command imports what
+it uses when it runs. The commands are the group's own, so listing them (`tracker --help`) or a command's `--help`
+builds no app and imports neither SQLAlchemy nor the models; a command that needs the app builds it when it runs
+(`with_app`). `db` imports Flask-Migrate (with Alembic) only when it is run or asked for its help. The
+same commands are the app's (`register`), where Flask's test runner finds them.
+"""
 from __future__ import annotations
 
 import copy
@@ -8,30 +16,13 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from werkzeug.serving import run_simple
+from flask.cli import FlaskGroup, ScriptInfo
 
-from . import clock, demo
-from .errors import DomainError
-from .extensions import db
-from .faults import ExitCode, database_fault
-from .labels import UNREACHABLE, label
-from .line.channel import channel_for, credentials_for
-from .models import Organization, Role, Source
-from .organization import DEFAULT_PUBLIC_URL, public_url
-from .plans import PlanFileError, import_plan
-from .plans.preview import preview_text
-from .plans.sheets import write_template
-from .processes import outside_app_context
-from .reminders import forecast, outbox
-from .reminders.digest import render_digest
 from .thai import (
     FIRST_BE_YEAR,
     LAST_BE_YEAR,
@@ -43,22 +34,95 @@ from .thai import (
     parse_be_date,
 )
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-def register(app) -> None:
-    """Add the tracker's commands to the app, where `tracker` and the test runner both find them."""
-    for command in (import_command, template_command, demo_command, reminders_command, deliver_command,
-                    scheduler_command, line_group, serve_command, backup_command, restore_command, report_command,
-                    users_group):
-        app.cli.add_command(command)
-    _db_upgrade_reports_database_faults(app)
+    from .models import Organization
 
 
-def main() -> None:
-    """Entry point of the `tracker` console script: Flask's commands (run, shell, db) and the tracker's."""
+class TrackerGroup(FlaskGroup):
+    """Flask's command group, listing only the commands it holds itself: Flask's, any `flask.commands` plugin's, and
+    the tracker's, which are the app's too (`register`; tests/test_cli_start.py checks that nothing is the app's
+    alone). Flask's group builds the app to list the commands of `app.cli`; this one builds it only to run a command
+    that needs it, or to look up a name it does not hold (Flask's `get_command`, unchanged)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+
+class LazyGroup(click.Group):
+    """A command group imported from elsewhere when it is run, asked for its help or completed: until then only its
+    name and help, for the list of commands. `load` returns the group."""
+
+    def __init__(self, name: str, load: Callable[[], click.Group], help: str) -> None:
+        super().__init__(name, help=help)
+        self._load = load
+        self._loaded: click.Group | None = None
+
+    def loaded(self) -> click.Group:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # The context is the loaded group's: click runs a subcommand as `ctx.command.invoke(ctx)`.
+        return self.loaded().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return self.loaded().invoke(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self.loaded().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self.loaded().list_commands(ctx)
+
+
+def with_app(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command in the app context of the command's own app, built when the command runs: what Flask's group
+    does for a command of `app.cli` as it looks it up (flask/cli.py, `FlaskGroup.get_command`), done here once the
+    command is run, not for its `--help`. The app is the one the command line's ScriptInfo loads (`create_app`, or the
+    test runner's app), pushed above any other app's context already pushed (a test calling `main` in its own
+    process); without a ScriptInfo, as Flask's `with_appcontext`: the current app, else one loaded."""
+
+    @click.pass_context
+    def run(ctx: click.Context, /, *args: Any, **kwargs: Any) -> Any:
+        info = ctx.find_object(ScriptInfo)
+        if info is not None or not current_app:
+            app = (info or ctx.ensure_object(ScriptInfo)).load_app()
+            if not current_app or current_app._get_current_object() is not app:  # type: ignore[attr-defined]
+                ctx.with_resource(app.app_context())
+        return ctx.invoke(command, *args, **kwargs)
+
+    return functools.update_wrapper(run, command)
+
+
+def _create_app() -> Flask:
     from . import create_app
 
-    cli = FlaskGroup(create_app=create_app, help="ติดตามแผนปรับปรุง ITA — ITA improvement plan tracker.")
-    cli(prog_name="tracker")
+    return create_app()
+
+
+def register(app: Flask) -> None:
+    """Add the tracker's commands to the app, where the test runner (`app.test_cli_runner()`) finds them."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def group() -> TrackerGroup:
+    """The `tracker` command group: Flask's commands (run, shell, routes), `db` and the tracker's."""
+    cli = TrackerGroup(create_app=_create_app, help="ติดตามแผนปรับปรุง ITA — ITA improvement plan tracker.")
+    for command in COMMANDS:
+        cli.add_command(command)
+    return cli
+
+
+def main(args: list[str] | None = None) -> None:
+    """Entry point of the `tracker` console script. `args` (default: the command line) lets a test run the same
+    command in its own process; it ends, as the script does, with SystemExit and the command's exit code."""
+    group().main(args=args, prog_name="tracker")
 
 
 def reports_database_faults(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,6 +134,9 @@ def reports_database_faults(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except Exception as error:
+            from .extensions import db
+            from .faults import ExitCode, database_fault
+
             fault = database_fault(error)
             if fault is None:
                 raise  # a bug: its traceback is what a person needs
@@ -83,21 +150,27 @@ def reports_database_faults(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _db_upgrade_reports_database_faults(app) -> None:
-    """Make Flask-Migrate's `db upgrade` say in one line (exit 3) that the database cannot be written, as the
-    tracker's own commands do, instead of Alembic's traceback after its first lines: the app gets a copy of the `db`
-    group whose `upgrade` is wrapped; Flask-Migrate's own objects, shared by every app of the process, stay as
-    they are."""
-    group = app.cli.commands.get("db")
-    if not isinstance(group, click.Group) or "upgrade" not in group.commands:
-        return
+def _migrations_group() -> click.Group:
+    """Flask-Migrate's `db` group, whose `upgrade` says in one line (exit 3) that the database cannot be written, as
+    the tracker's own commands do, instead of Alembic's traceback after its first lines: a copy of the group with
+    `upgrade` wrapped, run in the command's own app (`with_app`); Flask-Migrate's own objects stay as they are."""
+    # (types-Flask-Migrate has no stub of flask_migrate.cli)
+    from flask_migrate.cli import db as group  # type: ignore[import-not-found]
+
     original = group.commands["upgrade"]
     assert original.callback is not None
     upgrade_command = copy.copy(original)
     upgrade_command.callback = _upgrade_checked(original.callback)
     wrapped = copy.copy(group)
+    assert group.callback is not None
+    wrapped.callback = with_app(group.callback)  # the command's own app, as for the tracker's commands
     wrapped.commands = {**group.commands, "upgrade": upgrade_command}
-    app.cli.add_command(wrapped, "db")
+    return wrapped
+
+
+# Flask-Migrate's `db` (Alembic, Mako, Pygments: a third of a second) is imported when it runs; its help is the one
+# it has (tests/test_cli_start.py checks them the same).
+migrations_group = LazyGroup("db", _migrations_group, help="Perform database migrations.")
 
 
 def _upgrade_checked(upgrade_callback: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,13 +178,14 @@ def _upgrade_checked(upgrade_callback: Callable[..., Any]) -> Callable[..., Any]
     def run(**options: Any) -> Any:
         if not options.get("sql"):  # --sql writes the SQL out and touches no database
             from . import schema
+            from .extensions import db
 
             with db.engine.connect() as connection:
                 if schema.behind(schema.revision_of(connection)) is not None:  # there is something to write
                     schema.check_writable(connection)
         return upgrade_callback(**options)
 
-    return with_appcontext(reports_database_faults(run))
+    return with_app(reports_database_faults(run))
 
 
 def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
@@ -135,13 +209,21 @@ def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
 @click.option("--fiscal-year", type=int, help="Fiscal year (BE) of a CSV/XLSX plan whose periods do not tell.")
 @click.option("--indicator", "indicators", multiple=True, metavar="N=I[,I]",
               help="Link measure N to indicator(s) I, replacing the inferred link. Repeatable.")
-@with_appcontext
+@with_app
 @reports_database_faults
 def import_command(
     file: Path, dry_run: bool, as_json: bool, create_divisions: bool, org_name: str | None,
     fiscal_year: int | None, indicators: tuple[str, ...],
 ) -> None:
     """นำเข้าแผนจากรายงาน (.txt), CSV หรือ XLSX — import a plan from a report, CSV or XLSX."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .faults import ExitCode
+    from .models import Organization, Source
+    from .plans import PlanFileError, import_plan
+    from .plans.preview import preview_text
+
     organization = None
     if org_name:
         organization = db.session.scalar(select(Organization).where(Organization.name == org_name))
@@ -177,6 +259,8 @@ def import_command(
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def template_command(file: Path) -> None:
     """เขียนแม่แบบแผนเปล่า (.xlsx หรือ .csv) — write an empty plan template."""
+    from .plans.sheets import write_template
+
     if file.exists():
         raise click.ClickException(f"{file} มีอยู่แล้ว — ไม่เขียนทับ (exists; not overwritten)")
     try:
@@ -189,6 +273,12 @@ def template_command(file: Path) -> None:
 def _reuse_or_start_over(fresh: bool) -> None:
     """Before the demo is built: say that the database exists and is used, or with `fresh` delete it (a SQLite file
     only, not open in another process); refuse a database that holds more than the demo."""
+    from sqlalchemy.engine import make_url
+
+    from . import demo
+    from .extensions import db
+    from .faults import ExitCode
+
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     path = demo.sqlite_file(url)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)
@@ -233,10 +323,15 @@ def _reuse_or_start_over(fresh: bool) -> None:
               "SQLite file holding nothing but the demo (its organization and people). Any other database, "
               "PostgreSQL or one with data of its own, is refused rather than asked about: the demo is a throwaway, a "
               "real database deleted by a habitual 'y' is not.")
-@with_appcontext
+@with_app
 @reports_database_faults
 def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: bool, fresh: bool) -> None:
     """สร้างฐานข้อมูลตัวอย่างจากรายงานจริงแล้วเปิดเว็บ — build the demo from the seed report and serve it."""
+    from . import demo
+    from .extensions import db
+    from .organization import DEFAULT_PUBLIC_URL
+    from .processes import outside_app_context
+
     address = f"http://{host}:{port}"
     records_address = current_app.config["PUBLIC_URL"] == DEFAULT_PUBLIC_URL
     if records_address:
@@ -267,6 +362,8 @@ def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: b
     # Flask's app.run() refuses to start inside a CLI command; the development server it wraps does not. It serves
     # outside this command's app context, as `tracker serve` does (tracker/processes.py).
     # (Flask types current_app as the Flask app, not as the LocalProxy it is, so mypy does not know this method.)
+    from werkzeug.serving import run_simple
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     outside_app_context(run_simple, host, port, app, threaded=True)
 
@@ -281,10 +378,12 @@ def demo_command(host: str, port: int, no_run: bool, staff: int, as_published: b
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--thai-digits", is_flag=True, help="Print every digit as a Thai digit (๑๒๓), as many agencies publish.")
 @click.option("--signer", help="The executive's name under the signature line (default: a dotted line to write in).")
-@with_appcontext
+@with_app
 @reports_database_faults
 def report_command(org_name, year_be, as_of_text, fmt, output, thai_digits, signer) -> None:
     """Write the results report of a plan (the ITA's O26 in 2569) as PDF, DOCX or XLSX."""
+    from . import clock
+    from .errors import DomainError
     from .plans.current import NoSuchPlan
     from .publish import documents
     from .publish.results import build, public_evidence_url, round_for
@@ -318,6 +417,11 @@ def report_command(org_name, year_be, as_of_text, fmt, output, thai_digits, sign
 
 
 def _organizations(name: str | None) -> list[Organization]:
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Organization
+
     query = select(Organization).order_by(Organization.id)
     if name:
         query = query.where(Organization.name == name)
@@ -328,6 +432,12 @@ def _organizations(name: str | None) -> list[Organization]:
 
 
 def _print_plan(organization: Organization, day) -> None:
+    from .labels import UNREACHABLE, label
+    from .models import Role
+    from .organization import public_url
+    from .reminders import outbox
+    from .reminders.digest import render_digest
+
     real = outbox.plan_for(organization, day)
     everyone = outbox.plan_for(organization, day, as_if_all_linked=True)
     linked = {digest.person.id for digest in real.digests}
@@ -349,12 +459,15 @@ def _print_plan(organization: Organization, day) -> None:
 @click.option("--as-is", is_flag=True, help="With --month: keep open tasks open past their due date "
               "(overdue reminders counted) instead of assuming each is done on time.")
 @click.option("--org", "org_name", help="One organization (default: all).")
-@with_appcontext
+@with_app
 @reports_database_faults
 def reminders_command(on, month, dry_run, as_is, org_name) -> None:
     """แจ้งเตือนของวัน หรือจำนวนข้อความต่อเดือน — a day's reminders, or messages per day of a month."""
     if bool(on) == bool(month):
         raise click.UsageError("give either --on YYYY-MM-DD or --month YYYY-MM")
+    from .extensions import db
+    from .reminders import forecast, outbox
+
     organizations = _organizations(org_name)
     if on and not dry_run:
         # Every organization's day at once, a batch at a time, reading only the tasks due a reminder that day.
@@ -381,6 +494,8 @@ def reminders_command(on, month, dry_run, as_is, org_name) -> None:
 
 def _when_sent(day) -> str:
     """Say when a swept day's messages go out: a later day's wait in the outbox for it (delivery never sends early)."""
+    from . import clock
+
     if day > clock.today():
         return (f"ข้อความจะรอในกล่องส่งจนถึงวันที่ {format_date(day)} แล้วจึงส่ง "
                 f"(the messages wait for their day, {day.isoformat()}: the scheduler or `tracker deliver` on that day "
@@ -419,10 +534,13 @@ def _print_counts(counts, label: str) -> None:
 
 
 @click.command("deliver")
-@with_appcontext
+@with_app
 @reports_database_faults
 def deliver_command() -> None:
     """ส่งข้อความที่ค้างในกล่องส่ง — deliver what is pending in the outbox now."""
+    from .line.channel import channel_for
+    from .reminders import outbox
+
     for organization in _organizations(None):
         channel = channel_for(organization.id)
         result = outbox.deliver(channel, organization_ids=[organization.id])
@@ -431,7 +549,7 @@ def deliver_command() -> None:
 
 
 @click.command("scheduler")
-@with_appcontext
+@with_app
 @reports_database_faults
 def scheduler_command() -> None:
     """รันตัวตั้งเวลาส่งแจ้งเตือน (โปรเซสแยก) — run the reminder scheduler, as its own process."""
@@ -448,11 +566,16 @@ def line_group() -> None:
 @line_group.command("setup")
 @click.option("--org", "org_name", help="The organization whose channel to set up (LINE_CHANNELS); default: the "
               "deployment's channel (LINE_CHANNEL_ACCESS_TOKEN).")
-@with_appcontext
+@with_app
 @reports_database_faults
 def setup_command(org_name: str | None) -> None:
     """ติดตั้งเมนูลัดใต้แชต (งานของฉัน · สรุป · เปิดเว็บ) ให้ทุกคน — install the rich menu as everyone's default."""
+    from sqlalchemy import select
+
+    from .extensions import db
     from .line import richmenu  # the LINE SDK and Pillow: this command's alone
+    from .line.channel import credentials_for
+    from .models import Organization
 
     config = current_app.config
     token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
@@ -486,13 +609,15 @@ def setup_command(org_name: str | None) -> None:
 @click.option("--bind", help="host:port or unix:/path of a socket (default: the BIND setting, 127.0.0.1:8000).")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Worker processes (default: the WEB_WORKERS setting, else 2 × CPU cores + 1).")
-@with_appcontext
+@with_app
 @reports_database_faults
 def serve_command(bind: str | None, workers: int | None) -> None:
     """เปิดเว็บสำหรับใช้งานจริง (gunicorn) — serve the app in production with gunicorn; never runs the scheduler."""
     from config.defaults import address
 
     from . import schema, serve
+    from .extensions import db
+    from .faults import ExitCode
 
     if bind is not None:
         try:
@@ -516,7 +641,7 @@ def _size(size: int) -> str:
 @click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
               help="How long to wait for a database another process holds locked before giving up with exit code 3 "
                    "(default: 30).")
-@with_appcontext
+@with_app
 @reports_database_faults
 def backup_command(file: Path, wait: float | None) -> None:
     """สำรองฐานข้อมูลลงไฟล์ ขณะระบบทำงานอยู่ก็ได้ — back up the database to FILE, safe while the app runs (SQLite: the
@@ -535,12 +660,16 @@ def backup_command(file: Path, wait: float | None) -> None:
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace the database without asking.")
-@with_appcontext
+@with_app
 @reports_database_faults
 def restore_command(file: Path, yes: bool) -> None:
     """กู้ฐานข้อมูลจากไฟล์สำรอง (หยุด tracker-web และ tracker-scheduler ก่อน) — replace the database with a backup
     made by `tracker backup`; stop the web service and the scheduler first."""
+    from sqlalchemy.engine import make_url
+
     from . import backup, schema
+    from .extensions import db
+    from .faults import ExitCode
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     shown = make_url(url).render_as_string(hide_password=True)
@@ -582,14 +711,17 @@ def users_group() -> None:
 @users_group.command("deployment-admin")
 @click.argument("username", required=False)
 @click.option("--revoke", is_flag=True, help="Take it away instead.")
-@with_appcontext
+@with_app
 @reports_database_faults
 def deployment_admin_command(username: str | None, revoke: bool) -> None:
     """ตั้งผู้ดูแลระบบของทั้งระบบ ผู้เดียวที่แก้ข้อ OIT ของแต่ละปีได้ — make USERNAME the deployment's administrator,
     above every agency's admins: the one who sets the OIT items all agencies publish under; without USERNAME, list
     them."""
+    from sqlalchemy import select
+
     from . import people
-    from .models import User
+    from .extensions import db
+    from .models import Source, User
 
     if username is None:
         if revoke:
@@ -615,3 +747,10 @@ def deployment_admin_command(username: str | None, revoke: bool) -> None:
         click.echo(f"{name} ไม่เป็นผู้ดูแลระบบของทั้งระบบแล้ว")
     else:
         click.echo(f"{name} เป็นผู้ดูแลระบบของทั้งระบบแล้ว: กำหนดข้อ OIT ของแต่ละปีได้ที่ /admin/oit-items")
+
+
+# The tracker's commands, in the group of `tracker` (main) and the app's (register).
+COMMANDS: tuple[click.Command, ...] = (
+    import_command, template_command, demo_command, reminders_command, deliver_command, scheduler_command, line_group,
+    serve_command, backup_command, restore_command, report_command, users_group, migrations_group,
+)

@@ -2,9 +2,10 @@
 scheduler` and the demo's web server. Each runs outside every app context the command was started in.
 
 Why: Flask runs a request (or anything that pushes a request context) inside the app context that is already pushed,
-if there is one for the same app, instead of pushing its own. Flask's command group pushes an app context for every
-command of `app.cli` (flask/cli.py, `FlaskGroup.get_command`, whether or not the command is `@with_appcontext`), and
-a forked worker inherits the arbiter's. So a server started from a command would serve every request of a worker in
+if there is one for the same app, instead of pushing its own. Every `tracker` command runs in an app context
+(tracker.cli's `with_app` pushes one; Flask's own group does the same for every command of `app.cli`, in
+flask/cli.py's `FlaskGroup.get_command`, whether or not the command is `@with_appcontext`), and a forked worker
+inherits the arbiter's. So a server started from a command would serve every request of a worker in
 that one context: `g` (Flask-Login's signed-in person, the CSRF token) and the database session would be shared by
 every request, and an anonymous visitor would get the previous person's pages (issue 17).
 

@@ -17,14 +17,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 
 @cache
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     from . import MIGRATIONS_DIR
 
     return ScriptDirectory(str(MIGRATIONS_DIR))
@@ -46,6 +50,8 @@ def known(revision: str | None) -> bool:
 
 def revision_of(connection: Connection) -> str | None:
     """The revision a database records (None: never migrated, no `alembic_version` table)."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
