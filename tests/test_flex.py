@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 import pytest
 
 from tracker.line import flex
 from tracker.line.flex import TaskCard, task_bubble, task_carousel, tick_confirmation, validate
-from tracker.line.postback import sign, verify
+from tracker.line.postback import Signed, read, sign, verify
 
 SECRET = "test-secret-not-for-production"
 SOMCHAI = "U4af4980629e4ba2b1c4e1c1f2a0c9d11"
@@ -152,9 +154,35 @@ def test_malformed_input_to_sign_is_refused() -> None:
 
 
 def test_postback_data_fits_line() -> None:
-    longest = sign("abcdefghij", 10**18 - 1, SOMCHAI * 10, SECRET)
+    longest = sign("abcdefghij", 10**18 - 1, SOMCHAI * 10, SECRET, day=date(9999, 12, 31))
     assert len(longest) <= flex.MAX_POSTBACK_DATA
-    assert verify(longest, SOMCHAI * 10, SECRET) == ("abcdefghij", 10**18 - 1)
+    assert read(longest, SOMCHAI * 10, SECRET) == Signed("abcdefghij", 10**18 - 1, date(9999, 12, 31))
+
+
+def test_buttons_already_sent_keep_working() -> None:
+    """The signature of data without a day is what it has always been: the buttons in people's chats still work."""
+    expected = hmac.new(SECRET.encode(), f"done:12:{SOMCHAI}".encode(), hashlib.sha256).hexdigest()[:24]
+    assert sign("done", 12, SOMCHAI, SECRET) == f"a=done&t=12&s={expected}"
+
+
+def test_a_day_is_signed_with_the_rest() -> None:
+    day = date(2026, 3, 16)
+    data = sign("snoozeto", 12, SOMCHAI, SECRET, day=day)
+    assert data.startswith("a=snoozeto&t=12&d=2026-03-16&s=")
+    assert read(data, SOMCHAI, SECRET) == Signed("snoozeto", 12, day)
+    assert read(sign("done", 12, SOMCHAI, SECRET), SOMCHAI, SECRET) == Signed("done", 12, None)
+    assert verify(data, SOMCHAI, SECRET) is None  # verify() is for data without a day
+    assert read(data, MALEE, SECRET) is None
+    assert read(data.replace("2026-03-16", "2026-03-17"), SOMCHAI, SECRET) is None  # another day
+    assert read(data.replace("&d=2026-03-16", ""), SOMCHAI, SECRET) is None  # the day dropped
+    signed_plain = sign("snoozeto", 12, SOMCHAI, SECRET)
+    assert read(signed_plain.replace("&s=", "&d=2026-03-16&s="), SOMCHAI, SECRET) is None  # a day added
+    for spelling in ("2026-3-16", "2026-02-30", "๒๐๒๖-03-16", "2026-03-16T00:00"):
+        assert read(data.replace("2026-03-16", spelling), SOMCHAI, SECRET) is None
+    with pytest.raises(ValueError):
+        sign("snoozeto", 12, SOMCHAI, SECRET, day=datetime(2026, 3, 16, 9, 0))
+    with pytest.raises(ValueError):
+        sign("snoozeto", 12, SOMCHAI, SECRET, day="2026-03-16")  # type: ignore[arg-type]
 
 
 # --- one bubble -------------------------------------------------------------------------------------------------------
@@ -175,11 +203,28 @@ def test_bubble_for_a_real_task_is_valid_and_readable() -> None:
     assert due["text"] == "ครบกำหนด 31 มี.ค. 2569"
     assert status["text"] == "สถานะ: กำลังทำ"
 
-    done, web = buttons(bubble)
+    done, ack, snooze, cannot, web = buttons(bubble)
     assert done["type"] == "postback" and done["label"] == "เสร็จแล้ว"
     assert verify(done["data"], SOMCHAI, SECRET) == ("done", 12)
     assert done["displayText"].startswith("เสร็จแล้ว: จัดทำคู่มือ") and len(done["displayText"]) <= 300
+    for button, action, label in ((ack, "ack", "รับทราบ/กำลังทำ"), (snooze, "snooze", "เลื่อนการเตือน"),
+                                  (cannot, "cannot", "ทำไม่ได้")):
+        assert button["type"] == "postback" and button["label"] == label
+        assert verify(button["data"], SOMCHAI, SECRET) == (action, 12)
+        assert button["displayText"].startswith(f"{label}: จัดทำคู่มือ")
     assert web == {"type": "uri", "label": "เปิดในเว็บ", "uri": f"{BASE_URL}/tasks/12"}
+
+
+def test_the_answers_read_well_on_a_phone() -> None:
+    """เสร็จแล้ว stands out; the other answers are grey and share rows, shrunk rather than cut on a narrow screen."""
+    footer = task_bubble(make_card(), base_url=BASE_URL, postback=postback_for())["footer"]["contents"]
+    done, ack, pair, web = footer
+    assert (done["style"], done["height"]) == ("primary", "sm")
+    assert (ack["style"], ack["height"], ack["action"]["label"]) == ("secondary", "sm", "รับทราบ/กำลังทำ")
+    assert pair["layout"] == "horizontal" and [b["action"]["label"] for b in pair["contents"]] == [
+        "เลื่อนการเตือน", "ทำไม่ได้"]
+    assert all(b["style"] == "secondary" and b["adjustMode"] == "shrink-to-fit" for b in pair["contents"])
+    assert web["style"] == "link"
 
 
 @pytest.mark.parametrize("kind", ["soon", "later", "done"])
@@ -277,7 +322,7 @@ def test_more_bubble_defaults_to_the_task_list() -> None:
 def test_twelve_cards_need_no_more_bubble() -> None:
     message = task_carousel(cards(12), base_url=BASE_URL, postback=postback_for(), alt_text="งาน")
     bubbles = message["contents"]["contents"]
-    assert len(bubbles) == 12 and all(len(buttons(b)) == 2 for b in bubbles)
+    assert len(bubbles) == 12 and all(len(buttons(b)) == 5 for b in bubbles)
 
 
 def test_long_alt_text_is_cut() -> None:
@@ -323,6 +368,54 @@ def test_text_message_is_cut_to_line_limit() -> None:
     emoji = flex.text("🍎" * 3000)["text"]
     assert len(emoji) == 2500 and validate({"type": "text", "text": emoji}) == []
     assert validate(flex.text("x" * 6000)) == []
+
+
+# --- quick replies ----------------------------------------------------------------------------------------------------
+
+
+def a_question() -> dict:
+    items = [flex.postback_item("3 วันทำการ 16 มี.ค.", sign("snoozeto", 12, SOMCHAI, SECRET, day=date(2026, 3, 16)),
+                                "เลื่อนการเตือนถึง 16 มี.ค. 2569"),
+             flex.date_picker_item("เลือกวันเอง", sign("snoozepick", 12, SOMCHAI, SECRET), initial=date(2026, 3, 12),
+                                   earliest=date(2026, 3, 12), latest=date(2026, 3, 18))]
+    return flex.with_quick_reply(flex.text("เลื่อนการเตือนถึงวันไหน?"), items)
+
+
+def test_a_quick_reply_with_a_date_picker_is_valid() -> None:
+    message = a_question()
+    assert validate(message) == []
+    day, picker = (item["action"] for item in message["quickReply"]["items"])
+    assert day["type"] == "postback" and day["displayText"] == "เลื่อนการเตือนถึง 16 มี.ค. 2569"
+    assert picker == {"type": "datetimepicker", "label": "เลือกวันเอง", "data": picker["data"], "mode": "date",
+                      "initial": "2026-03-12", "min": "2026-03-12", "max": "2026-03-18"}
+    assert read(picker["data"], SOMCHAI, SECRET) == Signed("snoozepick", 12, None)
+
+
+def test_quick_reply_builders_refuse_what_line_would() -> None:
+    with pytest.raises(ValueError):
+        flex.date_picker_item("เลือกวันเอง", "d", initial=date(2026, 3, 20), earliest=date(2026, 3, 12),
+                              latest=date(2026, 3, 18))
+    with pytest.raises(ValueError):
+        flex.with_quick_reply(flex.text("x"), [flex.postback_item("x", "d", "x")] * 14)
+    with pytest.raises(ValueError):
+        flex.with_quick_reply(flex.text("x"), [])
+    assert len(flex.postback_item("ก" * 30, "d", "x")["action"]["label"]) == 20
+
+
+def test_validate_catches_quick_reply_mistakes() -> None:
+    too_many = a_question()
+    too_many["quickReply"]["items"] *= 7
+    assert_reported(too_many, "14 items")
+    no_display = a_question()
+    del no_display["quickReply"]["items"][0]["action"]["displayText"]
+    assert_reported(no_display, "displayText")
+    for field, value, words in (("mode", "day", ("mode",)), ("initial", "12/03/2026", ("initial", "date")),
+                                ("min", "2026-03-13", ("min <= initial <= max",)),
+                                ("max", "2026-03-11", ("min <= initial <= max",)),
+                                ("data", "a" * 301, (".data", "301"))):
+        picker = a_question()
+        picker["quickReply"]["items"][1]["action"][field] = value
+        assert_reported(picker, *words)
 
 
 # --- validate() catches every limit -----------------------------------------------------------------------------------

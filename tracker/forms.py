@@ -36,7 +36,8 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from .auth import MIN_PASSWORD_LENGTH
-from .labels import FIELD, ROLE, label
+from .fields import MAX_TEXT
+from .labels import FIELD, ROLE, SNOOZED_UNTIL, label
 from .models import Division, TaskStatus, User
 from .plans import UPLOAD_SUFFIXES
 from .thai import BE_INPUT_HINT, BEDateError, format_be_input, parse_be_date
@@ -197,6 +198,36 @@ class BulkAssignForm(FlaskForm):
 class TaskRemindersForm(FlaskForm):
     lead_times = StringField("แจ้งเตือนงานนี้ก่อนครบกำหนด (วัน คั่นด้วยจุลภาค; เว้นว่าง = ตามหน่วยงาน)",
                              validators=[Optional(), Length(max=100)])
+
+
+class SnoozeForm(FlaskForm):
+    """เลื่อนการเตือน: no reminder of the task before the day chosen, its due date unchanged. The days allowed
+    (tracker.tasks.snooze_bounds) are said next to the field; the domain refuses any other."""
+
+    snooze_until = BEDateField(f"{SNOOZED_UNTIL}วันที่", validators=[DateRequired("ต้องระบุวันที่ให้เตือนอีกครั้ง")])
+
+
+class CannotDoForm(FlaskForm):
+    """ทำไม่ได้, with the reason the head reads on the board and in their digest."""
+
+    blocked_reason = TextAreaField(FIELD["blocked_reason"], validators=[
+        DataRequired(f"ต้องระบุ{FIELD['blocked_reason']}"),
+        Length(max=MAX_TEXT, message=f"ยาวเกิน {MAX_TEXT} ตัวอักษร"),
+    ])
+
+
+class AnswerForm(FlaskForm):
+    """A head's answer to a "cannot do", which clears it: prefixed with the task's id (`answer_prefix`), since the
+    board holds one per flagged row."""
+
+    answer = StringField(FIELD["answer"], validators=[
+        DataRequired(f"ต้องระบุ{FIELD['answer']}"),
+        Length(max=MAX_TEXT, message=f"ยาวเกิน {MAX_TEXT} ตัวอักษร"),
+    ])
+
+
+def answer_prefix(task_id: int) -> str:
+    return f"answer-{task_id}"
 
 
 class ReviewForm(FlaskForm):

@@ -121,6 +121,10 @@ AUDIT_ACTION = {
     AuditAction.TASK_REMINDERS: "ตั้งการแจ้งเตือนของงาน",
     AuditAction.TASK_COMMENT: "แสดงความเห็น",
     AuditAction.TASK_EVIDENCE: "แนบหลักฐาน",
+    AuditAction.TASK_ACKNOWLEDGE: "รับทราบ/กำลังทำ",
+    AuditAction.TASK_SNOOZE: "เลื่อนการเตือน",
+    AuditAction.TASK_CANNOT_DO: "แจ้งว่าทำไม่ได้",
+    AuditAction.TASK_CANNOT_DO_ANSWER: "ตอบเรื่องทำไม่ได้",
     AuditAction.TASK_CARRY: "ยกงานไปดำเนินการต่อในปีงบประมาณถัดไป",
     AuditAction.TASK_CARRIED_IN: "รับงานที่ยกมาจากปีงบประมาณก่อน",
     AuditAction.TASK_CARRY_UNDO: "ยกเลิกการยกงาน งานกลับมาในปีงบประมาณเดิม",
@@ -242,7 +246,21 @@ FIELD = {
     "step_text": "ขั้นตอน",
     "removed": "งานในแผนปีถัดไปที่นำออก",
     "removed_measure": "มาตรการที่นำออก",
+    "acknowledged_by": "ผู้รับทราบ",
+    "snoozed_until": "เลื่อนการเตือนถึง",
+    "blocked_reason": "เหตุผลที่ทำไม่ได้",
+    "answer": "คำตอบของหัวหน้า",
 }
+
+# A task's answers from the people doing it (tracker.tasks: acknowledge, snooze, cannot_do), as every surface words
+# them: the task page, the board, My tasks, LINE's cards and replies, the head's digest.
+ACKNOWLEDGED = "รับทราบแล้ว"
+SNOOZED_UNTIL = "เลื่อนการเตือนถึง"
+CANNOT_DO = "ทำไม่ได้"
+# The task page's buttons for them, and the head's answer (the board's and the task page's).
+ACKNOWLEDGE = "รับทราบ/กำลังทำ"
+SNOOZE = "เลื่อนการเตือน"
+ANSWER_CANNOT_DO = "ตอบเรื่องทำไม่ได้"
 
 # Why a person who should hear the day's reminders will not (tracker.reminders.policy.Unreachable.reason).
 UNREACHABLE = {

@@ -156,6 +156,10 @@ class AuditAction(str, enum.Enum):
     TASK_REMINDERS = "task.reminders"
     TASK_COMMENT = "task.comment"
     TASK_EVIDENCE = "task.evidence"
+    TASK_ACKNOWLEDGE = "task.acknowledge"  # รับทราบ/กำลังทำ: the person is on it
+    TASK_SNOOZE = "task.snooze"  # its reminders put off to a day, the due date unchanged
+    TASK_CANNOT_DO = "task.cannot_do"  # ทำไม่ได้, with the reason
+    TASK_CANNOT_DO_ANSWER = "task.cannot_do_answer"  # the head's answer, which clears it
     TASK_CARRY = "task.carry"  # the old task, closed as carried to the next year
     TASK_CARRIED_IN = "task.carried_in"  # the new year's task that goes on with it
     TASK_CARRY_UNDO = "task.carry_undo"  # a carrying undone: the old task returns to its year
@@ -349,6 +353,11 @@ class User(Model):
     # user has one); granted only from the server's command line (`tracker users deployment-admin`), never the web.
     is_deployment_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # `ทำไม่ได้` pressed in LINE: the person's next chat message, until `line_reason_until`, is the reason why this
+    # task cannot be done. No foreign key (user and task would refer to each other): the id is looked up among the
+    # person's organization's tasks when the message comes, and a task gone by then is simply not found.
+    line_reason_task_id: Mapped[int | None]
+    line_reason_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship(back_populates="users")
     division: Mapped[Division | None] = relationship(back_populates="users")
@@ -473,6 +482,9 @@ class Task(OrganizationOwned, Model):
         Index("ix_task_own_reminders_due_date", "due_date",
               sqlite_where=text("CAST(reminder_days AS TEXT) <> 'null'"),  # neither NULL nor JSON null
               postgresql_where=text("CAST(reminder_days AS TEXT) <> 'null'")),
+        # The few tasks someone said they cannot do, by when: the daily sweep's heads to tell, across all agencies.
+        Index("ix_task_blocked_at", "blocked_at", sqlite_where=text("blocked_reason IS NOT NULL"),
+              postgresql_where=text("blocked_reason IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -491,6 +503,18 @@ class Task(OrganizationOwned, Model):
     # The last year's task this one goes on with (tracker.plans.next_year); that one stays in its plan, with its
     # history, as CARRIED. Unique: a task is carried over once.
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True, unique=True)
+    # What the people doing it answered (a reminder's buttons in LINE, or the task page; tracker.tasks): who said
+    # they are on it and when; the day from which its reminders come again (only the reminders move, never the due
+    # date); why it cannot be done, until its head reassigns it, reschedules it or answers.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    snoozed_until: Mapped[date | None]
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The last time anyone did something on it (a status, a note, evidence, an acknowledgement, a new due date or
+    # assignee): the clock overdue work climbs to the head and the executives by, and idle work is nudged by.
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship()
     measure: Mapped[Measure] = relationship(back_populates="tasks")
@@ -499,6 +523,8 @@ class Task(OrganizationOwned, Model):
     division: Mapped[Division] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    blocked_by: Mapped[User | None] = relationship(foreign_keys=[blocked_by_id])
     evidence: Mapped[list[Evidence]] = relationship(back_populates="task", order_by="Evidence.created_at")
     comments: Mapped[list[Comment]] = relationship(back_populates="task", order_by="Comment.created_at")
 

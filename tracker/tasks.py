@@ -14,6 +14,7 @@ from .access import Action, require, same_organization, scoped
 from .errors import DomainError
 from .extensions import db
 from .fields import free_text
+from .labels import CANNOT_DO
 from .models import (
     AuditAction,
     AuditEvent,
@@ -24,8 +25,13 @@ from .models import (
     TaskStatus,
     User,
 )
+from .thai import format_date
+from .workdays import WorkCalendar
 
 UNDO_WINDOW = timedelta(minutes=15)  # how long a person may take back their own tick-off
+
+
+SNOOZE_OVERDUE_WORKING_DAYS = 5  # an overdue task's reminders are put off this far at most: it is late already
 
 
 def _state(task: Task) -> dict[str, Any]:
@@ -39,7 +45,20 @@ def _state(task: Task) -> dict[str, Any]:
         "done_at": task.done_at.isoformat() if task.done_at else None,
         "done_by_id": task.done_by.id if task.done_by else None,
         "done_by": task.done_by.display_name if task.done_by else None,
+        "acknowledged_by": task.acknowledged_by.display_name if task.acknowledged_by else None,
+        "snoozed_until": task.snoozed_until.isoformat() if task.snoozed_until else None,
+        "blocked_reason": task.blocked_reason,
     }
+
+
+def _touched(task: Task) -> None:
+    """Someone did something on the task: the clock of its escalation and of the idle nudge starts again."""
+    task.last_activity_at = clock.now()
+
+
+def _unblocked(task: Task) -> None:
+    """The head acted on a task someone could not do (reassigned, rescheduled, answered): it is no longer flagged."""
+    task.blocked_reason, task.blocked_at, task.blocked_by = None, None, None
 
 
 def _comment(task: Task, actor: User, text: str) -> Comment:
@@ -73,6 +92,7 @@ def change_status(
         task.done_at, task.done_by = clock.now(), actor
     if note:
         _comment(task, actor, note)
+    _touched(task)
     action = AuditAction.TASK_TICK_OFF if status is TaskStatus.DONE else AuditAction.TASK_PROGRESS
     audit.record(actor, action, task, before=before, after={**_state(task), "note": note}, source=source)
 
@@ -92,6 +112,7 @@ def reopen(task: Task, actor: User, reason: str, *, source: Source) -> None:
         raise DomainError("เปิดใหม่ได้เฉพาะงานที่เสร็จแล้ว (only a done task can be reopened)", 409)
     before = _state(task)
     task.status, task.done_at, task.done_by = TaskStatus.DOING, None, None
+    _touched(task)
     _comment(task, actor, f"เปิดงานใหม่: {reason}")
     audit.record(actor, AuditAction.TASK_REOPEN, task, before=before, after={**_state(task), "reason": reason},
                  source=source)
@@ -110,6 +131,8 @@ def assign(task: Task, actor: User, assignee: User | None, *, source: Source) ->
         return
     before = _state(task)
     task.assignee = assignee
+    _unblocked(task)  # given to someone else (or the whole division): whoever could not do it is relieved
+    _touched(task)
     audit.record(actor, AuditAction.TASK_ASSIGN, task, before=before, after=_state(task), source=source)
 
 
@@ -124,6 +147,10 @@ def reschedule(task: Task, actor: User, due: date, *, source: Source, reason: st
         return
     before = _state(task)
     task.due_date = due
+    _unblocked(task)  # a new date is the head's answer to "cannot do it in time"
+    _touched(task)
+    if task.snoozed_until is not None and task.snoozed_until > due:
+        task.snoozed_until = None  # reminders put off past the new due date would miss it
     if reason:
         _comment(task, actor, f"เลื่อนกำหนดส่ง: {reason}")
     audit.record(actor, AuditAction.TASK_RESCHEDULE, task, before=before, after={**_state(task), "reason": reason},
@@ -135,6 +162,7 @@ def comment(task: Task, actor: User, text: str, *, source: Source) -> Comment:
     require(actor, Action.COMMENT, task)
     text = free_text(text, "ข้อความ", required=True)
     note = _comment(task, actor, text)
+    _touched(task)
     db.session.flush()
     audit.record(actor, AuditAction.TASK_COMMENT, task, after={"comment_id": note.id, "text": text}, source=source)
     return note
@@ -165,6 +193,7 @@ def add_evidence(
         created_by=actor,
     )
     db.session.add(item)
+    _touched(task)
     db.session.flush()  # the item has its organization now, which the review rule compares
     evidence.start_review(item, actor)
     audit.record(actor, AuditAction.TASK_EVIDENCE, task, after=audit.snapshot(item), source=source)
@@ -195,3 +224,77 @@ def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
     before = _state(task)
     task.status, task.done_at, task.done_by = TaskStatus(previous), None, None
     audit.record(actor, AuditAction.TASK_UNDO, task, before=before, after=_state(task), source=source)
+
+
+# --- answers to a reminder: LINE's buttons and the task page -------------------------------------------------------
+
+
+def _refuse_closed(task: Task) -> None:
+    _refuse_carried(task)
+    if task.status is TaskStatus.DONE:
+        raise DomainError("งานนี้เสร็จแล้ว (already done)", 409)
+
+
+def acknowledge(task: Task, actor: User, *, source: Source) -> None:
+    """รับทราบ/กำลังทำ: the person is on it. A task not started becomes doing; the head's digest says who."""
+    require(actor, Action.PROGRESS, task)
+    _refuse_closed(task)
+    if task.acknowledged_by is actor and task.status is TaskStatus.DOING:
+        return  # pressed twice (or on two devices): said already
+    before = _state(task)
+    task.acknowledged_at, task.acknowledged_by = clock.now(), actor
+    if task.status is TaskStatus.TODO:
+        task.status = TaskStatus.DOING
+    _touched(task)
+    audit.record(actor, AuditAction.TASK_ACKNOWLEDGE, task, before=before, after=_state(task), source=source)
+
+
+def snooze_bounds(task: Task, today: date, calendar: WorkCalendar) -> tuple[date, date]:
+    """The days a task's reminders can be put off to: from tomorrow to its due date while it is not overdue (only the
+    reminders move: it is still due that day), and at most SNOOZE_OVERDUE_WORKING_DAYS working days once it is."""
+    first = today + timedelta(days=1)
+    if today <= task.due_date:
+        return first, max(first, task.due_date)
+    return first, calendar.add_working_days(today, SNOOZE_OVERDUE_WORKING_DAYS)
+
+
+def snooze(task: Task, actor: User, until: date, calendar: WorkCalendar, *, source: Source) -> None:
+    """เลื่อนการเตือน: no reminder of the task before `until`; its due date does not move."""
+    require(actor, Action.PROGRESS, task)
+    _refuse_closed(task)
+    first, last = snooze_bounds(task, clock.today(), calendar)
+    if not first <= until <= last:
+        raise DomainError(f"เลื่อนการเตือนได้ถึงวันที่ {format_date(first)} - {format_date(last)}"
+                          + (" (ไม่เกินวันครบกำหนด)" if clock.today() <= task.due_date else " (งานเกินกำหนดแล้ว)"))
+    if task.snoozed_until == until:
+        return
+    before = _state(task)
+    task.snoozed_until = until
+    audit.record(actor, AuditAction.TASK_SNOOZE, task, before=before, after=_state(task), source=source)
+
+
+def cannot_do(task: Task, actor: User, reason: str, *, source: Source) -> None:
+    """ทำไม่ได้: the person cannot do the task, and says why. Flagged until the head reassigns, reschedules or
+    answers; the head reads it on the board and in their next digest."""
+    require(actor, Action.PROGRESS, task)
+    _refuse_closed(task)
+    reason = free_text(reason, "เหตุผลที่ทำไม่ได้", required=True)
+    before = _state(task)
+    task.blocked_reason, task.blocked_at, task.blocked_by = reason, clock.now(), actor
+    _comment(task, actor, f"{CANNOT_DO}: {reason}")
+    _touched(task)
+    audit.record(actor, AuditAction.TASK_CANNOT_DO, task, before=before, after=_state(task), source=source)
+
+
+def answer_cannot_do(task: Task, actor: User, answer: str, *, source: Source) -> None:
+    """The head answers a "cannot do" (what to do instead, who helps): the task is no longer flagged."""
+    require(actor, Action.ASSIGN, task)
+    if task.blocked_reason is None:
+        raise DomainError("งานนี้ไม่มีเรื่องทำไม่ได้ที่รอคำตอบ (nothing to answer)", 409)
+    answer = free_text(answer, "คำตอบ", required=True)
+    before = _state(task)
+    _unblocked(task)
+    _comment(task, actor, f"ตอบเรื่อง{CANNOT_DO}: {answer}")
+    _touched(task)
+    audit.record(actor, AuditAction.TASK_CANNOT_DO_ANSWER, task, before=before,
+                 after={**_state(task), "answer": answer}, source=source)

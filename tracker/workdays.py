@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from itertools import accumulate
 
@@ -105,6 +105,12 @@ class WorkCalendar:
             number += 1
             year, passed = self._year(number), 0
         return date.fromordinal(year.first + year.worked[passed])
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """Return the `count`-th working day after `day` (a reminder put off by 1, 3 or 5 working days)."""
+        for _ in range(count):
+            day = self.next_working_day(day + timedelta(days=1))
+        return day
 
     def working_days_between(self, start: date, end: date) -> int:
         """Count working days after `start` up to and including `end`; negative when `end` is before `start`.

@@ -5,6 +5,7 @@
     postback.py  signed button data (pure)
     webhook.py   each webhook event, once: follow, messages, buttons, account link, groups
     replies.py   what the bot answers: help, the person's tasks, the progress summary
+    answers.py   a reminder's answers from its buttons: รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ and its reason
     linking.py   a person's LINE account and a division's LINE group
     account.py   the organization's Official Account: webhook routing and its ids
     richmenu.py  the rich menu image and its setup

@@ -1,10 +1,12 @@
 """LINE messages for tasks, as plain dicts in LINE's JSON (camelCase field names), with Thai text.
 
-Builders: task_bubble() and task_carousel() for "your tasks", tick_confirmation() after a "เสร็จแล้ว" press, text()
-for plain text. validate() lists every LINE limit a message breaks, and checks the field names by round-tripping the
-message through line-bot-sdk's models (which silently drop fields they do not know, see _round_trip_problems);
-validate_request() does the same for every message of one push or reply, with LINE's limit of five a request. The
-test suite runs both over every message the app sends.
+Builders: task_bubble() and task_carousel() for "your tasks" and reminders (each open task with its answers:
+เสร็จแล้ว, รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้), tick_confirmation() after a "เสร็จแล้ว" press, text() for plain
+text, with_quick_reply() (postback_item(), date_picker_item()) for the choices under a reply. validate() lists every
+LINE limit a message breaks, and checks the field names by round-tripping the message through line-bot-sdk's models
+(which silently drop fields they do not know, see _round_trip_problems); validate_request() does the same for every
+message of one push or reply, with LINE's limit of five a request. The test suite runs both over every message the
+app sends.
 
 How LINE counts: text and altText in UTF-16 code units (an emoji such as 🍎 is 2); action labels and displayText in
 grapheme clusters, which Python's len() never undercounts; sizes in bytes of the JSON in UTF-8 (Thai is 3 bytes a
@@ -35,6 +37,9 @@ MAX_TEXT = 5000
 MAX_LABEL = 20  # an action's label
 MAX_DISPLAY_TEXT = 300  # a postback action's displayText
 MAX_URI = 1000
+MAX_QUICK_REPLY_ITEMS = 13
+DATE_PICKER_MODES = {"date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "time": r"[0-9]{2}:[0-9]{2}",
+                     "datetime": r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}"}  # LINE's datetimepicker
 
 STATE_KINDS = ("overdue", "soon", "later", "done", "late", "carried")  # tracker.progress.StateKind
 
@@ -46,6 +51,11 @@ _STATE_COLOURS = {"overdue": RED, "soon": AMBER, "later": GREY, "done": GREEN, "
 _OVERDUE_BACKGROUND = "#FDECEA"  # red text on it is still 5.7:1
 
 DONE_LABEL = "เสร็จแล้ว"
+ACK_LABEL = "รับทราบ/กำลังทำ"
+SNOOZE_LABEL = "เลื่อนการเตือน"
+CANNOT_LABEL = "ทำไม่ได้"  # tracker.labels.CANNOT_DO
+# An open task's buttons: the postback action of each (tracker.line.webhook answers it) and its label.
+ANSWERS = {"done": DONE_LABEL, "ack": ACK_LABEL, "snooze": SNOOZE_LABEL, "cannot": CANNOT_LABEL}
 OPEN_LABEL = "เปิดในเว็บ"
 UNDO_LABEL = "ยกเลิก (undo)"
 MORE_LABEL = "ดูทั้งหมดในเว็บ"
@@ -177,14 +187,35 @@ def _task_body(card: TaskCard, limits: dict[str, int]) -> dict:
     )
 
 
-def _task_bubble(card: TaskCard, base_url: str, done_data: str | None, limits: dict[str, int]) -> dict:
+def _answer_data(card: TaskCard, postback: Callable[[str, int], str]) -> dict[str, str] | None:
+    """The signed data of each of a task's answer buttons; None for a task done (it has none)."""
+    return None if card.done else {action: postback(action, card.id) for action in ANSWERS}
+
+
+def _answer_buttons(card: TaskCard, data: dict[str, str], limits: dict[str, int]) -> list[dict]:
+    """เสร็จแล้ว first, in the primary colour; then, in grey, the other answers to a reminder. On a phone the
+    carousel's bubble is about 300 px wide: รับทราบ/กำลังทำ takes a row of its own, เลื่อนการเตือน and ทำไม่ได้ share
+    one (their text shrunk to fit a narrow screen rather than cut)."""
+    short = _short_step(card, limits)
+
+    def button(action: str, **style: Any) -> dict:
+        return _postback_button(ANSWERS[action], data[action], f"{ANSWERS[action]}: {short}", **style)
+
+    return [
+        button("done", style="primary"),
+        button("ack", style="secondary"),
+        {"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
+            button("snooze", style="secondary", adjustMode="shrink-to-fit"),
+            button("cannot", style="secondary", adjustMode="shrink-to-fit"),
+        ]},
+    ]
+
+
+def _task_bubble(card: TaskCard, base_url: str, data: dict[str, str] | None, limits: dict[str, int]) -> dict:
     colour = _STATE_COLOURS[card.state_kind]
     state = _clip(_tidy(card.state_text), limits["state"])
     header_style: dict[str, Any] = {"backgroundColor": _OVERDUE_BACKGROUND} if card.state_kind == "overdue" else {}
-    buttons = []
-    if done_data is not None:
-        display = f"{DONE_LABEL}: {_short_step(card, limits)}"
-        buttons.append(_postback_button(DONE_LABEL, done_data, display, style="primary"))
+    buttons = _answer_buttons(card, data, limits) if data is not None else []
     buttons.append(_uri_button(OPEN_LABEL, _task_url(base_url, card.id), style="link"))
     return {
         "type": "bubble",
@@ -197,10 +228,10 @@ def _task_bubble(card: TaskCard, base_url: str, done_data: str | None, limits: d
 def task_bubble(card: TaskCard, *, base_url: str, postback: Callable[[str, int], str]) -> dict:
     """One task as a flex bubble (a container: wrap it with flex_message() to send it alone).
 
-    postback(action, task_id) returns the signed data for the "เสร็จแล้ว" button, e.g. a partial of postback.sign.
+    postback(action, task_id) returns the signed data for each button (the actions of ANSWERS), e.g. a partial of
+    postback.sign. A task done has only its web link.
     """
-    done_data = None if card.done else postback("done", card.id)
-    return _task_bubble(card, base_url, done_data, _limits(1.0))
+    return _task_bubble(card, base_url, _answer_data(card, postback), _limits(1.0))
 
 
 def _more_bubble(total: int, shown: int, more_url: str) -> dict:
@@ -244,11 +275,11 @@ def task_carousel(
         raise ValueError("task_carousel needs at least one card; send nothing (or a text) when there are no tasks")
     overflow = len(cards) > MAX_BUBBLES
     shown = list(cards[: MAX_BUBBLES - 1] if overflow else cards)
-    done_data = {card.id: None if card.done else postback("done", card.id) for card in shown}
+    data = [_answer_data(card, postback) for card in shown]
     bubbles: list[dict] = []
     for scale in _CAROUSEL_SCALES:
         limits = _limits(scale)
-        bubbles = [_task_bubble(card, base_url, done_data[card.id], limits) for card in shown]
+        bubbles = [_task_bubble(card, base_url, signed, limits) for card, signed in zip(shown, data, strict=True)]
         if overflow:
             bubbles.append(_more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks"))
         if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
@@ -279,6 +310,30 @@ def tick_confirmation(card: TaskCard, *, base_url: str, undo_data: str) -> dict:
 def text(message: str) -> dict:
     """A plain text message, cut to LINE's 5,000 characters (UTF-16 units, as LINE counts them)."""
     return {"type": "text", "text": _clip(message, MAX_TEXT, ellipsis="")}
+
+
+def postback_item(label: str, data: str, display_text: str) -> dict:
+    """A quick-reply button that sends signed postback data; display_text is what the chat shows the person said
+    (LINE requires it on a quick reply)."""
+    return {"type": "action", "action": {"type": "postback", "label": _clip(label, MAX_LABEL),
+                                         "data": data, "displayText": _clip(display_text, MAX_DISPLAY_TEXT)}}
+
+
+def date_picker_item(label: str, data: str, *, initial: date, earliest: date, latest: date) -> dict:
+    """A quick-reply button that opens LINE's date picker between earliest and latest; the postback event carries
+    data (signed, without the day) and the day picked in postback.params.date."""
+    if not earliest <= initial <= latest:
+        raise ValueError(f"the picker's initial day {initial} is not within {earliest} - {latest}")
+    action = {"type": "datetimepicker", "label": _clip(label, MAX_LABEL), "data": data, "mode": "date",
+              "initial": initial.isoformat(), "min": earliest.isoformat(), "max": latest.isoformat()}
+    return {"type": "action", "action": action}
+
+
+def with_quick_reply(message: dict, items: Sequence[dict]) -> dict:
+    """The message with buttons under it (LINE's quick reply: at most 13, gone once one is pressed)."""
+    if not 1 <= len(items) <= MAX_QUICK_REPLY_ITEMS:
+        raise ValueError(f"a quick reply has 1 to {MAX_QUICK_REPLY_ITEMS} items, not {len(items)}")
+    return {**message, "quickReply": {"items": list(items)}}
 
 
 # --- validation -----------------------------------------------------------------------------------------------------
@@ -314,7 +369,7 @@ def _action_problems(path: str, action: dict) -> list[str]:
     if label is not None and (not isinstance(label, str) or len(label) > MAX_LABEL):
         problems.append(f"{path}.label {label!r} is longer than {MAX_LABEL} characters")
     kind = action.get("type")
-    if kind == "postback":
+    if kind in ("postback", "datetimepicker"):
         data = action.get("data")
         if not isinstance(data, str) or not data:
             problems.append(f"{path} postback has no data")
@@ -323,6 +378,8 @@ def _action_problems(path: str, action: dict) -> list[str]:
         display = action.get("displayText")
         if isinstance(display, str) and len(display) > MAX_DISPLAY_TEXT:
             problems.append(f"{path}.displayText is {len(display)} characters; LINE allows {MAX_DISPLAY_TEXT}")
+    if kind == "datetimepicker":
+        problems.extend(_picker_problems(path, action))
     elif kind == "uri":
         problem = _uri_problem(action.get("uri"))
         if problem:
@@ -330,6 +387,48 @@ def _action_problems(path: str, action: dict) -> list[str]:
         alt_uri = action.get("altUri")
         if isinstance(alt_uri, dict) and "desktop" in alt_uri and (problem := _uri_problem(alt_uri["desktop"])):
             problems.append(f"{path}.altUri.desktop {problem}")
+    return problems
+
+
+def _picker_problems(path: str, action: dict) -> list[str]:
+    """A datetimepicker's mode, and its initial, min and max written as that mode wants, in order."""
+    mode = action.get("mode")
+    if mode not in DATE_PICKER_MODES:
+        return [f"{path}.mode {mode!r} is not one of {', '.join(DATE_PICKER_MODES)}"]
+    problems, values = [], {}
+    for field in ("initial", "min", "max"):
+        value = action.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not re.fullmatch(DATE_PICKER_MODES[mode], value):
+            problems.append(f"{path}.{field} {value!r} is not how LINE writes a {mode}")
+        else:
+            values[field] = value.upper()  # ISO text: compared as text, in order
+    ordered = [values[f] for f in ("min", "initial", "max") if f in values]
+    if ordered != sorted(ordered):
+        problems.append(f"{path}: min <= initial <= max does not hold ({', '.join(ordered)})")
+    return problems
+
+
+def _quick_reply_problems(message: dict) -> list[str]:
+    """A quick reply's items: at most 13, each an action with a label, a postback one with its displayText."""
+    quick = message.get("quickReply")
+    if not isinstance(quick, dict):
+        return []  # none (or not an object: the SDK round trip reports it)
+    items = quick.get("items")
+    if not isinstance(items, list) or not items:
+        return ["quickReply has no items"]
+    problems = []
+    if len(items) > MAX_QUICK_REPLY_ITEMS:
+        problems.append(f"quickReply has {len(items)} items; LINE allows {MAX_QUICK_REPLY_ITEMS}")
+    for i, item in enumerate(items):
+        action = item.get("action") if isinstance(item, dict) else None
+        if not isinstance(action, dict):
+            continue  # the SDK round trip reports it
+        if not action.get("label"):
+            problems.append(f"quickReply.items[{i}].action has no label")
+        if action.get("type") == "postback" and not action.get("displayText"):
+            problems.append(f"quickReply.items[{i}].action: a quick reply's postback needs displayText")
     return problems
 
 
@@ -433,6 +532,7 @@ def validate(message: dict) -> list[str]:
         return [f"message type {kind!r} is not one this app sends (text or flex)"]
     for path, action in _actions(message):
         problems.extend(_action_problems(path, action))
+    problems.extend(_quick_reply_problems(message))
     problems.extend(_round_trip_problems(model, message))
     return problems
 

@@ -5,6 +5,10 @@ action, the task id and the LINE user the message was sent to, so data copied ou
 someone else (or edited to point at another task) does not verify. Whether that user may still act on the task is for
 the caller to check; this module only proves the button came from us, for this task, to this person.
 
+A button may carry a day too (`a=snoozeto&t=12&d=2026-03-16&s=<signature>`: "put the reminders off to 16 March"),
+signed with the rest, so the day a person read on the button is the day they get. A day the person picks themself
+(LINE's date picker) is not in the data: it comes in the event's `postback.params`, and the caller checks it.
+
 Pure stdlib: no Flask, no database.
 """
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import date, datetime
+from typing import NamedTuple
 
 MAX_DATA = 300  # LINE's limit for a postback action's data
 SIGNATURE_HEX = 24  # 96 bits of HMAC-SHA256: plenty for a button, and short
@@ -23,12 +29,24 @@ _ACTION_RE = re.compile(r"[a-z]{1,10}")
 _DATA_RE = re.compile(
     rf"a=(?P<action>[a-z]{{1,10}})"
     rf"&t=(?P<task>0|[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}})"
+    rf"(?:&d=(?P<day>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}))?"
     rf"&s=(?P<sig>[0-9a-f]{{{SIGNATURE_HEX}}})"
 )
 
 
-def _signature(action: str, task_id: int, line_user_id: str, secret: str) -> str:
-    message = f"{action}:{task_id}:{line_user_id}".encode()
+class Signed(NamedTuple):
+    """What a button's data says, once its signature is checked: the action, the task and the day it carries, if any."""
+
+    action: str
+    task_id: int
+    day: date | None = None
+
+
+def _signature(action: str, task_id: int, line_user_id: str, secret: str, day: date | None = None) -> str:
+    # Without a day the message is what it has always been (buttons already sent in people's chats keep working);
+    # with one, "@<day>" follows the action, which no action contains ([a-z]), so the two kinds never sign alike.
+    what = f"{action}@{day.isoformat()}" if day is not None else action
+    message = f"{what}:{task_id}:{line_user_id}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
 
 
@@ -38,8 +56,9 @@ def _check_secret(secret: str) -> None:
         raise ValueError("the postback secret is empty")
 
 
-def sign(action: str, task_id: int, line_user_id: str, secret: str) -> str:
-    """Return postback data such as "a=done&t=12&s=<24 hex>" for a button sent to line_user_id."""
+def sign(action: str, task_id: int, line_user_id: str, secret: str, *, day: date | None = None) -> str:
+    """Return postback data such as "a=done&t=12&s=<24 hex>" for a button sent to line_user_id (with `day`:
+    "a=snoozeto&t=12&d=2026-03-16&s=<24 hex>")."""
     _check_secret(secret)
     if not isinstance(action, str) or not _ACTION_RE.fullmatch(action):
         raise ValueError(f"postback action must be 1 to 10 letters a-z, not {action!r}")
@@ -47,11 +66,21 @@ def sign(action: str, task_id: int, line_user_id: str, secret: str) -> str:
         raise ValueError(f"task id must be a non-negative integer, not {task_id!r}")
     if not isinstance(line_user_id, str) or not line_user_id:
         raise ValueError("a postback is signed for one LINE user; the user id is empty")
-    return f"a={action}&t={task_id}&s={_signature(action, task_id, line_user_id, secret)}"
+    if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+        raise ValueError(f"a postback's day must be a date, not {day!r}")
+    on_day = f"&d={day.isoformat()}" if day is not None else ""
+    return f"a={action}&t={task_id}{on_day}&s={_signature(action, task_id, line_user_id, secret, day)}"
 
 
 def verify(data: str, line_user_id: str, secret: str) -> tuple[str, int] | None:
-    """Return (action, task_id) if data was signed by sign() for this LINE user, else None.
+    """Return (action, task_id) if data was signed by sign() without a day for this LINE user, else None (data with
+    a day: read())."""
+    signed = read(data, line_user_id, secret)
+    return (signed.action, signed.task_id) if signed is not None and signed.day is None else None
+
+
+def read(data: str, line_user_id: str, secret: str) -> Signed | None:
+    """Return what data says if it was signed by sign() for this LINE user, else None.
 
     line_user_id must come from the webhook event's source (the person who pressed the button), not from the data.
     """
@@ -64,7 +93,11 @@ def verify(data: str, line_user_id: str, secret: str) -> tuple[str, int] | None:
     if match is None:
         return None
     action, task_id = match["action"], int(match["task"])
-    expected = _signature(action, task_id, line_user_id, secret)
+    try:
+        day = date.fromisoformat(match["day"]) if match["day"] else None
+    except ValueError:  # 2026-02-30: never signed
+        return None
+    expected = _signature(action, task_id, line_user_id, secret, day)
     if not hmac.compare_digest(expected, match["sig"]):
         return None
-    return action, task_id
+    return Signed(action, task_id, day)

@@ -1,7 +1,8 @@
 """What the bot does with each webhook event: follow, unfollow, a message, a button, account link, join, leave.
 
-Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat calls the same
-domain function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
+Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat, and a reminder's
+other answers (รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ with its reason typed next: answers.py), call the same domain
+function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
 once: its webhookEventId is recorded in the same transaction as its effects. LINE is never called inside that
 transaction: a handler that needs to ask LINE something (a link token, a group's member count) answers with a
 `Later`, run once the event's changes are committed, which records what LINE said in a short transaction of its
@@ -19,13 +20,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from .. import tasks
-from ..access import Action, can, find
+from ..access import Action, Refused, can, find
 from ..errors import DomainError
 from ..extensions import db
 from ..labels import label
 from ..models import LineEvent, Organization, Source, Task
 from ..organization import public_url
-from . import flex, linking, postback
+from . import answers, flex, linking, postback
 from .channel import Channel
 from .replies import (
     HELP,
@@ -112,6 +113,11 @@ def shape_problems(event: Any) -> list[str]:
             problems.append("message.text is missing or not a string")
     elif kind == "postback":
         problems += _object_problems(event, "postback", required={"data": False})
+        params = event["postback"].get("params", {}) if isinstance(event.get("postback"), dict) else {}
+        if not isinstance(params, dict):
+            problems.append("postback.params is not an object")
+        elif "date" in params and not isinstance(params["date"], str):
+            problems.append("postback.params.date is not a string")  # the date picker's day
     elif kind == "accountLink":
         problems += _object_problems(event, "link", required={"result": True}, optional=("nonce",))
     return problems
@@ -194,7 +200,20 @@ def _message(organization: Organization, event: dict, channel: Channel) -> Answe
     user = linking.linked_user(organization, source.get("userId"))
     if user is None:
         return _link_invitation(organization, channel, source.get("userId"))
-    command = command_of(message.get("text", ""))
+    text = message.get("text", "")
+    command = command_of(text)
+    if source.get("type") == "user":  # a reason is only ever taken from the person's own chat (answers.ask_reason)
+        try:
+            reason = answers.typed_reason(organization, user, text, command)
+        except DomainError as error:  # the reason refused (too long, say): asked for again
+            db.session.rollback()
+            return answers.reason_refused(organization, user, error)
+        except Refused as refusal:  # asked before, and asked again by the verb: only if something changed between
+            db.session.rollback()
+            answers.forget_reason(user)
+            return [flex.text(refusal.reason)]
+        if reason is not None:
+            return reason
     if command == "tasks":
         return tasks_reply(user)
     if command == "summary":
@@ -208,25 +227,35 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
     if user is None:
         return _link_invitation(organization, channel, source.get("userId"))
     binding = source.get("groupId") if source.get("type") == "group" else source.get("userId")
-    parsed = postback.verify((event.get("postback") or {}).get("data", ""), binding or "", secret())
-    if parsed is None:
+    data = event.get("postback") or {}
+    signed = postback.read(data.get("data", ""), binding or "", secret())
+    if signed is None:
         return [flex.text("ปุ่มนี้ใช้ไม่ได้แล้ว — พิมพ์ “งาน” เพื่อดูงานล่าสุด")]
-    action, task_id = parsed
-    task = find(Task, task_id, organization.id)
+    action = signed.action
+    task = find(Task, signed.task_id, organization.id)
     if task is None:
         return [flex.text("ไม่พบงานนี้ (อาจถูกลบไปแล้ว)")]
     if not can(user, Action.PROGRESS, task):
+        if action in answers.BUTTONS:
+            return [flex.text(answers.refused(task))]
         return [flex.text("คุณไม่มีสิทธิ์ปิดงานนี้ — เป็นงานของ" + task.division.name)]
     try:
         if action == "done":
             tasks.tick_off(task, user, source=Source.LINE)
         elif action == "undo":
             tasks.undo_tick_off(task, user, source=Source.LINE)
+        elif action in answers.BUTTONS:
+            pressed = answers.Pressed(organization, user, task, binding or "", source.get("type") == "user",
+                                      signed.day, data.get("params") or {})
+            return answers.BUTTONS[action](pressed)
         else:
             return [flex.text(HELP)]
     except DomainError as error:
         db.session.rollback()
         return [flex.text(error.message)]
+    except Refused as refusal:  # asked before, and asked again by the verb: only if something changed in between
+        db.session.rollback()
+        return [flex.text(refusal.reason)]
     card = task_card(task)
     if action == "done":
         undo = postback.sign("undo", task.id, binding or "", secret())

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import selectinload
 
 from ..access import reminder_audience, scoped
+from ..clock import local_date
 from ..extensions import db
 from ..models import Organization, Task, User
 from ..organization import work_calendar
@@ -58,13 +59,19 @@ def task_info(task: Task) -> TaskInfo:
         measure_id=task.measure_id,
         progress_override=task.measure.progress_override,
         progress_reason=task.measure.progress_reason,
+        snoozed_until=task.snoozed_until,
+        acknowledged_by=task.acknowledged_by.display_name if task.acknowledged_by else None,
+        blocked_reason=task.blocked_reason,
+        blocked_by=task.blocked_by.display_name if task.blocked_by else None,
+        blocked_on=local_date(task.blocked_at) if task.blocked_at else None,
     )
 
 
 def load_inputs(organization: Organization, today: date) -> Inputs:
     """Read what the reminder policy needs of one organization, in a fixed number of queries."""
     rows = db.session.scalars(
-        scoped(Task, organization.id).options(selectinload(Task.measure), selectinload(Task.division))
+        scoped(Task, organization.id).options(selectinload(Task.measure), selectinload(Task.division),
+                                              selectinload(Task.acknowledged_by), selectinload(Task.blocked_by))
     ).all()
     users = db.session.scalars(scoped(User, organization.id)).all()
     people = [

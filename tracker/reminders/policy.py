@@ -83,6 +83,13 @@ class TaskInfo:
     measure_id: int | None = None
     progress_override: int | None = None
     progress_reason: str | None = None
+    # What the people doing it answered (tracker.tasks): no reminder before `snoozed_until`; who said they are on it;
+    # why it cannot be done, who said so and on which local day (the head hears of it the next working day).
+    snoozed_until: date | None = None
+    acknowledged_by: str | None = None
+    blocked_reason: str | None = None
+    blocked_by: str | None = None
+    blocked_on: date | None = None
 
     @property
     def record(self) -> Record:
@@ -152,6 +159,8 @@ class Digest:
     reminders: tuple[Reminder, ...]  # overdue first (most overdue first), then due, then by due date
     division: DivisionSummary | None = None
     organization: OrganizationSummary | None = None
+    # A head's: their division's tasks someone said they cannot do since the last working day, waiting for an answer.
+    cannot_do: tuple[TaskInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,8 @@ def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalend
     """Return the reminder of this task to send on this day, or None."""
     if task.done or task.carried:
         return None
+    if task.snoozed_until is not None and day < task.snoozed_until:
+        return None  # put off by the person doing it (tracker.tasks.snooze): the due date itself has not moved
     # Nothing is ever sent on a day off: a lead time that lands there moves to the working day before, and an
     # overdue count does not move over a weekend, so without this a Friday reminder would repeat on Sat and Sun.
     if not calendar.is_working_day(day):
@@ -451,6 +462,7 @@ def plan_day(
         group_of.setdefault(group.division_id, group)  # one group per division: a second one would double the cost
     parts = _Parts()
     _add_reminders(parts, tasks, day, policy, calendar, index, group_of)
+    _add_cannot_do(parts, tasks, day, calendar, index)
     if is_weekly_digest_day(day, calendar):
         if week is None:
             week = week_of([t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id], day,
@@ -469,6 +481,7 @@ class _Parts:
         self.inactive: dict[int, Person] = {}  # would have been messaged
         self.group_reminders: dict[int, list[Reminder]] = defaultdict(list)  # by division
         self.group_divisions: dict[int, DivisionSummary] = {}  # by division
+        self.cannot_do: dict[int, list[TaskInfo]] = defaultdict(list)  # a head's, by person
 
 
 def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: Policy, calendar: WorkCalendar,
@@ -486,6 +499,27 @@ def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: 
         if left is not None:
             # The division's staff (or its group) got it instead; the admin should reassign the task.
             parts.inactive[left.id] = left
+
+
+def cannot_do_window(day: date, calendar: WorkCalendar) -> date:
+    """The first local day whose "cannot do" a head hears of on `day`: the last working day before it (so those said
+    after that day's digest went, a weekend's too, come in this one), each once."""
+    return calendar.previous_working_day(day - ONE_DAY)
+
+
+def _add_cannot_do(parts: _Parts, tasks: Sequence[TaskInfo], day: date, calendar: WorkCalendar,
+                   index: _People) -> None:
+    """A task someone cannot do goes to their division's head in the next working day's digest: the head decides
+    (reassign, reschedule, answer), so it is theirs privately, not the division's group's."""
+    since = cannot_do_window(day, calendar)
+    for task in tasks:
+        if task.blocked_reason is None or task.blocked_on is None or task.done or task.carried:
+            continue
+        if not since <= task.blocked_on < day:
+            continue
+        for person in index.by_id.values():
+            if person.active and person.audience.division_week and person.division_id == task.division_id:
+                parts.cannot_do[person.id].append(task)
 
 
 def _add_weekly_summaries(parts: _Parts, week: Week, day: date, calendar: WorkCalendar, index: _People,
@@ -518,7 +552,8 @@ def _add_weekly_summaries(parts: _Parts, week: Week, day: date, calendar: WorkCa
 def _day_plan(parts: _Parts, day: date, index: _People, group_of: dict[int, Group]) -> DayPlan:
     digests: list[Digest] = []
     unreachable = [Unreachable(p, "inactive") for p in parts.inactive.values()]
-    for person_id in parts.reminders.keys() | parts.divisions.keys() | parts.organization.keys():
+    messaged = parts.reminders.keys() | parts.divisions.keys() | parts.organization.keys() | parts.cannot_do.keys()
+    for person_id in messaged:
         person = index.by_id[person_id]  # active: recipients and the weekly parts above are active people only
         if not person.line_linked:
             unreachable.append(Unreachable(person, "not_linked"))
@@ -530,6 +565,7 @@ def _day_plan(parts: _Parts, day: date, index: _People, group_of: dict[int, Grou
                 reminders=tuple(sorted(parts.reminders.get(person_id, ()), key=_reminder_order)),
                 division=parts.divisions.get(person_id),
                 organization=parts.organization.get(person_id),
+                cannot_do=tuple(sorted(parts.cannot_do.get(person_id, ()), key=_task_order)),
             )
         )
     digests.sort(key=lambda d: _person_order(d.person))

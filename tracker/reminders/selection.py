@@ -22,12 +22,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..access import reminder_audience, scoped_to
+from ..clock import local_date
 from ..extensions import db
 from ..measures import counted_percent, with_task_counts
 from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, User
@@ -45,6 +47,7 @@ from .policy import (
     Policy,
     TaskInfo,
     Week,
+    cannot_do_window,
     is_weekly_digest_day,
     merge_ranges,
     reminder_due_dates,
@@ -57,6 +60,8 @@ CHUNK = 5000  # ids in one IN list (far below SQLite's and PostgreSQL's limits o
 # migration 0010 says it, so that SQLite and PostgreSQL use it (a bound parameter in its place would not match the
 # index's own condition).
 OPEN: ColumnElement[bool] = text("task.status IN ('todo', 'doing')")  # type: ignore[assignment]
+# A task someone said they cannot do, waiting for the head (the partial index of migration 0015, written as it is).
+BLOCKED: ColumnElement[bool] = text("task.blocked_reason IS NOT NULL")  # type: ignore[assignment]
 # A task follows the organization's lead times when its own are NULL, or JSON null (what setting None writes).
 OWN_LEAD_TIMES: ColumnElement[bool] = text("CAST(task.reminder_days AS TEXT) <> 'null'")  # type: ignore[assignment]
 
@@ -158,6 +163,14 @@ def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
         for part in _chunks(others):
             for task_id, organization_id in _open_due_in(union, part):
                 found[organization_id].add(task_id)
+    # Tasks someone said they cannot do since the last working day (policy.cannot_do_window): their heads hear of them.
+    # Read from a week before the Thai calendar's window: an organization's own days off only move its window
+    # earlier, and a task read too many changes nothing (the policy decides each exactly).
+    since = datetime.combine(cannot_do_window(decided.day, WorkCalendar()), time(0), tzinfo=UTC) - timedelta(days=7)
+    query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(BLOCKED, OPEN,
+                                                                            Task.blocked_at >= since)
+    for task_id, organization_id in db.session.execute(query):
+        found[organization_id].add(task_id)
     # Tasks with lead times of their own, due from today on (their overdue reminders are in the ranges above).
     query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(OWN_LEAD_TIMES, OPEN,
                                                                             Task.due_date >= decided.day)
@@ -209,19 +222,25 @@ def _weekly_plans(decided: _Day, only: list[int] | None) -> dict[int, int]:
 
 # --- 3. a batch of organizations ---------------------------------------------------------------------------------
 
+_ACKNOWLEDGED_BY, _BLOCKED_BY = aliased(User), aliased(User)
 _TASK_COLUMNS = (Task.id, Task.organization_id, Measure.order, Measure.title, Task.step_number, Task.step_text,
                  Task.division_id, Division.name, Task.assignee_id, Task.due_date, Task.status, Task.reminder_days,
-                 Measure.plan_id, Task.done_at, Task.measure_id, Measure.progress_override, Measure.progress_reason)
+                 Measure.plan_id, Task.done_at, Task.measure_id, Measure.progress_override, Measure.progress_reason,
+                 Task.snoozed_until, _ACKNOWLEDGED_BY.display_name, Task.blocked_reason, _BLOCKED_BY.display_name,
+                 Task.blocked_at)
 
 
 def _task_rows():
     return (select(*_TASK_COLUMNS).join(Measure, Measure.id == Task.measure_id)
-            .join(Division, Division.id == Task.division_id))
+            .join(Division, Division.id == Task.division_id)
+            .outerjoin(_ACKNOWLEDGED_BY, _ACKNOWLEDGED_BY.id == Task.acknowledged_by_id)
+            .outerjoin(_BLOCKED_BY, _BLOCKED_BY.id == Task.blocked_by_id))
 
 
 def _task_info(row) -> tuple[int, TaskInfo]:
     (id_, organization_id, order, title, step_number, step_text, division_id, division_name, assignee_id, due,
-     status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason) = row
+     status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason, snoozed_until,
+     acknowledged_by, blocked_reason, blocked_by, blocked_at) = row
     record = Record.of(due, status, done_at)  # read as tracker.progress reads every task
     return organization_id, TaskInfo(
         id=id_, measure_order=order, measure_title=title, step_number=step_number, step_text=step_text,
@@ -230,6 +249,8 @@ def _task_info(row) -> tuple[int, TaskInfo]:
         reminder_days=tuple(reminder_days) if reminder_days is not None else None,
         plan_id=plan_id, done_on=record.done_on, carried=record.status == CARRIED,
         measure_id=measure_id, progress_override=progress_override, progress_reason=progress_reason,
+        snoozed_until=snoozed_until, acknowledged_by=acknowledged_by, blocked_reason=blocked_reason,
+        blocked_by=blocked_by, blocked_on=local_date(blocked_at) if blocked_at else None,
     )
 
 

@@ -11,7 +11,7 @@ from .. import evidence, tasks
 from ..access import Action, can, get_division, get_user, require, scoped, tasks_of
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import BulkAssignForm
+from ..forms import AnswerForm, BulkAssignForm, answer_prefix
 from ..labels import NOT_DONE, STATUS
 from ..models import Division, Measure, Source, Task, TaskStatus, User
 from ..thai import MONTHS_SHORT, be_year
@@ -35,7 +35,8 @@ def _division_tasks(division_id: int, plan_id: int | None) -> list[Task]:
         tasks_of(current_user)
         .join(Task.measure)
         .where(Task.division_id == division_id, Measure.plan_id == plan_id)
-        .options(selectinload(Task.measure), selectinload(Task.assignee))
+        .options(selectinload(Task.measure), selectinload(Task.assignee), selectinload(Task.acknowledged_by),
+                 selectinload(Task.blocked_by))
         .order_by(Measure.order, Task.step_number)
     ))
 
@@ -75,6 +76,9 @@ def _board(division: Division) -> dict:
     people = _people(division.id)
     months = sorted({t.due_date.replace(day=1) for t in every})
     form = BulkAssignForm(people, [t.id for t in found])
+    # The head's answer to each "cannot do" shown, in its row (posted to the task page's route, back to the board).
+    answer_forms = {t.id: AnswerForm(prefix=answer_prefix(t.id)) for t in found
+                    if t.blocked_reason is not None and t.status.is_open and can(current_user, Action.ASSIGN, t)}
     return dict(
         division=division,
         by_measure=by_measure,
@@ -84,6 +88,7 @@ def _board(division: Division) -> dict:
                  **({"year": str(choice.chosen.year_be)} if choice.chosen and not choice.is_current else {})},
         choice=choice,
         form=form,
+        answer_forms=answer_forms,
         statuses=[("open", NOT_DONE), ("", "ทั้งหมด"), *((s.value, name) for s, name in STATUS.items())],
         # The routes check each task again; this only decides whether to show the bulk form.
         can_assign=can(current_user, Action.ASSIGN, division),

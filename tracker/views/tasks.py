@@ -1,11 +1,15 @@
 """My tasks, the task page, and what people do to a task from the web."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 
-from .. import evidence, labels, tasks
+from .. import clock, evidence, labels, tasks
 from ..access import (
     Action,
     can,
@@ -21,20 +25,25 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import (
     ActionForm,
+    AnswerForm,
     AssignForm,
+    CannotDoForm,
     CommentForm,
     ProgressForm,
     PublishForm,
     ReopenForm,
     RescheduleForm,
     ReviewForm,
+    SnoozeForm,
     TaskRemindersForm,
+    answer_prefix,
 )
 from ..history import Names
 from ..models import EvidenceReview, Measure, Source, Task, TaskStatus, User
 from ..progress import StateKind
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
-from . import requested_year, send_evidence_file, task_state
+from ..thai import format_date
+from . import calendar, requested_year, send_evidence_file, task_state
 from .pagecache import cached_page
 
 bp = Blueprint("tasks", __name__)
@@ -58,7 +67,8 @@ def mine():
     def compute() -> dict:
         choice = requested_year()
         groups: dict[str, list[Task]] = {"overdue": [], "soon": [], "later": [], "done": [], "carried": []}
-        query = my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
+        query = (my_tasks(current_user).join(Task.measure).where(Measure.plan_id == choice.plan_id)
+                 .options(selectinload(Task.acknowledged_by), selectinload(Task.blocked_by)))  # the rows' badges
         found = list(db.session.scalars(query.order_by(Task.due_date, Task.id)))
         for task in found:
             kind = task_state(task).kind  # done late is listed with the done ones, its chip says how late
@@ -93,7 +103,13 @@ def _forms(task: Task, **given: FlaskForm) -> dict[str, FlaskForm]:
             lead_times=", ".join(str(d) for d in task.reminder_days) if task.reminder_days is not None else ""
         ),
         "undo": ActionForm(),
+        # The answers a reminder offers (LINE's buttons): on it, remind me later, cannot do it; the head's answer.
+        "acknowledge": ActionForm(),
+        "snooze": SnoozeForm(snooze_until=_snoozed(task)),
+        "cannot_do": CannotDoForm(),
     }
+    if task.blocked_reason is not None and can(current_user, Action.ASSIGN, task):
+        forms["answer"] = AnswerForm(prefix=answer_prefix(task.id))
     for item in task.evidence:  # a head's check of each piece, under it
         if can(current_user, Action.REVIEW_EVIDENCE, item):
             forms[_review_key(item.id)] = ReviewForm(prefix=_review_key(item.id))
@@ -105,6 +121,19 @@ def _review_key(evidence_id: int) -> str:
     return f"review-{evidence_id}"
 
 
+def _snoozed(task: Task) -> date | None:
+    """The day the task's reminders are put off to, while they still are (they come again on that day)."""
+    return task.snoozed_until if task.snoozed_until is not None and clock.today() < task.snoozed_until else None
+
+
+def _answers(task: Task) -> dict:
+    """What the task page says of the answers to a reminder and the days a snooze may pick: for an open task."""
+    if not task.status.is_open:
+        return {"snoozed": None, "snooze_bounds": None}
+    return {"snoozed": _snoozed(task), "snooze_bounds": tasks.snooze_bounds(task, clock.today(), calendar()),
+            "snooze_overdue_days": tasks.SNOOZE_OVERDUE_WORKING_DAYS}
+
+
 def _context(task: Task, **given: FlaskForm) -> dict:
     people = {u.id: u for u in db.session.scalars(scoped(User, task.organization_id))}
     names = Names(people, {task.division.id: task.division})
@@ -113,7 +142,7 @@ def _context(task: Task, **given: FlaskForm) -> dict:
     sent_back = [item for item in task.evidence
                  if item.review is EvidenceReview.NEEDS_WORK and not evidence.answered(item)]
     return {"task": task, "forms": _forms(task, **given), "history": history, "sent_back": sent_back,
-            "undo_until": tasks.undo_deadline(task, current_user)}
+            "undo_until": tasks.undo_deadline(task, current_user), "answer_next": _next(), **_answers(task)}
 
 
 def _page(task: Task, status: int = 200, **given: FlaskForm):
@@ -135,7 +164,7 @@ def _back(task: Task):
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
-def _commit_or_flash(task: Task, message: str, cleanup=None):
+def _commit_or_flash(task: Task, message: str, cleanup=None, to: str | None = None):
     """Commit the request's one transaction and say so; on a refused change, undo everything and say why."""
     try:
         db.session.commit()
@@ -145,7 +174,7 @@ def _commit_or_flash(task: Task, message: str, cleanup=None):
             cleanup()
         raise
     flash(message, "success")
-    return _back(task)
+    return redirect(to) if to else _back(task)
 
 
 def _refused(task: Task, message: str, cleanup=None, **typed: FlaskForm):
@@ -351,3 +380,107 @@ def evidence_file(evidence_id: int):
     require(current_user, Action.VIEW_TASK, item.task)
     return send_evidence_file(item)
 
+
+
+# --- the answers a reminder offers, from the task page (and the head's answer, from the board too) ---------------
+
+
+def _next() -> str | None:
+    """Where a form posted from another page returns to (`?next=`, the board's answer form): a path of this site
+    only, never another host (an open redirect would make a phishing link look like ours)."""
+    target = request.args.get("next")
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _unchanged(task: Task, message: str, to: str | None = None):
+    """A form sent again (twice, or from a second device): nothing to change, and it says so."""
+    db.session.rollback()
+    flash(message, "info")
+    return redirect(to) if to else _back(task)
+
+
+@bp.post("/tasks/<int:task_id>/acknowledge")
+@login_required
+def acknowledge(task_id: int):
+    """รับทราบ/กำลังทำ: the person is on it (a task not started becomes in progress)."""
+    task = get_task(current_user, task_id)
+    require(current_user, Action.PROGRESS, task)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    said = task.acknowledged_by_id == current_user.id and task.status is TaskStatus.DOING
+    try:
+        tasks.acknowledge(task, current_user, source=Source.WEB)
+    except DomainError as error:
+        return _refused(task, error.message)
+    if said:
+        return _unchanged(task, f"คุณ{labels.ACKNOWLEDGED}ไว้ก่อนแล้ว — ไม่มีอะไรเปลี่ยนแปลง")
+    return _commit_or_flash(task, f"บันทึกว่า{labels.ACKNOWLEDGED} — สถานะตอนนี้ “{labels.label(task.status)}”")
+
+
+@bp.post("/tasks/<int:task_id>/snooze")
+@login_required
+def snooze(task_id: int):
+    """เลื่อนการเตือน: no reminder before the day chosen, within the days `tasks.snooze_bounds` allows; the due date
+    stays."""
+    task = get_task(current_user, task_id)
+    require(current_user, Action.PROGRESS, task)
+    form = SnoozeForm()
+    if not form.validate_on_submit():
+        return _refused(task, _invalid(form), snooze=form)
+    until = form.snooze_until.data
+    if task.snoozed_until == until and task.status.is_open:
+        return _unchanged(task, f"{labels.SNOOZED_UNTIL} {format_date(until)} ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
+    try:
+        tasks.snooze(task, current_user, until, calendar(), source=Source.WEB)
+    except DomainError as error:
+        form.snooze_until.errors.append(error.message)
+        return _refused(task, error.message, snooze=form)
+    return _commit_or_flash(task, f"{labels.SNOOZED_UNTIL} {format_date(until)} — วันครบกำหนดยังเป็น "
+                                  f"{format_date(task.due_date)}")
+
+
+@bp.post("/tasks/<int:task_id>/cannot-do")
+@login_required
+def cannot_do(task_id: int):
+    """ทำไม่ได้, with the reason: flagged for the head until they reassign, reschedule or answer."""
+    task = get_task(current_user, task_id)
+    require(current_user, Action.PROGRESS, task)
+    form = CannotDoForm()
+    if not form.validate_on_submit():
+        return _refused(task, _invalid(form), cannot_do=form)
+    reason = (form.blocked_reason.data or "").strip()
+    if task.blocked_reason == reason and task.blocked_by_id == current_user.id and task.status.is_open:
+        return _unchanged(task, f"แจ้งว่า{labels.CANNOT_DO}ด้วยเหตุผลนี้ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
+    try:
+        tasks.cannot_do(task, current_user, reason, source=Source.WEB)
+    except DomainError as error:
+        form.blocked_reason.errors.append(error.message)
+        return _refused(task, error.message, cannot_do=form)
+    return _commit_or_flash(task, f"แจ้งว่า{labels.CANNOT_DO}แล้ว — หัวหน้ากองเห็นเหตุผลในหน้างานของกอง"
+                                  "และในสรุปถัดไป")
+
+
+@bp.post("/tasks/<int:task_id>/cannot-do/answer")
+@login_required
+def answer_cannot_do(task_id: int):
+    """The head's answer to a "cannot do", from the task page or the board's row (`?next=` the board): it clears
+    the flag, and the answer is a note on the task."""
+    task = get_task(current_user, task_id)
+    require(current_user, Action.ASSIGN, task)
+    back = _next()
+    if task.blocked_reason is None:  # answered already (twice, or by someone else), reassigned or rescheduled
+        return _unchanged(task, f"งานนี้ไม่มีเรื่อง{labels.CANNOT_DO}ที่รอคำตอบแล้ว — ตอบ มอบหมายใหม่ "
+                                "หรือเปลี่ยนวันครบกำหนดไปแล้ว", back)
+    form = AnswerForm(prefix=answer_prefix(task.id))
+    if not form.validate_on_submit():
+        return _refused(task, _invalid(form), answer=form)
+    try:
+        tasks.answer_cannot_do(task, current_user, form.answer.data, source=Source.WEB)
+    except DomainError as error:
+        form.answer.errors.append(error.message)
+        return _refused(task, error.message, answer=form)
+    return _commit_or_flash(task, f"{labels.ANSWER_CANNOT_DO}แล้ว — คำตอบอยู่ในบันทึกของงาน ผู้แจ้งเห็นในหน้างาน",
+                            to=back)
