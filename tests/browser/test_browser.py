@@ -16,8 +16,7 @@ def test_head_ticks_off_and_the_mayor_sees_it(live_app, new_page):
     base = live_app.config["BASE_URL"]
     task_id = live_app.config["TEST_IDS"]["clerk_tasks"][0]
 
-    mayor = new_page()
-    sign_in(mayor, base, "mayor", PASSWORD)
+    mayor = new_page(signed_in_as="mayor")
     mayor.goto(f"{base}/dashboard")
     assert done_figure(mayor) == "เสร็จแล้ว 0 จาก 16 งาน"
 
@@ -44,8 +43,7 @@ def test_head_ticks_off_and_the_mayor_sees_it(live_app, new_page):
 def test_staff_cannot_open_another_divisions_task_form(live_app, new_page):
     base = live_app.config["BASE_URL"]
     clerk_task = live_app.config["TEST_IDS"]["clerk_tasks"][0]
-    page = new_page(360, 780)
-    sign_in(page, base, "finance-staff", PASSWORD)
+    page = new_page(360, 780, signed_in_as="finance-staff")
     response = page.goto(f"{base}/tasks/{clerk_task}")
     assert response.status == 403
     assert page.locator("form[action$='/progress']").count() == 0
@@ -61,16 +59,15 @@ def test_staff_cannot_open_another_divisions_task_form(live_app, new_page):
 def test_screenshots_at_phone_and_desktop_width(live_app, new_page):
     """Write the pages a person checks by eye; also assert nothing overflows a 360 px phone sideways."""
     base = live_app.config["BASE_URL"]
+    mayor, head = new_page(360, signed_in_as="mayor"), new_page(360, signed_in_as="clerk-head")
     for width, label in ((360, "phone"), (1280, "desktop")):
-        mayor = new_page(width)
-        sign_in(mayor, base, "mayor", PASSWORD)
+        for page in (mayor, head):  # each page opened anew at this width
+            page.set_viewport_size({"width": width, "height": 900})
         mayor.goto(f"{base}/dashboard")
         assert mayor.locator("h1").inner_text().startswith("ภาพรวมแผนปรับปรุง ITA")
         assert mayor.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(mayor, f"dashboard-{label}")
 
-        head = new_page(width)
-        sign_in(head, base, "clerk-head", PASSWORD)
         head.goto(f"{base}/tasks")
         assert head.locator("h1").inner_text() == "งานของฉัน · แผนปีงบประมาณ 2569"  # the year people work on
         assert head.evaluate("document.documentElement.scrollWidth") <= width

@@ -10,8 +10,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Task, TaskStatus
 
-from ..factories import PASSWORD
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, boxes, screenshot
 
 WIDTHS = [(360, "phone"), (1280, "desktop")]
 CHARTS = 6  # the whole agency and the seed plan's five divisions
@@ -42,18 +41,14 @@ def april_1(live_app, monkeypatch):
 
 @pytest.mark.parametrize("width, label", WIDTHS)
 def test_the_charts_fit_the_screen_and_can_be_read(live_app, new_page, april_1, width, label):
-    page = new_page(width, 900)
-    sign_in(page, live_app.config["BASE_URL"], "mayor", PASSWORD)
+    page = new_page(width, 900, signed_in_as="mayor")
     page.goto(f"{live_app.config['BASE_URL']}/dashboard")
     section = page.locator("#completion")
     assert section.get_by_role("heading", name="ความคืบหน้าตามเวลา รายกอง").is_visible()
-    charts = section.locator("svg.chart-svg")
-    assert charts.count() == CHARTS
-    for i in range(CHARTS):
-        chart = charts.nth(i)
-        chart.scroll_into_view_if_needed()
-        assert chart.is_visible()
-        box = chart.bounding_box()
+    charts = boxes(section.locator("svg.chart-svg"))
+    assert len(charts) == CHARTS
+    for box in charts:
+        assert box["visible"]
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
         assert box["width"] >= 250  # small, but not a thumbnail
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -82,8 +77,7 @@ def test_the_charts_fit_the_screen_and_can_be_read(live_app, new_page, april_1, 
 
 
 def test_the_charts_and_their_figures_print(live_app, new_page, april_1):
-    page = new_page(703, 1000)  # A4 less print.css's margins, in CSS px
-    sign_in(page, live_app.config["BASE_URL"], "mayor", PASSWORD)
+    page = new_page(703, 1000, signed_in_as="mayor")  # A4 less print.css's margins, in CSS px
     page.goto(f"{live_app.config['BASE_URL']}/dashboard")
     page.emulate_media(media="print")
     section = page.locator("#completion")

@@ -9,8 +9,7 @@ from tracker.extensions import db
 from tracker.models import Measure, Organization, Plan, Task, TaskStatus, User
 from tracker.plans.build import ensure_fiscal_year
 
-from ..factories import PASSWORD
-from .conftest import screenshot, sign_in
+from .conftest import screenshot
 
 
 def selected(page, label: str) -> str:
@@ -22,8 +21,7 @@ def selected(page, label: str) -> str:
 def test_progress_keeps_the_status_and_what_was_typed_and_closing_can_be_undone(live_app, new_page, width):
     base = live_app.config["BASE_URL"]
     task_id = live_app.config["TEST_IDS"]["clerk_tasks"][0]
-    page = new_page(width, 800)
-    sign_in(page, base, "clerk-staff", PASSWORD)
+    page = new_page(width, 800, signed_in_as="clerk-staff")
     page.goto(f"{base}/tasks/{task_id}")
     assert selected(page, "สถานะ") == "ยังไม่เริ่ม"  # where the task stands, not the next step
 
@@ -68,8 +66,7 @@ def test_the_line_qr_code_is_drawn(live_app, new_page):
         db.session.scalar(db.select(Organization)).line_basic_id = "@itabkb"
         db.session.commit()
         db.session.remove()
-    page = new_page(360, 800)
-    sign_in(page, base, "clerk-staff", PASSWORD)
+    page = new_page(360, 800, signed_in_as="clerk-staff")
     page.goto(f"{base}/profile")
     qr = page.get_by_alt_text("QR code เพิ่มเพื่อน LINE @itabkb")
     qr.scroll_into_view_if_needed()
@@ -90,8 +87,7 @@ def test_people_work_on_the_current_years_plan_and_switch_years(live_app, new_pa
                                                 division=clerk, due_date=date(2027, 3, 31))])
         db.session.commit()
         db.session.remove()
-    page = new_page(360, 800)
-    sign_in(page, base, "clerk-head", PASSWORD)
+    page = new_page(360, 800, signed_in_as="clerk-head")
     page.goto(f"{base}/tasks")
     # Today (the real clock) is in fiscal year 2570: its plan is the default, the year is said, 2569 a tap away.
     assert "แผนปีงบประมาณ 2570" in page.locator("h1").inner_text()
@@ -114,8 +110,7 @@ def test_a_task_closed_late_is_shown_late(live_app, new_page):
         measure_id = task.measure_id
         db.session.commit()
         db.session.remove()
-    page = new_page(360, 800)
-    sign_in(page, base, "clerk-head", PASSWORD)
+    page = new_page(360, 800, signed_in_as="clerk-head")
     page.goto(f"{base}/tasks/{task_id}")
     assert page.locator(".chip.late").inner_text() == "เสร็จช้า 3 วันทำการ"
     page.goto(f"{base}/measures/{measure_id}")
@@ -127,8 +122,7 @@ def test_a_task_closed_late_is_shown_late(live_app, new_page):
 def test_the_board_and_the_measure_page_fit_a_phone(live_app, new_page, who):
     base = live_app.config["BASE_URL"]
     ids = live_app.config["TEST_IDS"]
-    page = new_page(360, 780)
-    sign_in(page, base, who, PASSWORD)
+    page = new_page(360, 780, signed_in_as=who)
     page.goto(f"{base}/divisions/{ids['clerk_division']}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # Every column of a row is on the card: nothing cut off, nothing to scroll sideways to find.

@@ -8,8 +8,7 @@ import pytest
 
 from tracker import clock
 
-from ..factories import PASSWORD
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, screenshot
 
 WIDTHS = [(360, "phone"), (1280, "desktop")]
 
@@ -37,8 +36,7 @@ def fits(page, width: int) -> bool:
 def test_the_head_types_a_due_date_in_the_buddhist_era(live_app, new_page, march_11, width, label):
     base = live_app.config["BASE_URL"]
     task_id = live_app.config["TEST_IDS"]["clerk_tasks"][0]  # due 31 March 2569
-    page = new_page(width, 800)
-    sign_in(page, base, "clerk-head", PASSWORD)
+    page = new_page(width, 800, signed_in_as="clerk-head")
     page.goto(f"{base}/tasks/{task_id}")
 
     field = due_field(page)
@@ -68,8 +66,7 @@ def test_the_head_types_a_due_date_in_the_buddhist_era(live_app, new_page, march
 def test_the_thai_month_grid_fills_the_field(live_app, new_page, march_11, width, label):
     base = live_app.config["BASE_URL"]
     task_id = live_app.config["TEST_IDS"]["clerk_tasks"][0]
-    page = new_page(width, 800)
-    sign_in(page, base, "clerk-head", PASSWORD)
+    page = new_page(width, 800, signed_in_as="clerk-head")
     page.goto(f"{base}/tasks/{task_id}")
 
     opener = page.get_by_role("button", name="เลือกวันครบกำหนดใหม่จากปฏิทิน")
@@ -103,8 +100,7 @@ def test_the_thai_month_grid_fills_the_field(live_app, new_page, march_11, width
 @pytest.mark.parametrize("width, label", WIDTHS)
 def test_the_admin_adds_a_day_off_in_the_buddhist_era_and_removes_it(live_app, new_page, march_11, width, label):
     base = live_app.config["BASE_URL"]
-    page = new_page(width, 900)
-    sign_in(page, base, "admin", PASSWORD)
+    page = new_page(width, 900, signed_in_as="admin")
     page.goto(f"{base}/admin/settings")
     day, name = page.locator("input[name='day_off-day']"), page.locator("input[name='day_off-name']")
 
@@ -132,8 +128,7 @@ def test_the_admin_adds_a_day_off_in_the_buddhist_era_and_removes_it(live_app, n
 
 def test_the_audit_filters_take_buddhist_era_days(live_app, new_page, march_11):
     base = live_app.config["BASE_URL"]
-    page = new_page(360, 800)
-    sign_in(page, base, "mayor", PASSWORD)
+    page = new_page(360, 800, signed_in_as="mayor")
     page.goto(f"{base}/audit")
     page.get_by_label("ตั้งแต่วันที่", exact=True).fill("1/1/2026")
     page.get_by_role("button", name="กรอง", exact=True).click()
@@ -154,8 +149,7 @@ def test_a_refused_due_date_is_shown_next_to_its_field_on_a_phone(live_app, new_
     focused and tied to the reason for a screen reader — not two screens below the notice at the top (issue 18)."""
     base = live_app.config["BASE_URL"]
     task_id = live_app.config["TEST_IDS"]["clerk_tasks"][0]
-    page = new_page(360, 780)
-    sign_in(page, base, "clerk-head", PASSWORD)
+    page = new_page(360, 780, signed_in_as="clerk-head")
     page.goto(f"{base}/tasks/{task_id}")
     due_field(page).fill("31/2/2569")
     save_due_date(page)

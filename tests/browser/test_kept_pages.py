@@ -17,8 +17,7 @@ from itsdangerous.timed import TimestampSigner
 from tracker.views import pagecache
 
 from ..conftest import ROOT
-from ..factories import PASSWORD
-from .conftest import screenshot, sign_in
+from .conftest import screenshot
 
 REFUSED_FOR_TOKEN = "แบบฟอร์มหมดอายุ"
 
@@ -58,12 +57,9 @@ def url_of(live_app, endpoint: str) -> str:
         return url_for(endpoint, **{name: values[name] for name in rule.arguments})
 
 
-def two_devices(new_page, base: str, username: str, width_first: int = 1280, width_second: int = 360):
+def two_devices(new_page, username: str, width_first: int = 1280, width_second: int = 360):
     """The same person signed in on a desktop and a phone: two sessions."""
-    desktop, phone = new_page(width_first, 900), new_page(width_second, 800)
-    sign_in(desktop, base, username, PASSWORD)
-    sign_in(phone, base, username, PASSWORD)
-    return desktop, phone
+    return new_page(width_first, 900, signed_in_as=username), new_page(width_second, 800, signed_in_as=username)
 
 
 def save_note(page, note: str) -> None:
@@ -75,7 +71,7 @@ def save_note(page, note: str) -> None:
 def test_the_same_person_saves_a_note_on_the_same_task_from_two_devices(live_app, new_page):
     base = live_app.config["BASE_URL"]
     task = f"{base}/tasks/{live_app.config['TEST_IDS']['clerk_tasks'][0]}"
-    desktop, phone = two_devices(new_page, base, "clerk-staff")
+    desktop, phone = two_devices(new_page, "clerk-staff")
     desktop.goto(task)  # kept now, for this person
     phone.goto(task)  # the kept page, filled with the phone's own token
     save_note(phone, "ถ่ายรูปป้ายประกาศแล้ว (มือถือ)")
@@ -103,13 +99,11 @@ def clock_hours_later(monkeypatch):
 def test_a_page_kept_for_longer_than_a_token_lives_still_saves(live_app, new_page, clock_hours_later):
     base = live_app.config["BASE_URL"]
     task = f"{base}/tasks/{live_app.config['TEST_IDS']['clerk_tasks'][0]}"
-    desktop = new_page(1280, 900)
-    sign_in(desktop, base, "clerk-staff", PASSWORD)
+    desktop = new_page(1280, 900, signed_in_as="clerk-staff")
     desktop.goto(task)  # kept now, with nothing changing in the agency afterwards
     clock_hours_later(live_app.config["WTF_CSRF_TIME_LIMIT"] / 3600 + 1)
     # Later, the page kept over a token's lifetime ago, opened from a reminder on the phone.
-    phone = new_page(360, 800)
-    sign_in(phone, base, "clerk-staff", PASSWORD)
+    phone = new_page(360, 800, signed_in_as="clerk-staff")
     phone.goto(task)
     save_note(phone, "ยังดำเนินการอยู่ ช่วงบ่าย")
     assert "บันทึกความคืบหน้าแล้ว" in phone.locator(".flash").inner_text()
@@ -118,8 +112,7 @@ def test_a_page_kept_for_longer_than_a_token_lives_still_saves(live_app, new_pag
 def test_a_form_refused_for_its_token_keeps_what_was_typed_and_sends_it_again(live_app, new_page, clock_hours_later):
     base = live_app.config["BASE_URL"]
     task = f"{base}/tasks/{live_app.config['TEST_IDS']['clerk_tasks'][0]}"
-    page = new_page(360, 800)
-    sign_in(page, base, "clerk-staff", PASSWORD)
+    page = new_page(360, 800, signed_in_as="clerk-staff")
     page.goto(task)
     # The page is left open past its token's lifetime, then the note is typed and sent.
     clock_hours_later(live_app.config["WTF_CSRF_TIME_LIMIT"] / 3600 + 1)
@@ -139,7 +132,7 @@ def test_a_head_saves_bulk_assign_and_the_measure_report_from_a_second_device(li
     base = live_app.config["BASE_URL"]
     ids = live_app.config["TEST_IDS"]
     board, measure = f"{base}/divisions/{ids['clerk_division']}", f"{base}/measures/{ids['clerk_measure']}"
-    desktop, phone = two_devices(new_page, base, "clerk-head")
+    desktop, phone = two_devices(new_page, "clerk-head")
     desktop.goto(board)
     desktop.goto(measure)  # both kept by the desktop's visit
 
@@ -185,7 +178,7 @@ def test_every_form_of_a_kept_page_is_accepted_from_a_second_session(live_app, n
     base = live_app.config["BASE_URL"]
     url = base + url_of(live_app, endpoint)
     username = "mayor" if endpoint.startswith("dashboard.") else "clerk-head"
-    first, second = two_devices(new_page, base, username)
+    first, second = two_devices(new_page, username)
     first.goto(url)  # kept by the first session
     second.goto(url)
     assert second.url.startswith(url), second.url  # the page itself, not a redirect

@@ -11,8 +11,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Task, TaskStatus
 
-from ..factories import PASSWORD
-from .conftest import screenshot, sign_in
+from .conftest import screenshot
 
 
 @pytest.fixture
@@ -28,8 +27,7 @@ def in_september(live_app, monkeypatch):
 
 def test_the_administrator_starts_the_next_year_on_a_phone(live_app, new_page, in_september):
     base = live_app.config["BASE_URL"]
-    page = new_page(360, 780)
-    sign_in(page, base, "admin", PASSWORD)
+    page = new_page(360, 780, signed_in_as="admin")
     page.goto(f"{base}/dashboard")
     page.get_by_role("link", name="เริ่มปีงบประมาณ 2570 จากแผนนี้").click()
     page.wait_for_load_state()

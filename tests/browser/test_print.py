@@ -15,8 +15,7 @@ from tracker.extensions import db
 from tracker.models import Evidence, EvidenceReview, Task, TaskStatus
 
 from ..conftest import ROOT
-from ..factories import PASSWORD
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, boxes, screenshot
 
 ARTIFACTS = ROOT / "test-artifacts"
 A4_CONTENT_WIDTH = 703  # CSS px: 210 mm less print.css's 12 mm margins either side, at 96 px an inch
@@ -31,14 +30,14 @@ def april_1(monkeypatch):
 
 def overdue_links(page) -> list[str]:
     """The overdue tasks a person can see on the page (or the paper), by their link."""
-    section = page.locator("section[aria-labelledby='h-overdue']")
-    return [a.get_attribute("href") for a in section.locator("a.title").all() if a.is_visible()]
+    links = page.locator("section[aria-labelledby='h-overdue'] a.title")
+    return [href for href, box in zip(links.evaluate_all("links => links.map(a => a.getAttribute('href'))"),
+                                      boxes(links), strict=True) if box["visible"]]
 
 
 def test_the_dashboard_prints_on_a4_with_every_overdue_task(live_app, new_page, april_1):
     base = live_app.config["BASE_URL"]
-    page = new_page(A4_CONTENT_WIDTH, 1000)
-    sign_in(page, base, "mayor", PASSWORD)
+    page = new_page(A4_CONTENT_WIDTH, 1000, signed_in_as="mayor")
     page.goto(f"{base}/dashboard")
     assert "งานเกินกำหนด (8)" in page.locator("#h-overdue").inner_text()
     on_screen = overdue_links(page)
@@ -52,8 +51,9 @@ def test_the_dashboard_prints_on_a4_with_every_overdue_task(live_app, new_page, 
     assert len(on_paper) == len(set(on_paper)) == 8  # every one, once
     assert set(on_screen) < set(on_paper)
     # Tables are as wide as the page, no wider (those on paper: the BE date picker's month grid is never shown).
-    for table in page.locator("table:visible").all():
-        box = table.bounding_box()
+    tables = [box for box in boxes(page.locator("table")) if box["visible"]]
+    assert tables
+    for box in tables:
         assert box["x"] >= 0 and box["x"] + box["width"] <= A4_CONTENT_WIDTH + 1
     assert page.evaluate("document.documentElement.scrollWidth") <= A4_CONTENT_WIDTH
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -65,14 +65,13 @@ def test_the_dashboard_prints_on_a4_with_every_overdue_task(live_app, new_page, 
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert 1 <= pages <= 6, pages  # the seed plan's dashboard: a few pages, not one per row or a runaway layout
-    boxes = [[float(n) for n in box.split()] for box in re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)]
-    assert boxes and all(abs(w - 595.3) < 2 and abs(h - 841.9) < 2 for *_, w, h in boxes), boxes  # A4, in points
+    sheets = [[float(n) for n in box.split()] for box in re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)]
+    assert sheets and all(abs(w - 595.3) < 2 and abs(h - 841.9) < 2 for *_, w, h in sheets), sheets  # A4, in points
 
 
 def test_the_screen_still_folds_the_overdue_list(live_app, new_page, april_1):
     base = live_app.config["BASE_URL"]
-    page = new_page(360, 800)
-    sign_in(page, base, "mayor", PASSWORD)
+    page = new_page(360, 800, signed_in_as="mayor")
     page.goto(f"{base}/dashboard")
     assert len(overdue_links(page)) == 5
     page.get_by_text("ดูงานเกินกำหนดอีก 3 งาน").click()
@@ -149,4 +148,4 @@ def test_the_public_page_prints_on_as_few_a4_pages_as_it_needs_with_each_evidenc
     assert evidence.inner_text().split() == ["ประกาศบนเว็บไซต์", addresses[0]]
     assert evidence.get_attribute("href") == addresses[0]
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    screenshot(phone, "public-evidence-phone")
+    screenshot(phone, "public-evidence-phone", full_page=False)  # the evidence, where #r1 lands; public-phone is whole

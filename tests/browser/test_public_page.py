@@ -12,7 +12,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Measure, Organization, Task, TaskStatus
 
-from .conftest import screenshot
+from .conftest import boxes, screenshot
 
 WIDTHS = [(360, "phone"), (1280, "desktop")]
 
@@ -43,8 +43,7 @@ def test_the_public_page_reads_on_a_phone_and_a_desktop(live_app, new_page, apri
     assert page.get_by_role("heading", level=1).inner_text().startswith("การส่งเสริมคุณธรรมและความโปร่งใส")
     assert page.locator("#O25 article").count() == page.locator("#O26 article").count() == measures
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
-    for article in page.locator("#O26 article").all():
-        box = article.bounding_box()
+    for box in boxes(page.locator("#O26 article")):
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert "เสร็จแล้ว" in page.locator("#O26").inner_text()
     assert page.get_by_role("link", name="PDF").first.is_visible()
