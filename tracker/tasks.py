@@ -229,24 +229,32 @@ def undo_tick_off(task: Task, actor: User, *, source: Source) -> None:
 # --- answers to a reminder: LINE's buttons and the task page -------------------------------------------------------
 
 
+def _same_person(who: User | None, actor: User) -> bool:
+    """By the relationship, not its foreign key, which is only set at the next flush (said twice in one transaction);
+    by id, since the request's signed-in person need not be the session's very object."""
+    return who is not None and who.id == actor.id
+
+
 def _refuse_closed(task: Task) -> None:
     _refuse_carried(task)
     if task.status is TaskStatus.DONE:
         raise DomainError("งานนี้เสร็จแล้ว (already done)", 409)
 
 
-def acknowledge(task: Task, actor: User, *, source: Source) -> None:
-    """รับทราบ/กำลังทำ: the person is on it. A task not started becomes doing; the head's digest says who."""
+def acknowledge(task: Task, actor: User, *, source: Source) -> bool:
+    """รับทราบ/กำลังทำ: the person is on it. A task not started becomes doing; the head's digest says who. Tell
+    whether anything changed (pressed twice, or on two devices: no)."""
     require(actor, Action.PROGRESS, task)
     _refuse_closed(task)
-    if task.acknowledged_by is actor and task.status is TaskStatus.DOING:
-        return  # pressed twice (or on two devices): said already
+    if _same_person(task.acknowledged_by, actor) and task.status is TaskStatus.DOING:
+        return False  # said already
     before = _state(task)
     task.acknowledged_at, task.acknowledged_by = clock.now(), actor
     if task.status is TaskStatus.TODO:
         task.status = TaskStatus.DOING
     _touched(task)
     audit.record(actor, AuditAction.TASK_ACKNOWLEDGE, task, before=before, after=_state(task), source=source)
+    return True
 
 
 def snooze_bounds(task: Task, today: date, calendar: WorkCalendar) -> tuple[date, date]:
@@ -258,8 +266,9 @@ def snooze_bounds(task: Task, today: date, calendar: WorkCalendar) -> tuple[date
     return first, calendar.add_working_days(today, SNOOZE_OVERDUE_WORKING_DAYS)
 
 
-def snooze(task: Task, actor: User, until: date, calendar: WorkCalendar, *, source: Source) -> None:
-    """เลื่อนการเตือน: no reminder of the task before `until`; its due date does not move."""
+def snooze(task: Task, actor: User, until: date, calendar: WorkCalendar, *, source: Source) -> bool:
+    """เลื่อนการเตือน: no reminder of the task before `until`; its due date does not move. Tell whether anything
+    changed (the same day again: no)."""
     require(actor, Action.PROGRESS, task)
     _refuse_closed(task)
     first, last = snooze_bounds(task, clock.today(), calendar)
@@ -267,23 +276,28 @@ def snooze(task: Task, actor: User, until: date, calendar: WorkCalendar, *, sour
         raise DomainError(f"เลื่อนการเตือนได้ถึงวันที่ {format_date(first)} - {format_date(last)}"
                           + (" (ไม่เกินวันครบกำหนด)" if clock.today() <= task.due_date else " (งานเกินกำหนดแล้ว)"))
     if task.snoozed_until == until:
-        return
+        return False
     before = _state(task)
     task.snoozed_until = until
     audit.record(actor, AuditAction.TASK_SNOOZE, task, before=before, after=_state(task), source=source)
+    return True
 
 
-def cannot_do(task: Task, actor: User, reason: str, *, source: Source) -> None:
+def cannot_do(task: Task, actor: User, reason: str, *, source: Source) -> bool:
     """ทำไม่ได้: the person cannot do the task, and says why. Flagged until the head reassigns, reschedules or
-    answers; the head reads it on the board and in their next digest."""
+    answers; the head reads it on the board and in their next digest. Tell whether anything changed (the same
+    person's same reason while it is still flagged: no)."""
     require(actor, Action.PROGRESS, task)
     _refuse_closed(task)
     reason = free_text(reason, "เหตุผลที่ทำไม่ได้", required=True)
+    if task.blocked_reason == reason and _same_person(task.blocked_by, actor):
+        return False
     before = _state(task)
     task.blocked_reason, task.blocked_at, task.blocked_by = reason, clock.now(), actor
     _comment(task, actor, f"{CANNOT_DO}: {reason}")
     _touched(task)
     audit.record(actor, AuditAction.TASK_CANNOT_DO, task, before=before, after=_state(task), source=source)
+    return True
 
 
 def answer_cannot_do(task: Task, actor: User, answer: str, *, source: Source) -> None:

@@ -410,12 +410,11 @@ def acknowledge(task_id: int):
     require(current_user, Action.PROGRESS, task)
     if not ActionForm().validate_on_submit():
         abort(400)
-    said = task.acknowledged_by_id == current_user.id and task.status is TaskStatus.DOING
     try:
-        tasks.acknowledge(task, current_user, source=Source.WEB)
+        changed = tasks.acknowledge(task, current_user, source=Source.WEB)
     except DomainError as error:
         return _refused(task, error.message)
-    if said:
+    if not changed:
         return _unchanged(task, f"คุณ{labels.ACKNOWLEDGED}ไว้ก่อนแล้ว — ไม่มีอะไรเปลี่ยนแปลง")
     return _commit_or_flash(task, f"บันทึกว่า{labels.ACKNOWLEDGED} — สถานะตอนนี้ “{labels.label(task.status)}”")
 
@@ -431,13 +430,13 @@ def snooze(task_id: int):
     if not form.validate_on_submit():
         return _refused(task, _invalid(form), snooze=form)
     until = form.snooze_until.data
-    if task.snoozed_until == until and task.status.is_open:
-        return _unchanged(task, f"{labels.SNOOZED_UNTIL} {format_date(until)} ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
     try:
-        tasks.snooze(task, current_user, until, calendar(), source=Source.WEB)
+        changed = tasks.snooze(task, current_user, until, calendar(), source=Source.WEB)
     except DomainError as error:
         form.snooze_until.errors.append(error.message)
         return _refused(task, error.message, snooze=form)
+    if not changed:
+        return _unchanged(task, f"{labels.SNOOZED_UNTIL} {format_date(until)} ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
     return _commit_or_flash(task, f"{labels.SNOOZED_UNTIL} {format_date(until)} — วันครบกำหนดยังเป็น "
                                   f"{format_date(task.due_date)}")
 
@@ -451,14 +450,13 @@ def cannot_do(task_id: int):
     form = CannotDoForm()
     if not form.validate_on_submit():
         return _refused(task, _invalid(form), cannot_do=form)
-    reason = (form.blocked_reason.data or "").strip()
-    if task.blocked_reason == reason and task.blocked_by_id == current_user.id and task.status.is_open:
-        return _unchanged(task, f"แจ้งว่า{labels.CANNOT_DO}ด้วยเหตุผลนี้ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
     try:
-        tasks.cannot_do(task, current_user, reason, source=Source.WEB)
+        changed = tasks.cannot_do(task, current_user, form.blocked_reason.data or "", source=Source.WEB)
     except DomainError as error:
         form.blocked_reason.errors.append(error.message)
         return _refused(task, error.message, cannot_do=form)
+    if not changed:
+        return _unchanged(task, f"แจ้งว่า{labels.CANNOT_DO}ด้วยเหตุผลนี้ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
     return _commit_or_flash(task, f"แจ้งว่า{labels.CANNOT_DO}แล้ว — หัวหน้ากองเห็นเหตุผลในหน้างานของกอง"
                                   "และในสรุปถัดไป")
 
