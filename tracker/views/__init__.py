@@ -5,6 +5,7 @@ import logging
 import sqlite3
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, send_file
 from flask.typing import ResponseReturnValue
@@ -56,6 +57,15 @@ class FiscalYearConverter(IntegerConverter):
         if not is_plausible_be_year(year):
             raise ValidationError()
         return year
+
+
+def safe_next(target: str | None) -> str | None:
+    """Where a form or the sign-in returns to (`next`): a path of this site only, never another host (an open
+    redirect would make a phishing link look like ours). `//host` and `/\\host` are other hosts to a browser."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def calendar() -> WorkCalendar:

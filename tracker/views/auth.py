@@ -1,8 +1,6 @@
 """Signing in and out, one's own password and profile."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,16 +10,9 @@ from ..extensions import db
 from ..forms import LoginForm, PasswordForm
 from ..line.account import add_friend_url
 from ..models import Source
+from . import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    # Only a path on this site: an open redirect to another host would make a phishing link look like ours.
-    if not target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
 def _address() -> str:
@@ -47,7 +38,7 @@ def login():
             start_session(user, _address(), request.user_agent.string)
             db.session.commit()
             login_user(user)  # never remember=True: a sign-in lives as long as its server-side session only
-            return redirect(_safe_next(form.next.data) or url_for("tasks.home"))
+            return redirect(safe_next(form.next.data) or url_for("tasks.home"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status

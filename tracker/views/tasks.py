@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -43,7 +42,7 @@ from ..models import EvidenceReview, Measure, Source, Task, TaskStatus, User
 from ..progress import StateKind
 from ..reminders.settings import parse_lead_times, set_task_reminder_days
 from ..thai import format_date
-from . import calendar, requested_year, send_evidence_file, task_state
+from . import calendar, requested_year, safe_next, send_evidence_file, task_state
 from .pagecache import cached_page
 
 bp = Blueprint("tasks", __name__)
@@ -386,13 +385,8 @@ def evidence_file(evidence_id: int):
 
 
 def _next() -> str | None:
-    """Where a form posted from another page returns to (`?next=`, the board's answer form): a path of this site
-    only, never another host (an open redirect would make a phishing link look like ours)."""
-    target = request.args.get("next")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
+    """Where a form posted from another page returns to (`?next=`, the board's answer form)."""
+    return safe_next(request.args.get("next"))
 
 
 def _unchanged(task: Task, message: str, to: str | None = None):
