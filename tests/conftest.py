@@ -228,6 +228,16 @@ def linked(seeded):
     return seeded
 
 
+@pytest.fixture
+def ladder_off(seeded):
+    """The seeded organization without the escalation ladder and the idle nudge: its seed day has tasks overdue for
+    weeks, whose heads would hear of them too; for the tests of what else is sent (tests/test_escalation.py tests
+    the ladder)."""
+    seeded.org.escalate_head_after = seeded.org.escalate_executive_after = seeded.org.idle_nudge_after = 0
+    db.session.commit()
+    return seeded
+
+
 @pytest.fixture(scope="session")
 def postgres_on_any_run(postgres_server):
     """The PostgreSQL server of the tests that use one whatever TEST_DATABASE says (`postgres_database`): the

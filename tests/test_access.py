@@ -73,10 +73,16 @@ EXPECTED: dict[tuple[Action, str | None], set[str]] = {
     (Action.SESSION, "clerk-staff"): {"clerk-staff"},
     (Action.SESSION, "clerk task"): NOBODY,
     (Action.LINK_LINE, "clerk-staff"): {"clerk-staff"},
+    # One's own reminders (a pause, LINE or none); the administrator's for anyone they manage, a head's never.
+    (Action.PERSON_REMINDERS, "clerk-staff"): {"admin", "clerk-staff"},
+    (Action.PERSON_REMINDERS, "admin"): {"admin"},
+    (Action.PERSON_REMINDERS, "deployment admin"): NOBODY,  # only themself (or another deployment admin)
+    (Action.PERSON_REMINDERS, "clerk task"): NOBODY,  # only about a person
 }
 # What the deployment's administrator (an admin of the organization too) may beyond what its admin may.
 DEPLOYMENT_ADMIN_ALSO = {(Action.MANAGE_OIT_ITEMS, None), (Action.MANAGE_USERS, "deployment admin"),
-                         (Action.CHANGE_ROLE, "admin"), (Action.DEACTIVATE_USER, "admin")}  # another admin's
+                         (Action.CHANGE_ROLE, "admin"), (Action.DEACTIVATE_USER, "admin"),  # another admin's
+                         (Action.PERSON_REMINDERS, "deployment admin")}  # their own
 
 
 @pytest.fixture

@@ -133,7 +133,7 @@ def assert_refused_by_the_database(result, marker: str) -> None:
 
 
 @sqlite_lock
-def test_deliver_on_a_locked_database_exits_3_and_leaves_the_rows_as_they_were(runner, linked, on_day):
+def test_deliver_on_a_locked_database_exits_3_and_leaves_the_rows_as_they_were(runner, linked, on_day, ladder_off):
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
     with short_busy_timeout():
@@ -147,7 +147,7 @@ def test_deliver_on_a_locked_database_exits_3_and_leaves_the_rows_as_they_were(r
 
 
 @sqlite_lock
-def test_reminders_on_a_locked_database_exits_3_and_writes_nothing(runner, linked, on_day):
+def test_reminders_on_a_locked_database_exits_3_and_writes_nothing(runner, linked, on_day, ladder_off):
     with short_busy_timeout():
         with locked():
             result = runner.invoke(args=["reminders", "--on", TODAY.isoformat()])
@@ -195,7 +195,7 @@ def invoke_read_only(args: list[str], **settings):
 
 
 @sqlite_read_only
-def test_deliver_and_reminders_on_a_read_only_database_exit_3(linked, on_day):
+def test_deliver_and_reminders_on_a_read_only_database_exit_3(linked, on_day, ladder_off):
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
     assert_refused_by_the_database(invoke_read_only(["deliver"]), READ_ONLY)
@@ -249,7 +249,7 @@ def errors(caplog) -> list[logging.LogRecord]:
 
 @sqlite_lock
 def test_the_scheduler_starts_on_a_locked_database_and_sweeps_once_it_is_back(app, linked, late_morning, caplog,
-                                                                                monkeypatch):
+                                                                                monkeypatch, ladder_off):
     caplog.set_level(logging.INFO)
     started = []
     monkeypatch.setattr(scheduler.logging, "basicConfig", lambda **kwargs: None)  # keep pytest's log capture
@@ -272,7 +272,8 @@ def test_the_scheduler_starts_on_a_locked_database_and_sweeps_once_it_is_back(ap
 
 
 @sqlite_lock
-def test_the_daily_job_on_a_locked_database_is_done_by_the_retry_job_that_day(app, linked, late_morning, caplog):
+def test_the_daily_job_on_a_locked_database_is_done_by_the_retry_job_that_day(app, linked, late_morning, caplog,
+                                                                              ladder_off):
     jobs = {job.id: job for job in schedule.jobs(app.config)}
     with short_busy_timeout():
         with locked():

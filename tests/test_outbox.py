@@ -196,7 +196,7 @@ def test_without_a_token_messages_go_to_the_log(app, fixed_time, caplog):
 # --- the sweep and the scheduler's catch-up, on the seed plan ---------------------------------------------------
 
 
-def test_sweep_twice_adds_nothing_the_second_time(app, linked, fixed_time):
+def test_sweep_twice_adds_nothing_the_second_time(app, linked, fixed_time, ladder_off):
     first = outbox.sweep(linked.org, TODAY)
     db.session.commit()
     second = outbox.sweep(linked.org, TODAY)
@@ -228,7 +228,7 @@ def _push_bodies(fake_line, to: str) -> list[str]:
     return [r["body"] for r in fake_line.requests_to("/v2/bot/message/push") if r["json"] and r["json"]["to"] == to]
 
 
-def test_a_digest_is_rendered_at_delivery_and_recorded_as_sent(app, linked, fake_line, fixed_time):
+def test_a_digest_is_rendered_at_delivery_and_recorded_as_sent(app, linked, fake_line, fixed_time, ladder_off):
     staff = linked.users["clerk-staff"]
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -256,7 +256,7 @@ def test_a_task_ticked_off_after_the_sweep_is_left_out_of_the_digest(app, linked
                [db.session.get(Task, task_id).step_text for task_id in row.task_ids[1:]])
 
 
-def test_nothing_is_sent_when_everything_was_done_after_the_sweep(app, linked, fake_line, fixed_time):
+def test_nothing_is_sent_when_everything_was_done_after_the_sweep(app, linked, fake_line, fixed_time, ladder_off):
     staff = linked.users["clerk-staff"]
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -271,7 +271,8 @@ def test_nothing_is_sent_when_everything_was_done_after_the_sweep(app, linked, f
     assert result.sent == 1 and result.failed == 1  # the other person still had tasks to hear of
 
 
-def test_a_retry_sends_the_same_request_even_if_a_task_changed_meanwhile(app, linked, fake_line, fixed_time):
+def test_a_retry_sends_the_same_request_even_if_a_task_changed_meanwhile(app, linked, fake_line, fixed_time,
+                                                                          ladder_off):
     staff = linked.users["clerk-staff"]
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -314,7 +315,7 @@ def tick_off_elsewhere(app, task_id: int, head_id: int) -> None:
 
 
 def test_a_task_ticked_off_during_a_run_is_left_out_of_the_rows_rendered_after_it(app, linked, fake_line,
-                                                                                  fixed_time):
+                                                                                  fixed_time, ladder_off):
     staff = clerk_staff(linked, 4)
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -352,7 +353,7 @@ def test_a_task_ticked_off_during_a_run_is_left_out_of_the_rows_rendered_after_i
 
 
 def test_each_row_costs_one_look_up_and_the_day_is_planned_again_only_when_it_moved(app, linked, fake_line,
-                                                                                     fixed_time):
+                                                                                     fixed_time, ladder_off):
     clerk_staff(linked, 4)
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
@@ -436,7 +437,7 @@ def test_unlinked_people_are_listed_not_messaged(app, seeded, fixed_time):
     assert {u.person.name for u in result.plan.unreachable} >= {"เจ้าหน้าที่สำนักปลัด", "เจ้าหน้าที่กองคลัง"}
 
 
-def test_scheduler_started_late_catches_up_once(app, linked, fake_line, fixed_time):
+def test_scheduler_started_late_catches_up_once(app, linked, fake_line, fixed_time, ladder_off):
     fixed_time["now"] = datetime(2026, 3, 17, 4, 0, tzinfo=UTC)  # 11:00 Bangkok, after 08:30
     assert work.catch_up() is True
     assert work.catch_up() is True  # a restart: sweeps again, adds nothing, sends nothing twice
@@ -492,7 +493,7 @@ def test_two_deliverers_on_postgresql(postgres_database, fixed_time):
 # --- a later day's reminders wait for their day ---------------------------------------------------------------
 
 
-def test_a_future_days_reminders_are_not_delivered_before_that_day(app, linked, fake_line, fixed_time):
+def test_a_future_days_reminders_are_not_delivered_before_that_day(app, linked, fake_line, fixed_time, ladder_off):
     fixed_time["now"] = datetime(2026, 3, 16, 1, 30, tzinfo=UTC)  # Monday 08:30 in Bangkok, the day before
     assert outbox.sweep(linked.org, TODAY).created == 2
     db.session.commit()
@@ -510,7 +511,7 @@ def test_a_future_days_reminders_are_not_delivered_before_that_day(app, linked, 
     assert statuses() == {"sent": 2} and len(fake_line.pushes) == 2
 
 
-def test_only_todays_rows_go_when_several_days_are_pending(app, linked, fake_line, fixed_time):
+def test_only_todays_rows_go_when_several_days_are_pending(app, linked, fake_line, fixed_time, ladder_off):
     outbox.sweep(linked.org, TODAY)
     outbox.sweep(linked.org, TODAY + timedelta(days=7))  # 24 March: the 7-day reminders
     db.session.commit()

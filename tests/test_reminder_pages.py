@@ -13,7 +13,7 @@ from .factories import count, events, login, post_form
 from .fake_line import FakeLine
 
 
-def test_dry_run_prints_who_gets_what_and_writes_nothing(runner, seeded):
+def test_dry_run_prints_who_gets_what_and_writes_nothing(runner, seeded, ladder_off):
     result = runner.invoke(args=["reminders", "--on", "2026-03-17", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "17 มี.ค. 2569: 0 ข้อความถึงผู้ที่เชื่อม LINE (ถ้าทุกคนเชื่อม: 2)" in result.output
@@ -22,14 +22,14 @@ def test_dry_run_prints_who_gets_what_and_writes_nothing(runner, seeded):
     assert count(Notification) == 0
 
 
-def test_on_a_day_writes_the_outbox_once(runner, linked):
+def test_on_a_day_writes_the_outbox_once(runner, linked, ladder_off):
     first = runner.invoke(args=["reminders", "--on", "2026-03-17"])
     again = runner.invoke(args=["reminders", "--on", "2026-03-17"])
     assert "เพิ่ม 2 ข้อความ" in first.output and "เพิ่ม 0 ข้อความ" in again.output
     assert count(Notification) == 2
 
 
-def test_a_future_day_swept_now_waits_for_that_day(runner, linked, on_day):
+def test_a_future_day_swept_now_waits_for_that_day(runner, linked, on_day, ladder_off):
     on_day(date(2026, 3, 16))
     swept = runner.invoke(args=["reminders", "--on", "2026-03-17"])
     assert swept.exit_code == 0, swept.output
@@ -131,3 +131,40 @@ def test_admin_sets_the_line_account(client, linked):
     assert (linked.org.line_basic_id, linked.org.line_bot_user_id) == ("@itabkb", "U" + "0" * 32)
     login(client, "mayor")
     assert post_form(client, "/admin/reminders/line-account", {"basic_id": "@x"}).status_code == 403
+
+
+def month_line(output: str, month: str) -> tuple[int, dict[str, int]]:
+    """A month's line of `tracker reminders --month`: its messages were everyone linked, and its figures by kind."""
+    from tracker.labels import MESSAGE_KIND
+
+    (line,) = [line for line in output.splitlines() if line.startswith(month + ":")]
+    everyone = int(line.split("ถ้าทุกคนเชื่อม LINE: ")[1].split(")")[0])
+    by_kind = {kind: int(line.split(f"{name} ")[1].split()[0]) for kind, name in MESSAGE_KIND.items()}
+    return everyone, by_kind
+
+
+def test_the_month_by_kind_adds_up_and_work_left_undone_escalates(runner, linked):
+    kept = runner.invoke(args=["reminders", "--month", "2026-03"])
+    as_is = runner.invoke(args=["reminders", "--month", "2026-03", "--as-is"])
+    assert kept.exit_code == as_is.exit_code == 0, as_is.output
+    everyone, by_kind = month_line(kept.output, "มี.ค. 2569")
+    assert sum(by_kind.values()) == everyone and by_kind["escalations"] == 0  # a kept plan never climbs
+    everyone, by_kind = month_line(as_is.output, "มี.ค. 2569")
+    # The seed's tasks left overdue since the winter reach their heads (on days they hear of nothing else)
+    assert sum(by_kind.values()) == everyone and by_kind["escalations"] > 0, as_is.output
+
+
+def test_admin_page_shows_the_month_by_kind_as_the_forecast_counts_it(client, linked, on_day):
+    from tracker.labels import MESSAGE_KIND
+    from tracker.reminders import forecast
+
+    on_day(date(2026, 3, 2))
+    login(client, "admin")
+    page = client.get("/admin/reminders").get_data(as_text=True)
+    kept = forecast.by_kind(forecast.forecast(linked.org, date(2026, 3, 1), date(2026, 3, 31)), if_all_linked=True)
+    as_is = forecast.by_kind(forecast.forecast(linked.org, date(2026, 3, 1), date(2026, 3, 31),
+                                               assume_done_on_time=False), if_all_linked=True)
+    for kind, name in MESSAGE_KIND.items():
+        assert (f'<th scope="row">{name}</th><td class="num">{kept[kind]}</td>\n'
+                f'        <td class="num">{as_is[kind]}</td>') in page
+    assert as_is["escalations"] > 0 and f"<strong>{sum(as_is.values())}</strong>" in page

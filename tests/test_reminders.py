@@ -33,6 +33,8 @@ from tracker.workdays import WorkCalendar
 
 CAL = WorkCalendar()
 POLICY = Policy()
+# The tests of other rules: overdue tasks here would climb the escalation ladder too (tests/test_escalation.py).
+LADDER_OFF = Policy(escalate_head_after=0, escalate_executive_after=0, idle_nudge_after=0)
 DIVISIONS = {1: "สำนักปลัด", 2: "กองคลัง", 3: "กองช่าง", 4: "กองการศึกษา"}
 
 
@@ -482,7 +484,7 @@ def test_the_executive_summary():
         task(5, date(2026, 2, 1), division=2, done=True),
         task(6, date(2026, 6, 1), division=3, done=True),
     ]
-    plan = plan_day(date(2026, 3, 30), tasks, PEOPLE, CAL)
+    plan = plan_day(date(2026, 3, 30), tasks, PEOPLE, CAL, LADDER_OFF)
     (mayor,) = [d for d in plan.digests if d.person.role == "executive"]
     assert mayor.organization == OrganizationSummary(
         total=6,
@@ -669,7 +671,7 @@ def test_divisions_without_a_group_are_unchanged():
 def test_a_group_digest_on_a_day_without_a_weekly_digest():
     tuesday = date(2026, 3, 31)
     tasks = [task(1, date(2026, 3, 26), assignee=11), task(2, tuesday, assignee=11)]  # 3 working days late; due today
-    plan = plan_day(tuesday, tasks, PEOPLE, CAL, groups=[OFFICE_GROUP])
+    plan = plan_day(tuesday, tasks, PEOPLE, CAL, LADDER_OFF, groups=[OFFICE_GROUP])
     assert plan.group_digests == (GroupDigest(OFFICE_GROUP, tuesday, (reminder_for(tasks[0], tuesday, POLICY, CAL),)),)
     assert [(d.person.id, [r.kind for r in d.reminders]) for d in plan.digests] == [(11, ["due"])]
     assert plan.message_count == 1 + 12
@@ -686,7 +688,7 @@ def test_a_group_digest_on_a_day_without_a_weekly_digest():
 def test_message_count_counts_the_members_of_each_group(members, expected):
     overdue = [task(1, date(2026, 3, 26), division=1), task(2, date(2026, 3, 26), division=2)]  # nobody privately
     groups = [Group(1, "สำนักปลัด", members), Group(2, "กองคลัง", 7)]
-    plan = plan_day(date(2026, 3, 31), overdue, PEOPLE, CAL, groups=groups)
+    plan = plan_day(date(2026, 3, 31), overdue, PEOPLE, CAL, LADDER_OFF, groups=groups)
     assert plan.digests == ()
     assert plan.message_count == expected + 7
 
@@ -694,7 +696,7 @@ def test_message_count_counts_the_members_of_each_group(members, expected):
 def test_group_digests_are_sorted_by_division_name():
     overdue = [task(d, date(2026, 3, 26), division=d) for d in DIVISIONS]
     groups = [Group(d, name, d) for d, name in DIVISIONS.items()]
-    plan = plan_day(date(2026, 3, 31), overdue, PEOPLE, CAL, groups=groups)
+    plan = plan_day(date(2026, 3, 31), overdue, PEOPLE, CAL, LADDER_OFF, groups=groups)
     assert [g.group.division_name for g in plan.group_digests] == ["กองการศึกษา", "กองคลัง", "กองช่าง", "สำนักปลัด"]
     assert all(len(g.reminders) == 1 and g.division is None for g in plan.group_digests)
     assert plan.message_count == 1 + 2 + 3 + 4
@@ -703,7 +705,7 @@ def test_group_digests_are_sorted_by_division_name():
 def test_a_division_without_people_is_heard_through_its_group():
     # กองการศึกษา has nobody in PEOPLE: privately its tasks reach no one; the group reads its overdue and weekly parts
     tasks = [task(1, date(2026, 3, 25), division=4), task(2, date(2026, 3, 31), division=4)]
-    plan = plan_day(MONDAY, tasks, PEOPLE, CAL, groups=[Group(4, "กองการศึกษา", 9)])
+    plan = plan_day(MONDAY, tasks, PEOPLE, CAL, LADDER_OFF, groups=[Group(4, "กองการศึกษา", 9)])
     (group,) = plan.group_digests
     assert [r.task.id for r in group.reminders] == [1]
     assert (group.division.open, group.division.overdue, group.division.due_this_week) == (2, (tasks[0],), (tasks[1],))
@@ -771,7 +773,8 @@ def test_unreachable_with_a_group():
 
 def test_one_group_per_division_the_first():
     second = Group(1, "สำนักปลัด (ห้องที่สอง)", 30)
-    plan = plan_day(date(2026, 3, 31), [task(1, date(2026, 3, 26))], PEOPLE, CAL, groups=[OFFICE_GROUP, second])
+    plan = plan_day(date(2026, 3, 31), [task(1, date(2026, 3, 26))], PEOPLE, CAL, LADDER_OFF,
+                    groups=[OFFICE_GROUP, second])
     assert [g.group for g in plan.group_digests] == [OFFICE_GROUP]
     assert plan.message_count == 12
 

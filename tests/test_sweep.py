@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import DayOff, Notification, Organization, Task, TaskStatus
+from tracker.models import AuditAction, AuditEvent, DayOff, Notification, Organization, Task, TaskStatus
 from tracker.reminders import outbox, selection
 from tracker.reminders.inputs import load_inputs
-from tracker.reminders.policy import reminder_for
+from tracker.reminders.policy import escalation_step, nudge_for, reminder_for
 
 from .agencies import add_agencies
 
@@ -89,17 +89,30 @@ def test_an_organization_asked_for_alone_gets_the_same_plan(agencies):
         assert alone == ({organization_id: every[organization_id]} if organization_id in every else {})
 
 
-def test_the_sweep_reads_only_the_tasks_that_give_a_reminder(app):
+@pytest.mark.parametrize("ladder", [False, True], ids=["reminders-only", "with-the-escalation-ladder"])
+def test_the_sweep_reads_only_the_tasks_that_give_a_reminder(app, ladder):
     # Every agency on the usual policy and the Thai calendar: the tasks read are exactly those with a reminder that
-    # day, found here the slow way (every task of every agency, asked one by one).
+    # day, found here the slow way (every task of every agency, asked one by one). With the escalation ladder on,
+    # every task that climbs is read too, and besides them only overdue tasks its bound in calendar days reads (a
+    # Friday's task on Monday is 3 days but 1 working day late).
     agencies = add_agencies(50, tasks_each=40, seed=3, done_before=date(2026, 2, 1), own_lead_share=0.0)
+    if not ladder:
+        db.session.execute(sa.update(Organization).values(escalate_head_after=0, escalate_executive_after=0,
+                                                          idle_nudge_after=0))
+        db.session.commit()
     for day in (date(2026, 3, 17), date(2026, 3, 31), date(2026, 4, 20)):
         read = {task.id for inputs_of in selection.day_inputs(day) for _, inputs in inputs_of for task in inputs.tasks}
-        due = set()
+        due, overdue = set(), set()
         for organization_id in agencies:
             inputs = load_inputs(db.session.get(Organization, organization_id), day)
-            due |= {t.id for t in inputs.tasks if reminder_for(t, day, inputs.policy, inputs.calendar)}
-        assert read == due and due, day
+            due |= {t.id for t in inputs.tasks if reminder_for(t, day, inputs.policy, inputs.calendar)
+                    or escalation_step(t, day, inputs.policy, inputs.calendar)
+                    or nudge_for(t, day, inputs.policy, inputs.calendar)}
+            overdue |= {t.id for t in inputs.tasks if not (t.done or t.carried) and (day - t.due).days >= 3}
+        if ladder:
+            assert due <= read <= due | overdue and due & overdue, day
+        else:
+            assert read == due and due, day
 
 
 def test_nothing_is_read_on_a_day_off(agencies):
@@ -111,7 +124,9 @@ def statements_of(call) -> list[str]:
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement.lstrip().split()[0].upper())
+        words = statement.lstrip().split()
+        # an INSERT with its table: the outbox's rows, or the trail's events of the escalation ladder
+        statements.append(" ".join(words[:3]).upper() if words[0].upper() == "INSERT" else words[0].upper())
 
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -129,6 +144,11 @@ def sweep_all(day: date) -> int:
     return written
 
 
+def escalations() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == AuditAction.TASK_ESCALATE.value))
+
+
 def test_the_sweeps_statements_do_not_grow_with_the_agencies_and_a_second_sweep_writes_nothing(app, monkeypatch):
     # Ids go CHUNK to an IN list: with more than CHUNK tasks due, one statement more per CHUNK (that grows with what
     # is due, not with the agencies); here the lists are made long enough to hold every one.
@@ -136,6 +156,7 @@ def test_the_sweeps_statements_do_not_grow_with_the_agencies_and_a_second_sweep_
     day = date(2026, 3, 30)  # a Monday: the weekly summaries are counted too
     add_agencies(20, tasks_each=40, seed=5, own_lead_share=0.1, group_share=0.3)
     few = statements_of(lambda: sweep_all(day))
+    escalations_before = escalations()
     db.session.execute(sa.delete(Notification))
     db.session.commit()
     add_agencies(200, tasks_each=40, seed=6, own_lead_share=0.1, group_share=0.3)
@@ -143,7 +164,12 @@ def test_the_sweeps_statements_do_not_grow_with_the_agencies_and_a_second_sweep_
     many = statements_of(lambda: written.append(sweep_all(day)))
     # One batch either way: the same reads; the rows written 1,000 to an INSERT (SQLAlchemy's insertmanyvalues).
     assert written[0] > 1000 and many.count("SELECT") == few.count("SELECT")
-    assert many.count("INSERT") == -(-written[0] // 1000)
+    assert many.count("INSERT INTO NOTIFICATION") == -(-written[0] // 1000)
+    # The steps the tasks reached: one UPDATE per step and CHUNK tasks, one for the agencies' revisions, and their
+    # trail's events in one executemany (SQLite's: one statement; PostgreSQL's: 1,000 rows to a statement).
+    events = escalations() - escalations_before
+    assert events > 1000 and 1 <= many.count("INSERT INTO AUDIT_EVENT") <= -(-events // 1000)
+    assert many.count("UPDATE") == few.count("UPDATE") <= 4
     assert sweep_all(day) == 0  # (address, kind, day) is unique: the same day again adds nothing
 
 

@@ -235,6 +235,8 @@ UNSCOPED = {
         "the claimed rows by id, each with its own division's or person's LINE id (joined on the row's own keys)",
     "tracker/reminders/outbox.py:_Renderer.ready update(Notification)": "the deliverer's own claimed row, by id",
     "tracker/reminders/outbox.py:_record update(Notification)": "the deliverer's own claimed row, by id",
+    "tracker/reminders/outbox.py:record_steps.mark update(Task)":
+        "the sweep records the steps of the tasks its plans were made of, by id, each read through scoped_to",
     # Keyed by rows of one organization the caller already holds.
     "tracker/evidence.py:needing_work_for select(Evidence, Task)":
         "by the people of one organization the digest goes to: the evidence they added themselves",

@@ -52,6 +52,7 @@ class Action(str, enum.Enum):
     DEACTIVATE_USER = "deactivate_user"  # switch a person's account off: never one's own
     SESSION = "session"  # sign in (and have it on the trail), sign out: one's own session
     LINK_LINE = "link_line"  # link or unlink a LINE account: one's own
+    PERSON_REMINDERS = "person_reminders"  # pause a person's reminders, or take them by LINE or none
 
 
 # --- the rules ---------------------------------------------------------------------------------------------------
@@ -201,6 +202,12 @@ def _oneself(user: User, obj: Any) -> bool:
     return isinstance(obj, User) and obj.id == user.id
 
 
+def _own_or_managed(user: User, obj: Any) -> bool:
+    """A person's own reminders (a pause for leave or training, LINE or none), or the administrator's for a person of
+    the organization they manage (someone away who cannot do it themself)."""
+    return isinstance(obj, User) and (obj.id == user.id or _manage_users(user, obj))
+
+
 RULES: dict[Action, Rule] = {
     Action.VIEW_MY_TASKS: _roles(Role.HEAD, Role.STAFF),
     Action.VIEW_TASK: _see_task,
@@ -230,6 +237,7 @@ RULES: dict[Action, Rule] = {
     Action.DEACTIVATE_USER: _someone_else,
     Action.SESSION: _oneself,
     Action.LINK_LINE: _oneself,
+    Action.PERSON_REMINDERS: _own_or_managed,
 }
 
 # What is done with nobody signed in (the actor None), by the deployment itself, per source: the operator at the
@@ -278,6 +286,8 @@ REASONS: dict[Action, str] = {
                             " ให้ผู้ดูแลระบบคนอื่นเป็นผู้ปิดแทน",
     Action.SESSION: "เข้าหรือออกจากระบบได้เฉพาะเจ้าของบัญชีที่ยังใช้งานได้",
     Action.LINK_LINE: "เชื่อมหรือยกเลิกการเชื่อมบัญชี LINE ได้เฉพาะเจ้าของบัญชีที่ยังใช้งานได้",
+    Action.PERSON_REMINDERS: "พักการแจ้งเตือนหรือเลือกช่องทางรับการแจ้งเตือนของผู้ใช้ได้เฉพาะเจ้าตัว"
+                             "และผู้ดูแลระบบของหน่วยงาน",
 }
 SOME_DIVISION = "กองที่รับผิดชอบ"  # when the division cannot be named
 # Refusals a person corrects on the form they sent (choose a division; leave one's own role and account alone): said

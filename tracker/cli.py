@@ -450,6 +450,8 @@ def _print_plan(organization: Organization, day) -> None:
     inactive = [u for u in real.unreachable if u.reason == "inactive"]
     for item in inactive:
         click.echo(f"\nข้าม {item.person.name}: {UNREACHABLE['inactive']} — มอบหมายงานของเขาให้คนอื่น")
+    for item in (u for u in real.unreachable if u.reason == "no_line"):
+        click.echo(f"\nข้าม {item.person.name}: {UNREACHABLE['no_line']}")
 
 
 @click.command("reminders")
@@ -520,6 +522,9 @@ def _month_range(text: str):
 def _print_counts(counts, label: str) -> None:
     from itertools import groupby
 
+    from .labels import MESSAGE_KIND
+    from .reminders.forecast import by_kind
+
     months = [(key, list(days)) for key, days in groupby(counts, key=lambda c: (c.day.year, c.day.month))]
     for (year, month), days in months:
         if len(months) == 1:
@@ -530,7 +535,11 @@ def _print_counts(counts, label: str) -> None:
                     )
         total = sum(c.messages for c in days)
         everyone = sum(c.if_all_linked for c in days)
-        click.echo(f"{MONTHS_SHORT[month - 1]} {be_year(year)}: {total} ข้อความ (ถ้าทุกคนเชื่อม LINE: {everyone})")
+        # by kind, were everyone linked: what the month would cost once they are
+        kinds = " · ".join(f"{MESSAGE_KIND[kind]} {count}"
+                           for kind, count in by_kind(days, if_all_linked=True).items())
+        click.echo(f"{MONTHS_SHORT[month - 1]} {be_year(year)}: {total} ข้อความ (ถ้าทุกคนเชื่อม LINE: {everyone})"
+                   f" — {kinds}")
 
 
 @click.command("deliver")

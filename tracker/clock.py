@@ -1,7 +1,7 @@
 """Today and now as the organization sees them: dates in the configured time zone (Asia/Bangkok), instants in UTC."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -35,3 +35,8 @@ def local(moment: datetime) -> datetime:
 def local_date(moment: datetime) -> date:
     """Return the local day of a stored UTC instant: a task closed at 23:30 UTC was closed the next day in Bangkok."""
     return local(moment).date()
+
+
+def start_of(day: date) -> datetime:
+    """Return the instant a local day begins, in UTC: midnight in Bangkok is 17:00 UTC the day before."""
+    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)

@@ -37,7 +37,7 @@ from wtforms.widgets import TextInput
 
 from .auth import MIN_PASSWORD_LENGTH
 from .fields import MAX_TEXT
-from .labels import FIELD, ROLE, SNOOZED_UNTIL, label
+from .labels import FIELD, PAUSED_UNTIL, REMINDERS_BY_LINE, ROLE, SNOOZED_UNTIL, label
 from .models import Division, TaskStatus, User
 from .plans import UPLOAD_SUFFIXES
 from .thai import BE_INPUT_HINT, BEDateError, format_be_input, parse_be_date
@@ -367,6 +367,52 @@ class PolicyForm(FlaskForm):
     lead_times = StringField("แจ้งเตือนก่อนครบกำหนด (วัน คั่นด้วยจุลภาค; 0 = วันครบกำหนด)", validators=[DataRequired()])
     overdue_every = IntegerField("เมื่อเกินกำหนด แจ้งซ้ำทุก (วันทำการ; 0 = ไม่แจ้ง)",
                                  validators=[NumberRange(min=0, max=20)])
+
+
+def _working_days(key: str, hint: str, least: int = 0) -> IntegerField:
+    """A number of days of the escalation settings; its bounds are the domain's (tracker.reminders.settings)."""
+    return IntegerField(FIELD[key], description=hint, invalid_value_message="ต้องเป็นจำนวนเต็ม",
+                        validators=[InputRequired(REQUIRED)],
+                        render_kw={"inputmode": "numeric", "min": least, "step": 1, "autocomplete": "off"})
+
+
+class EscalationForm(FlaskForm):
+    """When overdue or idle work climbs: the organization's ladder (working days with no activity; 0 = off) and the
+    longest pause a person may take. Named as the organization's columns."""
+
+    escalate_head_after = _working_days("escalate_head_after", "งานเกินกำหนดแล้วไม่มีใครทำอะไรครบกี่วันทำการ"
+                                        " จึงแจ้งหัวหน้ากอง (0 = ไม่แจ้ง)")
+    escalate_executive_after = _working_days("escalate_executive_after", "ครบกี่วันทำการจึงแจ้งผู้บริหาร"
+                                             " ต้องมากกว่าขั้นหัวหน้ากอง (0 = ไม่แจ้ง)")
+    idle_nudge_after = _working_days("idle_nudge_after", "งานที่กำลังทำแต่ไม่มีความเคลื่อนไหวครบกี่วันทำการ"
+                                     " จึงเตือนผู้รับผิดชอบหนึ่งครั้ง (0 = ไม่เตือน)")
+    longest_pause_days = _working_days("longest_pause_days", "ผู้ใช้พักการแจ้งเตือนของตนเอง (ลา อบรม)"
+                                       " ได้นานที่สุดกี่วัน (วันปฏิทิน 1-365)", least=1)
+
+
+class PauseForm(FlaskForm):
+    """Pause a person's reminders to a day (inclusive), with the reason: on one's profile and the admin's user page.
+    The days allowed (tracker.reminders.settings.pause_bounds) are said next to the field; the domain refuses any
+    other."""
+
+    paused_until = BEDateField(f"{PAUSED_UNTIL}วันที่", validators=[DateRequired("ต้องระบุวันสุดท้ายที่พัก")])
+    pause_reason = StringField(FIELD["pause_reason"], validators=[
+        DataRequired(f"ต้องระบุ{FIELD['pause_reason']}"),
+        Length(max=MAX_TEXT, message=f"ยาวเกิน {MAX_TEXT} ตัวอักษร"),
+    ], render_kw={"placeholder": "เช่น ลาพักผ่อน, ไปอบรมต่างจังหวัด", "autocomplete": "off"})
+
+
+class RemindersByLineForm(FlaskForm):
+    """Take one's reminders over LINE, or none at all."""
+
+    by_line = RadioField("ช่องทางรับการแจ้งเตือน", validate_choice=True, invalid_choice_message=NOT_A_CHOICE,
+                         choices=[SelectChoice("line", REMINDERS_BY_LINE[True]),
+                                  SelectChoice("none", REMINDERS_BY_LINE[False])],
+                         validators=[InputRequired("เลือกช่องทางก่อน")])
+
+    def chosen(self) -> bool:
+        """Whether LINE was chosen."""
+        return self.by_line.data == "line"
 
 
 class LineAccountForm(FlaskForm):

@@ -21,7 +21,7 @@ USER_FIELDS = {"assignee_id", "done_by_id"}
 # where the name is there, the id is not shown again.
 NAMED = {"assignee_id": "assignee", "done_by_id": "done_by"}
 UNASSIGNED = "ทั้งกอง (ยังไม่มอบหมาย)"
-DATE_FIELDS = {"due_date", "day", "snoozed_until"}
+DATE_FIELDS = {"due_date", "day", "snoozed_until", "paused_until"}
 MOMENT_FIELDS = {"done_at", "expires", "line_group_code_expires"}
 LINKED_FIELDS = {"line_user_id", "line_group_id"}  # LINE ids say nothing to a reader: linked or not
 MAX_VALUE = 160

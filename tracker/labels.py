@@ -125,6 +125,8 @@ AUDIT_ACTION = {
     AuditAction.TASK_SNOOZE: "เลื่อนการเตือน",
     AuditAction.TASK_CANNOT_DO: "แจ้งว่าทำไม่ได้",
     AuditAction.TASK_CANNOT_DO_ANSWER: "ตอบเรื่องทำไม่ได้",
+    AuditAction.TASK_ESCALATE: "ส่งเรื่องงานค้างขึ้นไป",
+    AuditAction.TASK_NUDGE: "เตือนงานที่ไม่มีความเคลื่อนไหว",
     AuditAction.TASK_CARRY: "ยกงานไปดำเนินการต่อในปีงบประมาณถัดไป",
     AuditAction.TASK_CARRIED_IN: "รับงานที่ยกมาจากปีงบประมาณก่อน",
     AuditAction.TASK_CARRY_UNDO: "ยกเลิกการยกงาน งานกลับมาในปีงบประมาณเดิม",
@@ -143,6 +145,7 @@ AUDIT_ACTION = {
     AuditAction.USER_SIGN_OUT: "ออกจากระบบ",
     AuditAction.USER_LINE_LINK: "เชื่อมบัญชี LINE",
     AuditAction.USER_LINE_UNLINK: "ยกเลิกการเชื่อม LINE",
+    AuditAction.USER_REMINDERS: "ตั้งค่าการแจ้งเตือนของตนเอง",
     AuditAction.DAY_OFF_ADD: "เพิ่มวันหยุด",
     AuditAction.DAY_OFF_REMOVE: "ลบวันหยุด",
     AuditAction.SETTINGS_UPDATE: "แก้ไขการตั้งค่า",
@@ -250,6 +253,15 @@ FIELD = {
     "snoozed_until": "เลื่อนการเตือนถึง",
     "blocked_reason": "เหตุผลที่ทำไม่ได้",
     "answer": "คำตอบของหัวหน้า",
+    "escalate_head_after": "แจ้งหัวหน้ากองเมื่องานเกินกำหนดโดยไม่มีความเคลื่อนไหว (วันทำการ)",
+    "escalate_executive_after": "แจ้งผู้บริหารเมื่องานเกินกำหนดโดยไม่มีความเคลื่อนไหว (วันทำการ)",
+    "idle_nudge_after": "เตือนงานที่กำลังทำแต่ไม่มีความเคลื่อนไหว (วันทำการ)",
+    "longest_pause_days": "พักการแจ้งเตือนได้นานที่สุด (วัน)",
+    "step": "ขั้น",
+    "idle_working_days": "ไม่มีความเคลื่อนไหว (วันทำการ)",
+    "paused_until": "พักการแจ้งเตือนถึง",
+    "pause_reason": "เหตุผลที่พักการแจ้งเตือน",
+    "reminders_by_line": "รับการแจ้งเตือนทาง LINE",
 }
 
 # A task's answers from the people doing it (tracker.tasks: acknowledge, snooze, cannot_do), as every surface words
@@ -262,10 +274,34 @@ ACKNOWLEDGE = "รับทราบ/กำลังทำ"
 SNOOZE = "เลื่อนการเตือน"
 ANSWER_CANNOT_DO = "ตอบเรื่องทำไม่ได้"
 
+# The escalation ladder and the idle nudge (tracker.reminders.policy: escalation_step, nudge_for), as the task page,
+# the board, the digests and the trail word them. A step is named by who hears of the task.
+ESCALATION_STEP = {
+    1: "แจ้งหัวหน้ากองแล้ว",
+    2: "แจ้งผู้บริหารแล้ว",
+}
+IDLE = "ไม่มีความเคลื่อนไหว"  # "ไม่มีความเคลื่อนไหว 10 วันทำการ"
+NUDGED = "เตือนเรื่องไม่มีความเคลื่อนไหวแล้ว"
+PAUSED_UNTIL = "พักการแจ้งเตือนถึง"
+# What a LINE message is for, in the quota forecast (tracker.reminders.policy.KINDS): the admin's page, the CLI.
+MESSAGE_KIND = {
+    "reminders": "แจ้งเตือนงาน",
+    "escalations": "งานค้างถึงหัวหน้ากอง/ผู้บริหาร",
+    "nudges": "เตือนงานที่ไม่มีความเคลื่อนไหว",
+    "digests": "สรุปประจำสัปดาห์และเรื่องอื่น",
+}
+# A person's own reminders (tracker.reminders.settings: pause_reminders, set_reminders_by_line), as the profile and
+# the administrator's user page word them.
+PAUSE_REMINDERS = "พักการแจ้งเตือน"
+RESUME_REMINDERS = "รับการแจ้งเตือนต่อ"
+RECEIVING_REMINDERS = "รับการแจ้งเตือนตามปกติ"
+REMINDERS_BY_LINE = {True: "รับทาง LINE", False: "ไม่รับทาง LINE"}
+
 # Why a person who should hear the day's reminders will not (tracker.reminders.policy.Unreachable.reason).
 UNREACHABLE = {
     "not_linked": "ยังไม่เชื่อม LINE",
     "inactive": "ปิดการใช้งานแล้ว",
+    "no_line": "เลือกไม่รับการแจ้งเตือนทาง LINE",
 }
 
 # The columns of an agency's improvement plan, as the ITA's form heads them: what the import template writes, what

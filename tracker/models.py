@@ -28,6 +28,7 @@ from sqlalchemy import (
     false,
     inspect,
     text,
+    true,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -160,6 +161,8 @@ class AuditAction(str, enum.Enum):
     TASK_SNOOZE = "task.snooze"  # its reminders put off to a day, the due date unchanged
     TASK_CANNOT_DO = "task.cannot_do"  # ทำไม่ได้, with the reason
     TASK_CANNOT_DO_ANSWER = "task.cannot_do_answer"  # the head's answer, which clears it
+    TASK_ESCALATE = "task.escalate"  # overdue with no activity: named to its head, or to the executives
+    TASK_NUDGE = "task.nudge"  # in progress with no activity: its people were nudged
     TASK_CARRY = "task.carry"  # the old task, closed as carried to the next year
     TASK_CARRIED_IN = "task.carried_in"  # the new year's task that goes on with it
     TASK_CARRY_UNDO = "task.carry_undo"  # a carrying undone: the old task returns to its year
@@ -178,6 +181,7 @@ class AuditAction(str, enum.Enum):
     USER_SIGN_OUT = "user.sign_out"
     USER_LINE_LINK = "user.line_link"
     USER_LINE_UNLINK = "user.line_unlink"
+    USER_REMINDERS = "user.reminders"  # a person's pause of their reminders, or LINE or none
     DAY_OFF_ADD = "day_off.add"
     DAY_OFF_REMOVE = "day_off.remove"
     SETTINGS_UPDATE = "settings.update"
@@ -216,6 +220,13 @@ class Organization(Model):
         JSON, default=lambda: [14, 7, 3, 1, 0], server_default="[14, 7, 3, 1, 0]"
     )
     overdue_every: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The escalation ladder, in working days an overdue task goes without activity: named to its division's head,
+    # then to the executives (0 turns a step off); a task in progress with no activity for `idle_nudge_after` working
+    # days gets one nudge; a person may pause their reminders for at most `longest_pause_days` days.
+    escalate_head_after: Mapped[int] = mapped_column(default=3, server_default="3")
+    escalate_executive_after: Mapped[int] = mapped_column(default=10, server_default="10")
+    idle_nudge_after: Mapped[int] = mapped_column(default=10, server_default="10")
+    longest_pause_days: Mapped[int] = mapped_column(default=60, server_default="60")
     # The LINE Official Account of the organization: its bot's user id is the `destination` of every webhook call,
     # which is how one deployment tells its organizations' channels apart. Secrets stay in the environment.
     line_bot_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -358,6 +369,11 @@ class User(Model):
     # person's organization's tasks when the message comes, and a task gone by then is simply not found.
     line_reason_task_id: Mapped[int | None]
     line_reason_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Their reminders paused to this local day included (leave, training: `pause_reason`); their tasks' reminders go
+    # to their division's head meanwhile. `reminders_by_line` False: they take no reminders over LINE at all.
+    paused_until: Mapped[date | None]
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    reminders_by_line: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organization: Mapped[Organization] = relationship(back_populates="users")
     division: Mapped[Division | None] = relationship(back_populates="users")
@@ -485,6 +501,17 @@ class Task(OrganizationOwned, Model):
         # The few tasks someone said they cannot do, by when: the daily sweep's heads to tell, across all agencies.
         Index("ix_task_blocked_at", "blocked_at", sqlite_where=text("blocked_reason IS NOT NULL"),
               postgresql_where=text("blocked_reason IS NOT NULL")),
+        # The escalation ladder's candidates: open tasks by due date that have not reached its last step; the few
+        # that reached it, by when (the executives' weekly summary); tasks in progress by their last activity (the
+        # idle nudge).
+        Index("ix_task_climbing_due_date", "due_date",
+              sqlite_where=text("status IN ('todo', 'doing') AND escalated_executive_at IS NULL"),
+              postgresql_where=text("status IN ('todo', 'doing') AND escalated_executive_at IS NULL")),
+        Index("ix_task_escalated_executive_at", "escalated_executive_at",
+              sqlite_where=text("escalated_executive_at IS NOT NULL"),
+              postgresql_where=text("escalated_executive_at IS NOT NULL")),
+        Index("ix_task_idle_last_activity_at", "last_activity_at", sqlite_where=text("status = 'doing'"),
+              postgresql_where=text("status = 'doing'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -515,6 +542,11 @@ class Task(OrganizationOwned, Model):
     # The last time anyone did something on it (a status, a note, evidence, an acknowledgement, a new due date or
     # assignee): the clock overdue work climbs to the head and the executives by, and idle work is nudged by.
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it reached each step of the escalation ladder (named to its head, then to the executives) and when it was
+    # nudged for being idle: each once, until activity clears them (tracker.tasks._touched) and the clock restarts.
+    escalated_head_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_executive_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship()
     measure: Mapped[Measure] = relationship(back_populates="tasks")

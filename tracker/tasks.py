@@ -52,8 +52,10 @@ def _state(task: Task) -> dict[str, Any]:
 
 
 def _touched(task: Task) -> None:
-    """Someone did something on the task: the clock of its escalation and of the idle nudge starts again."""
+    """Someone did something on the task: the clock of its escalation and of the idle nudge starts again, and the
+    steps it reached are cleared (recorded in the trail when they were reached: tracker.reminders.outbox)."""
     task.last_activity_at = clock.now()
+    task.escalated_head_at = task.escalated_executive_at = task.nudged_at = None
 
 
 def _unblocked(task: Task) -> None:

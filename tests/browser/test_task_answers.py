@@ -1,6 +1,7 @@
 """A reminder's answers on a 360 px phone (issue 20): the task page takes รับทราบ/กำลังทำ, เลื่อนการเตือน (a Buddhist
 Era day within its bounds) and ทำไม่ได้ with a reason, and shows each state without scrolling sideways; the head
-answers a "cannot do" in the board's row. Every new button is a 44 x 44 px target."""
+answers a "cannot do" in the board's row. Every new button is a 44 x 44 px target. Work that waits says how far it
+climbed (named to the head, to the executives, nudged), and a person pauses their reminders from their profile."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Task, TaskStatus
+from tracker.thai import format_date
 
 from .conftest import boxes, screenshot
 
@@ -134,3 +136,118 @@ def test_the_head_answers_a_cannot_do_on_the_task_page_and_the_board(live_app, n
     assert head.locator("table.cards tbody tr", has=head.locator(f"a[href='/tasks/{task_id}']")) \
         .locator(".badge.blocked").count() == 0
     assert no_sideways_scroll(head)
+
+
+# --- work that waits (issue 20): the steps the daily sweep reached, and a person's pause -----------------------------
+
+
+def climb(live_app, task_id: int, **steps) -> None:
+    """Set the steps the daily sweep reached on a task (escalated_head_at, escalated_executive_at, nudged_at)."""
+    with live_app.app_context():
+        task = db.session.get(Task, task_id)
+        for key, value in steps.items():
+            setattr(task, key, value)
+        db.session.commit()
+        db.session.remove()
+
+
+def fits(locator) -> bool:
+    """The element is visible and lies within the phone's width."""
+    (box,) = boxes(locator)
+    return box["visible"] and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH + 0.5
+
+
+def test_the_task_page_says_each_step_on_a_phone(live_app, new_page):
+    base = live_app.config["BASE_URL"]
+    task_id, _ = open_task(live_app)
+    with live_app.app_context():
+        task = db.session.get(Task, task_id)
+        task.due_date = clock.today() - timedelta(days=20)  # long overdue, nobody touched it
+        db.session.commit()
+        db.session.remove()
+    head_at, executive_at = clock.now() - timedelta(days=7), clock.now() - timedelta(days=1)
+    page = new_page(WIDTH, HEIGHT, signed_in_as="clerk-staff")
+    answers = page.locator("ul.answers")
+
+    climb(live_app, task_id, escalated_head_at=head_at)
+    page.goto(f"{base}/tasks/{task_id}")
+    badge = answers.locator(".badge.escalated")
+    assert badge.inner_text() == f"แจ้งหัวหน้ากองแล้ว {format_date(clock.local_date(head_at))}"
+    assert fits(badge) and no_sideways_scroll(page)
+    screenshot(page, "task-escalated-head-phone", full_page=False)
+
+    climb(live_app, task_id, escalated_executive_at=executive_at)
+    page.reload()
+    badge = answers.locator(".badge.escalated")
+    assert badge.count() == 1 and "executive" in (badge.get_attribute("class") or "")
+    assert badge.inner_text() == f"แจ้งผู้บริหารแล้ว {format_date(clock.local_date(executive_at))}"
+    assert fits(badge) and no_sideways_scroll(page)
+    screenshot(page, "task-escalated-executive-phone", full_page=False)
+
+    # In progress, on time, nobody touched it: one nudge; the longest badge wraps rather than widen the page.
+    climb(live_app, task_id, escalated_head_at=None, escalated_executive_at=None, nudged_at=executive_at,
+          status=TaskStatus.DOING, due_date=clock.today() + timedelta(days=30))
+    page.reload()
+    badge = answers.locator(".badge.nudged")
+    assert badge.inner_text() == f"เตือนเรื่องไม่มีความเคลื่อนไหวแล้ว {format_date(clock.local_date(executive_at))}"
+    assert answers.locator(".badge.escalated").count() == 0
+    assert fits(badge) and no_sideways_scroll(page)
+    screenshot(page, "task-nudged-phone", full_page=False)
+
+    # My tasks and the board carry the same badge, within the phone's width.
+    for url in (f"{base}/tasks", f"{base}/divisions/{live_app.config['TEST_IDS']['clerk_division']}"):
+        page.goto(url)
+        badge = page.locator(".badge.nudged")
+        assert badge.count() == 1 and fits(badge) and no_sideways_scroll(page), url
+    screenshot(page, "board-nudged-phone", full_page=False)
+
+
+def test_a_person_pauses_their_reminders_on_a_phone(live_app, new_page):
+    base = live_app.config["BASE_URL"]
+    today = clock.today()
+    page = new_page(WIDTH, HEIGHT, signed_in_as="clerk-staff")
+    page.goto(f"{base}/profile")
+    section = page.locator("section[aria-labelledby=h-my-reminders]")
+    assert "รับการแจ้งเตือนตามปกติ" in section.inner_text()
+    assert small(section.locator("button")) == []
+    assert small(section.get_by_role("textbox")) == []
+    assert no_sideways_scroll(page)
+
+    # A day past the longest pause is refused next to the field, as typed.
+    field = section.get_by_role("textbox", name="พักการแจ้งเตือนถึงวันที่")
+    field.fill(be(today + timedelta(days=61)))
+    section.get_by_label("เหตุผลที่พักการแจ้งเตือน").fill("ลาพักผ่อนประจำปีและเดินทางไปต่างจังหวัดกับครอบครัว")
+    section.get_by_role("button", name="พักการแจ้งเตือน", exact=True).click()
+    page.wait_for_load_state()
+    error = page.locator("#paused_until-error-1")
+    assert error.is_visible() and "ไม่เกิน 60 วัน" in error.inner_text()
+    assert no_sideways_scroll(page)
+    screenshot(page, "profile-pause-refused-phone", full_page=False)
+
+    until = today + timedelta(days=7)
+    section = page.locator("section[aria-labelledby=h-my-reminders]")
+    section.get_by_role("textbox", name="พักการแจ้งเตือนถึงวันที่").fill(be(until))
+    section.get_by_role("button", name="พักการแจ้งเตือน", exact=True).click()
+    page.wait_for_load_state()
+    long_day = format_date(until, long=True)
+    assert f"พักการแจ้งเตือนถึง {long_day} แล้ว" in page.locator(".flash").inner_text()
+    section = page.locator("section[aria-labelledby=h-my-reminders]")
+    badge = section.locator(".badge.paused")
+    assert badge.inner_text() == f"พักการแจ้งเตือนถึง {long_day}" and fits(badge)
+    assert "ลาพักผ่อนประจำปี" in section.inner_text()
+    resume = section.get_by_role("button", name="รับการแจ้งเตือนต่อ")
+    assert small(resume) == [] and no_sideways_scroll(page)
+    screenshot(page, "profile-paused-phone")
+
+    resume.click()
+    page.wait_for_load_state()
+    assert "รับการแจ้งเตือนต่อแล้ว" in page.locator(".flash").inner_text()
+    assert "รับการแจ้งเตือนตามปกติ" in page.locator("section[aria-labelledby=h-my-reminders]").inner_text()
+
+    # LINE or none: a radio a thumb can reach, kept after saving.
+    section = page.locator("section[aria-labelledby=h-my-reminders]")
+    section.get_by_label("ไม่รับทาง LINE").check()
+    section.get_by_role("button", name="บันทึกช่องทาง").click()
+    page.wait_for_load_state()
+    assert "บันทึกแล้ว: ไม่รับทาง LINE" in page.locator(".flash").inner_text()
+    assert page.get_by_label("ไม่รับทาง LINE").is_checked() and no_sideways_scroll(page)

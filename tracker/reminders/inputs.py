@@ -3,14 +3,14 @@ of it, for a forecast of many days (the daily sweep reads only the day's candida
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import selectinload
 
 from ..access import reminder_audience, scoped
 from ..clock import local_date
 from ..extensions import db
-from ..models import Organization, Task, User
+from ..models import Organization, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..plans.current import current_plan_id
 from ..progress import CARRIED, DONE, record_of
@@ -36,6 +36,13 @@ class Inputs:
         """Plan a day with these inputs, or with other tasks or people (a forecast, a dry run)."""
         return plan_day(day, self.tasks if tasks is None else tasks, self.people if people is None else people,
                         self.calendar, self.policy, self.groups, summary_plan_id=self.summary_plan_id, week=self.week)
+
+
+def policy_of(reminder_days: list[int] | None, overdue_every: int, escalate_head_after: int,
+              escalate_executive_after: int, idle_nudge_after: int) -> Policy:
+    """The reminder policy of an organization's settings (its columns, in this order: selection.py reads them so)."""
+    return Policy(tuple(reminder_days or ()), overdue_every, escalate_head_after, escalate_executive_after,
+                  idle_nudge_after)
 
 
 def task_info(task: Task) -> TaskInfo:
@@ -64,7 +71,17 @@ def task_info(task: Task) -> TaskInfo:
         blocked_reason=task.blocked_reason,
         blocked_by=task.blocked_by.display_name if task.blocked_by else None,
         blocked_on=local_date(task.blocked_at) if task.blocked_at else None,
+        doing=task.status is TaskStatus.DOING,
+        last_activity_on=day_of(task.last_activity_at),
+        escalated_head_on=day_of(task.escalated_head_at),
+        escalated_executive_on=day_of(task.escalated_executive_at),
+        nudged_on=day_of(task.nudged_at),
     )
+
+
+def day_of(moment: datetime | None) -> date | None:
+    """The local day of a moment (Asia/Bangkok: the day people lived it), or None."""
+    return local_date(moment) if moment is not None else None
 
 
 def load_inputs(organization: Organization, today: date) -> Inputs:
@@ -76,10 +93,11 @@ def load_inputs(organization: Organization, today: date) -> Inputs:
     users = db.session.scalars(scoped(User, organization.id)).all()
     people = [
         Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None,
-               reminder_audience(u.role))
+               reminder_audience(u.role), paused_until=u.paused_until, by_line=u.reminders_by_line)
         for u in users
     ]
-    policy = Policy(tuple(organization.reminder_days or ()), organization.overdue_every)
+    policy = policy_of(organization.reminder_days, organization.overdue_every, organization.escalate_head_after,
+                       organization.escalate_executive_after, organization.idle_nudge_after)
     grouped = [d for d in organization.divisions if d.line_group_id]
     return Inputs(
         [task_info(t) for t in rows], people, work_calendar(organization), policy,

@@ -7,6 +7,8 @@ dashboard counts it (`tracker.progress`), a measure's percent too (a head's over
 
     plan_day()              the day's messages: at most one digest per person and one per division group
     reminder_for()          the rule for one task on one day (lead times, then the overdue cadence)
+    escalation_step()       how far up the line an overdue task nobody touches has climbed (its head, the executives)
+    nudge_for()             the one nudge of a task in progress that nobody touched for a while
     recipients_for()        who hears of a task (its assignee, else the division's staff, else its head)
     is_weekly_digest_day()  the first working day of a week, when heads and executives get their summaries
 
@@ -15,12 +17,23 @@ gives from their role (who may do what lives there): the policy never reads a ro
 
 A division whose LINE group the bot is in hears of its overdue tasks and its weekly digest there, once for the whole
 team, rather than each member privately; LINE counts a push into a group once per member of the group.
+
+The escalation ladder counts working days an overdue task goes without activity (a note, evidence, an answer, a new
+due date or assignee: tracker.tasks._touched), from its due date or its last activity, whichever is later: at
+`escalate_head_after` its division's head hears of it in their next digest, at `escalate_executive_after` the
+executives in their weekly summary. Each step is reached once and recorded on the task (tracker.reminders.outbox);
+activity clears the steps and the clock starts again. A step recorded on the day itself is still "reached that day",
+so that planning the day again (the deliverer does, at each send) plans the same digests.
+
+A person may pause their reminders to a day (leave, training): meanwhile the reminders of the tasks given to them go
+to their division's head, and they hear of nothing. A person who takes no reminders over LINE hears of nothing; the
+admin sees them among those not reached.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from tracker.progress import (
@@ -60,6 +73,16 @@ class Person:
     active: bool
     line_linked: bool
     audience: Audience
+    paused_until: date | None = None  # their reminders paused to this local day included; their tasks go to the head
+    by_line: bool = True  # False: they take no reminders over LINE at all
+
+    def paused_on(self, day: date) -> bool:
+        return paused_on(self.paused_until, day)
+
+
+def paused_on(paused_until: date | None, day: date) -> bool:
+    """Tell whether reminders paused to `paused_until` (its last day, included) are paused on `day`."""
+    return paused_until is not None and day <= paused_until
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,13 @@ class TaskInfo:
     blocked_reason: str | None = None
     blocked_by: str | None = None
     blocked_on: date | None = None
+    # In progress (status doing): the idle nudge is for those. The local day anything was last done on it; the days
+    # it reached each step of the escalation ladder and was nudged (None: not since its last activity).
+    doing: bool = False
+    last_activity_on: date | None = None
+    escalated_head_on: date | None = None
+    escalated_executive_on: date | None = None
+    nudged_on: date | None = None
 
     @property
     def record(self) -> Record:
@@ -101,15 +131,40 @@ class TaskInfo:
 class Policy:
     reminder_days: tuple[int, ...] = (14, 7, 3, 1, 0)  # calendar days before the due date; 0 = on the due date
     overdue_every: int = 3  # then every N working days while overdue; <= 0 turns overdue reminders off
+    # The escalation ladder and the idle nudge, in working days without activity (<= 0 turns a step off).
+    escalate_head_after: int = 3
+    escalate_executive_after: int = 10
+    idle_nudge_after: int = 10
 
 
 @dataclass(frozen=True)
 class Reminder:
     task: TaskInfo
-    kind: str  # "before" | "due" | "overdue"
-    days_left: int  # calendar days from the sending day to the due date (kind before/due); 0 for overdue
+    kind: str  # "before" | "due" | "overdue" | "idle" (the nudge of a task in progress nobody touched)
+    days_left: int  # calendar days from the sending day to the due date (kind before/due/idle); 0 for overdue
     working_days_overdue: int  # > 0 only for kind overdue
     state: TaskState  # where the task stands on the sending day, as every surface words it (labels.state_text)
+    idle_working_days: int = 0  # kind idle: working days since anything was done on it
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """An overdue task nobody touched, at a step of the escalation ladder on a day."""
+
+    task: TaskInfo
+    step: int  # 1: its division's head hears of it; 2: the executives too
+    idle_working_days: int  # since its due date or its last activity, whichever is later
+    state: TaskState  # overdue N working days, as every surface words it
+    head_told: bool = True  # its head hears of it (not when the organization turned the head's step off)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A reminder of a task whose person paused their reminders: their division's head gets it meanwhile."""
+
+    reminder: Reminder
+    person_name: str
+    paused_until: date
 
 
 @dataclass(frozen=True)
@@ -143,6 +198,8 @@ class OrganizationSummary:
     overdue: int
     per_division: tuple[tuple[str, int, int, int], ...]  # (name, total, done, overdue), by name
     measures: tuple[MeasureLine, ...] = ()  # by order
+    # Tasks that climbed to the executives since the last weekly summary, the longest idle first.
+    escalated: tuple[Escalation, ...] = ()
 
     @property
     def percent(self) -> MeasurePercent:
@@ -161,6 +218,22 @@ class Digest:
     organization: OrganizationSummary | None = None
     # A head's: their division's tasks someone said they cannot do since the last working day, waiting for an answer.
     cannot_do: tuple[TaskInfo, ...] = ()
+    # A head's: their division's overdue tasks that reached the escalation ladder that day, the longest idle first;
+    # and the reminders of their people who paused theirs.
+    escalated: tuple[Escalation, ...] = ()
+    covering: tuple[Covered, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """What the message is for, in the quota forecast: the first of reminders, escalations, nudges, digests
+        (weekly summaries, a "cannot do") it carries."""
+        if self.covering or any(r.kind != "idle" for r in self.reminders):
+            return REMINDERS
+        if self.escalated:  # (the executives' ride in their weekly summary, which goes anyway: a digest)
+            return ESCALATIONS
+        if self.reminders:
+            return NUDGES
+        return DIGESTS
 
 
 @dataclass(frozen=True)
@@ -187,7 +260,8 @@ class Unreachable:
     """Someone who would have been messaged but cannot be: listed for the admin instead."""
 
     person: Person
-    reason: str  # "inactive" | "not_linked"
+    reason: str  # "inactive" | "not_linked" | "no_line" (they take no reminders over LINE)
+    kind: str | None = None  # not_linked: what their message would have been for (Digest.kind), in the forecast
 
 
 @dataclass(frozen=True)
@@ -196,11 +270,33 @@ class DayPlan:
     digests: tuple[Digest, ...]  # by person name
     unreachable: tuple[Unreachable, ...]  # by person name
     group_digests: tuple[GroupDigest, ...] = ()  # by division name
+    # What the day's sweep records on the tasks (whether or not anyone could be told): each task's step of the
+    # escalation ladder, and the tasks nudged.
+    escalations: tuple[Escalation, ...] = ()
+    nudged: tuple[TaskInfo, ...] = ()
 
     @property
     def message_count(self) -> int:
         """LINE's count of this day's messages: one per private digest, one per member of each group pushed to."""
         return len(self.digests) + sum(g.group.members for g in self.group_digests)
+
+    def messages_by_kind(self, *, if_all_linked: bool = False) -> dict[str, int]:
+        """The day's messages by what they are for (Digest.kind), as LINE counts them: adds up to message_count
+        (with `if_all_linked`, to it and the people not linked to LINE yet)."""
+        counted = dict.fromkeys(KINDS, 0)
+        for digest in self.digests:
+            counted[digest.kind] += 1
+        for missed in self.unreachable:
+            if if_all_linked and missed.kind is not None:
+                counted[missed.kind] += 1
+        for group in self.group_digests:
+            counted[REMINDERS if group.reminders else DIGESTS] += group.group.members
+        return counted
+
+
+# What a message is for, in the quota forecast (Digest.kind), in the order a message that carries several is counted.
+REMINDERS, ESCALATIONS, NUDGES, DIGESTS = "reminders", "escalations", "nudges", "digests"
+KINDS = (REMINDERS, ESCALATIONS, NUDGES, DIGESTS)
 
 
 # --- Reminders ----------------------------------------------------------------------------------------------------
@@ -234,6 +330,47 @@ def reminder_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalend
             # (Friday is the last working day before it), as the web does
             return Reminder(task, kind, (task.due - day).days, 0, task_state(task, day, calendar))
     return None
+
+
+def escalation_step(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalendar) -> Escalation | None:
+    """Return how far up the line an overdue task has climbed on a day, or None: working days without activity,
+    counted from its due date or its last activity, whichever is later, against the organization's two steps."""
+    if task.done or task.carried or day <= task.due:
+        return None
+    since = task.due if task.last_activity_on is None else max(task.due, task.last_activity_on)
+    idle = calendar.working_days_between(since, day)
+    step = 0
+    if 0 < policy.escalate_head_after <= idle:
+        step = 1
+    if 0 < policy.escalate_executive_after <= idle:
+        step = 2
+    return Escalation(task, step, idle, task_state(task, day, calendar)) if step else None
+
+
+def _reached_on(escalation: Escalation, step: int, day: date) -> bool:
+    """Tell whether the task reaches this step on this day: not recorded yet, or recorded that very day."""
+    task = escalation.task
+    recorded = task.escalated_head_on if step == 1 else task.escalated_executive_on
+    return escalation.step >= step and (recorded is None or recorded == day)
+
+
+def nudge_for(task: TaskInfo, day: date, policy: Policy, calendar: WorkCalendar) -> Reminder | None:
+    """Return the nudge of a task in progress nobody touched for `idle_nudge_after` working days, or None. Once
+    since its last activity (a nudge recorded that day is that day's); an overdue task has its overdue reminders and
+    the escalation ladder instead, and a task whose reminders were put off is not nudged before that day."""
+    every = policy.idle_nudge_after
+    if every <= 0 or not task.doing or task.done or task.carried or task.last_activity_on is None:
+        return None
+    if day > task.due or (task.nudged_on is not None and task.nudged_on != day):
+        return None
+    if task.snoozed_until is not None and day < task.snoozed_until:
+        return None
+    if not calendar.is_working_day(day):
+        return None
+    idle = calendar.working_days_between(task.last_activity_on, day)
+    if idle < every:
+        return None
+    return Reminder(task, "idle", (task.due - day).days, 0, task_state(task, day, calendar), idle)
 
 
 DateRange = tuple[date, date]  # due dates from the first to the last, both included
@@ -284,7 +421,8 @@ def merge_ranges(ranges: Iterable[DateRange]) -> list[DateRange]:
 class _People:
     """The people of one plan_day call, indexed once."""
 
-    def __init__(self, people: Sequence[Person]):
+    def __init__(self, people: Sequence[Person], day: date | None):
+        self.day = day  # None: pauses are not looked at (who hears of a task at all)
         self.by_id: dict[int, Person] = {}
         self.sharing: dict[int, list[Person]] = defaultdict(list)  # active, division_tasks, by division
         self.fallback: dict[int, list[Person]] = defaultdict(list)  # active, division_tasks_fallback, by division
@@ -292,7 +430,7 @@ class _People:
             if person.id in self.by_id:
                 continue  # the same person twice would be messaged twice
             self.by_id[person.id] = person
-            if person.active and person.division_id is not None:
+            if person.active and person.division_id is not None and not self.paused(person):
                 if person.audience.division_tasks:
                     self.sharing[person.division_id].append(person)
                 elif person.audience.division_tasks_fallback:
@@ -301,19 +439,32 @@ class _People:
     def recipients(self, task: TaskInfo) -> list[Person]:
         assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
         if assignee is not None and assignee.active:
-            return [assignee]
+            return [] if self.paused(assignee) else [assignee]  # paused: their head covers (covering_heads)
         # Unassigned, assigned to someone who left, or to an id nobody has any more: the division's staff share it;
         # a division without (active) staff hears through its head, so that the reminder still reaches someone.
         return list(self.sharing.get(task.division_id) or self.fallback.get(task.division_id) or ())
+
+    def paused(self, person: Person) -> bool:
+        return self.day is not None and person.paused_on(self.day)
 
     def inactive_assignee(self, task: TaskInfo) -> Person | None:
         assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
         return assignee if assignee is not None and not assignee.active else None
 
+    def paused_assignee(self, task: TaskInfo) -> Person | None:
+        assignee = self.by_id.get(task.assignee_id) if task.assignee_id is not None else None
+        return assignee if assignee is not None and assignee.active and self.paused(assignee) else None
 
-def recipients_for(task: TaskInfo, people: Sequence[Person]) -> list[Person]:
-    """Return who should hear about this task: active people only; whether they linked LINE is plan_day's concern."""
-    return _People(people).recipients(task)
+    def heads(self, division_id: int) -> list[Person]:
+        """Who hears of a division's tasks as its head (their weekly digest), active and not paused."""
+        return [p for p in self.by_id.values() if p.active and p.audience.division_week
+                and p.division_id == division_id and not self.paused(p)]
+
+
+def recipients_for(task: TaskInfo, people: Sequence[Person], day: date | None = None) -> list[Person]:
+    """Return who should hear about this task (on a day: people who paused their reminders then do not): active
+    people only; whether they linked LINE is plan_day's concern."""
+    return _People(people, day).recipients(task)
 
 
 # --- Weekly digests -----------------------------------------------------------------------------------------------
@@ -456,13 +607,14 @@ def plan_day(
     """
     if not calendar.is_working_day(day):
         return DayPlan(day, (), ())  # nothing at all is sent on a day the office is closed
-    index = _People(people)
+    index = _People(people, day)
     group_of: dict[int, Group] = {}
     for group in groups:
         group_of.setdefault(group.division_id, group)  # one group per division: a second one would double the cost
     parts = _Parts()
     _add_reminders(parts, tasks, day, policy, calendar, index, group_of)
     _add_cannot_do(parts, tasks, day, calendar, index)
+    _add_escalations(parts, tasks, day, policy, calendar, index)
     if is_weekly_digest_day(day, calendar):
         if week is None:
             week = week_of([t for t in tasks if summary_plan_id is None or t.plan_id == summary_plan_id], day,
@@ -482,16 +634,35 @@ class _Parts:
         self.group_reminders: dict[int, list[Reminder]] = defaultdict(list)  # by division
         self.group_divisions: dict[int, DivisionSummary] = {}  # by division
         self.cannot_do: dict[int, list[TaskInfo]] = defaultdict(list)  # a head's, by person
+        self.escalated: dict[int, list[Escalation]] = defaultdict(list)  # a head's, by person
+        self.covering: dict[int, list[Covered]] = defaultdict(list)  # a head's, by person
+        self.escalations: list[Escalation] = []  # every task at a step, reached that day (to record)
+        self.to_executives: list[Escalation] = []  # reached the executives since the last weekly summary
+        self.nudged: list[TaskInfo] = []
+        self.no_line: dict[int, Person] = {}  # would have been messaged, but take nothing over LINE
 
 
 def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: Policy, calendar: WorkCalendar,
                    index: _People, group_of: dict[int, Group]) -> None:
     for task in tasks:
-        reminder = reminder_for(task, day, policy, calendar)
+        # The nudge only when nothing else reminds of the task that day: a digest names a task once.
+        reminder = reminder_for(task, day, policy, calendar) or nudge_for(task, day, policy, calendar)
         if reminder is None:
+            continue
+        paused = index.paused_assignee(task)
+        if reminder.kind == "idle":
+            if paused is None:  # a nudge is for the person doing it: not while they are away, nor to their head
+                parts.nudged.append(task)
+                for person in index.recipients(task):
+                    parts.reminders[person.id].append(reminder)
             continue
         if reminder.kind == "overdue" and task.division_id in group_of:
             parts.group_reminders[task.division_id].append(reminder)  # the team talks it over in the group
+        elif paused is not None:
+            assert paused.paused_until is not None  # (paused: for mypy)
+            for head in index.heads(task.division_id):  # their head covers while they are away
+                if head.id != paused.id:
+                    parts.covering[head.id].append(Covered(reminder, paused.name, paused.paused_until))
         else:
             for person in index.recipients(task):
                 parts.reminders[person.id].append(reminder)
@@ -517,9 +688,46 @@ def _add_cannot_do(parts: _Parts, tasks: Sequence[TaskInfo], day: date, calendar
             continue
         if not since <= task.blocked_on < day:
             continue
-        for person in index.by_id.values():
-            if person.active and person.audience.division_week and person.division_id == task.division_id:
-                parts.cannot_do[person.id].append(task)
+        for person in index.heads(task.division_id):
+            parts.cannot_do[person.id].append(task)
+
+
+def _add_escalations(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: Policy, calendar: WorkCalendar,
+                     index: _People) -> None:
+    """Overdue tasks nobody touched climb the ladder: the head hears of a task the day it reaches a step (in their
+    daily digest: privately, theirs to act on); the executives of those that reached the last step since their
+    last weekly summary, in this one."""
+    last_weekly = previous_weekly_digest_day(day, calendar)
+    for task in tasks:
+        escalation = escalation_step(task, day, policy, calendar)
+        if escalation is None:
+            continue
+        # A task that jumps to step 2 reaches step 1 too, unless the organization turned the head's step off.
+        to_head = policy.escalate_head_after > 0 and _reached_on(escalation, 1, day)
+        if not to_head:
+            escalation = replace(escalation, head_told=False)
+        if to_head or _reached_on(escalation, 2, day):
+            parts.escalations.append(escalation)
+        if to_head:
+            for head in index.heads(task.division_id):
+                parts.escalated[head.id].append(escalation)
+        if escalation.step == 2 and (task.escalated_executive_on is None
+                                     or last_weekly < task.escalated_executive_on <= day):
+            parts.to_executives.append(escalation)
+
+
+def previous_weekly_digest_day(day: date, calendar: WorkCalendar) -> date:
+    """The weekly digests' day before this day (the first working day of an earlier week)."""
+    earlier = day - ONE_DAY
+    for _ in range(28):  # a week of days off at most, in practice: Songkran and a weekend
+        if is_weekly_digest_day(earlier, calendar):
+            return earlier
+        earlier -= ONE_DAY
+    return day - timedelta(days=7)
+
+
+def _escalation_order(escalation: Escalation) -> tuple:
+    return (-escalation.idle_working_days, *_task_order(escalation.task))
 
 
 def _add_weekly_summaries(parts: _Parts, week: Week, day: date, calendar: WorkCalendar, index: _People,
@@ -530,11 +738,15 @@ def _add_weekly_summaries(parts: _Parts, week: Week, day: date, calendar: WorkCa
     summaries = {c.division_id: _division_summary(c, open_by_division[c.division_id], day, calendar)
                  for c in week.counts}
     whole = _organization_summary(week.counts, week.measures) if week.counts else None
+    if whole is not None and parts.to_executives:
+        whole = replace(whole, escalated=tuple(sorted(parts.to_executives, key=_escalation_order)))
     for division_id in group_of.keys() & summaries.keys():
         parts.group_divisions[division_id] = summaries[division_id]  # whether or not the division has a head
     for person in index.by_id.values():
         # A division without tasks has nothing to report (and no name to report it under); no plan, no summary.
         hears = person.audience
+        if index.paused(person):
+            continue  # away: nothing, their weekly summary neither
         if hears.division_week and person.division_id in group_of:
             continue  # their division's group has it
         if hears.division_week and person.division_id in summaries:
@@ -552,22 +764,28 @@ def _add_weekly_summaries(parts: _Parts, week: Week, day: date, calendar: WorkCa
 def _day_plan(parts: _Parts, day: date, index: _People, group_of: dict[int, Group]) -> DayPlan:
     digests: list[Digest] = []
     unreachable = [Unreachable(p, "inactive") for p in parts.inactive.values()]
-    messaged = parts.reminders.keys() | parts.divisions.keys() | parts.organization.keys() | parts.cannot_do.keys()
+    messaged = (parts.reminders.keys() | parts.divisions.keys() | parts.organization.keys() | parts.cannot_do.keys()
+                | parts.escalated.keys() | parts.covering.keys())
     for person_id in messaged:
         person = index.by_id[person_id]  # active: recipients and the weekly parts above are active people only
-        if not person.line_linked:
-            unreachable.append(Unreachable(person, "not_linked"))
+        if not person.by_line:
+            unreachable.append(Unreachable(person, "no_line"))  # they follow their tasks on the web
             continue
-        digests.append(
-            Digest(
+        digest = Digest(
                 person=person,
                 day=day,
                 reminders=tuple(sorted(parts.reminders.get(person_id, ()), key=_reminder_order)),
                 division=parts.divisions.get(person_id),
                 organization=parts.organization.get(person_id),
                 cannot_do=tuple(sorted(parts.cannot_do.get(person_id, ()), key=_task_order)),
+                escalated=tuple(sorted(parts.escalated.get(person_id, ()), key=_escalation_order)),
+                covering=tuple(sorted(parts.covering.get(person_id, ()),
+                                      key=lambda c: (c.person_name, _reminder_order(c.reminder)))),
             )
-        )
+        if person.line_linked:
+            digests.append(digest)
+        else:
+            unreachable.append(Unreachable(person, "not_linked", digest.kind))
     digests.sort(key=lambda d: _person_order(d.person))
     unreachable.sort(key=lambda u: _person_order(u.person))
     # A group needs no linking: the bot is in it. A division with nothing to say that day gets nothing.
@@ -581,4 +799,6 @@ def _day_plan(parts: _Parts, day: date, index: _People, group_of: dict[int, Grou
         for division_id in parts.group_reminders.keys() | parts.group_divisions.keys()
     ]
     group_digests.sort(key=lambda g: _group_order(g.group))
-    return DayPlan(day, tuple(digests), tuple(unreachable), tuple(group_digests))
+    return DayPlan(day, tuple(digests), tuple(unreachable), tuple(group_digests),
+                   escalations=tuple(sorted(parts.escalations, key=lambda e: e.task.id)),
+                   nudged=tuple(sorted(parts.nudged, key=lambda t: t.id)))

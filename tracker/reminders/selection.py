@@ -32,11 +32,11 @@ from ..access import reminder_audience, scoped_to
 from ..clock import local_date
 from ..extensions import db
 from ..measures import counted_percent, with_task_counts
-from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, User
+from ..models import DayOff, Division, FiscalYear, Measure, Organization, Plan, Task, TaskStatus, User
 from ..plans.current import PlanYear, choose
 from ..progress import CARRIED, DONE, Record, done_sql, overdue_sql
 from ..workdays import WorkCalendar
-from .inputs import Inputs
+from .inputs import Inputs, day_of, policy_of
 from .policy import (
     SUMMARY_LISTED,
     DateRange,
@@ -64,6 +64,12 @@ OPEN: ColumnElement[bool] = text("task.status IN ('todo', 'doing')")  # type: ig
 BLOCKED: ColumnElement[bool] = text("task.blocked_reason IS NOT NULL")  # type: ignore[assignment]
 # A task follows the organization's lead times when its own are NULL, or JSON null (what setting None writes).
 OWN_LEAD_TIMES: ColumnElement[bool] = text("CAST(task.reminder_days AS TEXT) <> 'null'")  # type: ignore[assignment]
+# Open tasks that have not reached the escalation ladder's last step; tasks that reached it; tasks in progress (the
+# partial indexes of migration 0016, written as they are).
+CLIMBING: ColumnElement[bool] = text(  # type: ignore[assignment]
+    "task.status IN ('todo', 'doing') AND task.escalated_executive_at IS NULL")
+AT_THE_TOP: ColumnElement[bool] = text("task.escalated_executive_at IS NOT NULL")  # type: ignore[assignment]
+DOING: ColumnElement[bool] = text("task.status = 'doing'")  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,8 @@ def day_inputs(day: date, organization_ids: Iterable[int] | None = None,
     decided = _decide(day, only)
     if decided is None:
         return
-    candidates = _candidates(decided, only)
     weekly_plans = _weekly_plans(decided, only)
+    candidates = _candidates(decided, only, sorted(weekly_plans))
     chosen = sorted(candidates.keys() | weekly_plans.keys())
     for start in range(0, len(chosen), batch):
         organizations = chosen[start:start + batch]
@@ -120,10 +126,11 @@ def _decide(day: date, only: list[int] | None) -> _Day | None:
     if not WorkCalendar().is_working_day(day):
         return None  # closed for every organization (days off only ever close more days): nothing at all is sent
     policies = {
-        id_: Policy(tuple(reminder_days or ()), overdue_every)
-        for id_, reminder_days, overdue_every in db.session.execute(
-            scoped_to(select(Organization.id, Organization.reminder_days, Organization.overdue_every), Organization,
-                      only))
+        id_: policy_of(reminder_days, overdue_every, head_after, executive_after, idle_after)
+        for id_, reminder_days, overdue_every, head_after, executive_after, idle_after in db.session.execute(
+            scoped_to(select(Organization.id, Organization.reminder_days, Organization.overdue_every,
+                             Organization.escalate_head_after, Organization.escalate_executive_after,
+                             Organization.idle_nudge_after), Organization, only))
     }
     earliest = db.session.scalar(scoped_to(select(func.min(Task.due_date)).where(OPEN), Task, only))
     # Days off matter from the earliest open task on (the working days it is late), and over this week (whether the
@@ -140,7 +147,7 @@ def _decide(day: date, only: list[int] | None) -> _Day | None:
 # --- 2. the candidates -------------------------------------------------------------------------------------------
 
 
-def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
+def _candidates(decided: _Day, only: list[int] | None, weekly: list[int]) -> dict[int, set[int]]:
     """Return the candidate task ids of each organization that has any."""
     by_setting: dict[_Setting, list[int]] = defaultdict(list)
     for organization_id in decided.policies:
@@ -160,7 +167,7 @@ def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
         # Every other one: the union of their ranges, read for them only (a task read too many changes nothing).
         others = sorted(id_ for s, ids in by_setting.items() if s != usual for id_ in ids)
         union = merge_ranges(r for s in by_setting if s != usual for r in ranges[s])
-        for part in _chunks(others):
+        for part in chunks(others):
             for task_id, organization_id in _open_due_in(union, part):
                 found[organization_id].add(task_id)
     # Tasks someone said they cannot do since the last working day (policy.cannot_do_window): their heads hear of them.
@@ -171,6 +178,7 @@ def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
                                                                             Task.blocked_at >= since)
     for task_id, organization_id in db.session.execute(query):
         found[organization_id].add(task_id)
+    _climbing(decided, only, weekly, found)
     # Tasks with lead times of their own, due from today on (their overdue reminders are in the ranges above).
     query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(OWN_LEAD_TIMES, OPEN,
                                                                             Task.due_date >= decided.day)
@@ -179,18 +187,57 @@ def _candidates(decided: _Day, only: list[int] | None) -> dict[int, set[int]]:
     return found
 
 
+def _climbing(decided: _Day, only: list[int] | None, weekly: list[int], found: dict[int, set[int]]) -> None:
+    """Add the escalation ladder's and the idle nudge's candidates: bounds in calendar days, which are never fewer
+    than working days (the policy decides each task exactly; a task read too many changes nothing). Activity is
+    compared a day early, as UTC is to the local day."""
+    day = decided.day
+
+    def before(days: int) -> datetime:  # a moment before which activity is at least `days` local days old, or more
+        return datetime.combine(day - timedelta(days=days - 1), time(0), tzinfo=UTC)
+
+    steps = [n for p in decided.policies.values() for n in (p.escalate_head_after, p.escalate_executive_after) if n > 0]
+    if steps:
+        # Overdue by the lowest step, not at the top yet, with no activity since: climbing (or told today).
+        least = min(steps)
+        query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(
+            CLIMBING, Task.due_date <= day - timedelta(days=least),
+            or_(Task.last_activity_at.is_(None), Task.last_activity_at < before(least)))
+        for task_id, organization_id in db.session.execute(query):
+            found[organization_id].add(task_id)
+        # At the top since the weekly summary before (a week of days off at most between two): the executives',
+        # for the organizations whose weekly day this is (`weekly`); on any day, those that reached it that day
+        # (their heads hear of them, whatever the day).
+        for since, organizations in ((datetime.combine(day - timedelta(days=15), time(0), tzinfo=UTC), weekly),
+                                     (before(2), only)):
+            if organizations == []:
+                continue
+            query = scoped_to(select(Task.id, Task.organization_id), Task, organizations).where(
+                AT_THE_TOP, Task.escalated_executive_at >= since, OPEN)
+            for task_id, organization_id in db.session.execute(query):
+                found[organization_id].add(task_id)
+    idle = [p.idle_nudge_after for p in decided.policies.values() if p.idle_nudge_after > 0]
+    if idle:
+        # In progress, not overdue, untouched for the fewest days any organization nudges after.
+        query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(
+            DOING, Task.last_activity_at < before(min(idle)), Task.due_date >= day,
+            or_(Task.nudged_at.is_(None), Task.nudged_at >= before(2)))
+        for task_id, organization_id in db.session.execute(query):
+            found[organization_id].add(task_id)
+
+
 def _open_due_in(ranges: Sequence[DateRange], only: list[int] | None) -> list[tuple[int, int]]:
     # The ranges as their dates, one IN list a statement: each date is one look-up in the index of open tasks
     # (SQLite turns an OR of ranges into a scan of the whole index; PostgreSQL reads an IN list as = ANY).
     dates = [first + timedelta(days=i) for first, last in ranges for i in range((last - first).days + 1)]
     found = []
-    for part in _chunks(dates):
+    for part in chunks(dates):
         query = scoped_to(select(Task.id, Task.organization_id), Task, only).where(OPEN, Task.due_date.in_(part))
         found += [(id_, org) for id_, org in db.session.execute(query)]
     return found
 
 
-def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[list]:
+def chunks(values: Sequence, size: int = CHUNK) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield list(values[start:start + size])
 
@@ -227,7 +274,8 @@ _TASK_COLUMNS = (Task.id, Task.organization_id, Measure.order, Measure.title, Ta
                  Task.division_id, Division.name, Task.assignee_id, Task.due_date, Task.status, Task.reminder_days,
                  Measure.plan_id, Task.done_at, Task.measure_id, Measure.progress_override, Measure.progress_reason,
                  Task.snoozed_until, _ACKNOWLEDGED_BY.display_name, Task.blocked_reason, _BLOCKED_BY.display_name,
-                 Task.blocked_at)
+                 Task.blocked_at, Task.last_activity_at, Task.escalated_head_at, Task.escalated_executive_at,
+                 Task.nudged_at)
 
 
 def _task_rows():
@@ -240,7 +288,8 @@ def _task_rows():
 def _task_info(row) -> tuple[int, TaskInfo]:
     (id_, organization_id, order, title, step_number, step_text, division_id, division_name, assignee_id, due,
      status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason, snoozed_until,
-     acknowledged_by, blocked_reason, blocked_by, blocked_at) = row
+     acknowledged_by, blocked_reason, blocked_by, blocked_at, last_activity_at, escalated_head_at,
+     escalated_executive_at, nudged_at) = row
     record = Record.of(due, status, done_at)  # read as tracker.progress reads every task
     return organization_id, TaskInfo(
         id=id_, measure_order=order, measure_title=title, step_number=step_number, step_text=step_text,
@@ -251,23 +300,28 @@ def _task_info(row) -> tuple[int, TaskInfo]:
         measure_id=measure_id, progress_override=progress_override, progress_reason=progress_reason,
         snoozed_until=snoozed_until, acknowledged_by=acknowledged_by, blocked_reason=blocked_reason,
         blocked_by=blocked_by, blocked_on=local_date(blocked_at) if blocked_at else None,
+        doing=status is TaskStatus.DOING, last_activity_on=day_of(last_activity_at),
+        escalated_head_on=day_of(escalated_head_at), escalated_executive_on=day_of(escalated_executive_at),
+        nudged_on=day_of(nudged_at),
     )
 
 
 def _read_batch(decided: _Day, organizations: list[int], candidates: dict[int, set[int]],
                 weekly_plans: dict[int, int]) -> Iterator[tuple[int, Inputs]]:
     tasks: dict[int, list[TaskInfo]] = defaultdict(list)
-    for part in _chunks(sorted(id_ for o in organizations for id_ in candidates.get(o, ()))):
+    for part in chunks(sorted(id_ for o in organizations for id_ in candidates.get(o, ()))):
         for row in db.session.execute(_task_rows().where(Task.id.in_(part)).order_by(Task.id)):
             organization_id, info = _task_info(row)
             tasks[organization_id].append(info)
     people: dict[int, list[Person]] = defaultdict(list)
     line_ids: dict[int, dict[int, str]] = defaultdict(dict)
-    for id_, organization_id, name, role, division_id, active, line_user_id in db.session.execute(
+    for id_, organization_id, name, role, division_id, active, line_user_id, paused_until, by_line in (
+            db.session.execute(
             scoped_to(select(User.id, User.organization_id, User.display_name, User.role, User.division_id,
-                             User.active, User.line_user_id), User, organizations).order_by(User.id)):
+                             User.active, User.line_user_id, User.paused_until, User.reminders_by_line), User,
+                      organizations).order_by(User.id))):
         people[organization_id].append(Person(id_, name, role.value, division_id, active, line_user_id is not None,
-                                              reminder_audience(role)))
+                                              reminder_audience(role), paused_until=paused_until, by_line=by_line))
         if line_user_id:
             line_ids[organization_id][id_] = line_user_id
     groups: dict[int, list[Group]] = defaultdict(list)

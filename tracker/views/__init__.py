@@ -137,12 +137,15 @@ def load_user(session_token: str) -> User | None:
     return session_user(session_token)
 
 
-def be_date(value: date | datetime | None, long: bool = False) -> str:
-    """A date (or a stored instant, in local time) in the Buddhist Era with a Thai month name."""
+def be_date(value: date | datetime | None, long: bool = False, time: bool = True) -> str:
+    """A date (or a stored instant, in local time, with its time unless `time` is false) in the Buddhist Era with a
+    Thai month name."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         moment = clock.local(value)
+        if not time:
+            return format_date(moment.date(), long=long)
         return f"{format_date(moment.date(), long=long)} {moment:%H:%M} น."
     return format_date(value, long=long)
 

@@ -29,6 +29,7 @@ from ..forms import (
     DivisionForm,
     OitItemsForm,
     PasswordResetForm,
+    PauseForm,
     SettingsForm,
     UserCreateForm,
     UserEditForm,
@@ -38,6 +39,7 @@ from ..plans.build import ensure_fiscal_year
 from ..progress import done_sql
 from ..thai import fiscal_year_of, format_date
 from ..workdays import WorkCalendar
+from .auth import pause_from_form, reminders_context, resume_from_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -108,7 +110,7 @@ def create_user():
 
 
 def _user_page(person: User, form: UserEditForm | None = None, password_form: PasswordResetForm | None = None,
-               status: int = 200):
+               status: int = 200, pause_form: PauseForm | None = None):
     divisions = _divisions()
     if form is None:
         form = UserEditForm(divisions, display_name=person.display_name, role=person.role.value,
@@ -118,7 +120,8 @@ def _user_page(person: User, form: UserEditForm | None = None, password_form: Pa
         .where(Task.assignee_id == person.id, Task.status.in_([s for s in TaskStatus if s.is_open]))
     )
     return render_template("admin/user.html", person=person, form=form,
-                           password_form=password_form or PasswordResetForm(), open_assigned=assigned), status
+                           password_form=password_form or PasswordResetForm(), open_assigned=assigned,
+                           **reminders_context(person, pause_form)), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -169,6 +172,24 @@ def reset_password(user_id: int):
     flash(f"ตั้งรหัสผ่านใหม่ให้ {person.display_name} แล้ว — แจ้งเจ้าตัวและให้เปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบ",
           "success")
     return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/reminders/pause")
+@login_required
+def pause_reminders(user_id: int):
+    """Pause a person's reminders for them (someone on leave who cannot): the same rule and function as their own."""
+    person = get_user(current_user, user_id)
+    require(current_user, Action.MANAGE_USERS, person)  # this page's; the pause asks its own rule too
+    return pause_from_form(person, lambda form: _user_page(person, pause_form=form, status=400),
+                           url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/reminders/resume")
+@login_required
+def resume_reminders(user_id: int):
+    person = get_user(current_user, user_id)
+    require(current_user, Action.MANAGE_USERS, person)
+    return resume_from_form(person, url_for("admin.user", user_id=person.id))
 
 
 # --- divisions -------------------------------------------------------------------------------------------------------

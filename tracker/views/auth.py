@@ -1,15 +1,22 @@
-"""Signing in and out, one's own password and profile."""
+"""Signing in and out, one's own password and profile, and one's own reminders (a pause, LINE or none)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import clock, labels
+from ..access import Action, require
 from ..auth import change_password, end_session, record_sign_in, sign_in, start_session
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import LoginForm, PasswordForm
+from ..forms import ActionForm, LoginForm, PasswordForm, PauseForm, RemindersByLineForm
 from ..line.account import add_friend_url
-from ..models import Source
+from ..models import Source, User
+from ..reminders.settings import pause_bounds, pause_of, pause_reminders, set_reminders_by_line
+from ..thai import format_date
 from . import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -74,8 +81,111 @@ def password():
     return render_template("auth/password.html", form=form)
 
 
+# --- one's own reminders, and the administrator's for a person (tracker.views.admin uses these too) ----------------
+
+
+def _whose(person: User) -> str:
+    """Whose reminders a notice speaks of: nobody named for one's own, the person's name for the administrator."""
+    return "" if person.id == current_user.id else f"{person.display_name}: "
+
+
+def reminders_context(person: User, pause_form: PauseForm | None = None) -> dict:
+    """What a page that shows a person's reminders needs: the pause in force, the days a pause may last to, its form
+    (what was typed, after a refusal; else the pause in force)."""
+    today = clock.today()
+    pause = pause_of(person, today)
+    if pause_form is None:
+        pause_form = PauseForm(formdata=None, paused_until=pause, pause_reason=person.pause_reason if pause else None)
+    return {"pause": pause, "pause_form": pause_form, "pause_bounds": pause_bounds(person.organization, today),
+            "longest_pause": person.organization.longest_pause_days}
+
+
+def pause_from_form(person: User, page: Callable[[PauseForm], ResponseReturnValue], back: str) -> ResponseReturnValue:
+    """Pause a person's reminders (or change the pause) from the form sent: back to `back` saying so, or `page`
+    again (400) with what was typed and why it was refused."""
+    require(current_user, Action.PERSON_REMINDERS, person)
+    form = PauseForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)  # CSRFProtect answers first; kept for a form used without it
+        flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้", "error")
+        return page(form)
+    until = form.paused_until.data
+    try:
+        changed = pause_reminders(person, current_user, until, form.pause_reason.data, source=Source.WEB)
+    except DomainError as error:
+        db.session.rollback()
+        form.paused_until.errors.append(error.message)
+        flash(error.message, "error")
+        return page(form)
+    if not changed:
+        db.session.rollback()
+        flash(f"{_whose(person)}{labels.PAUSED_UNTIL} {format_date(until)} ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง", "info")
+    else:
+        db.session.commit()
+        flash(f"{_whose(person)}{labels.PAUSED_UNTIL} {format_date(until, long=True)} แล้ว", "success")
+    return redirect(back)
+
+
+def resume_from_form(person: User, back: str) -> ResponseReturnValue:
+    """Resume a person's paused reminders now, and go back to `back` saying so."""
+    require(current_user, Action.PERSON_REMINDERS, person)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if pause_reminders(person, current_user, None, None, source=Source.WEB):
+        db.session.commit()
+        flash(f"{_whose(person)}{labels.RESUME_REMINDERS}แล้ว", "success")
+    else:
+        db.session.rollback()
+        flash(f"{_whose(person)}ไม่ได้พักการแจ้งเตือนอยู่ — ไม่มีอะไรเปลี่ยนแปลง", "info")
+    return redirect(back)
+
+
+def _profile_page(pause_form: PauseForm | None = None, line_form: RemindersByLineForm | None = None,
+                  status: int = 200) -> ResponseReturnValue:
+    person = current_user._get_current_object()
+    basic_id = person.organization.line_basic_id
+    line_form = line_form or RemindersByLineForm(formdata=None, by_line="line" if person.reminders_by_line else "none")
+    return render_template("auth/profile.html", add_friend_url=add_friend_url(basic_id) if basic_id else None,
+                           line_form=line_form, **reminders_context(person, pause_form)), status
+
+
 @bp.get("/profile")
 @login_required
 def profile():
-    basic_id = current_user.organization.line_basic_id
-    return render_template("auth/profile.html", add_friend_url=add_friend_url(basic_id) if basic_id else None)
+    return _profile_page()
+
+
+@bp.post("/profile/reminders/pause")
+@login_required
+def pause():
+    return pause_from_form(current_user._get_current_object(), lambda form: _profile_page(form, status=400),
+                           url_for("auth.profile"))
+
+
+@bp.post("/profile/reminders/resume")
+@login_required
+def resume():
+    return resume_from_form(current_user._get_current_object(), url_for("auth.profile"))
+
+
+@bp.post("/profile/reminders/line")
+@login_required
+def reminders_by_line():
+    """Take one's reminders over LINE, or none at all."""
+    person = current_user._get_current_object()
+    require(current_user, Action.PERSON_REMINDERS, person)
+    form = RemindersByLineForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash("เลือกช่องทางรับการแจ้งเตือนก่อน", "error")
+        return _profile_page(line_form=form, status=400)
+    by_line = form.chosen()
+    if set_reminders_by_line(person, current_user, by_line, source=Source.WEB):
+        db.session.commit()
+        flash(f"บันทึกแล้ว: {labels.REMINDERS_BY_LINE[by_line]}", "success")
+    else:
+        db.session.rollback()
+        flash(f"{labels.REMINDERS_BY_LINE[by_line]}อยู่แล้ว — ไม่มีอะไรเปลี่ยนแปลง", "info")
+    return redirect(url_for("auth.profile"))

@@ -1,5 +1,5 @@
-"""Reminders for the administrator: LINE's quota against the month's forecast, the policy, who cannot be reached,
-and what the outbox did."""
+"""Reminders for the administrator: LINE's quota against the month's forecast, the policy, the escalation of work
+that waits (and the longest pause a person may take), who cannot be reached, and what the outbox did."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -11,17 +11,18 @@ from .. import clock
 from ..access import Action, require, scoped
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import LineAccountForm, PolicyForm
+from ..forms import EscalationForm, LineAccountForm, PolicyForm
 from ..line import account as line_account
 from ..line.channel import channel_for
 from ..models import Notification, NotificationStatus, Source
 from ..reminders import forecast, outbox
-from ..reminders.settings import update_reminder_policy
+from ..reminders.settings import update_escalation, update_reminder_policy
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
 
 
-def _page(form: PolicyForm | None = None, status: int = 200, account_form: LineAccountForm | None = None):
+def _page(form: PolicyForm | None = None, status: int = 200, account_form: LineAccountForm | None = None,
+          escalation_form: EscalationForm | None = None):
     organization = current_user.organization
     today = clock.today()
     channel = channel_for(organization.id)
@@ -39,7 +40,9 @@ def _page(form: PolicyForm | None = None, status: int = 200, account_form: LineA
                               overdue_every=organization.overdue_every)
     account_form = account_form or LineAccountForm(basic_id=organization.line_basic_id or "",
                                                    bot_user_id=organization.line_bot_user_id or "")
-    return render_template("admin/reminders.html", account_form=account_form, outlook=view, channel=channel, plan=plan,
+    escalation_form = escalation_form or EscalationForm(obj=organization)
+    return render_template("admin/reminders.html", account_form=account_form, escalation_form=escalation_form,
+                           outlook=view, channel=channel, plan=plan,
                            counts=counts, failures=failures, form=form, day=today, status_sent=NotificationStatus.SENT,
                            status_pending=NotificationStatus.PENDING, status_failed=NotificationStatus.FAILED), status
 
@@ -68,6 +71,28 @@ def update_policy():
         return _page(form, 400)
     db.session.commit()
     flash("บันทึกนโยบายการแจ้งเตือนแล้ว" if changed else "ไม่มีอะไรเปลี่ยน", "success")
+    return redirect(url_for("reminders.index"))
+
+
+@bp.post("/escalation")
+@login_required
+def update_escalation_settings():
+    require(current_user, Action.MANAGE_SETTINGS)
+    form = EscalationForm()
+    if not form.validate_on_submit():
+        flash("ตรวจสอบค่าที่กรอก", "error")
+        return _page(status=400, escalation_form=form)
+    try:
+        changed = update_escalation(current_user.organization, current_user, head_after=form.escalate_head_after.data,
+                                    executive_after=form.escalate_executive_after.data,
+                                    idle_after=form.idle_nudge_after.data,
+                                    longest_pause=form.longest_pause_days.data, source=Source.WEB)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(status=400, escalation_form=form)
+    db.session.commit()
+    flash("บันทึกการตั้งค่าเมื่องานค้างแล้ว" if changed else "ไม่มีอะไรเปลี่ยน", "success")
     return redirect(url_for("reminders.index"))
 
 
