@@ -395,3 +395,71 @@ def test_messages_by_kind_add_up_to_the_message_count_on_a_busy_day():
 def test_nothing_climbs_or_is_nudged_on_a_day_off(day):
     plan = plan_day(day, [task(due=date(2026, 2, 2)), doing(due=date(2026, 5, 29))], PEOPLE, CAL)
     assert plan == DayPlan(day, (), ())
+
+
+# --- quiet days: weekdays a person takes no reminders -----------------------------------------------------------------
+
+QUIET_FRIDAY = replace(STAFF, quiet_days=frozenset({4}))
+THU_19 = date(2026, 3, 19)
+
+
+def reminded(plan: DayPlan, person_id: int) -> list[tuple[int, str, str]]:
+    """(task id, kind, the state's words) of a person's reminders in a plan."""
+    from tracker.labels import state_text
+
+    digest = digests(plan).get(person_id)
+    return [(r.task.id, r.kind, state_text(r.state)) for r in digest.reminders] if digest else []
+
+
+def test_a_lead_time_on_a_quiet_day_comes_the_working_day_before_and_nothing_on_the_quiet_day():
+    # Due Monday 23 March: its 3-day lead time is Friday 20 March, the assignee's quiet day: Thursday 19 instead.
+    mine = task(7, MON_23, assignee=STAFF.id)
+    people = [HEAD, QUIET_FRIDAY, MAYOR]
+    assert reminded(plan_day(THU_19, [mine], people, CAL), STAFF.id) == [(7, "before", "เหลือ 2 วันทำการ")]
+    assert reminded(plan_day(FRI_20, [mine], people, CAL), STAFF.id) == []
+    # Without quiet days: Friday, as before.
+    assert reminded(plan_day(THU_19, [mine], PEOPLE, CAL), STAFF.id) == []
+    assert reminded(plan_day(FRI_20, [mine], PEOPLE, CAL), STAFF.id) == [(7, "before", "เหลือ 1 วันทำการ")]
+
+
+def test_a_due_date_on_a_quiet_day_is_reminded_the_day_before_in_the_organizations_words():
+    mine = task(8, FRI_20, assignee=STAFF.id)
+    (reminder,) = digests(plan_day(THU_19, [mine], [HEAD, QUIET_FRIDAY], CAL))[STAFF.id].reminders
+    assert (reminder.kind, reminder.days_left) == ("due", 1)  # its own "on the day", moved back a working day
+    assert reminder.state.days == 1  # "เหลือ 1 วันทำการ": Friday is a working day of the organization's
+
+
+def test_a_division_task_reaches_a_quiet_colleague_the_day_before_and_the_others_on_the_day():
+    shared = task(9, MON_23)  # unassigned: the division's staff share it
+    people = [HEAD, QUIET_FRIDAY, OTHER_STAFF, MAYOR]
+    thursday, friday = plan_day(THU_19, [shared], people, CAL), plan_day(FRI_20, [shared], people, CAL)
+    assert [d.person.id for d in thursday.digests] == [STAFF.id]
+    assert [d.person.id for d in friday.digests] == [OTHER_STAFF.id]
+
+
+def test_overdue_reminders_skip_a_quiet_day_and_say_the_organizations_working_days():
+    late = task(10, DUE, assignee=STAFF.id)  # overdue from Thursday 5 March
+    policy = replace(POLICY, escalate_head_after=0, escalate_executive_after=0)
+    sent = {day: reminded(plan_day(day, [late], [HEAD, QUIET_FRIDAY], CAL, policy), STAFF.id)
+            for day in (date(2026, 3, d) for d in range(5, 28))}
+    assert all(not r for day, r in sent.items() if day.weekday() == 4)  # never on a Friday
+    overdue = {day: r[0][2] for day, r in sent.items() if r}
+    # Every 3 of their working days (Mon-Thu, 3 March a holiday), in the organization's count of days late.
+    assert overdue == {date(2026, 3, 10): "เกินกำหนด 4 วันทำการ", date(2026, 3, 16): "เกินกำหนด 8 วันทำการ",
+                       date(2026, 3, 19): "เกินกำหนด 11 วันทำการ", date(2026, 3, 25): "เกินกำหนด 15 วันทำการ"}
+
+
+def test_a_nudge_due_on_a_quiet_day_waits_for_the_next_day_of_theirs():
+    idle = doing(11, last_activity_on=date(2026, 3, 6))  # Friday 6: its 10th working day is Friday 20 March
+    people = [HEAD, QUIET_FRIDAY]
+    friday = plan_day(FRI_20, [idle], people, CAL)
+    assert reminded(friday, STAFF.id) == [] and friday.nudged == ()  # not sent, so not recorded
+    monday = plan_day(MON_23, [idle], people, CAL)
+    assert [(t, k) for t, k, _ in reminded(monday, STAFF.id)] == [(11, "idle")] and monday.nudged == (idle,)
+
+
+def test_a_heads_quiet_day_holds_no_weekly_summary_back():
+    quiet_head = replace(HEAD, quiet_days=frozenset({0}))
+    plan = plan_day(MON_23, [task(12, DUE)], [quiet_head, STAFF, MAYOR], CAL, replace(POLICY, escalate_head_after=0,
+                                                                                     escalate_executive_after=0))
+    assert digests(plan)[HEAD.id].division is not None  # the head's weekly summary is not a reminder

@@ -1,6 +1,6 @@
-"""The escalation ladder, the idle nudge and paused reminders through the daily sweep, on the seeded database: the
-steps recorded on the tasks once with their audit events, activity clearing them, and the digests as the deliverer
-renders them (tests/test_escalation.py tests the policy itself).
+"""The escalation ladder, the idle nudge, paused reminders and quiet days through the daily sweep, on the seeded
+database: the steps recorded on the tasks once with their audit events, activity clearing them, and the digests as the
+deliverer renders them (tests/test_escalation.py tests the policy itself).
 
 Every task of the seeded plan is first moved to 30 September 2026, out of the way; each test then sets the few it is
 about. Days of March 2026: Tuesday 3 March is Makha Bucha.
@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.labels import IDLE, PAUSED_UNTIL
 from tracker.models import AuditAction, AuditEvent, Notification, Organization, Source, Task, TaskStatus
 from tracker.reminders import outbox
+from tracker.reminders.settings import set_quiet_days
 
 DUE = date(2026, 3, 6)  # a Friday: Mon 9 March is 1 working day late, Wed 11 March 3
 WED_11, THU_12, FRI_13 = date(2026, 3, 11), date(2026, 3, 12), date(2026, 3, 13)
@@ -224,6 +225,26 @@ def test_a_paused_assignee_gets_nothing_and_their_head_covers(org, on_day):
     covering = section(texts_of(WED_11)[head.id], COVERING_HEADING)
     assert f"{staff.display_name} ({PAUSED_UNTIL} 20 มี.ค. 2569)" in covering
     assert linked_tasks(covering) == {work.id}
+
+
+# --- a quiet day ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quiet, heard_on", [(None, FRI_13), ([4], THU_12)])
+def test_a_lead_time_on_a_quiet_friday_comes_on_the_thursday_before(org, on_day, quiet, heard_on):
+    """A task due Monday 16 March: its 3-day lead time is Friday 13 March. Someone who keeps Fridays quiet hears of it
+    on Thursday instead, and nothing on the Friday."""
+    staff = org.users["clerk-staff"]
+    work = org.tasks_of(org.clerk)[0]
+    work.due_date, work.assignee, work.status = MON_16, staff, TaskStatus.TODO
+    set_quiet_days(staff, staff, quiet or [], source=Source.WEB)
+    db.session.commit()
+    for day in (THU_12, FRI_13):
+        sweep(org, on_day, day)
+        rows = [row for row in rows_of(day) if row.recipient_id == staff.id]
+        assert len(rows) == (1 if day == heard_on else 0), day
+        if rows:
+            assert work.id in linked_tasks(texts_of(day)[staff.id])
 
 
 # --- the organization's settings ----------------------------------------------------------------------------------

@@ -1,22 +1,24 @@
-"""The reminder settings people change (issue 20): the organization's escalation ladder, idle nudge and longest pause
-(the administrator); a person's pause of their reminders and LINE or none (themself, or their organization's
-administrator for them). Each refuses what is out of bounds in Thai, asks access.PERSON_REMINDERS or
-MANAGE_SETTINGS, and is audited once, and not at all when nothing changed."""
+"""The reminder settings people change (issue 20): the organization's escalation ladder, idle nudge, longest pause and
+most quiet days (the administrator); a person's pause of their reminders, their quiet weekdays and LINE or none
+(themself, or their organization's administrator for them). Each refuses what is out of bounds in Thai, asks
+access.PERSON_REMINDERS or MANAGE_SETTINGS, and is audited once, and not at all when nothing changed."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tracker.access import Refused
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.history import describe
-from tracker.models import AuditAction, Role, Source
+from tracker.models import AuditAction, Role, Source, User
 from tracker.reminders.settings import (
     pause_bounds,
     pause_of,
     pause_reminders,
+    set_quiet_days,
     set_reminders_by_line,
     update_escalation,
 )
@@ -24,7 +26,7 @@ from tracker.reminders.settings import (
 from .factories import events, make_user, other_organization
 
 TODAY = date(2026, 3, 11)  # a Wednesday: the `on_day` fixture starts here
-LADDER = {"head_after": 3, "executive_after": 10, "idle_after": 10, "longest_pause": 60}  # the defaults
+LADDER = {"head_after": 3, "executive_after": 10, "idle_after": 10, "longest_pause": 60, "most_quiet": 2}  # defaults
 LEAVE = "ลาพักผ่อนประจำปี"
 
 
@@ -51,22 +53,24 @@ def person_events():
 def test_the_defaults_are_the_migrations(seeded):
     org = seeded.org
     assert (org.escalate_head_after, org.escalate_executive_after, org.idle_nudge_after,
-            org.longest_pause_days) == (3, 10, 10, 60)
+            org.longest_pause_days, org.most_quiet_days) == (3, 10, 10, 60, 2)
 
 
 def test_the_admin_sets_the_ladder_once_with_audit(seeded):
-    assert escalate(seeded, head_after=5, executive_after=15, idle_after=7, longest_pause=30) is True
+    assert escalate(seeded, head_after=5, executive_after=15, idle_after=7, longest_pause=30, most_quiet=1) is True
     db.session.commit()
     org = seeded.org
     assert (org.escalate_head_after, org.escalate_executive_after, org.idle_nudge_after,
-            org.longest_pause_days) == (5, 15, 7, 30)
+            org.longest_pause_days, org.most_quiet_days) == (5, 15, 7, 30, 1)
     (event,) = settings_events()
     assert event.actor_id == seeded.users["admin"].id and event.source == Source.WEB.value
     assert (event.before["escalate_head_after"], event.after["escalate_head_after"]) == (3, 5)
     assert (event.before["longest_pause_days"], event.after["longest_pause_days"]) == (60, 30)
+    assert (event.before["most_quiet_days"], event.after["most_quiet_days"]) == (2, 1)
     # The same numbers again (the form sent twice): nothing changes, nothing is recorded.
-    assert escalate(seeded, head_after=5, executive_after=15, idle_after=7, longest_pause=30) is False
-    assert escalate(seeded, head_after="5", executive_after="15", idle_after="7", longest_pause="30") is False
+    assert escalate(seeded, head_after=5, executive_after=15, idle_after=7, longest_pause=30, most_quiet=1) is False
+    assert escalate(seeded, head_after="5", executive_after="15", idle_after="7", longest_pause="30",
+                    most_quiet="1") is False
     db.session.commit()
     assert len(settings_events()) == 1
 
@@ -87,6 +91,8 @@ def test_a_step_may_be_turned_off(seeded):
     ({"idle_after": "สิบ"}, "ต้องเป็นจำนวนเต็ม 0-60"),
     ({"longest_pause": 0}, "“พักการแจ้งเตือนได้นานที่สุด (วัน)” ต้องเป็นจำนวนเต็ม 1-365"),
     ({"longest_pause": 366}, "ต้องเป็นจำนวนเต็ม 1-365"),
+    ({"most_quiet": 5}, "“จำนวนวันงดรับการแจ้งเตือนที่เลือกได้ต่อสัปดาห์” ต้องเป็นจำนวนเต็ม 0-4 (0 = ไม่ให้เลือก)"),
+    ({"most_quiet": -1}, "ต้องเป็นจำนวนเต็ม 0-4"),
     ({"head_after": 5, "executive_after": 5}, "แจ้งผู้บริหารต้องช้ากว่าแจ้งหัวหน้ากอง: ตั้งมากกว่า 5 วันทำการ"),
     ({"head_after": 6, "executive_after": 4}, "แจ้งผู้บริหารต้องช้ากว่าแจ้งหัวหน้ากอง"),
 ])
@@ -95,7 +101,7 @@ def test_out_of_bounds_is_refused_in_thai_and_nothing_changes(seeded, changes, m
         escalate(seeded, **changes)
     assert message in refused.value.message and refused.value.status == 400
     assert (seeded.org.escalate_head_after, seeded.org.escalate_executive_after) == (3, 10)
-    assert settings_events() == []
+    assert seeded.org.most_quiet_days == 2 and settings_events() == []
 
 
 @pytest.mark.parametrize("actor", ["mayor", "clerk-head", "clerk-staff"])
@@ -187,7 +193,10 @@ def test_no_one_else_pauses_a_person(seeded, today, actor, person):
         pause_reminders(someone, seeded.users[actor], today + timedelta(days=2), LEAVE, source=Source.WEB)
     with pytest.raises(Refused):
         set_reminders_by_line(someone, seeded.users[actor], False, source=Source.WEB)
-    assert someone.paused_until is None and someone.reminders_by_line is True and person_events() == []
+    with pytest.raises(Refused):
+        set_quiet_days(someone, seeded.users[actor], [4], source=Source.WEB)
+    assert someone.paused_until is None and someone.reminders_by_line is True and someone.quiet_days is None
+    assert person_events() == []
 
 
 def test_another_organizations_admin_is_refused(seeded, today):
@@ -199,7 +208,9 @@ def test_another_organizations_admin_is_refused(seeded, today):
         pause_reminders(staff, other_admin, today + timedelta(days=2), LEAVE, source=Source.WEB)
     with pytest.raises(Refused):
         set_reminders_by_line(staff, other_admin, False, source=Source.WEB)
-    assert person_events() == []
+    with pytest.raises(Refused):
+        set_quiet_days(staff, other_admin, [4], source=Source.WEB)
+    assert staff.quiet_days is None and person_events() == []
 
 
 def test_an_account_switched_off_pauses_nothing(seeded, today):
@@ -223,3 +234,89 @@ def test_a_person_takes_no_reminders_over_line_and_back(seeded):
     assert set_reminders_by_line(staff, admin, True, source=Source.WEB) is True  # the admin, for them
     db.session.commit()
     assert staff.reminders_by_line is True and len(person_events()) == 2
+
+
+# --- quiet days ------------------------------------------------------------------------------------------------------
+
+
+def stored_quiet_days(person: User) -> tuple[bool, list[int] | None]:
+    """Whether the column is SQL NULL (never JSON null, never []: the sweep's partial index), and what it holds."""
+    db.session.flush()
+    is_null = db.session.scalar(select(User.quiet_days.is_(None)).where(User.id == person.id))
+    return bool(is_null), person.quiet_days
+
+
+def test_a_person_keeps_weekdays_quiet_once_with_audit_and_clears_them(seeded):
+    staff = seeded.users["clerk-staff"]
+    assert set_quiet_days(staff, staff, [4, 0, 4], source=Source.WEB) is True  # a day twice is that day
+    db.session.commit()
+    assert stored_quiet_days(staff) == (False, [0, 4])
+    (event,) = person_events()
+    assert (event.actor_id, event.object_type, event.object_id) == (staff.id, "User", staff.id)
+    assert (event.before, event.after) == ({"quiet_days": None}, {"quiet_days": [0, 4]})
+    # The trail names the days.
+    assert [(c.label, c.before, c.after) for c in describe(event.before, event.after)] == [
+        ("วันงดรับการแจ้งเตือน", "—", "จันทร์, ศุกร์")]
+
+    assert set_quiet_days(staff, staff, (0, 4), source=Source.WEB) is False  # sent twice
+    assert set_quiet_days(staff, staff, [4, 0], source=Source.LINE) is False  # in any order
+    assert len(person_events()) == 1
+
+    assert set_quiet_days(staff, staff, [], source=Source.WEB) is True  # none: NULL
+    db.session.commit()
+    assert stored_quiet_days(staff) == (True, None)
+    assert set_quiet_days(staff, staff, [], source=Source.WEB) is False
+    assert [(e.before, e.after) for e in person_events()][1] == ({"quiet_days": [0, 4]}, {"quiet_days": None})
+    assert len(person_events()) == 2
+
+
+@pytest.mark.parametrize("weekdays", [[5], [6], [-1], [0, 7], [True], ["4"], [4.0]])
+def test_quiet_days_are_monday_to_friday(seeded, weekdays):
+    staff = seeded.users["clerk-staff"]
+    with pytest.raises(DomainError) as refused:
+        set_quiet_days(staff, staff, weekdays, source=Source.WEB)
+    assert refused.value.message == ("“วันงดรับการแจ้งเตือน” เลือกได้เฉพาะวันจันทร์ถึงวันศุกร์"
+                                     " (วันเสาร์และวันอาทิตย์ไม่มีการแจ้งเตือนอยู่แล้ว)")
+    assert refused.value.status == 400 and staff.quiet_days is None and person_events() == []
+
+
+def test_no_more_quiet_days_than_the_organization_allows(seeded):
+    staff = seeded.users["clerk-staff"]
+    assert seeded.org.most_quiet_days == 2
+    with pytest.raises(DomainError) as refused:
+        set_quiet_days(staff, staff, [0, 2, 4], source=Source.WEB)
+    assert refused.value.message == ("เลือกวันงดรับการแจ้งเตือนได้ไม่เกิน 2 วันต่อสัปดาห์"
+                                     " (ผู้ดูแลระบบของหน่วยงานเป็นผู้กำหนดจำนวนนี้)")
+    assert staff.quiet_days is None and person_events() == []
+    assert set_quiet_days(staff, staff, [0, 4], source=Source.WEB) is True
+
+    # The administrator lowers the limit: the days kept stay (sent again: nothing to refuse), a change must fit it.
+    escalate(seeded, most_quiet=1)
+    assert set_quiet_days(staff, staff, [4, 0], source=Source.WEB) is False
+    with pytest.raises(DomainError) as refused:
+        set_quiet_days(staff, staff, [1, 4], source=Source.WEB)
+    assert "ได้ไม่เกิน 1 วันต่อสัปดาห์" in refused.value.message
+    assert set_quiet_days(staff, staff, [4], source=Source.WEB) is True
+    assert staff.quiet_days == [4] and len(person_events()) == 2
+
+
+def test_an_organization_may_let_nobody_keep_quiet_days(seeded):
+    staff = seeded.users["clerk-staff"]
+    escalate(seeded, most_quiet=0)
+    with pytest.raises(DomainError) as refused:
+        set_quiet_days(staff, staff, [4], source=Source.WEB)
+    assert refused.value.message == ("หน่วยงานนี้ไม่เปิดให้เลือกวันงดรับการแจ้งเตือน"
+                                     " (ผู้ดูแลระบบของหน่วยงานเป็นผู้กำหนดจำนวนนี้)")
+    assert set_quiet_days(staff, staff, [], source=Source.WEB) is False  # none is always allowed
+    staff.quiet_days = [1]  # kept from before the limit went to 0: they may still clear them
+    assert set_quiet_days(staff, staff, [], source=Source.WEB) is True and staff.quiet_days is None
+    assert len(person_events()) == 1
+
+
+def test_the_admin_sets_someones_quiet_days(seeded):
+    admin, staff = seeded.users["admin"], seeded.users["finance-staff"]
+    assert set_quiet_days(staff, admin, [2], source=Source.WEB) is True
+    db.session.commit()
+    (event,) = person_events()
+    assert (event.actor_id, event.object_id, event.after) == (admin.id, staff.id, {"quiet_days": [2]})
+    assert staff.quiet_days == [2]

@@ -1,7 +1,7 @@
 """The reminder settings on the web (issue 20): the administrator's "เมื่องานค้าง" form; "การแจ้งเตือนของฉัน" on one's
-profile (pause to a Buddhist Era day with a reason, resume, LINE or none) and a person's pause on the administrator's
-user page; and how far work nobody touched climbed (named to the head, to the executives, nudged), on the task page,
-the board and My tasks."""
+profile (pause to a Buddhist Era day with a reason, resume, quiet weekdays, LINE or none) and a person's pause and
+quiet days on the administrator's user page; and how far work nobody touched climbed (named to the head, to the
+executives, nudged), on the task page, the board and My tasks."""
 from __future__ import annotations
 
 import html
@@ -20,7 +20,7 @@ from .factories import events, login, post_form
 TODAY = date(2026, 3, 11)  # a Wednesday: the `on_day` fixture starts here
 LEAVE = "ลาพักผ่อนประจำปี"
 LADDER = {"escalate_head_after": "5", "escalate_executive_after": "12", "idle_nudge_after": "7",
-          "longest_pause_days": "30"}
+          "longest_pause_days": "30", "most_quiet_days": "1"}
 
 
 def text(page: str) -> str:
@@ -51,11 +51,12 @@ def test_the_reminders_page_shows_the_ladder_with_its_explanation(client, seeded
     assert '<h2 id="h-escalation">เมื่องานค้าง</h2>' in page
     assert 'action="/admin/reminders/escalation"' in page
     for name, value in (("escalate_head_after", 3), ("escalate_executive_after", 10), ("idle_nudge_after", 10),
-                        ("longest_pause_days", 60)):
+                        ("longest_pause_days", 60), ("most_quiet_days", 2)):
         assert re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"', page), name
     words = text(page)
     assert "นับเป็นวันทำการ" in words and "ใส่ 0 เพื่อปิดขั้นนั้น" in words
     assert "แจ้งหัวหน้ากองเมื่องานเกินกำหนดโดยไม่มีความเคลื่อนไหว (วันทำการ)" in words
+    assert "จำนวนวันงดรับการแจ้งเตือนที่เลือกได้ต่อสัปดาห์" in words and "(0-4; 0 = ไม่ให้เลือก)" in words
 
 
 def test_the_admin_changes_the_ladder_once_even_if_the_form_is_sent_twice(client, seeded):
@@ -66,7 +67,7 @@ def test_the_admin_changes_the_ladder_once_even_if_the_form_is_sent_twice(client
     db.session.expire_all()
     org = seeded.org
     assert (org.escalate_head_after, org.escalate_executive_after, org.idle_nudge_after,
-            org.longest_pause_days) == (5, 12, 7, 30)
+            org.longest_pause_days, org.most_quiet_days) == (5, 12, 7, 30, 1)
     again = follow(client, post_form(client, "/admin/reminders/escalation", LADDER, token_from="/admin/reminders"))
     assert "ไม่มีอะไรเปลี่ยน" in again
     (event,) = events(AuditAction.SETTINGS_REMINDERS.value)
@@ -77,6 +78,8 @@ def test_the_admin_changes_the_ladder_once_even_if_the_form_is_sent_twice(client
     ({"escalate_executive_after": "5"}, "แจ้งผู้บริหารต้องช้ากว่าแจ้งหัวหน้ากอง: ตั้งมากกว่า 5 วันทำการ"),
     ({"idle_nudge_after": "61"}, "ต้องเป็นจำนวนเต็ม 0-60 (0 = ไม่เตือน)"),
     ({"longest_pause_days": "0"}, "ต้องเป็นจำนวนเต็ม 1-365"),
+    ({"most_quiet_days": "5"}, "ต้องเป็นจำนวนเต็ม 0-4 (0 = ไม่ให้เลือก)"),
+    ({"most_quiet_days": ""}, "ตรวจสอบค่าที่กรอก"),
     ({"escalate_head_after": "สาม"}, "ตรวจสอบค่าที่กรอก"),
     ({"escalate_head_after": ""}, "ตรวจสอบค่าที่กรอก"),
 ])
@@ -89,7 +92,8 @@ def test_a_refused_ladder_comes_back_with_the_reason_and_what_was_typed(client, 
     name, typed = next(iter(changes.items()))
     assert re.search(rf'<input[^>]*name="{name}"[^>]*value="{typed}"', page)
     db.session.expire_all()
-    assert seeded.org.escalate_head_after == 3 and events(AuditAction.SETTINGS_REMINDERS.value) == []
+    assert seeded.org.escalate_head_after == 3 and seeded.org.most_quiet_days == 2
+    assert events(AuditAction.SETTINGS_REMINDERS.value) == []
 
 
 @pytest.mark.parametrize("username", ["mayor", "clerk-head", "clerk-staff"])
@@ -171,6 +175,7 @@ def test_the_pause_forms_need_their_token(client, seeded, today):
     assert post_form(client, "/profile/reminders/pause", data, token=False).status_code == 400
     assert post_form(client, "/profile/reminders/resume", token=False).status_code == 400
     assert post_form(client, "/profile/reminders/line", {"by_line": "none"}, token=False).status_code == 400
+    assert post_form(client, "/profile/reminders/quiet", {"quiet_days": ["4"]}, token=False).status_code == 400
     assert user_events() == []
 
 
@@ -189,6 +194,125 @@ def test_a_person_chooses_no_reminders_over_line_and_the_profile_says_so(client,
     follow(client, post_form(client, "/profile/reminders/line", {"by_line": "line"}))
     db.session.expire_all()
     assert linked.users["clerk-staff"].reminders_by_line is True and len(user_events()) == 2
+
+
+# --- quiet days ------------------------------------------------------------------------------------------------------
+
+QUIET_HINT = ("ไม่มีการแจ้งเตือนงานในวันที่เลือก งานที่ครบกำหนดแจ้งในวันนั้นจะแจ้งในวันทำงานก่อนหน้าแทน;"
+              " สรุปประจำสัปดาห์ของหัวหน้าและผู้บริหารยังส่งตามปกติ")
+
+
+def ticked(page: str) -> list[str]:
+    """The quiet days' boxes that are ticked, by value."""
+    boxes = re.findall(r'<input[^>]*name="quiet_days"[^>]*>', page)
+    assert len(boxes) == 5, boxes
+    return [re.search(r'value="(\d)"', box)[1] for box in boxes if " checked" in box]
+
+
+def test_the_profile_offers_quiet_days_and_says_what_they_do(client, seeded, today):
+    login(client, "clerk-staff")
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'action="/profile/reminders/quiet"' in page
+    assert re.findall(r'<input[^>]*type="checkbox"[^>]*name="quiet_days"[^>]*>|'
+                      r'<input[^>]*name="quiet_days"[^>]*type="checkbox"[^>]*>', page)
+    assert ticked(page) == []
+    words = text(page)
+    assert "วันงดรับการแจ้งเตือน" in words and QUIET_HINT in words
+    assert "เลือกได้ไม่เกิน 2 วันต่อสัปดาห์ (ผู้ดูแลระบบของหน่วยงานเป็นผู้กำหนด)" in words
+    assert "ตอนนี้: ไม่มี (รับการแจ้งเตือนทุกวันทำการ)" in words
+    assert "จันทร์ อังคาร พุธ พฤหัสบดี ศุกร์" in words
+
+
+def test_a_person_keeps_friday_quiet_once_and_clears_it(client, seeded, today):
+    staff = seeded.users["clerk-staff"]
+    login(client, "clerk-staff")
+    page = follow(client, post_form(client, "/profile/reminders/quiet", {"quiet_days": ["4"]}))
+    assert "บันทึกวันงดรับการแจ้งเตือนแล้ว: ศุกร์" in page
+    assert ticked(page) == ["4"]
+    words = text(page)
+    assert "ตอนนี้: ศุกร์" in words and "รับการแจ้งเตือนตามปกติ วันงดรับการแจ้งเตือน: ศุกร์" in words
+    db.session.expire_all()
+    assert staff.quiet_days == [4]
+
+    again = follow(client, post_form(client, "/profile/reminders/quiet", {"quiet_days": ["4"]}))  # sent twice
+    assert "วันงดรับการแจ้งเตือน: ศุกร์ อยู่แล้ว — ไม่มีอะไรเปลี่ยนแปลง" in again
+    (event,) = user_events()
+    assert (event.actor_id, event.source, event.after) == (staff.id, Source.WEB.value, {"quiet_days": [4]})
+
+    cleared = follow(client, post_form(client, "/profile/reminders/quiet"))  # every box unticked
+    assert "บันทึกวันงดรับการแจ้งเตือนแล้ว: ไม่มี (รับการแจ้งเตือนทุกวันทำการ)" in cleared
+    assert ticked(cleared) == [] and "ตอนนี้: ไม่มี" in text(cleared)
+    db.session.expire_all()
+    assert staff.quiet_days is None and len(user_events()) == 2
+
+
+@pytest.mark.parametrize("days, message", [
+    (["0", "2", "4"], "เลือกวันงดรับการแจ้งเตือนได้ไม่เกิน 2 วันต่อสัปดาห์ (ผู้ดูแลระบบของหน่วยงานเป็นผู้กำหนดจำนวนนี้)"),
+    (["5"], "“วันงดรับการแจ้งเตือน” เลือกได้เฉพาะวันจันทร์ถึงวันศุกร์"),
+    (["ศุกร์"], "เลือกได้เฉพาะวันจันทร์ถึงวันศุกร์"),
+])
+def test_a_refused_choice_comes_back_under_the_boxes(client, seeded, today, days, message):
+    login(client, "clerk-staff")
+    response = post_form(client, "/profile/reminders/quiet", {"quiet_days": days})
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    error = re.search(r'<span id="quiet_days-error-1" class="error" role="alert">([^<]*)</span>', page)
+    assert error and message in error[1]
+    assert 'aria-invalid="true"' in page
+    if days[0].isdigit() and len(days) > 1:
+        assert ticked(page) == days  # as ticked, to correct
+    db.session.expire_all()
+    assert seeded.users["clerk-staff"].quiet_days is None and user_events() == []
+
+
+def test_an_organization_that_lets_nobody_keep_quiet_days_says_so(client, seeded, today):
+    seeded.org.most_quiet_days = 0
+    db.session.commit()
+    login(client, "clerk-staff")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "วันงดรับการแจ้งเตือน: หน่วยงานไม่เปิดให้เลือก" in text(page)
+    assert 'action="/profile/reminders/quiet"' not in page
+    response = post_form(client, "/profile/reminders/quiet", {"quiet_days": ["4"]})
+    assert response.status_code == 400 and "หน่วยงานนี้ไม่เปิดให้เลือกวันงดรับการแจ้งเตือน" in response.get_data(as_text=True)
+
+
+def test_the_admin_sets_someones_quiet_days_and_they_see_them(client, seeded, today):
+    staff = seeded.users["finance-staff"]
+    login(client, "admin")
+    url = f"/admin/users/{staff.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/reminders/quiet"' in page and ticked(page) == []
+    page = follow(client, post_form(client, f"{url}/reminders/quiet", {"quiet_days": ["0", "2"]}, token_from=url))
+    assert "เจ้าหน้าที่กองคลัง: บันทึกวันงดรับการแจ้งเตือนแล้ว: จันทร์, พุธ" in page
+    assert ticked(page) == ["0", "2"] and "วันงดรับการแจ้งเตือน: จันทร์, พุธ" in text(page)
+    (event,) = user_events()
+    assert (event.actor_id, event.object_id) == (seeded.users["admin"].id, staff.id)
+
+    refused = post_form(client, f"{url}/reminders/quiet", {"quiet_days": ["0", "1", "2"]}, token_from=url)
+    assert refused.status_code == 400 and "ได้ไม่เกิน 2 วันต่อสัปดาห์" in refused.get_data(as_text=True)
+    assert f"<h1>{staff.display_name}</h1>" in refused.get_data(as_text=True)  # the admin's page again
+
+    login(client, "finance-staff")
+    mine = client.get("/profile").get_data(as_text=True)
+    assert ticked(mine) == ["0", "2"] and "ตอนนี้: จันทร์, พุธ" in text(mine)
+
+
+@pytest.mark.parametrize("username", ["clerk-head", "finance-staff", "mayor"])
+def test_no_one_else_sets_a_persons_quiet_days(client, seeded, today, username):
+    staff = seeded.users["clerk-staff"]
+    login(client, username)
+    assert post_form(client, f"/admin/users/{staff.id}/reminders/quiet", {"quiet_days": ["4"]}).status_code == 403
+    db.session.expire_all()
+    assert staff.quiet_days is None and user_events() == []
+
+
+def test_another_organizations_person_has_no_quiet_days_page(client, seeded, today):
+    from .factories import other_organization
+
+    _, _, other_head, _ = other_organization()
+    login(client, "admin")
+    response = post_form(client, f"/admin/users/{other_head.id}/reminders/quiet", {"quiet_days": ["4"]})
+    assert response.status_code == 404 and user_events() == []
 
 
 # --- the administrator, for a person ---------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ across weekends, Thai holidays, an organization's own days off and the turn of t
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import AuditAction, AuditEvent, DayOff, Notification, Organization, Task, TaskStatus
+from tracker.models import AuditAction, AuditEvent, DayOff, Notification, Organization, Task, TaskStatus, User
 from tracker.reminders import outbox, selection
 from tracker.reminders.inputs import load_inputs
 from tracker.reminders.policy import escalation_step, nudge_for, reminder_for
@@ -65,6 +65,23 @@ def agencies(app):
     task = db.session.scalar(sa.select(Task).where(Task.organization_id == ids[2], Task.status != TaskStatus.DONE)
                              .order_by(Task.id).limit(1))
     task.due_date, task.reminder_days = date(2026, 4, 10), [10]
+    # People with quiet days (their lead times move to the day before: ranges of their own calendars), and tasks in
+    # progress untouched since the autumn, or touched in the days before (the idle nudge's candidates).
+    for organization_id, weekdays in ((ids[3], [4]), (ids[4], [0]), (ids[5], [1, 3])):
+        for user in db.session.scalars(sa.select(User).where(User.organization_id == organization_id)):
+            user.quiet_days = weekdays
+    # Due when a lead time falls on ids[3]'s quiet Friday 17 April: reminded on Thursday 16 April (a day of DAYS).
+    open_tasks = db.session.scalars(sa.select(Task).where(Task.organization_id == ids[3],
+                                                          Task.status != TaskStatus.DONE).order_by(Task.id)).all()
+    dues = (date(2026, 5, 1), date(2026, 4, 24), date(2026, 4, 20), date(2026, 4, 17))
+    for task, due in zip(open_tasks[:len(dues)], dues, strict=True):
+        task.due_date = due
+    # In progress, due in September, last touched from November on: nudged on the days of DAYS 10 working days after.
+    doing = db.session.scalars(sa.select(Task).where(Task.organization_id.in_(ids[6:10]),
+                                                     Task.status != TaskStatus.DONE).order_by(Task.id)).all()
+    for number, task in enumerate(doing[::3]):
+        task.status, task.due_date = TaskStatus.DOING, date(2026, 9, 30)
+        task.last_activity_at = datetime(2025, 11, 3, 3, 0, tzinfo=UTC) + timedelta(days=7 * (number % 30))
     db.session.commit()
     return ids
 

@@ -33,13 +33,14 @@ from wtforms.validators import (
     Optional,
     StopValidation,
 )
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .auth import MIN_PASSWORD_LENGTH
 from .fields import MAX_TEXT
-from .labels import FIELD, PAUSED_UNTIL, REMINDERS_BY_LINE, ROLE, SNOOZED_UNTIL, label
+from .labels import FIELD, PAUSED_UNTIL, REMINDERS_BY_LINE, ROLE, SNOOZED_UNTIL, WEEKDAY, label
 from .models import Division, TaskStatus, User
 from .plans import UPLOAD_SUFFIXES
+from .reminders.settings import MOST_QUIET_DAYS, QUIET_WEEKDAYS
 from .thai import BE_INPUT_HINT, BEDateError, format_be_input, parse_be_date
 
 
@@ -377,8 +378,8 @@ def _working_days(key: str, hint: str, least: int = 0) -> IntegerField:
 
 
 class EscalationForm(FlaskForm):
-    """When overdue or idle work climbs: the organization's ladder (working days with no activity; 0 = off) and the
-    longest pause a person may take. Named as the organization's columns."""
+    """When overdue or idle work climbs: the organization's ladder (working days with no activity; 0 = off), the
+    longest pause a person may take and how many weekdays they may keep quiet. Named as the organization's columns."""
 
     escalate_head_after = _working_days("escalate_head_after", "งานเกินกำหนดแล้วไม่มีใครทำอะไรครบกี่วันทำการ"
                                         " จึงแจ้งหัวหน้ากอง (0 = ไม่แจ้ง)")
@@ -388,6 +389,8 @@ class EscalationForm(FlaskForm):
                                      " จึงเตือนผู้รับผิดชอบหนึ่งครั้ง (0 = ไม่เตือน)")
     longest_pause_days = _working_days("longest_pause_days", "ผู้ใช้พักการแจ้งเตือนของตนเอง (ลา อบรม)"
                                        " ได้นานที่สุดกี่วัน (วันปฏิทิน 1-365)", least=1)
+    most_quiet_days = _working_days("most_quiet_days", "ผู้ใช้เลือกวันจันทร์-ศุกร์ที่ไม่รับการแจ้งเตือนของตนเอง"
+                                    f" (เช่น วันที่ทำงานนอกสถานที่) ได้กี่วันต่อสัปดาห์ (0-{MOST_QUIET_DAYS}; 0 = ไม่ให้เลือก)")
 
 
 class PauseForm(FlaskForm):
@@ -413,6 +416,17 @@ class RemindersByLineForm(FlaskForm):
     def chosen(self) -> bool:
         """Whether LINE was chosen."""
         return self.by_line.data == "line"
+
+
+class QuietDaysForm(FlaskForm):
+    """The weekdays a person takes no reminders on (Monday to Friday), ticked: on one's profile and the admin's user
+    page. Which and how many may be kept is the domain's say (tracker.reminders.settings.set_quiet_days)."""
+
+    # Not checked against the choices here: a day that is not one of them gets the domain's reason, in Thai.
+    quiet_days = SelectMultipleField(FIELD["quiet_days"], coerce=int, validate_choice=False,
+                                     choices=[SelectChoice(day, WEEKDAY[day]) for day in QUIET_WEEKDAYS],
+                                     invalid_value_message="เลือกได้เฉพาะวันจันทร์ถึงวันศุกร์",
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
 class LineAccountForm(FlaskForm):

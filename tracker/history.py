@@ -64,6 +64,8 @@ class Names:
         if key == "division_id":
             division = self.divisions.get(value)
             return division.name if division else f"กอง #{value}"
+        if key == "quiet_days" and isinstance(value, list):
+            return labels.weekdays_text(value)  # weekdays by name, not their numbers
         if key in LINKED_FIELDS:
             return "เชื่อมแล้ว"
         if isinstance(value, bool):

@@ -262,6 +262,8 @@ FIELD = {
     "paused_until": "พักการแจ้งเตือนถึง",
     "pause_reason": "เหตุผลที่พักการแจ้งเตือน",
     "reminders_by_line": "รับการแจ้งเตือนทาง LINE",
+    "quiet_days": "วันงดรับการแจ้งเตือน",
+    "most_quiet_days": "จำนวนวันงดรับการแจ้งเตือนที่เลือกได้ต่อสัปดาห์",
 }
 
 # A task's answers from the people doing it (tracker.tasks: acknowledge, snooze, cannot_do), as every surface words
@@ -290,12 +292,20 @@ MESSAGE_KIND = {
     "nudges": "เตือนงานที่ไม่มีความเคลื่อนไหว",
     "digests": "สรุปประจำสัปดาห์และเรื่องอื่น",
 }
-# A person's own reminders (tracker.reminders.settings: pause_reminders, set_reminders_by_line), as the profile and
-# the administrator's user page word them.
+# A person's own reminders (tracker.reminders.settings: pause_reminders, set_reminders_by_line, set_quiet_days), as the
+# profile and the administrator's user page word them.
 PAUSE_REMINDERS = "พักการแจ้งเตือน"
 RESUME_REMINDERS = "รับการแจ้งเตือนต่อ"
 RECEIVING_REMINDERS = "รับการแจ้งเตือนตามปกติ"
 REMINDERS_BY_LINE = {True: "รับทาง LINE", False: "ไม่รับทาง LINE"}
+# The weekdays (0 = Monday, as date.weekday()), by name: a person's quiet days are chosen among Monday to Friday.
+WEEKDAY = {0: "จันทร์", 1: "อังคาร", 2: "พุธ", 3: "พฤหัสบดี", 4: "ศุกร์", 5: "เสาร์", 6: "อาทิตย์"}
+NO_QUIET_DAYS = "ไม่มี (รับการแจ้งเตือนทุกวันทำการ)"
+
+
+def weekdays_text(days: list[int] | None) -> str:
+    """A person's quiet days as they read them: "จันทร์, ศุกร์", or that there are none."""
+    return ", ".join(WEEKDAY.get(day, str(day)) for day in sorted(days)) if days else NO_QUIET_DAYS
 
 # Why a person who should hear the day's reminders will not (tracker.reminders.policy.Unreachable.reason).
 UNREACHABLE = {

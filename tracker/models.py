@@ -227,6 +227,7 @@ class Organization(Model):
     escalate_executive_after: Mapped[int] = mapped_column(default=10, server_default="10")
     idle_nudge_after: Mapped[int] = mapped_column(default=10, server_default="10")
     longest_pause_days: Mapped[int] = mapped_column(default=60, server_default="60")
+    most_quiet_days: Mapped[int] = mapped_column(default=2, server_default="2")  # weekdays a person may keep quiet
     # The LINE Official Account of the organization: its bot's user id is the `destination` of every webhook call,
     # which is how one deployment tells its organizations' channels apart. Secrets stay in the environment.
     line_bot_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -350,6 +351,12 @@ class Division(Model):
 
 
 class User(Model):
+    __table_args__ = (
+        # The daily sweep's people with quiet days, by organization (their reminders move to the day before).
+        Index("ix_user_quiet_days_organization_id", "organization_id", sqlite_where=text("quiet_days IS NOT NULL"),
+              postgresql_where=text("quiet_days IS NOT NULL")),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -374,6 +381,10 @@ class User(Model):
     paused_until: Mapped[date | None]
     pause_reason: Mapped[str | None] = mapped_column(Text)
     reminders_by_line: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Weekdays (0 = Monday .. 4 = Friday) the person takes no reminders (part-time, a day in the field): a reminder
+    # that falls on one comes on their working day before, as for a holiday. None: none (SQL NULL, not JSON null:
+    # the sweep finds the few people who have some by a partial index).
+    quiet_days: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
 
     organization: Mapped[Organization] = relationship(back_populates="users")
     division: Mapped[Division | None] = relationship(back_populates="users")

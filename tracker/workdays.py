@@ -62,8 +62,10 @@ class WorkCalendar:
     fixed when the calendar is made: a changed list of days off is a new calendar.
     """
 
-    def __init__(self, days_off: Iterable[date] | dict[date, str] = ()):
+    def __init__(self, days_off: Iterable[date] | dict[date, str] = (), weekdays_off: Iterable[int] = ()):
         self.days_off: dict[date, str] = dict(days_off) if isinstance(days_off, dict) else dict.fromkeys(days_off, "")
+        # Weekdays (0 = Monday) off besides the weekend: a person's quiet days (their own calendar of reminders).
+        self.weekdays_off = frozenset(weekdays_off)
         self._off_by_year: dict[int, list[date]] = {}
         for day in self.days_off:
             self._off_by_year.setdefault(day.year, []).append(day)
@@ -71,6 +73,11 @@ class WorkCalendar:
         # Working days before 1 January of each year of a contiguous range, counted from the first year asked about
         # (only differences are ever read, so the origin does not matter and never moves).
         self._starts: dict[int, int] = {}
+
+    def with_weekdays_off(self, weekdays: Iterable[int]) -> WorkCalendar:
+        """This calendar with these weekdays off too (a person's quiet days): the same one when there are none."""
+        weekdays = frozenset(weekdays) | self.weekdays_off
+        return self if weekdays == self.weekdays_off else WorkCalendar(self.days_off, weekdays)
 
     def holiday_name(self, day: date) -> str | None:
         """Return why the office is closed on a weekday, or None if it is open (or the day is a weekend)."""
@@ -149,10 +156,15 @@ class WorkCalendar:
         if year is None:
             year = _thai_year(number)
             off = self._off_by_year.get(number)
-            if off:  # this organization's own days off that year: its own count of the year
+            if off or self.weekdays_off:  # this calendar's own days off that year: its own count of the year
                 working = bytearray(year.working)
-                for day in off:
+                for day in off or ():
                     working[day.toordinal() - year.first] = 0
+                if self.weekdays_off:
+                    monday = date(number, 1, 1).weekday()
+                    for index in range(len(working)):
+                        if (monday + index) % 7 in self.weekdays_off:
+                            working[index] = 0
                 year = _Year.of(number, bytes(working))
             self._years[number] = year
         return year

@@ -1,14 +1,17 @@
 """A reminder's answers on a 360 px phone (issue 20): the task page takes รับทราบ/กำลังทำ, เลื่อนการเตือน (a Buddhist
 Era day within its bounds) and ทำไม่ได้ with a reason, and shows each state without scrolling sideways; the head
 answers a "cannot do" in the board's row. Every new button is a 44 x 44 px target. Work that waits says how far it
-climbed (named to the head, to the executives, nudged), and a person pauses their reminders from their profile."""
+climbed (named to the head, to the executives, nudged), and a person pauses their reminders and keeps a weekday quiet
+from their profile."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Task, TaskStatus
+from tracker.models import Task, TaskStatus, User
 from tracker.thai import format_date
 
 from .conftest import boxes, screenshot
@@ -251,3 +254,22 @@ def test_a_person_pauses_their_reminders_on_a_phone(live_app, new_page):
     page.wait_for_load_state()
     assert "บันทึกแล้ว: ไม่รับทาง LINE" in page.locator(".flash").inner_text()
     assert page.get_by_label("ไม่รับทาง LINE").is_checked() and no_sideways_scroll(page)
+
+    # Quiet days: boxes a thumb can reach; Friday ticked is saved, kept ticked and said, the page no wider.
+    section = page.locator("section[aria-labelledby=h-my-reminders]")
+    quiet = section.locator("fieldset", has_text="วันงดรับการแจ้งเตือน")
+    assert "ไม่มีการแจ้งเตือนงานในวันที่เลือก" in quiet.inner_text()
+    assert small(quiet.locator("label.check")) == []
+    quiet.get_by_label("ศุกร์", exact=True).check()
+    section.get_by_role("button", name="บันทึกวันงดรับการแจ้งเตือน").click()
+    page.wait_for_load_state()
+    assert "บันทึกวันงดรับการแจ้งเตือนแล้ว: ศุกร์" in page.locator(".flash").inner_text()
+    section = page.locator("section[aria-labelledby=h-my-reminders]")
+    assert section.get_by_label("ศุกร์", exact=True).is_checked()
+    assert not section.get_by_label("จันทร์", exact=True).is_checked()
+    assert "วันงดรับการแจ้งเตือน: ศุกร์" in section.locator(".reminder-state").inner_text()
+    assert no_sideways_scroll(page)
+    screenshot(page, "profile-quiet-days-phone")
+    with live_app.app_context():
+        assert db.session.scalar(select(User.quiet_days).where(User.username == "clerk-staff")) == [4]
+        db.session.remove()

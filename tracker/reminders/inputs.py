@@ -93,7 +93,8 @@ def load_inputs(organization: Organization, today: date) -> Inputs:
     users = db.session.scalars(scoped(User, organization.id)).all()
     people = [
         Person(u.id, u.display_name, u.role.value, u.division_id, u.active, u.line_user_id is not None,
-               reminder_audience(u.role), paused_until=u.paused_until, by_line=u.reminders_by_line)
+               reminder_audience(u.role), paused_until=u.paused_until, by_line=u.reminders_by_line,
+               quiet_days=frozenset(u.quiet_days or ()))
         for u in users
     ]
     policy = policy_of(organization.reminder_days, organization.overdue_every, organization.escalate_head_after,

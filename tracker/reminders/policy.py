@@ -27,7 +27,10 @@ so that planning the day again (the deliverer does, at each send) plans the same
 
 A person may pause their reminders to a day (leave, training): meanwhile the reminders of the tasks given to them go
 to their division's head, and they hear of nothing. A person who takes no reminders over LINE hears of nothing; the
-admin sees them among those not reached.
+admin sees them among those not reached. A person's quiet days are weekdays off of their own for their reminders: a
+lead time that falls on one moves to their working day before, as for a holiday, the overdue cadence and the idle
+nudge count their working days, and nothing reminds them that day. (The weekly summaries, escalations and "cannot
+do" of heads and executives are not reminders: they come on the organization's day.)
 """
 from __future__ import annotations
 
@@ -75,6 +78,7 @@ class Person:
     audience: Audience
     paused_until: date | None = None  # their reminders paused to this local day included; their tasks go to the head
     by_line: bool = True  # False: they take no reminders over LINE at all
+    quiet_days: frozenset[int] = frozenset()  # weekdays (0 = Monday) of no reminders: those move to the day before
 
     def paused_on(self, day: date) -> bool:
         return paused_on(self.paused_until, day)
@@ -421,8 +425,11 @@ def merge_ranges(ranges: Iterable[DateRange]) -> list[DateRange]:
 class _People:
     """The people of one plan_day call, indexed once."""
 
-    def __init__(self, people: Sequence[Person], day: date | None):
+    def __init__(self, people: Sequence[Person], day: date | None, calendar: WorkCalendar | None = None):
         self.day = day  # None: pauses are not looked at (who hears of a task at all)
+        self.calendar = calendar  # the organization's, which each person's quiet days add to
+        self._calendars: dict[frozenset[int], WorkCalendar] = {}
+        self.any_quiet = False
         self.by_id: dict[int, Person] = {}
         self.sharing: dict[int, list[Person]] = defaultdict(list)  # active, division_tasks, by division
         self.fallback: dict[int, list[Person]] = defaultdict(list)  # active, division_tasks_fallback, by division
@@ -430,6 +437,7 @@ class _People:
             if person.id in self.by_id:
                 continue  # the same person twice would be messaged twice
             self.by_id[person.id] = person
+            self.any_quiet = self.any_quiet or bool(person.quiet_days)
             if person.active and person.division_id is not None and not self.paused(person):
                 if person.audience.division_tasks:
                     self.sharing[person.division_id].append(person)
@@ -443,6 +451,16 @@ class _People:
         # Unassigned, assigned to someone who left, or to an id nobody has any more: the division's staff share it;
         # a division without (active) staff hears through its head, so that the reminder still reaches someone.
         return list(self.sharing.get(task.division_id) or self.fallback.get(task.division_id) or ())
+
+    def calendar_of(self, person: Person) -> WorkCalendar:
+        """The calendar of a person's reminders: the organization's, with their quiet days off too."""
+        assert self.calendar is not None  # (plan_day gives it)
+        if not person.quiet_days:
+            return self.calendar
+        own = self._calendars.get(person.quiet_days)
+        if own is None:
+            own = self._calendars[person.quiet_days] = self.calendar.with_weekdays_off(person.quiet_days)
+        return own
 
     def paused(self, person: Person) -> bool:
         return self.day is not None and person.paused_on(self.day)
@@ -607,7 +625,7 @@ def plan_day(
     """
     if not calendar.is_working_day(day):
         return DayPlan(day, (), ())  # nothing at all is sent on a day the office is closed
-    index = _People(people, day)
+    index = _People(people, day, calendar)
     group_of: dict[int, Group] = {}
     for group in groups:
         group_of.setdefault(group.division_id, group)  # one group per division: a second one would double the cost
@@ -647,29 +665,50 @@ def _add_reminders(parts: _Parts, tasks: Sequence[TaskInfo], day: date, policy: 
     for task in tasks:
         # The nudge only when nothing else reminds of the task that day: a digest names a task once.
         reminder = reminder_for(task, day, policy, calendar) or nudge_for(task, day, policy, calendar)
-        if reminder is None:
+        quiet = index.any_quiet and any(p.quiet_days for p in index.recipients(task))
+        if reminder is None and not quiet:
             continue
         paused = index.paused_assignee(task)
-        if reminder.kind == "idle":
-            if paused is None:  # a nudge is for the person doing it: not while they are away, nor to their head
-                parts.nudged.append(task)
-                for person in index.recipients(task):
-                    parts.reminders[person.id].append(reminder)
-            continue
-        if reminder.kind == "overdue" and task.division_id in group_of:
+        if reminder is not None and reminder.kind == "overdue" and task.division_id in group_of:
             parts.group_reminders[task.division_id].append(reminder)  # the team talks it over in the group
         elif paused is not None:
-            assert paused.paused_until is not None  # (paused: for mypy)
-            for head in index.heads(task.division_id):  # their head covers while they are away
-                if head.id != paused.id:
-                    parts.covering[head.id].append(Covered(reminder, paused.name, paused.paused_until))
+            # Their head covers while they are away; a nudge is for the person doing it: nobody's meanwhile.
+            if reminder is not None and reminder.kind != "idle":
+                assert paused.paused_until is not None  # (paused: for mypy)
+                for head in index.heads(task.division_id):
+                    if head.id != paused.id:
+                        parts.covering[head.id].append(Covered(reminder, paused.name, paused.paused_until))
         else:
+            nudged = False
             for person in index.recipients(task):
-                parts.reminders[person.id].append(reminder)
+                own = reminder if not person.quiet_days else _own_reminder(task, person, day, policy, calendar,
+                                                                             index, reminder)
+                if own is not None:
+                    parts.reminders[person.id].append(own)
+                    nudged = nudged or own.kind == "idle"
+            if nudged:
+                parts.nudged.append(task)
+        if reminder is None or reminder.kind == "idle":
+            continue
         left = index.inactive_assignee(task)
         if left is not None:
             # The division's staff (or its group) got it instead; the admin should reassign the task.
             parts.inactive[left.id] = left
+
+
+def _own_reminder(task: TaskInfo, person: Person, day: date, policy: Policy, calendar: WorkCalendar, index: _People,
+                  reminder: Reminder | None) -> Reminder | None:
+    """The reminder of a task to a person with quiet days: by their own calendar (none on a quiet day; a lead time
+    that falls on one comes the working day before), its state as every surface words it (the organization's
+    working days); or the day's nudge, on a day of theirs."""
+    own = index.calendar_of(person)
+    if not own.is_working_day(day):
+        return None
+    mine = reminder_for(task, day, policy, own)
+    if mine is None:
+        return reminder if reminder is not None and reminder.kind == "idle" else None
+    late = calendar.working_days_between(task.due, day) if mine.kind == "overdue" else 0
+    return replace(mine, state=task_state(task, day, calendar), working_days_overdue=late)
 
 
 def cannot_do_window(day: date, calendar: WorkCalendar) -> date:

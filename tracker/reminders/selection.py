@@ -70,6 +70,7 @@ CLIMBING: ColumnElement[bool] = text(  # type: ignore[assignment]
     "task.status IN ('todo', 'doing') AND task.escalated_executive_at IS NULL")
 AT_THE_TOP: ColumnElement[bool] = text("task.escalated_executive_at IS NOT NULL")  # type: ignore[assignment]
 DOING: ColumnElement[bool] = text("task.status = 'doing'")  # type: ignore[assignment]
+QUIET: ColumnElement[bool] = text('"user".quiet_days IS NOT NULL')  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class _Setting:
 
     policy: Policy
     days_off: frozenset[date]
+    quiet: frozenset[frozenset[int]] = frozenset()  # its people's quiet days: their lead times move earlier
 
 
 @dataclass
@@ -88,6 +90,7 @@ class _Day:
     policies: dict[int, Policy]
     days_off: dict[int, dict[date, str]]  # from `window` on
     earliest: date | None  # the earliest due date of an open task
+    quiet: dict[int, frozenset[frozenset[int]]] = field(default_factory=dict)  # the quiet days of its people
     calendars: dict[frozenset, WorkCalendar] = field(default_factory=dict)  # one per distinct set of days off
 
     def calendar(self, organization_id: int) -> WorkCalendar:
@@ -99,7 +102,16 @@ class _Day:
         return calendar
 
     def setting(self, organization_id: int) -> _Setting:
-        return _Setting(self.policies[organization_id], frozenset(self.days_off.get(organization_id, ())))
+        return _Setting(self.policies[organization_id], frozenset(self.days_off.get(organization_id, ())),
+                        self.quiet.get(organization_id, frozenset()))
+
+    def ranges(self, setting: _Setting, organization_id: int) -> list[DateRange]:
+        """The due dates whose open tasks can be reminded that day under a setting: by the organization's calendar,
+        and by each of its people's with quiet days (a lead time moved back to today from a quiet day after it)."""
+        calendar = self.calendar(organization_id)
+        calendars = [calendar, *(calendar.with_weekdays_off(q) for q in setting.quiet)]
+        return merge_ranges(r for c in calendars for r in reminder_due_dates(self.day, setting.policy, c,
+                                                                             self.earliest))
 
 
 def day_inputs(day: date, organization_ids: Iterable[int] | None = None,
@@ -141,7 +153,13 @@ def _decide(day: date, only: list[int] | None) -> _Day | None:
             scoped_to(select(DayOff.organization_id, DayOff.day, DayOff.name).where(DayOff.day >= window), DayOff,
                       only)):
         days_off[organization_id][off] = name
-    return _Day(day, policies, dict(days_off), earliest)
+    # The few people with quiet days (a partial index), by organization.
+    quiet: dict[int, set[frozenset[int]]] = defaultdict(set)
+    for organization_id, weekdays in db.session.execute(
+            scoped_to(select(User.organization_id, User.quiet_days), User, only).where(QUIET, User.active)):
+        if weekdays:
+            quiet[organization_id].add(frozenset(weekdays))
+    return _Day(day, policies, dict(days_off), earliest, quiet={o: frozenset(q) for o, q in quiet.items()})
 
 
 # --- 2. the candidates -------------------------------------------------------------------------------------------
@@ -153,8 +171,7 @@ def _candidates(decided: _Day, only: list[int] | None, weekly: list[int]) -> dic
     for organization_id in decided.policies:
         by_setting[decided.setting(organization_id)].append(organization_id)
     ranges: dict[_Setting, list[DateRange]] = {
-        setting: reminder_due_dates(decided.day, setting.policy, decided.calendar(ids[0]), decided.earliest)
-        for setting, ids in by_setting.items()
+        setting: decided.ranges(setting, ids[0]) for setting, ids in by_setting.items()
     }
     found: dict[int, set[int]] = defaultdict(set)
     if by_setting:
@@ -315,13 +332,14 @@ def _read_batch(decided: _Day, organizations: list[int], candidates: dict[int, s
             tasks[organization_id].append(info)
     people: dict[int, list[Person]] = defaultdict(list)
     line_ids: dict[int, dict[int, str]] = defaultdict(dict)
-    for id_, organization_id, name, role, division_id, active, line_user_id, paused_until, by_line in (
+    for id_, organization_id, name, role, division_id, active, line_user_id, paused_until, by_line, quiet in (
             db.session.execute(
             scoped_to(select(User.id, User.organization_id, User.display_name, User.role, User.division_id,
-                             User.active, User.line_user_id, User.paused_until, User.reminders_by_line), User,
-                      organizations).order_by(User.id))):
+                             User.active, User.line_user_id, User.paused_until, User.reminders_by_line,
+                             User.quiet_days), User, organizations).order_by(User.id))):
         people[organization_id].append(Person(id_, name, role.value, division_id, active, line_user_id is not None,
-                                              reminder_audience(role), paused_until=paused_until, by_line=by_line))
+                                              reminder_audience(role), paused_until=paused_until, by_line=by_line,
+                                              quiet_days=frozenset(quiet or ())))
         if line_user_id:
             line_ids[organization_id][id_] = line_user_id
     groups: dict[int, list[Group]] = defaultdict(list)

@@ -1,7 +1,8 @@
 """The reminder settings people change: the organization's lead times and overdue cadence, its escalation ladder,
-idle nudge and longest pause (the administrator); a task's own lead times (its division's head); a person's pause of
-their reminders and whether they take them over LINE (themself, or the administrator for them). Each checks
-permission, validates and is audited, in the caller's transaction."""
+idle nudge, longest pause and how many quiet days a person may keep (the administrator); a task's own lead times (its
+division's head); a person's pause of their reminders, their quiet weekdays and whether they take them over LINE
+(themself, or the administrator for them). Each checks permission, validates and is audited, in the caller's
+transaction."""
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from ..access import Action, require
 from ..errors import DomainError
 from ..extensions import db
 from ..fields import free_text
-from ..labels import FIELD
+from ..labels import FIELD, WEEKDAY
 from ..models import AuditAction, Organization, Source, Task, User
 from ..thai import format_date
 from .policy import paused_on
@@ -23,6 +24,8 @@ MAX_LEAD_DAYS = 90
 MAX_OVERDUE_EVERY = 20
 MAX_ESCALATION_DAYS = 60  # working days, for each step of the ladder and for the idle nudge
 MAX_PAUSE_DAYS = 365  # the longest an organization may let a person pause their reminders
+QUIET_WEEKDAYS = (0, 1, 2, 3, 4)  # the weekdays a person may keep quiet: Monday to Friday (date.weekday())
+MOST_QUIET_DAYS = 4  # the most an organization may let a person keep: all five would be no reminders at all
 
 
 def parse_lead_times(text: str | Iterable[int]) -> list[int]:
@@ -73,9 +76,10 @@ def _whole(value: Any, field: str, low: int, high: int, note: str = "") -> int:
 
 
 def update_escalation(organization: Organization, actor: User, *, head_after: int, executive_after: int,
-                      idle_after: int, longest_pause: int, source: Source) -> bool:
+                      idle_after: int, longest_pause: int, most_quiet: int, source: Source) -> bool:
     """Set when overdue work with no activity is named to its division's head and to the executives, when idle work
-    in progress is nudged (working days; 0: off), and the longest pause a person may take; tell whether anything
+    in progress is nudged (working days; 0: off), the longest pause a person may take and how many weekdays a person
+    may keep quiet (0: nobody may; those kept already stay until the person changes them); tell whether anything
     changed."""
     require(actor, Action.MANAGE_SETTINGS, organization)
     off = " (0 = ไม่แจ้ง)"
@@ -84,6 +88,7 @@ def update_escalation(organization: Organization, actor: User, *, head_after: in
         "escalate_executive_after": _whole(executive_after, "escalate_executive_after", 0, MAX_ESCALATION_DAYS, off),
         "idle_nudge_after": _whole(idle_after, "idle_nudge_after", 0, MAX_ESCALATION_DAYS, " (0 = ไม่เตือน)"),
         "longest_pause_days": _whole(longest_pause, "longest_pause_days", 1, MAX_PAUSE_DAYS),
+        "most_quiet_days": _whole(most_quiet, "most_quiet_days", 0, MOST_QUIET_DAYS, " (0 = ไม่ให้เลือก)"),
     }
     head, executive = wanted["escalate_head_after"], wanted["escalate_executive_after"]
     if head and executive and executive <= head:
@@ -156,4 +161,31 @@ def set_reminders_by_line(person: User, actor: User, by_line: bool, *, source: S
     before = _reminders_state(person)
     person.reminders_by_line = bool(by_line)
     _record(person, actor, before, source)
+    return True
+
+
+def set_quiet_days(person: User, actor: User, weekdays: Iterable[int], *, source: Source) -> bool:
+    """Keep weekdays (0 = Monday .. 4 = Friday) free of the person's reminders: what would come on one comes on their
+    working day before (tracker.reminders.policy); none: every working day. At most the organization's
+    `most_quiet_days` of them, which its administrator sets; the days kept already are not refused when sent again
+    (the limit may have been lowered since). Tell whether anything changed."""
+    require(actor, Action.PERSON_REMINDERS, person)
+    chosen: set[int] = set()
+    for value in weekdays:
+        if isinstance(value, bool) or not isinstance(value, int) or value not in QUIET_WEEKDAYS:
+            raise DomainError(f"“{FIELD['quiet_days']}” เลือกได้เฉพาะวัน{WEEKDAY[QUIET_WEEKDAYS[0]]}"
+                              f"ถึงวัน{WEEKDAY[QUIET_WEEKDAYS[-1]]} (วันเสาร์และวันอาทิตย์ไม่มีการแจ้งเตือนอยู่แล้ว)")
+        chosen.add(value)
+    days = sorted(chosen) or None  # None, never []: the sweep finds the people who have some by a partial index
+    if days == (sorted(person.quiet_days) if person.quiet_days else None):
+        return False
+    most = person.organization.most_quiet_days
+    if len(chosen) > most:
+        where = "ผู้ดูแลระบบของหน่วยงานเป็นผู้กำหนดจำนวนนี้"
+        raise DomainError(f"หน่วยงานนี้ไม่เปิดให้เลือก{FIELD['quiet_days']} ({where})" if most == 0 else
+                          f"เลือก{FIELD['quiet_days']}ได้ไม่เกิน {most} วันต่อสัปดาห์ ({where})")
+    before = {"quiet_days": person.quiet_days}
+    person.quiet_days = days
+    audit.record(actor, AuditAction.USER_REMINDERS, person, before=before, after={"quiet_days": days},
+                 source=source)
     return True

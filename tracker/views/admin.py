@@ -30,6 +30,7 @@ from ..forms import (
     OitItemsForm,
     PasswordResetForm,
     PauseForm,
+    QuietDaysForm,
     SettingsForm,
     UserCreateForm,
     UserEditForm,
@@ -39,7 +40,7 @@ from ..plans.build import ensure_fiscal_year
 from ..progress import done_sql
 from ..thai import fiscal_year_of, format_date
 from ..workdays import WorkCalendar
-from .auth import pause_from_form, reminders_context, resume_from_form
+from .auth import pause_from_form, quiet_from_form, reminders_context, resume_from_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -110,7 +111,7 @@ def create_user():
 
 
 def _user_page(person: User, form: UserEditForm | None = None, password_form: PasswordResetForm | None = None,
-               status: int = 200, pause_form: PauseForm | None = None):
+               status: int = 200, pause_form: PauseForm | None = None, quiet_form: QuietDaysForm | None = None):
     divisions = _divisions()
     if form is None:
         form = UserEditForm(divisions, display_name=person.display_name, role=person.role.value,
@@ -121,7 +122,7 @@ def _user_page(person: User, form: UserEditForm | None = None, password_form: Pa
     )
     return render_template("admin/user.html", person=person, form=form,
                            password_form=password_form or PasswordResetForm(), open_assigned=assigned,
-                           **reminders_context(person, pause_form)), status
+                           **reminders_context(person, pause_form, quiet_form)), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -190,6 +191,16 @@ def resume_reminders(user_id: int):
     person = get_user(current_user, user_id)
     require(current_user, Action.MANAGE_USERS, person)
     return resume_from_form(person, url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/reminders/quiet")
+@login_required
+def quiet_days(user_id: int):
+    """Keep weekdays free of a person's reminders for them: the same rule and function as their own."""
+    person = get_user(current_user, user_id)
+    require(current_user, Action.MANAGE_USERS, person)
+    return quiet_from_form(person, lambda form: _user_page(person, quiet_form=form, status=400),
+                           url_for("admin.user", user_id=person.id))
 
 
 # --- divisions -------------------------------------------------------------------------------------------------------

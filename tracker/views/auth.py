@@ -1,4 +1,5 @@
-"""Signing in and out, one's own password and profile, and one's own reminders (a pause, LINE or none)."""
+"""Signing in and out, one's own password and profile, and one's own reminders (a pause, quiet weekdays, LINE or
+none)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +13,10 @@ from ..access import Action, require
 from ..auth import change_password, end_session, record_sign_in, sign_in, start_session
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import ActionForm, LoginForm, PasswordForm, PauseForm, RemindersByLineForm
+from ..forms import ActionForm, LoginForm, PasswordForm, PauseForm, QuietDaysForm, RemindersByLineForm
 from ..line.account import add_friend_url
 from ..models import Source, User
-from ..reminders.settings import pause_bounds, pause_of, pause_reminders, set_reminders_by_line
+from ..reminders.settings import pause_bounds, pause_of, pause_reminders, set_quiet_days, set_reminders_by_line
 from ..thai import format_date
 from . import safe_next
 
@@ -89,15 +90,20 @@ def _whose(person: User) -> str:
     return "" if person.id == current_user.id else f"{person.display_name}: "
 
 
-def reminders_context(person: User, pause_form: PauseForm | None = None) -> dict:
+def reminders_context(person: User, pause_form: PauseForm | None = None,
+                      quiet_form: QuietDaysForm | None = None) -> dict:
     """What a page that shows a person's reminders needs: the pause in force, the days a pause may last to, its form
-    (what was typed, after a refusal; else the pause in force)."""
+    (what was typed, after a refusal; else the pause in force); the form of their quiet days (what was ticked, after
+    a refusal; else the days kept) and how many they may keep."""
     today = clock.today()
     pause = pause_of(person, today)
     if pause_form is None:
         pause_form = PauseForm(formdata=None, paused_until=pause, pause_reason=person.pause_reason if pause else None)
+    if quiet_form is None:
+        quiet_form = QuietDaysForm(formdata=None, quiet_days=person.quiet_days or [])
     return {"pause": pause, "pause_form": pause_form, "pause_bounds": pause_bounds(person.organization, today),
-            "longest_pause": person.organization.longest_pause_days}
+            "longest_pause": person.organization.longest_pause_days, "quiet_form": quiet_form,
+            "most_quiet": person.organization.most_quiet_days}
 
 
 def pause_from_form(person: User, page: Callable[[PauseForm], ResponseReturnValue], back: str) -> ResponseReturnValue:
@@ -141,13 +147,41 @@ def resume_from_form(person: User, back: str) -> ResponseReturnValue:
     return redirect(back)
 
 
+def quiet_from_form(person: User, page: Callable[[QuietDaysForm], ResponseReturnValue],
+                    back: str) -> ResponseReturnValue:
+    """Keep the weekdays ticked free of a person's reminders (none ticked: none): back to `back` saying so, or `page`
+    again (400) with what was ticked and why it was refused."""
+    require(current_user, Action.PERSON_REMINDERS, person)
+    form = QuietDaysForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้", "error")
+        return page(form)
+    try:
+        changed = set_quiet_days(person, current_user, form.quiet_days.data or [], source=Source.WEB)
+    except DomainError as error:
+        db.session.rollback()
+        form.quiet_days.errors.append(error.message)
+        flash(error.message, "error")
+        return page(form)
+    days = labels.weekdays_text(person.quiet_days)
+    if not changed:
+        db.session.rollback()
+        flash(f"{_whose(person)}{labels.FIELD['quiet_days']}: {days} อยู่แล้ว — ไม่มีอะไรเปลี่ยนแปลง", "info")
+    else:
+        db.session.commit()
+        flash(f"{_whose(person)}บันทึก{labels.FIELD['quiet_days']}แล้ว: {days}", "success")
+    return redirect(back)
+
+
 def _profile_page(pause_form: PauseForm | None = None, line_form: RemindersByLineForm | None = None,
-                  status: int = 200) -> ResponseReturnValue:
+                  status: int = 200, quiet_form: QuietDaysForm | None = None) -> ResponseReturnValue:
     person = current_user._get_current_object()
     basic_id = person.organization.line_basic_id
     line_form = line_form or RemindersByLineForm(formdata=None, by_line="line" if person.reminders_by_line else "none")
     return render_template("auth/profile.html", add_friend_url=add_friend_url(basic_id) if basic_id else None,
-                           line_form=line_form, **reminders_context(person, pause_form)), status
+                           line_form=line_form, **reminders_context(person, pause_form, quiet_form)), status
 
 
 @bp.get("/profile")
@@ -167,6 +201,14 @@ def pause():
 @login_required
 def resume():
     return resume_from_form(current_user._get_current_object(), url_for("auth.profile"))
+
+
+@bp.post("/profile/reminders/quiet")
+@login_required
+def quiet_days():
+    """Keep weekdays free of one's reminders."""
+    return quiet_from_form(current_user._get_current_object(), lambda form: _profile_page(quiet_form=form, status=400),
+                           url_for("auth.profile"))
 
 
 @bp.post("/profile/reminders/line")

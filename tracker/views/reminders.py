@@ -1,5 +1,6 @@
 """Reminders for the administrator: LINE's quota against the month's forecast, the policy, the escalation of work
-that waits (and the longest pause a person may take), who cannot be reached, and what the outbox did."""
+that waits (and the longest pause and the most quiet days a person may take), who cannot be reached, and what the
+outbox did."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -86,7 +87,8 @@ def update_escalation_settings():
         changed = update_escalation(current_user.organization, current_user, head_after=form.escalate_head_after.data,
                                     executive_after=form.escalate_executive_after.data,
                                     idle_after=form.idle_nudge_after.data,
-                                    longest_pause=form.longest_pause_days.data, source=Source.WEB)
+                                    longest_pause=form.longest_pause_days.data,
+                                    most_quiet=form.most_quiet_days.data, source=Source.WEB)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
