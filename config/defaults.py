@@ -258,7 +258,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LINE_DATA_HOST",
         "https://api-data.line.me",
-        "Base URL of LINE's data host, where the rich menu image is uploaded. Tests point it at a fake server.",
+        "Base URL of LINE's data host: the rich menu image is uploaded there, and photos and files sent in the chat "
+        "are fetched from it (tracker/line/content.py). Tests point it at a fake server.",
         url,
     ),
     Setting(

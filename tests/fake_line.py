@@ -16,6 +16,11 @@ What it implements (shapes as documented by LINE):
   409 with `x-line-accepted-request-id` and delivers nothing), 200 `{"sentMessages": [...]}` with
   `x-line-request-id`; once `quota` is reached a push is refused with 429 "You have reached your monthly limit.";
 * `GET /v2/bot/message/quota` and `GET /v2/bot/message/quota/consumption`;
+* `GET /v2/bot/message/{messageId}/content` (LINE serves it from its data host, api-data.line.me; the fake serves
+  both hosts from its one address): the bytes a test put in `content[message_id]`, either `(bytes, content_type)` or
+  a `Content`, which can also make a body of any size chunk by chunk (never held whole), send it chunked, cut it
+  short after a full Content-Length, or answer slowly; 404 `{"message": "Not found"}` for an id not there (content
+  LINE no longer keeps, or never had). Each request records `sent_bytes`, the body bytes the client took;
 * anything else: 404 JSON, unless a test added a route with `add_route`.
 
 Faults (change them at any time, between or during requests; all random choices come from `random.Random(seed)`,
@@ -46,7 +51,8 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -54,6 +60,7 @@ from urllib.parse import parse_qs, urlsplit
 Handler = Callable[[dict], tuple]
 
 PUSH_PATH = "/v2/bot/message/push"
+CONTENT_PATH = re.compile(r"/v2/bot/message/(?P<message_id>[^/]+)/content")
 MESSAGE_TYPES = ("text", "sticker", "image", "video", "audio", "location", "imagemap", "template", "flex")
 QUOTABLE_TYPES = ("text", "sticker")
 TEXT_MAX = 5000
@@ -68,6 +75,41 @@ RETRY_KEY_ACCEPTED = "The retry key is already accepted"
 
 class _Abort(Exception):
     """The server is stopping while a handler waits: drop the connection without an answer."""
+
+
+@dataclass
+class Content:
+    """What `GET /v2/bot/message/{messageId}/content` answers for one message (put it in `FakeLine.content`).
+
+    The body is `data`, then zero bytes up to `size` when that is larger, written `chunk_size` bytes at a time and
+    made as it is written: a 30 MB body costs the test's process no 30 MB.
+    """
+
+    data: bytes = b""
+    content_type: str = "application/octet-stream"
+    size: int | None = None  # the body's length; None: len(data)
+    chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length: the length is known only by reading it all
+    truncate_at: int | None = None  # send a Content-Length of the whole, only this many bytes, then close
+    delay: float = 0.0  # wait before answering (a slow LINE)
+    pause: float = 0.0  # wait after each chunk (a trickle)
+    chunk_size: int = 64 * 1024
+
+    @property
+    def length(self) -> int:
+        return max(len(self.data), self.size or 0)
+
+    def chunks(self) -> Iterator[bytes]:
+        count = self.length if self.truncate_at is None else min(self.truncate_at, self.length)
+        step = self.chunk_size
+        data = self.data[:count]
+        for start in range(0, len(data), step):
+            yield data[start:start + step]
+        filler = bytes(step)
+        remaining = count - len(data)
+        while remaining > 0:
+            piece = filler if remaining >= step else filler[:remaining]
+            yield piece
+            remaining -= len(piece)
 
 
 class _Server(ThreadingHTTPServer):
@@ -118,6 +160,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _dispatch(self):
+        request: dict = {}
+        try:
+            self._answer(request)
+        finally:
+            request["finished"] = True  # answered, or given up on (content_requests waits for it)
+
+    def _answer(self, request: dict) -> None:
         fake = self.server.fake
         split = urlsplit(self.path)
         body = self._read_body()
@@ -125,7 +174,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             parsed = json.loads(body) if body else None
         except ValueError:
             parsed = None
-        request = {
+        request.update({
             "method": self.command,
             "path": split.path,
             "query": {k: v[0] if len(v) == 1 else v for k, v in parse_qs(split.query).items()},
@@ -134,7 +183,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             "json": parsed,
             "at": datetime.now(UTC),
             "status": None,
-        }
+        })
         try:
             status, headers, payload = fake._handle(request)
         except _Abort:
@@ -146,6 +195,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 fake.errors.append(exc)
             status, headers, payload = 500, {}, {"message": f"fake handler error: {exc!r}"}
         request["status"] = status
+        if isinstance(payload, Content):
+            self._send_content(fake, request, status, dict(headers or {}), payload)
+            return
         if isinstance(payload, (bytes, bytearray)):
             data = bytes(payload)
             content_type = "application/octet-stream"
@@ -169,6 +221,37 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if data and self.command != "HEAD":
             self.wfile.write(data)
 
+    def _send_content(self, fake: FakeLine, request: dict, status: int, headers: dict, content: Content) -> None:
+        """Write a `Content` body chunk by chunk, counting in `request["sent_bytes"]` what the client took; a client
+        that stops reading (it refused the file) ends the writing with a broken pipe, which is expected."""
+        headers.setdefault("x-line-request-id", request["request_id"])
+        headers.setdefault("Content-Type", content.content_type)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        if content.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(content.length))
+        self.end_headers()
+        sent = 0
+        try:
+            if self.command == "HEAD":
+                return
+            for chunk in content.chunks():
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if content.chunked else chunk)
+                sent += len(chunk)
+                if content.pause:
+                    fake.sleep(content.pause)
+            if content.chunked and content.truncate_at is None:
+                self.wfile.write(b"0\r\n\r\n")
+        except (OSError, _Abort):
+            self.close_connection = True
+        finally:
+            request["sent_bytes"] = sent
+        if content.truncate_at is not None:
+            self.close_connection = True  # the connection closes with the body short of its Content-Length
+
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
 
@@ -182,8 +265,12 @@ class FakeLine:
       requests  every request: method, path, query, headers (lowercased names), body (bytes), json, at,
                 status (the answer's status, "aborted" if dropped by stop())
       counts    Counter per outcome: accepted, conflict, invalid, unauthorized, failed, hung, hung_before_accept,
-                rate_limited, quota_exceeded, injected, not_found, method_not_allowed, custom
+                rate_limited, quota_exceeded, injected, not_found, method_not_allowed, custom, content,
+                content_not_found
       errors    exceptions raised by route handlers (a test can assert it stays empty)
+
+    Set by the test: `content` maps a message id to what its content endpoint answers, `(bytes, content_type)` or a
+    `Content` (kept by reset(), like group_members).
     """
 
     def __init__(self, token: str = "test-channel-token", *, quota: int | None = 300, initial_usage: int = 0,
@@ -193,6 +280,7 @@ class FakeLine:
         self.quota = quota
         self.initial_usage = initial_usage
         self.group_members: dict[str, int] = dict(group_members or {})
+        self.content: dict[str, Content | tuple[bytes, str]] = {}
         self.enforce_quota = enforce_quota
         self.seed = seed
         self.hang_seconds = hang_seconds
@@ -210,6 +298,7 @@ class FakeLine:
             ("POST", re.compile(re.escape(PUSH_PATH)), self._push, True),
             ("GET", re.compile(r"/v2/bot/message/quota"), self._quota, True),
             ("GET", re.compile(r"/v2/bot/message/quota/consumption"), self._consumption, True),
+            ("GET", CONTENT_PATH, self._content, True),
         ]
 
     # ----- lifecycle -------------------------------------------------------------------------------------------
@@ -342,6 +431,18 @@ class FakeLine:
     def requests_to(self, path: str, method: str | None = None) -> list[dict]:
         with self._lock:
             return [r for r in self.requests if r["path"] == path and (method is None or r["method"] == method)]
+
+    def content_requests(self, message_id: str) -> list[dict]:
+        """The requests for one message's content, each once its answer is written (the server may still be writing
+        a body the client gave up on when the client's call returns)."""
+        path = f"/v2/bot/message/{message_id}/content"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            found = self.requests_to(path)
+            if all(r.get("finished") for r in found):
+                return found
+            time.sleep(0.01)
+        raise AssertionError(f"the fake is still writing the content of {message_id}")
 
     # ----- internals -------------------------------------------------------------------------------------------
 
@@ -486,6 +587,17 @@ class FakeLine:
 
     def _consumption(self, request: dict) -> tuple:
         return 200, {}, {"totalUsage": self.total_usage}
+
+    def _content(self, request: dict) -> tuple:
+        with self._lock:
+            found = self.content.get(request["match"]["message_id"])
+            self.counts["content" if found is not None else "content_not_found"] += 1
+        if found is None:
+            return 404, {}, {"message": "Not found"}
+        content = found if isinstance(found, Content) else Content(found[0], found[1])
+        if content.delay:
+            self.sleep(content.delay)
+        return 200, {}, content
 
 
 def _validate_push(payload: dict) -> list[dict]:

@@ -56,6 +56,9 @@ class StoredFile:
     name: str  # as the person uploaded it
     content_type: str
     size: int
+    sha256: str | None = None  # of the bytes stored (LINE content, tracker/line/content.py)
+    width: int | None = None  # a photo's pixels, as stored (upright)
+    height: int | None = None
 
 
 def upload_folder() -> Path:
