@@ -265,8 +265,39 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LINE_TIMEOUT_SECONDS",
         "10",
-        "How long one call to LINE may take before it counts as failed and is retried later (same retry key).",
+        "How long one call to LINE may take before it counts as failed and is retried later (same retry key). "
+        "Signing in with LINE waits as long for each of its calls (the token, LINE's keys), then refuses.",
         positive,
+    ),
+    Setting(
+        "LINE_LOGIN_CHANNEL_ID",
+        None,
+        "Channel ID of the LINE Login channel (a channel of its own, under the same provider as the Messaging API "
+        "channel, so a person's user id is the one the bot linked). With LINE_LOGIN_CHANNEL_SECRET: the sign-in page "
+        "offers \"เข้าสู่ระบบด้วย LINE\" (tracker/line/login.py); empty: it does not.",
+    ),
+    Setting(
+        "LINE_LOGIN_CHANNEL_SECRET",
+        None,
+        "Channel secret of the LINE Login channel: sent with the token request, and the key of HS256 ID tokens.",
+    ),
+    Setting(
+        "LINE_LOGIN_AUTHORIZE_URL",
+        "https://access.line.me/oauth2/v2.1/authorize",
+        "LINE Login's authorization page, where the browser is sent to sign in with LINE. Tests point it at a fake.",
+        url,
+    ),
+    Setting(
+        "LINE_LOGIN_API_HOST",
+        "https://api.line.me",
+        "Base URL of LINE Login's token endpoint (/oauth2/v2.1/token) and keys (/oauth2/v2.1/certs), called by the "
+        "server. Tests point it at a fake LINE Login server on 127.0.0.1.",
+        url,
+    ),
+    Setting(
+        "LIFF_ID",
+        None,
+        "LIFF app id (from the LINE Login channel), kept for one-tap links from LINE messages; not used yet.",
     ),
     Setting(
         "LINE_WEBHOOK_MAX_EVENTS",

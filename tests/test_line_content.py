@@ -285,6 +285,19 @@ def test_bytes_that_claim_to_be_a_photo_but_do_not_decode_are_refused(app, line,
     assert error.status == 415 and error.message.startswith("เปิดรูปนี้ไม่ได้")
 
 
+def test_half_a_photo_is_refused_in_a_worker_that_has_drawn_a_pdf_report(app, line):
+    # WeasyPrint, imported to draw the PDF report, lets Pillow load truncated images for the whole process.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # what WeasyPrint set: the worker's state this test is about
+    line.content["5019"] = (photo_cut_in_half(), "image/jpeg")
+
+    error = refused("5019")
+
+    assert error.status == 415 and ImageFile.LOAD_TRUNCATED_IMAGES  # refused, and WeasyPrint's setting left as it was
+
+
 def test_a_photo_with_too_many_pixels_is_refused_before_decoding(app, line, monkeypatch):
     monkeypatch.setattr(content, "MAX_PIXELS", 100 * 100)
     line.content["5016"] = (picture(Image.new("RGB", (101, 100)), "PNG"), "image/png")

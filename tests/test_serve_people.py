@@ -35,7 +35,8 @@ from .factories import _TOKEN
 from .test_ops import TRACKER, environment, free_port
 
 PASSWORD = "demo-ita"  # the demo's (tracker/demo.py)
-PUBLIC_ENDPOINTS = {"static", "auth.login", "line.webhook"}  # and every `public.*` page: the O25/O26 page
+# Pages for nobody signed in: the sign-in (with a password, or LINE), the webhook, and every `public.*` page (O25/O26).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.line_start", "auth.line_callback", "line.webhook"}
 PROFILE_LINK = re.compile(r'<a href="/profile"[^>]*>([^<]+)</a>')
 
 

@@ -220,6 +220,8 @@ UNSCOPED = {
     # Looked up across the deployment by a value unique across it, before any organization is known.
     "tracker/auth.py:sign_in select(User)": "signing in finds a person by username, unique across the deployment",
     "tracker/auth.py:session_user select(User)": "a session's token (unique) names its person: no agency yet",
+    "tracker/line/login.py:person_for select(User)":
+        "a verified LINE ID token's user id (unique across the deployment) names its person at sign-in: no agency yet",
     "tracker/people.py:_check_username select(User)": "a new username must be free in every agency (sign-in asks none)",
     "tracker/cli.py:deployment_admin_command select(User)":
         "the operator at the server's command line names the deployment's administrators, of any agency",
@@ -241,6 +243,11 @@ UNSCOPED = {
     "tracker/evidence.py:needing_work_for select(Evidence, Task)":
         "by the people of one organization the digest goes to: the evidence they added themselves",
     "tracker/evidence.py:tasks_needing_work select(Evidence)": "by task ids the caller read through access",
+    "tracker/evidence.py:same_file_elsewhere select(Evidence)":
+        "by the hashes of evidence the caller holds, across agencies by design: only whether another task has the "
+        "same bytes is told, nothing of that task",
+    "tracker/line/uploads.py:_attach update(LineUpload)":
+        "claims the person's own uploads by the ids just read through access.find and scoped",
     "tracker/plans/next_year.py:undo_carry_over select(Plan)": "locks the plan the caller holds (FOR UPDATE), by id",
     # The audit trail of one agency and of the deployment, which has no organization (models.owner: none).
     "tracker/audit.py:trail select(AuditEvent)": "an organization's events or the deployment's: scoped cannot say or",

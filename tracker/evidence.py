@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -123,6 +123,20 @@ def path_of(relative: str) -> Path:
     if folder not in target.parents:
         raise DomainError("ไม่พบไฟล์", 404)
     return target
+
+
+def same_file_elsewhere(items: Sequence[Evidence]) -> set[int]:
+    """Return the ids of these pieces whose file (the same bytes, by SHA-256) is also evidence of another task, of
+    this organization or another, in one query through the index on sha256: the LINE reply and the review queue say
+    so. Only that is told, nothing of the other task (another agency's is not theirs to read)."""
+    hashes = sorted({item.sha256 for item in items if item.sha256})
+    if not hashes:
+        return set()
+    tasks: dict[str, set[int]] = {}
+    for digest, task_id in db.session.execute(
+            select(Evidence.sha256, Evidence.task_id).where(Evidence.sha256.in_(hashes)).distinct()):
+        tasks.setdefault(cast(str, digest), set()).add(task_id)  # one of the hashes asked for, never None
+    return {item.id for item in items if item.sha256 and tasks.get(item.sha256, set()) - {item.task_id}}
 
 
 # --- review and publishing -----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .models import (
     Role,
     Source,
     TaskStatus,
+    UploadStatus,
 )
 from .progress import SOON_WORKING_DAYS, MeasurePercent, StateKind, TaskState
 
@@ -98,6 +99,16 @@ EVIDENCE_REVIEW = {
     EvidenceReview.NEEDS_WORK: "ต้องแก้ไข",
 }
 
+UPLOAD_STATUS = {
+    UploadStatus.WAITING: "กำลังรับจาก LINE",
+    UploadStatus.STORED: "รับแล้ว รอเลือกงาน",
+    UploadStatus.REFUSED: "ไม่รับ",
+    UploadStatus.ATTACHED: "แนบกับงานแล้ว",
+}
+
+# Shown on a piece of evidence whose file (the same bytes, by SHA-256) is also evidence of another task.
+SAME_FILE_ELSEWHERE = "ไฟล์เดียวกับหลักฐานของงานอื่น"
+
 OIT_PURPOSE = {
     OitPurpose.PLAN: "เผยแพร่แผน (มาตรการส่งเสริมคุณธรรมฯ)",
     OitPurpose.RESULTS: "รายงานผลการดำเนินการตามมาตรการ",
@@ -163,6 +174,7 @@ CATALOGUE: dict[type[enum.Enum], dict] = {
     AuditAction: AUDIT_ACTION,
     EvidenceReview: EVIDENCE_REVIEW,
     OitPurpose: OIT_PURPOSE,
+    UploadStatus: UPLOAD_STATUS,
 }
 
 # The audit trail names the kind of object an event is about by its model's name.
@@ -298,6 +310,7 @@ PAUSE_REMINDERS = "พักการแจ้งเตือน"
 RESUME_REMINDERS = "รับการแจ้งเตือนต่อ"
 RECEIVING_REMINDERS = "รับการแจ้งเตือนตามปกติ"
 REMINDERS_BY_LINE = {True: "รับทาง LINE", False: "ไม่รับทาง LINE"}
+SIGN_IN_WITH_LINE = "เข้าสู่ระบบด้วย LINE"  # the sign-in page's button, when LINE Login is set up
 # The weekdays (0 = Monday, as date.weekday()), by name: a person's quiet days are chosen among Monday to Friday.
 WEEKDAY = {0: "จันทร์", 1: "อังคาร", 2: "พุธ", 3: "พฤหัสบดี", 4: "ศุกร์", 5: "เสาร์", 6: "อาทิตย์"}
 NO_QUIET_DAYS = "ไม่มี (รับการแจ้งเตือนทุกวันทำการ)"

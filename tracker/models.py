@@ -130,6 +130,15 @@ class EvidenceReview(str, enum.Enum):
     NEEDS_WORK = "needs_work"  # sent back, with the reason
 
 
+class UploadStatus(str, enum.Enum):
+    """Where a photo or file sent in the LINE chat stands (LineUpload): fetched from LINE, then attached to a task."""
+
+    WAITING = "waiting"  # recorded with its event; not yet fetched from LINE
+    STORED = "stored"  # fetched and stored; waiting for the person to pick a task
+    REFUSED = "refused"  # not fetched or not accepted (too big, gone at LINE, not a type we take): the reason says
+    ATTACHED = "attached"  # evidence of a task now
+
+
 class OitPurpose(str, enum.Enum):
     """What an OIT item of an assessment year asks an agency to publish about its improvement plan."""
 
@@ -606,6 +615,11 @@ class Evidence(OrganizationOwned, Model):
     file_name: Mapped[str | None] = mapped_column(String(300))  # the name the person uploaded
     content_type: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[int | None]
+    # The stored bytes' SHA-256 (files from LINE: the same file already evidence of another task is flagged to the
+    # head), and a photo's pixels as stored.
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -737,6 +751,43 @@ class LineEvent(Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LineUpload(Model):
+    """A photo or file a linked person sent the Official Account in their one-to-one chat (tracker/line/uploads.py):
+    recorded with its webhook event, fetched from LINE after that commits, then attached to the task they pick.
+
+    One row per LINE message: the photos of one imageSet are rows of the same `image_set_id`, `set_index` of
+    `set_total`. Rows never attached (left waiting or stored) are for a later cleanup job to remove with their files.
+    """
+
+    __table_args__ = (Index("ix_line_upload_user_id_image_set_id", "user_id", "image_set_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)  # LINE's, the content's address
+    image_set_id: Mapped[str | None] = mapped_column(String(64))
+    set_index: Mapped[int | None]  # 1-based, as LINE numbers them
+    set_total: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(10))  # image | file: LINE's message type
+    name_hint: Mapped[str | None] = mapped_column(String(300))  # a file message's fileName
+    status: Mapped[UploadStatus] = mapped_column(_enum(UploadStatus, "upload_status"), default=UploadStatus.WAITING)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was refused, as the person was told
+    file_path: Mapped[str | None] = mapped_column(String(300))
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))  # attached to
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    task: Mapped[Task | None] = relationship()
+
+
 class LinkNonce(Model):
     """The one-time nonce of LINE's account-link flow: issued to a signed-in person, used once, short-lived."""
 
@@ -824,7 +875,7 @@ def _keep_organizations(session: Session, flush_context: Any, instances: Any) ->
 
 
 # Rows whose changes no cached page shows: the outbox, the webhook's log, sign-ins and sessions, the trail itself.
-_UNSEEN = ("Notification", "LineEvent", "LoginAttempt", "UserSession", "LinkNonce", "AuditEvent")
+_UNSEEN = ("Notification", "LineEvent", "LineUpload", "LoginAttempt", "UserSession", "LinkNonce", "AuditEvent")
 
 
 @event.listens_for(Session, "before_flush")

@@ -191,6 +191,9 @@ def add_evidence(
         file_name=stored.name if stored else None,
         content_type=stored.content_type if stored else None,
         size=stored.size if stored else None,
+        sha256=stored.sha256 if stored else None,
+        width=stored.width if stored else None,
+        height=stored.height if stored else None,
         note=free_text(note, "คำอธิบายหลักฐาน"),
         created_by=actor,
     )

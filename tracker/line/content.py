@@ -19,13 +19,14 @@ import threading
 import uuid
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import urllib3
 from flask import current_app
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from .. import evidence
 from ..errors import DomainError
@@ -287,7 +288,7 @@ def _decode_without_metadata(source: Path, pillow_format: str) -> tuple[Image.Im
     """Decode a photo; return its pixels, upright, to be saved in the same format without EXIF or XMP (where and when
     it was taken, the camera), and the options that keep its colour profile (and a JPEG's quality)."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _truncated_images_refused():
             # Pillow warns of damaged EXIF and the like: what counts is whether the pixels decode, and the EXIF is
             # left behind anyway. A decompression bomb stays an error.
             warnings.simplefilter("ignore")
@@ -314,6 +315,20 @@ def _decode_without_metadata(source: Path, pillow_format: str) -> tuple[Image.Im
         log.info("LINE photo does not decode: %s: %s", type(error).__name__, error)
         raise DomainError("เปิดรูปนี้ไม่ได้ — ไฟล์เสียหรือไม่ใช่รูปจริง ลองถ่ายหรือส่งใหม่ (the image does not decode)",
                           415) from error
+
+
+@contextmanager
+def _truncated_images_refused() -> Iterator[None]:
+    """Have Pillow refuse a photo cut short while it is decoded here. WeasyPrint (the PDF report) sets
+    PIL.ImageFile.LOAD_TRUNCATED_IMAGES for the whole process when it is imported, which would let half a photo
+    through as evidence in any worker that has drawn a report; the flag is put back as it was (sync workers: one
+    request at a time)."""
+    was = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = was
 
 
 def _too_many_pixels(width: int, height: int) -> DomainError:

@@ -288,6 +288,42 @@ def task_carousel(
     return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
 
 
+ATTACH_LABEL = "แนบกับงานนี้"
+
+
+def attach_carousel(
+    cards: Sequence[TaskCard],
+    *,
+    base_url: str,
+    attach_data: Callable[[int], str],
+    alt_text: str,
+    more_url: str | None = None,
+) -> dict:
+    """Tasks to attach a photo or file the person sent to, as one carousel: each bubble's first button attaches it
+    (attach_data(task_id): the signed postback), the second opens the task. More than 12: the first 11 and a link to
+    the rest on the web, as task_carousel."""
+    if not cards:
+        raise ValueError("attach_carousel needs at least one card")
+    overflow = len(cards) > MAX_BUBBLES
+    shown = list(cards[: MAX_BUBBLES - 1] if overflow else cards)
+    data = [attach_data(card.id) for card in shown]
+    bubbles: list[dict] = []
+    for scale in _CAROUSEL_SCALES:
+        limits = _limits(scale)
+        bubbles = []
+        for card, signed in zip(shown, data, strict=True):
+            bubble = _task_bubble(card, base_url, None, limits)
+            button = _postback_button(ATTACH_LABEL, signed, f"{ATTACH_LABEL}: {_short_step(card, limits)}",
+                                      style="primary")
+            bubble["footer"]["contents"].insert(0, button)
+            bubbles.append(bubble)
+        if overflow:
+            bubbles.append(_more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks"))
+        if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
+            break
+    return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
+
+
 def tick_confirmation(card: TaskCard, *, base_url: str, undo_data: str) -> dict:
     """The reply after "เสร็จแล้ว": the task, marked done, with an undo button (postback undo_data) and a web link."""
     limits = _limits(1.0)

@@ -7,7 +7,9 @@ the caller to check; this module only proves the button came from us, for this t
 
 A button may carry a day too (`a=snoozeto&t=12&d=2026-03-16&s=<signature>`: "put the reminders off to 16 March"),
 signed with the rest, so the day a person read on the button is the day they get. A day the person picks themself
-(LINE's date picker) is not in the data: it comes in the event's `postback.params`, and the caller checks it.
+(LINE's date picker) is not in the data: it comes in the event's `postback.params`, and the caller checks it. A button
+about a photo or file the person sent (attach it to this task) carries the upload too (`a=attach&t=12&u=34&s=...`),
+signed alike.
 
 Pure stdlib: no Flask, no database.
 """
@@ -30,6 +32,7 @@ _DATA_RE = re.compile(
     rf"a=(?P<action>[a-z]{{1,10}})"
     rf"&t=(?P<task>0|[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}})"
     rf"(?:&d=(?P<day>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}))?"
+    rf"(?:&u=(?P<upload>[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}}))?"
     rf"&s=(?P<sig>[0-9a-f]{{{SIGNATURE_HEX}}})"
 )
 
@@ -42,10 +45,23 @@ class Signed(NamedTuple):
     day: date | None = None
 
 
-def _signature(action: str, task_id: int, line_user_id: str, secret: str, day: date | None = None) -> str:
+class SignedUpload(NamedTuple):
+    """What an upload's button says (read_upload), once its signature is checked: the action, the task and the photo
+    or file sent in the chat (tracker.models.LineUpload)."""
+
+    action: str
+    task_id: int
+    upload_id: int
+
+
+def _signature(action: str, task_id: int, line_user_id: str, secret: str, day: date | None = None,
+               upload_id: int | None = None) -> str:
     # Without a day the message is what it has always been (buttons already sent in people's chats keep working);
-    # with one, "@<day>" follows the action, which no action contains ([a-z]), so the two kinds never sign alike.
+    # with one, "@<day>" follows the action, which no action contains ([a-z]), so the two kinds never sign alike;
+    # an upload is "#<id>" after that, likewise never in an action or a day.
     what = f"{action}@{day.isoformat()}" if day is not None else action
+    if upload_id is not None:
+        what += f"#{upload_id}"
     message = f"{what}:{task_id}:{line_user_id}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
 
@@ -56,9 +72,10 @@ def _check_secret(secret: str) -> None:
         raise ValueError("the postback secret is empty")
 
 
-def sign(action: str, task_id: int, line_user_id: str, secret: str, *, day: date | None = None) -> str:
+def sign(action: str, task_id: int, line_user_id: str, secret: str, *, day: date | None = None,
+         upload_id: int | None = None) -> str:
     """Return postback data such as "a=done&t=12&s=<24 hex>" for a button sent to line_user_id (with `day`:
-    "a=snoozeto&t=12&d=2026-03-16&s=<24 hex>")."""
+    "a=snoozeto&t=12&d=2026-03-16&s=<24 hex>"; with `upload_id`: "a=attach&t=12&u=34&s=<24 hex>")."""
     _check_secret(secret)
     if not isinstance(action, str) or not _ACTION_RE.fullmatch(action):
         raise ValueError(f"postback action must be 1 to 10 letters a-z, not {action!r}")
@@ -68,8 +85,13 @@ def sign(action: str, task_id: int, line_user_id: str, secret: str, *, day: date
         raise ValueError("a postback is signed for one LINE user; the user id is empty")
     if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
         raise ValueError(f"a postback's day must be a date, not {day!r}")
+    if upload_id is not None and (isinstance(upload_id, bool) or not isinstance(upload_id, int)
+                                  or not 0 < upload_id < 10**_MAX_ID_DIGITS):
+        raise ValueError(f"an upload id must be a positive integer, not {upload_id!r}")
     on_day = f"&d={day.isoformat()}" if day is not None else ""
-    return f"a={action}&t={task_id}{on_day}&s={_signature(action, task_id, line_user_id, secret, day)}"
+    of_upload = f"&u={upload_id}" if upload_id is not None else ""
+    signature = _signature(action, task_id, line_user_id, secret, day, upload_id)
+    return f"a={action}&t={task_id}{on_day}{of_upload}&s={signature}"
 
 
 def verify(data: str, line_user_id: str, secret: str) -> tuple[str, int] | None:
@@ -80,10 +102,26 @@ def verify(data: str, line_user_id: str, secret: str) -> tuple[str, int] | None:
 
 
 def read(data: str, line_user_id: str, secret: str) -> Signed | None:
-    """Return what data says if it was signed by sign() for this LINE user, else None.
+    """Return what data says if it was signed by sign() without an upload for this LINE user, else None (data with
+    an upload: read_upload()).
 
     line_user_id must come from the webhook event's source (the person who pressed the button), not from the data.
     """
+    found = _read(data, line_user_id, secret)
+    if found is None or found[3] is not None:
+        return None
+    return Signed(*found[:3])
+
+
+def read_upload(data: str, line_user_id: str, secret: str) -> SignedUpload | None:
+    """Return what data says if it was signed by sign() with an upload (and no day) for this LINE user, else None."""
+    found = _read(data, line_user_id, secret)
+    if found is None or found[3] is None or found[2] is not None:
+        return None
+    return SignedUpload(found[0], found[1], found[3])
+
+
+def _read(data: str, line_user_id: str, secret: str) -> tuple[str, int, date | None, int | None] | None:
     _check_secret(secret)
     if not isinstance(data, str) or len(data) > MAX_DATA:
         return None
@@ -97,7 +135,8 @@ def read(data: str, line_user_id: str, secret: str) -> Signed | None:
         day = date.fromisoformat(match["day"]) if match["day"] else None
     except ValueError:  # 2026-02-30: never signed
         return None
-    expected = _signature(action, task_id, line_user_id, secret, day)
+    upload_id = int(match["upload"]) if match["upload"] else None
+    expected = _signature(action, task_id, line_user_id, secret, day, upload_id)
     if not hmac.compare_digest(expected, match["sig"]):
         return None
-    return Signed(action, task_id, day)
+    return action, task_id, day, upload_id

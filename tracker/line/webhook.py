@@ -4,7 +4,8 @@ Every answer goes through the reply API (free); only reminders are pushed. Ticki
 other answers (รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ with its reason typed next: answers.py), call the same domain
 function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
 once: its webhookEventId is recorded in the same transaction as its effects. LINE is never called inside that
-transaction: a handler that needs to ask LINE something (a link token, a group's member count) answers with a
+transaction: a handler that needs to ask LINE something (a link token, a group's member count, a photo or file sent
+in the chat: uploads.py) answers with a
 `Later`, run once the event's changes are committed, which records what LINE said in a short transaction of its
 own; the reply goes last. An event is checked against the shape
 LINE documents before anything is done with it: one of another shape is logged and skipped, and the rest of its
@@ -26,7 +27,7 @@ from ..extensions import db
 from ..labels import label
 from ..models import LineEvent, Organization, Source, Task
 from ..organization import public_url
-from . import answers, flex, linking, postback
+from . import answers, flex, linking, postback, uploads
 from .channel import Channel
 from .replies import (
     HELP,
@@ -111,6 +112,8 @@ def shape_problems(event: Any) -> list[str]:
         message = event.get("message")
         if isinstance(message, dict) and message.get("type") == "text" and not isinstance(message.get("text"), str):
             problems.append("message.text is missing or not a string")
+        if isinstance(message, dict) and message.get("type") in uploads.KINDS:
+            problems += uploads.shape_problems(message)
     elif kind == "postback":
         problems += _object_problems(event, "postback", required={"data": False})
         params = event["postback"].get("params", {}) if isinstance(event.get("postback"), dict) else {}
@@ -193,6 +196,8 @@ def _unfollow(organization: Organization, event: dict, channel: Channel) -> list
 def _message(organization: Organization, event: dict, channel: Channel) -> Answer:
     message = event.get("message") or {}
     source = _source(event)
+    if message.get("type") in uploads.KINDS:
+        return _upload(organization, source, message, channel)
     if source.get("type") == "group":
         return _group_message(organization, source.get("groupId"), message.get("text") or "", channel)
     if message.get("type") != "text":
@@ -221,6 +226,16 @@ def _message(organization: Organization, event: dict, channel: Channel) -> Answe
     return [flex.text(HELP)]
 
 
+def _upload(organization: Organization, source: dict, message: dict, channel: Channel) -> Answer:
+    """A photo or file: taken in the person's one-to-one chat only, from a person linked to LINE (uploads.py)."""
+    if source.get("type") != "user":
+        return uploads.in_group(message)
+    user = linking.linked_user(organization, source.get("userId"))
+    if user is None:
+        return _link_invitation(organization, channel, source.get("userId"))
+    return uploads.receive(user, source["userId"], message)
+
+
 def _postback(organization: Organization, event: dict, channel: Channel) -> Answer:
     source = _source(event)
     user = linking.linked_user(organization, source.get("userId"))
@@ -230,6 +245,9 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
     data = event.get("postback") or {}
     signed = postback.read(data.get("data", ""), binding or "", secret())
     if signed is None:
+        upload = postback.read_upload(data.get("data", ""), binding or "", secret())
+        if upload is not None:  # a photo or file the person sent, attached to a task (uploads.py)
+            return uploads.pressed(user, upload, binding or "")
         return [flex.text("ปุ่มนี้ใช้ไม่ได้แล้ว — พิมพ์ “งาน” เพื่อดูงานล่าสุด")]
     action = signed.action
     task = find(Task, signed.task_id, organization.id)

@@ -1,10 +1,11 @@
-"""Signing in and out, one's own password and profile, and one's own reminders (a pause, quiet weekdays, LINE or
-none)."""
+"""Signing in (a password, or LINE) and out, one's own password and profile, and one's own reminders (a pause, quiet
+weekdays, LINE or none)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,13 +15,18 @@ from ..auth import change_password, end_session, record_sign_in, sign_in, start_
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ActionForm, LoginForm, PasswordForm, PauseForm, QuietDaysForm, RemindersByLineForm
+from ..line import login as line_login
 from ..line.account import add_friend_url
 from ..models import Source, User
+from ..organization import DEFAULT_PUBLIC_URL
 from ..reminders.settings import pause_bounds, pause_of, pause_reminders, set_quiet_days, set_reminders_by_line
 from ..thai import format_date
 from . import safe_next
 
+log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
+# The session key of the one sign-in with LINE under way in this browser (tracker.line.login.Attempt).
+LINE_ATTEMPT = "line_login"
 
 
 def _address() -> str:
@@ -42,14 +48,67 @@ def login():
             flash(error.message, "error")
             status = error.status
         else:
-            record_sign_in(user, source=Source.WEB)
-            start_session(user, _address(), request.user_agent.string)
-            db.session.commit()
-            login_user(user)  # never remember=True: a sign-in lives as long as its server-side session only
-            return redirect(safe_next(form.next.data) or url_for("tasks.home"))
+            return _signed_in(user, Source.WEB, form.next.data)
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form, status)
+
+
+def _login_page(form: LoginForm, status: int = 200) -> ResponseReturnValue:
+    return render_template("auth/login.html", form=form,
+                           line_login=line_login.enabled(current_app.config)), status
+
+
+def _signed_in(user: User, source: Source, next_page: str | None) -> ResponseReturnValue:
+    """Start the session of a person who has just proved who they are (a password, LINE): on the trail, a
+    server-side session, its cookie; then on to `next` or their own page."""
+    record_sign_in(user, source=source)
+    start_session(user, _address(), request.user_agent.string)
+    db.session.commit()
+    login_user(user)  # never remember=True: a sign-in lives as long as its server-side session only
+    return redirect(safe_next(next_page) or url_for("tasks.home"))
+
+
+def _line_callback_url() -> str:
+    """Where LINE sends the browser back to: under PUBLIC_URL when it is set, else under the address this request
+    came to (behind PROXY_COUNT proxies, the one they forwarded). A sign-in belongs to no organization yet, so no
+    organization's recorded address (organization.public_url) applies. LINE accepts only the callback URLs
+    registered on the channel."""
+    configured = current_app.config["PUBLIC_URL"]
+    if configured != DEFAULT_PUBLIC_URL:
+        return configured + url_for("auth.line_callback")
+    return url_for("auth.line_callback", _external=True)
+
+
+@bp.get("/login/line")
+def line_start():
+    """Send the browser to LINE to sign in, keeping this attempt's state, nonce and code verifier in its session."""
+    if not line_login.enabled(current_app.config):
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("tasks.home"))
+    attempt, authorize_url = line_login.begin(_line_callback_url(), safe_next(request.args.get("next")))
+    session[LINE_ATTEMPT] = attempt.to_dict()  # a new attempt replaces one left unfinished
+    return redirect(authorize_url)
+
+
+@bp.get("/login/line/callback")
+def line_callback():
+    """Where LINE sends the browser back: sign in the person whose linked LINE account the ID token proves, or say
+    on the sign-in page why not (nothing signed in)."""
+    if not line_login.enabled(current_app.config):
+        abort(404)
+    attempt = line_login.Attempt.from_dict(session.pop(LINE_ATTEMPT, None))  # used once, whatever comes of it
+    try:
+        # The calls to LINE, before the database is asked anything: no transaction waits on LINE.
+        line_user_id = line_login.finish(attempt, request.args)
+        user = line_login.person_for(line_user_id)
+    except line_login.LineLoginRefused as error:
+        db.session.rollback()
+        log.warning("sign-in with LINE refused from %s: %s", _address(), error.reason)
+        flash(error.message, "error")
+        return _login_page(LoginForm(next=attempt.next if attempt else ""), error.status)
+    return _signed_in(user, Source.LINE, attempt.next if attempt else None)
 
 
 @bp.post("/logout")

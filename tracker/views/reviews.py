@@ -14,6 +14,7 @@ from ..access import Action, get_division, get_evidence, require
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ReviewForm
+from ..labels import SAME_FILE_ELSEWHERE
 from ..models import Division, Source
 
 bp = Blueprint("reviews", __name__)
@@ -38,7 +39,10 @@ def _page(division: Division | None, status: int = 200, **given: ReviewForm):
     for item in items:
         key = form_key(item.id)
         forms[item.id] = given[key] if key in given else ReviewForm(prefix=key)
-    return render_template("reviews/index.html", items=items, forms=forms, division=division), status
+    # The pieces whose file is also evidence of another task (the same bytes sent twice): one query for the page.
+    same_file = evidence.same_file_elsewhere(items)
+    return render_template("reviews/index.html", items=items, forms=forms, division=division,
+                           same_file=same_file, same_file_label=SAME_FILE_ELSEWHERE), status
 
 
 @bp.get("/reviews")

@@ -1,0 +1,235 @@
+"""Signing in with LINE (tracker/line/login.py): LINE Login's code flow with PKCE, state and nonce, against a fake LINE
+Login server on 127.0.0.1 (tests/fake_line_login.py). The test client follows the redirects by hand: to the fake's
+authorization page, and back to the app's callback with the code and state the fake gives."""
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import urllib3
+
+from tracker.extensions import db
+from tracker.line import login as line_login
+from tracker.models import AuditAction, Source
+
+from .factories import csrf_token, events, login
+from .fake_line_login import FakeLineLogin
+
+LINE_USER = "U" + "4" * 32
+PERSON = "clerk-staff"
+
+
+@pytest.fixture
+def fake(app):
+    """A fake LINE Login server, the app set up to use it, and the keys LINE published forgotten between tests."""
+    line_login.forget_keys()
+    with FakeLineLogin() as server:
+        app.config.update(server.settings(), LINE_TIMEOUT_SECONDS=2.0)
+        server.next_user = LINE_USER
+        yield server
+        assert server.errors == []
+    line_login.forget_keys()
+
+
+@pytest.fixture
+def person(seeded):
+    """The seeded clerk-staff, their LINE account linked (as the Official Account's account link would)."""
+    user = seeded.users[PERSON]
+    user.line_user_id = LINE_USER
+    db.session.commit()
+    return user
+
+
+def authorize(client, **query) -> str:
+    """Press the button: the app's redirect to LINE, then LINE's (the fake's) back; return the callback URL's path
+    and query, as the browser would open it."""
+    start = client.get("/login/line", query_string=query)
+    assert start.status_code == 302, start.status_code
+    answer = urllib3.request("GET", start.headers["Location"], redirect=False, timeout=5)
+    assert answer.status == 302, answer.data
+    back = urlsplit(answer.headers["Location"])
+    assert back.path == "/login/line/callback"
+    return f"{back.path}?{back.query}"
+
+
+def callback_query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def signed_out(client) -> bool:
+    """Nothing is signed in: a page behind sign-in sends the browser to the sign-in page."""
+    response = client.get("/tasks")
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def refused(response, words: str = line_login.REFUSED, status: int = 400) -> bool:
+    page = response.get_data(as_text=True)
+    return response.status_code == status and words in page and 'name="password"' in page
+
+
+def test_a_linked_person_signs_in_with_line(client, fake, person):
+    callback = authorize(client)
+    request = fake.requests[0]["query"]
+    assert request["scope"] == "openid profile" and request["code_challenge_method"] == "S256"
+    assert request["redirect_uri"] == "http://localhost/login/line/callback"
+    assert request["nonce"] and request["state"] and len(request["code_challenge"]) == 43
+    response = client.get(callback)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/tasks")
+    assert page.status_code == 200 and "งานของฉัน" in page.get_data(as_text=True)
+    [event] = events(AuditAction.USER_SIGN_IN.value)
+    assert event.actor_id == person.id and event.source is Source.LINE
+    [token_call] = fake.token_requests()
+    assert token_call["form"]["client_secret"] == fake.secret and token_call["form"]["code_verifier"]
+    assert token_call["form"]["redirect_uri"] == request["redirect_uri"]
+
+
+def test_next_is_kept_through_line_and_only_a_path_of_this_site(client, fake, person):
+    assert client.get(authorize(client, next="/profile")).headers["Location"] == "/profile"
+    client.post("/logout", data={"csrf_token": _token(client)})
+    assert client.get(authorize(client, next="https://evil.example/")).headers["Location"] == "/"
+
+
+def _token(client) -> str:
+    return csrf_token(client, "/profile")
+
+
+def test_public_url_makes_the_callback_address(app, client, fake, person):
+    app.config["PUBLIC_URL"] = "https://ita.example.go.th"
+    start = client.get("/login/line")
+    sent = callback_query(start.headers["Location"])
+    assert sent["redirect_uri"] == "https://ita.example.go.th/login/line/callback"
+
+
+def test_an_unlinked_line_account_is_told_how_to_link_it(client, fake, person):
+    fake.next_user = "U" + "9" * 32
+    response = client.get(authorize(client))
+    assert refused(response, "ยังไม่ได้เชื่อม", 403)
+    assert "รหัสผ่าน" in response.get_data(as_text=True)
+    assert signed_out(client) and events(AuditAction.USER_SIGN_IN.value) == []
+
+
+def test_an_inactive_person_is_refused(client, fake, person):
+    person.active = False
+    db.session.commit()
+    assert refused(client.get(authorize(client)), line_login.INACTIVE, 403)
+    assert signed_out(client)
+
+
+def test_a_forged_state_is_refused_before_line_is_asked(client, fake, person):
+    callback = authorize(client)
+    query = callback_query(callback)
+    response = client.get("/login/line/callback", query_string={"code": query["code"], "state": "forged"})
+    assert refused(response) and signed_out(client) and fake.token_requests() == []
+
+
+def test_a_missing_state_is_refused(client, fake, person):
+    query = callback_query(authorize(client))
+    assert refused(client.get("/login/line/callback", query_string={"code": query["code"]}))
+    assert signed_out(client) and fake.token_requests() == []
+
+
+def test_a_callback_without_an_attempt_is_refused(client, fake, person):
+    """Another browser's callback (login CSRF: someone's code sent to a victim's browser) finds no attempt here."""
+    callback = authorize(client)
+    stranger = client.application.test_client()
+    assert refused(stranger.get(callback)) and signed_out(stranger)
+
+
+def test_a_state_is_used_once(client, fake, person):
+    callback = authorize(client)
+    assert client.get(callback).status_code == 302
+    client.post("/logout", data={"csrf_token": _token(client)})
+    assert refused(client.get(callback)) and signed_out(client)
+    assert len(fake.token_requests()) == 1
+
+
+def test_a_replayed_code_is_refused(client, fake, person):
+    """The same code again with a fresh attempt's state (an attacker who caught a code): LINE answers invalid_grant."""
+    first = callback_query(authorize(client))
+    assert client.get("/login/line/callback", query_string=first).status_code == 302
+    client.post("/logout", data={"csrf_token": _token(client)})
+    fresh = callback_query(authorize(client))
+    response = client.get("/login/line/callback", query_string={"code": first["code"], "state": fresh["state"]})
+    assert refused(response) and signed_out(client)
+    assert len(fake.token_requests()) == 2  # the second answered 400 invalid_grant: the code was spent
+
+
+def test_cancelling_on_line_is_refused_with_its_own_message(client, fake, person):
+    fake.deny = True
+    response = client.get(authorize(client))
+    assert refused(response, line_login.CANCELLED) and signed_out(client) and fake.token_requests() == []
+
+
+@pytest.mark.parametrize("alteration, reason", [
+    pytest.param({"claims": {"aud": "1659999999"}}, "InvalidAudienceError", id="another channel's token"),
+    pytest.param({"claims": {"exp": int(time.time()) - 120, "iat": int(time.time()) - 3720}},
+                 "ExpiredSignatureError", id="expired"),
+    pytest.param({"claims": {"nonce": "not-the-attempts"}}, "nonce is not the attempt's", id="wrong nonce"),
+    pytest.param({"claims": {"nonce": None}}, 'missing the "nonce" claim', id="no nonce"),
+    pytest.param({"claims": {"iss": "https://evil.example"}}, "InvalidIssuerError", id="wrong issuer"),
+    pytest.param({"claims": {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200}},
+                 "ImmatureSignatureError", id="issued later"),
+    pytest.param({"sign_secret": "f00dfeed" * 4}, "InvalidSignatureError", id="HS256 with another secret"),
+    pytest.param({"alg": "none"}, "algorithm 'none' refused", id="alg none"),
+    pytest.param({"alg": "HS512"}, "algorithm 'HS512' refused", id="an algorithm LINE does not use"),
+    pytest.param({"alg": "ES256", "sign_kid": "unknown-key"}, "unknown key", id="ES256 with an unknown kid"),
+])
+def test_an_id_token_that_fails_a_check_is_refused(client, fake, person, caplog, alteration, reason):
+    for name, value in alteration.items():
+        setattr(fake, name, value)
+    response = client.get(authorize(client))
+    assert refused(response) and signed_out(client) and events(AuditAction.USER_SIGN_IN.value) == []
+    assert reason in caplog.text
+
+
+def test_es256_tokens_are_checked_with_lines_published_key(client, fake, person):
+    fake.alg = "ES256"
+    assert client.get(authorize(client)).status_code == 302
+    assert client.get("/tasks").status_code == 200
+    client.post("/logout", data={"csrf_token": _token(client)})
+    assert client.get(authorize(client)).status_code == 302
+    certs = [r for r in fake.requests if r["path"].endswith("/certs")]
+    assert len(certs) == 1  # the key is kept, not fetched for every sign-in
+
+
+def test_an_es256_token_signed_with_another_key_is_refused(client, fake, person, caplog):
+    fake.alg = "ES256"
+    impostor = FakeLineLogin(fake.channel_id, key_id=fake.key_id)  # the same kid, another private key (never started)
+    impostor.alg = "ES256"
+    fake.id_token = impostor.id_token  # type: ignore[method-assign]
+    assert refused(client.get(authorize(client))) and signed_out(client)
+    assert "InvalidSignatureError" in caplog.text
+
+
+def test_a_token_call_that_hangs_is_refused_in_bounded_time(app, client, fake, person):
+    app.config["LINE_TIMEOUT_SECONDS"] = 0.5
+    fake.token_delay = 5
+    callback = authorize(client)
+    began = time.monotonic()
+    response = client.get(callback)
+    assert time.monotonic() - began < 2.5
+    assert refused(response) and signed_out(client)
+
+
+def test_line_unreachable_is_refused(app, client, fake, person):
+    callback = authorize(client)
+    app.config["LINE_LOGIN_API_HOST"] = "http://127.0.0.1:9"  # discard: nothing listens
+    assert refused(client.get(callback)) and signed_out(client)
+
+
+def test_the_button_shows_only_when_line_login_is_set_up(app, client, fake):
+    page = client.get("/login").get_data(as_text=True)
+    assert "เข้าสู่ระบบด้วย LINE" in page and 'href="/login/line"' in page
+    app.config["LINE_LOGIN_CHANNEL_SECRET"] = None
+    page = client.get("/login").get_data(as_text=True)
+    assert "เข้าสู่ระบบด้วย LINE" not in page
+    assert client.get("/login/line").status_code == 404
+    assert client.get("/login/line/callback?code=x&state=y").status_code == 404
+
+
+def test_the_password_sign_in_is_unchanged_beside_it(client, fake, person):
+    assert login(client, PERSON).status_code == 302
+    [event] = events(AuditAction.USER_SIGN_IN.value)
+    assert event.source is Source.WEB

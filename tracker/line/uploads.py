@@ -1,0 +1,296 @@
+"""A photo or file a person sends the Official Account in their one-to-one chat, made evidence of the task they pick.
+
+The webhook's event records the upload (models.LineUpload, waiting) in its own transaction and answers with a `Later`:
+once that commits, `content.fetch` downloads and checks the file with nothing of ours open, a short transaction records
+it stored or refused (with the reason), and the reply says why it was refused, or offers the person's open tasks as
+a quick reply (at most 13; the 13th "อื่น ๆ" when there are more, which answers with a carousel of the rest). The
+photos of one imageSet (each its own event, in any order) are answered once, when the last of them is settled.
+
+Pressing a task (postback "attach", signed for the person's LINE account with the task and the upload) attaches the
+file, or each file of the set, through `tasks.add_evidence`: the web's permission check, audited with source LINE, the
+evidence pending the head's review. The uploads are claimed with one conditional UPDATE, so a second press, or two at
+once, attaches nothing twice. A file whose bytes are already evidence of another task is attached all the same, and
+the reply says so (the review queue too: evidence.same_file_elsewhere).
+
+Uploads left waiting or stored and never attached stay, with their files, for a later cleanup job.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, update
+from sqlalchemy.orm import selectinload
+
+from .. import clock, evidence, tasks
+from ..access import Action, Refused, can, find, scoped
+from ..errors import DomainError
+from ..extensions import db
+from ..models import EvidenceReview, LineUpload, Source, Task, TaskStatus, UploadStatus, User
+from ..organization import public_url, work_calendar
+from . import content, flex, postback
+from .replies import secret, task_card
+
+log = logging.getLogger(__name__)
+
+KINDS = ("image", "file")  # LINE's message types taken as evidence (video and audio are not evidence types)
+MORE_LABEL = "อื่น ๆ"
+ATTACH = "attach"
+MORE = "attachmore"
+ASK_IN_PRIVATE = ("รับรูปหรือไฟล์หลักฐานเฉพาะในแชตส่วนตัวกับบัญชีนี้ — ส่งมาที่แชตส่วนตัว แล้วเลือกงานที่จะแนบ "
+                  "(files are taken in the one-to-one chat only)")
+GONE = "ปุ่มนี้ใช้ไม่ได้แล้ว — ส่งรูปหรือไฟล์มาใหม่อีกครั้ง"
+
+
+def in_group(message: dict) -> list[dict]:
+    """A photo or file sent in a group or a room is not taken: ask once (for an image set, at its first photo) to
+    send it in the one-to-one chat."""
+    image_set = message.get("imageSet") or {}
+    if image_set.get("index", 1) != 1:
+        return []
+    return [flex.text(ASK_IN_PRIVATE)]
+
+
+def receive(user: User, line_user_id: str, message: dict) -> Callable[[], list[dict]] | list[dict]:
+    """Record a photo or file the person sent, in the event's transaction; return the `Later` that fetches it from
+    LINE once that commits, records what came of it and gives the reply."""
+    message_id = str(message["id"])
+    organization_id = user.organization_id
+    if db.session.scalar(scoped(LineUpload, organization_id).where(LineUpload.message_id == message_id)):
+        return []  # the same message under another event id: received already
+    image_set = message.get("imageSet") or {}
+    name_hint = message.get("fileName") if message["type"] == "file" else None
+    upload = LineUpload(
+        organization_id=organization_id, user_id=user.id, message_id=message_id, kind=message["type"],
+        image_set_id=image_set.get("id"), set_index=image_set.get("index"), set_total=image_set.get("total"),
+        name_hint=name_hint[:300] if isinstance(name_hint, str) else None,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    # Read now: the answer below runs after the commit, and reads nothing of the session before LINE answers.
+    upload_id, user_id, hint = upload.id, user.id, upload.name_hint
+
+    def fetch_and_answer() -> list[dict]:  # after the commit: LINE is asked with nothing of ours open
+        stored: evidence.StoredFile | None = None
+        reason: str | None = None
+        try:
+            stored = content.fetch(message_id, organization_id, name_hint=hint)
+        except DomainError as error:
+            reason = error.message
+        except Exception:  # a fault of ours: the person is told to send it again, the log says what
+            log.exception("LINE upload %s could not be fetched", message_id)
+            reason = "ระบบรับไฟล์นี้ไม่ได้ตอนนี้ — ลองส่งใหม่อีกครั้งในอีกสักครู่ (the file could not be received)"
+        try:
+            reply = _settle(organization_id, user_id, upload_id, line_user_id, stored, reason)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            if stored is not None:
+                evidence.discard(stored)
+            raise
+        return reply
+
+    return fetch_and_answer
+
+
+def _settle(organization_id: int, user_id: int, upload_id: int, line_user_id: str,
+            stored: evidence.StoredFile | None, reason: str | None) -> list[dict]:
+    """Record an upload stored or refused, in a short transaction; return the reply: the refusal, and (for an image
+    set, once every photo of it is settled) the tasks to attach to."""
+    upload = find(LineUpload, upload_id, organization_id)
+    if upload is None:
+        return []
+    if stored is not None:
+        upload.status = UploadStatus.STORED
+        upload.file_path, upload.file_name, upload.content_type = stored.path, stored.name, stored.content_type
+        upload.size, upload.sha256 = stored.size, stored.sha256
+        upload.width, upload.height = stored.width, stored.height
+    else:
+        upload.status, upload.reason = UploadStatus.REFUSED, reason
+    db.session.flush()  # the write first: SQLite's write lock is held from here, so what is read below is the latest
+    reply: list[dict] = []
+    place = f"รูปที่ {upload.set_index}/{upload.set_total}: " if upload.image_set_id else ""
+    if reason is not None:
+        reply.append(flex.text(f"{place}รับไฟล์นี้ไม่ได้ — {reason}"))
+    group = [upload]
+    if upload.image_set_id:
+        # The photos of a set are settled one event at a time, maybe at once: the person's row is locked (PostgreSQL;
+        # SQLite has one writer anyway), so the last of them to settle sees every other one settled, and answers.
+        db.session.scalar(scoped(User, organization_id).where(User.id == user_id).with_for_update())
+        group = _set_of(upload)
+        if len(group) < (upload.set_total or 0) or any(u.status is UploadStatus.WAITING for u in group):
+            return reply
+    ready = [u for u in group if u.status is UploadStatus.STORED]
+    if ready:
+        person = find(User, user_id, organization_id)
+        assert person is not None  # the upload's own person
+        reply.append(_choices(person, upload, ready, line_user_id))
+    return reply[:5]
+
+
+def _set_of(upload: LineUpload) -> list[LineUpload]:
+    """The uploads of the same image set (the upload alone when it is not of one), in LINE's order."""
+    if not upload.image_set_id:
+        return [upload]
+    return list(db.session.scalars(
+        scoped(LineUpload, upload.organization_id)
+        .where(LineUpload.user_id == upload.user_id, LineUpload.image_set_id == upload.image_set_id)
+        .order_by(LineUpload.set_index, LineUpload.id)
+        .execution_options(populate_existing=True)
+    ))
+
+
+def open_tasks(user: User) -> list[Task]:
+    """The tasks the person may report progress on that are still open, by due date (the overdue ones first)."""
+    query = scoped(Task, user.organization_id).where(Task.status.in_([TaskStatus.TODO, TaskStatus.DOING]))
+    if user.division_id is not None:
+        query = query.where((Task.division_id == user.division_id) | (Task.assignee_id == user.id))
+    else:
+        query = query.where(Task.assignee_id == user.id)
+    # Their measures and divisions with them: the quick reply's labels and the permission check read both.
+    query = query.options(selectinload(Task.measure), selectinload(Task.division))
+    return [task for task in db.session.scalars(query.order_by(Task.due_date, Task.id))
+            if can(user, Action.PROGRESS, task)]
+
+
+def _what(ready: list[LineUpload]) -> str:
+    if len(ready) > 1:
+        return f"รูป {len(ready)} รูป"
+    return "รูป" if ready[0].kind == "image" else f"ไฟล์ “{ready[0].file_name}”"
+
+
+def _quick_label(task: Task) -> str:
+    return f"{task.measure.order}.{task.step_number} {' '.join(task.step_text.split())}"
+
+
+def _choices(user: User, upload: LineUpload, ready: list[LineUpload], line_user_id: str) -> dict:
+    """The reply to a file stored: which of the person's open tasks to attach it to, as a quick reply."""
+    found = open_tasks(user)
+    what = _what(ready)
+    if upload.image_set_id and len(ready) < (upload.set_total or 0):
+        what = f"รูป {len(ready)} จาก {upload.set_total} รูป"
+    if not found:
+        return flex.text(f"ได้รับ{what}แล้ว แต่คุณไม่มีงานที่ยังไม่เสร็จให้แนบ — แนบหลักฐานในเว็บได้ที่ "
+                         f"{public_url(user.organization)}/tasks")
+
+    def attach(task_id: int) -> str:
+        return postback.sign(ATTACH, task_id, line_user_id, secret(), upload_id=upload.id)
+
+    shown = found if len(found) <= flex.MAX_QUICK_REPLY_ITEMS else found[:flex.MAX_QUICK_REPLY_ITEMS - 1]
+    items = [flex.postback_item(_quick_label(task), attach(task.id), f"แนบกับงาน: {_quick_label(task)[:80]}")
+             for task in shown]
+    if len(found) > len(shown):
+        more = postback.sign(MORE, 0, line_user_id, secret(), upload_id=upload.id)
+        items.append(flex.postback_item(MORE_LABEL, more, f"งานอื่น ๆ อีก {len(found) - len(shown)} งาน"))
+    return flex.with_quick_reply(flex.text(f"ได้รับ{what}แล้ว — แนบเป็นหลักฐานของงานไหน? เลือกงานด้านล่าง"), items)
+
+
+# --- the person's answer: attach, or the rest of the tasks -------------------------------------------------------
+
+
+def pressed(user: User, signed: postback.SignedUpload, line_user_id: str) -> list[dict]:
+    """Answer a press of a task offered for an upload ("attach"), or of "อื่น ๆ" ("attachmore"), in the event's
+    transaction."""
+    upload = find(LineUpload, signed.upload_id, user.organization_id)
+    if upload is None or upload.user_id != user.id:
+        return [flex.text(GONE)]
+    group = _set_of(upload)
+    attached = [u for u in group if u.status is UploadStatus.ATTACHED]
+    if attached:
+        task = attached[0].task
+        where = f"งาน “{_short(task)}”" if task is not None else "งานแล้ว"
+        return [flex.text(f"{_what(attached)}นี้แนบกับ{where}ไปแล้ว — ไม่ได้แนบซ้ำ")]
+    ready = [u for u in group if u.status is UploadStatus.STORED]
+    if not ready:
+        return [flex.text(GONE)]
+    if signed.action == MORE:
+        return _the_rest(user, upload, line_user_id)
+    task = find(Task, signed.task_id, user.organization_id)
+    if task is None:
+        return [flex.text("ไม่พบงานนี้ (อาจถูกลบไปแล้ว)")]
+    if not can(user, Action.PROGRESS, task):
+        return [flex.text("คุณไม่มีสิทธิ์แนบหลักฐานกับงานนี้ — เป็นงานของ" + task.division.name)]
+    return _attach(user, task, ready, len(group))
+
+
+def _short(task: Task) -> str:
+    step = " ".join(task.step_text.split())
+    return step if len(step) <= 60 else step[:59] + "…"
+
+
+def _attach(user: User, task: Task, ready: list[LineUpload], set_size: int) -> list[dict]:
+    ids = [u.id for u in ready]
+    # Claimed at once, only while still stored: a second press (or one at the same moment, which waits here for the
+    # first to commit) claims nothing and attaches nothing twice.
+    claimed = cast(CursorResult, db.session.execute(
+        update(LineUpload).where(LineUpload.id.in_(ids), LineUpload.status == UploadStatus.STORED)
+        .values(status=UploadStatus.ATTACHED, task_id=task.id, attached_at=clock.now())
+        .execution_options(synchronize_session="fetch")
+    )).rowcount
+    if claimed != len(ids):
+        if claimed:
+            db.session.rollback()  # a part of a set only (never seen): all or none
+        return [flex.text("ไฟล์นี้แนบกับงานไปแล้ว — ไม่ได้แนบซ้ำ")]
+    items = []
+    try:
+        for upload in ready:
+            note = f"รูปชุดเดียวกัน {upload.set_index}/{upload.set_total}" if upload.image_set_id else None
+            stored = evidence.StoredFile(upload.file_path or "", upload.file_name or "", upload.content_type or "",
+                                         upload.size or 0, sha256=upload.sha256, width=upload.width,
+                                         height=upload.height)
+            item = tasks.add_evidence(task, user, source=Source.LINE, stored=stored, note=note)
+            upload.evidence_id = item.id
+            items.append(item)
+    except DomainError as error:
+        db.session.rollback()
+        return [flex.text(error.message)]
+    except Refused as refusal:
+        db.session.rollback()
+        return [flex.text(refusal.reason)]
+    what = _what(ready) if set_size > 1 or ready[0].kind == "file" else "รูป"
+    if all(item.review is EvidenceReview.PENDING for item in items):
+        text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว รอหัวหน้ากองตรวจ ({what})"
+    else:
+        text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว ({what}) — คุณเป็นหัวหน้ากอง จึงตรวจผ่านแล้ว"
+    if evidence.same_file_elsewhere(items):
+        text += "\nหมายเหตุ: ไฟล์นี้เหมือนกับหลักฐานที่แนบไว้กับงานอื่นแล้ว หัวหน้ากองจะเห็นหมายเหตุนี้ตอนตรวจ"
+    return [flex.text(text)]
+
+
+def _the_rest(user: User, upload: LineUpload, line_user_id: str) -> list[dict]:
+    """The tasks past the quick reply's, as a carousel whose bubbles each attach the upload."""
+    found = open_tasks(user)
+    rest = found[flex.MAX_QUICK_REPLY_ITEMS - 1:]
+    if not rest:
+        return [flex.text("ไม่มีงานอื่นแล้ว — เลือกจากปุ่มด้านล่างข้อความก่อนหน้า")]
+    calendar = work_calendar(user.organization_id)
+    address = public_url(user.organization)
+    cards = [task_card(task, calendar) for task in rest]
+
+    def attach(task_id: int) -> str:
+        return postback.sign(ATTACH, task_id, line_user_id, secret(), upload_id=upload.id)
+
+    return [flex.attach_carousel(cards, base_url=address, attach_data=attach, more_url=f"{address}/tasks",
+                                 alt_text=f"งานอื่น ๆ ของคุณ {len(cards)} งาน — เลือกงานที่จะแนบหลักฐาน")]
+
+
+def shape_problems(message: Any) -> list[str]:
+    """What is wrong with an image or file message's fields that this module reads; an empty list when nothing is."""
+    problems = []
+    if not isinstance(message.get("id"), str) or not message["id"]:
+        problems.append("message.id is missing or not a non-empty string")
+    image_set = message.get("imageSet")
+    if image_set is not None:
+        if not isinstance(image_set, dict):
+            problems.append("message.imageSet is not an object")
+        else:
+            if not isinstance(image_set.get("id"), str) or not image_set["id"]:
+                problems.append("message.imageSet.id is missing or not a non-empty string")
+            for field in ("index", "total"):
+                value = image_set.get(field)
+                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+                    problems.append(f"message.imageSet.{field} is missing or not a number from 1 to 100")
+    if message.get("type") == "file" and "fileName" in message and not isinstance(message["fileName"], str):
+        problems.append("message.fileName is not a string")
+    return problems
