@@ -233,3 +233,30 @@ def test_the_password_sign_in_is_unchanged_beside_it(client, fake, person):
     assert login(client, PERSON).status_code == 302
     [event] = events(AuditAction.USER_SIGN_IN.value)
     assert event.source is Source.WEB
+
+
+LINE_APP = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Mobile/15E148 Safari Line/14.20.0")
+
+
+def test_a_reminders_link_tapped_in_line_opens_the_task_signed_in_with_one_tap(client, fake, person, seeded):
+    # The link of a reminder, opened in LINE's own browser by someone not signed in there yet.
+    task = seeded.tasks_of(seeded.clerk)[0]
+    first = client.get(f"/tasks/{task.id}", headers={"User-Agent": LINE_APP})
+    assert first.status_code == 302 and "/login" in first.headers["Location"]
+    sign_in = client.get(first.headers["Location"], headers={"User-Agent": LINE_APP})
+    assert sign_in.status_code == 302 and sign_in.headers["Location"].startswith("/login/line")
+    line = client.get(sign_in.headers["Location"], headers={"User-Agent": LINE_APP})
+    answer = urllib3.request("GET", line.headers["Location"], redirect=False, timeout=5)  # LINE signs them in
+    back = urlsplit(answer.headers["Location"])
+    landed = client.get(f"{back.path}?{back.query}", headers={"User-Agent": LINE_APP})
+    assert landed.status_code == 302 and landed.headers["Location"] == f"/tasks/{task.id}"
+    assert client.get(f"/tasks/{task.id}").status_code == 200
+
+
+def test_inside_line_the_password_form_stays_reachable_and_other_browsers_get_it_as_before(client, app, fake):
+    assert client.get("/login?password=1", headers={"User-Agent": LINE_APP}).status_code == 200
+    chrome = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+    assert client.get("/login", headers={"User-Agent": chrome}).status_code == 200
+    app.config["LINE_LOGIN_CHANNEL_ID"] = ""  # not set up: the page, even inside LINE
+    assert client.get("/login", headers={"User-Agent": LINE_APP}).status_code == 200

@@ -3,6 +3,7 @@ weekdays, LINE or none)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -37,6 +38,10 @@ def _address() -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("tasks.home"))
+    if request.method == "GET" and _one_tap_from_line():
+        # A link tapped in a LINE chat (a reminder's) opens LINE's own browser, where LINE Login signs the person in
+        # without a password or a consent screen once they have agreed: one tap from the reminder to the task.
+        return redirect(url_for("auth.line_start", next=safe_next(request.args.get("next")) or None))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
@@ -52,6 +57,17 @@ def login():
     elif request.method == "POST":
         status = 400
     return _login_page(form, status)
+
+
+# LINE's in-app browser names itself in its User-Agent: "... Safari Line/14.3.0" (iOS), "... Line/14.3.0/IAB" (Android).
+_LINE_BROWSER = re.compile(r"\bLine/\d")
+
+
+def _one_tap_from_line() -> bool:
+    """Tell whether this sign-in page is opened inside LINE with sign-in with LINE set up, and the person did not ask
+    for the password form (`?password=1`: the page's own link after a refusal, so it never sends them round again)."""
+    return (line_login.enabled(current_app.config) and not request.args.get("password")
+            and _LINE_BROWSER.search(request.user_agent.string or "") is not None)
 
 
 def _login_page(form: LoginForm, status: int = 200) -> ResponseReturnValue:
