@@ -22,6 +22,7 @@ def jobs(config: Mapping[str, Any]) -> list[Job]:
     return [
         # Every day at the reminder time; on days off the policy has nothing to send, so weekends cost nothing.
         # A database that cannot be used at that moment leaves the day's sweep to the retry job (jobs/work.py).
+        # After the reminders, the same job removes the LINE uploads never attached for over a week.
         Job("daily-reminders", work.daily_reminders, "cron", {"hour": at.hour, "minute": at.minute}),
         # Tries that failed (LINE 5xx, 429, timeouts) are retried with backoff; the rows say when. A sweep of today
         # that met an unavailable database is done here once the database is back.

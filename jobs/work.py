@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.extensions import db
 from tracker.faults import database_fault
+from tracker.line import uploads
 from tracker.line.channel import channel_for
 from tracker.models import Organization
 from tracker.reminders import outbox
@@ -92,7 +93,21 @@ def daily_reminders() -> bool:
         _sweep_owed = today
         return False
     _sweep_owed = None
+    remove_unattached_uploads()
     return True
+
+
+def remove_unattached_uploads() -> bool:
+    """Part of the daily job, after the reminders: the photos and files sent in the LINE chat and never attached to
+    a task for over a week are removed with their files (tracker/line/uploads.py). Whatever goes wrong here is logged
+    and never stops the reminders; it is tried again the next day."""
+    try:
+        return _tolerating_database_faults("unattached LINE uploads", uploads.remove_unattached,
+                                           "tried again at tomorrow's run")
+    except Exception:
+        log.exception("unattached LINE uploads could not be removed; tried again at tomorrow's run")
+        db.session.rollback()
+        return False
 
 
 def retry_delivery() -> bool:

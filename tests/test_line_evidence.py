@@ -21,6 +21,7 @@ from tracker.line import postback
 from tracker.models import (
     AuditEvent,
     Evidence,
+    EvidenceFile,
     EvidenceReview,
     LineEvent,
     LineUpload,
@@ -138,11 +139,14 @@ def test_a_photo_becomes_evidence_pending_review_without_its_exif(client, staff,
     assert "แล้ว รอหัวหน้ากองตรวจ" in answer[0]["text"]
     item = db.session.scalar(sa.select(Evidence))
     assert item.task_id == task.id and item.review is EvidenceReview.PENDING and item.created_by_id == staff.id
-    assert (item.sha256, item.width, item.height) == (upload.sha256, 30, 40) and item.note is None
+    (file,) = item.files
+    assert (file.sha256, file.width, file.height, file.position) == (upload.sha256, 30, 40, 1) and item.note is None
+    assert file.organization_id == item.organization_id == linked.org.id
     audit = events("task.evidence")
     assert len(audit) == 1 and audit[0].source.value == "line"
-    data = evidence.path_of(item.file_path).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == item.sha256
+    assert [f["sha256"] for f in audit[0].after["files"]] == [upload.sha256]
+    data = evidence.path_of(file.file_path).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == file.sha256
     with Image.open(io.BytesIO(data)) as kept:
         assert dict(kept.getexif()) == {} and kept.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
     db.session.expire_all()
@@ -191,10 +195,15 @@ def test_an_image_set_is_answered_once_after_its_last_photo_in_any_order(client,
     data = quick_reply(answers[2])[0]["data"]
     answer = press(client, line, data, user=staff.line_user_id)
     assert "รอหัวหน้ากองตรวจ" in answer[0]["text"] and "รูป 3 รูป" in answer[0]["text"]
-    items = db.session.scalars(sa.select(Evidence).order_by(Evidence.id)).all()
-    assert [i.note for i in items] == ["รูปชุดเดียวกัน 1/3", "รูปชุดเดียวกัน 2/3", "รูปชุดเดียวกัน 3/3"]
-    assert [i.width for i in items] == [10, 20, 30] and len({i.task_id for i in items}) == 1
-    assert len(events("task.evidence")) == 3
+    # One piece of evidence with the set's three photos in LINE's order (sent 3, 1, 2), audited once with all three.
+    (item,) = db.session.scalars(sa.select(Evidence)).all()
+    assert item.note is None and [f.position for f in item.files] == [1, 2, 3]
+    assert [f.width for f in item.files] == [10, 20, 30]
+    uploads = db.session.scalars(sa.select(LineUpload).order_by(LineUpload.set_index)).all()
+    assert [f.sha256 for f in item.files] == [u.sha256 for u in uploads] and {u.evidence_id for u in uploads} == {
+        item.id}
+    (audit,) = events("task.evidence")
+    assert [f["width"] for f in audit.after["files"]] == [10, 20, 30]
 
 
 def test_a_pdf_file_is_taken_under_its_name(client, staff, linked, line):
@@ -204,9 +213,9 @@ def test_a_pdf_file_is_taken_under_its_name(client, staff, linked, line):
     assert "ได้รับไฟล์ “รายงานการประชุม.pdf”แล้ว" in reply[0]["text"]
     task = linked.tasks_of(linked.clerk)[0]
     press(client, line, choice_for(reply, task)["data"], user=staff.line_user_id)
-    item = db.session.scalar(sa.select(Evidence))
-    assert (item.file_name, item.content_type, item.width) == ("รายงานการประชุม.pdf", "application/pdf", None)
-    assert evidence.path_of(item.file_path).read_bytes() == PDF
+    (file,) = db.session.scalar(sa.select(Evidence)).files
+    assert (file.file_name, file.content_type, file.width) == ("รายงานการประชุม.pdf", "application/pdf", None)
+    assert evidence.path_of(file.file_path).read_bytes() == PDF
 
 
 def test_a_file_over_the_size_limit_is_refused_and_nothing_is_stored(client, staff, line):
@@ -296,13 +305,13 @@ def test_the_same_photo_on_a_second_task_is_flagged_in_the_reply_and_on_the_revi
     answer = press(client, line, choice_for(reply, second_task)["data"], user=staff.line_user_id)
     assert "รอหัวหน้ากองตรวจ" in answer[0]["text"] and "เหมือนกับหลักฐานที่แนบไว้กับงานอื่น" in answer[0]["text"]
     items = db.session.scalars(sa.select(Evidence).order_by(Evidence.id)).all()
-    assert len(items) == 2 and items[0].sha256 == items[1].sha256
+    assert len(items) == 2 and items[0].files[0].sha256 == items[1].files[0].sha256
 
     statements: list[str] = []
     sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     login(client, "clerk-head")
     page = client.get("/reviews").get_data(as_text=True)
-    assert page.count(SAME_FILE_ELSEWHERE) == 2 and f'id="same-file-{items[1].id}"' in page
+    assert page.count(SAME_FILE_ELSEWHERE) == 2 and f'id="same-file-{items[1].files[0].id}"' in page
     assert len([s for s in statements if "sha256 IN" in s.replace("\n", " ")]) == 1  # one query for the page
 
 
@@ -314,7 +323,8 @@ def test_the_same_file_as_another_agencys_evidence_is_flagged(client, staff, lin
     line.content["9201"] = (same, "image/jpeg")
     reply = send(client, line, image("9201"), user=staff.line_user_id)
     upload = db.session.scalar(sa.select(LineUpload))
-    theirs = Evidence(task=their_task, file_path="x/y.jpg", file_name="y.jpg", sha256=upload.sha256)
+    theirs = Evidence(task=their_task, files=[EvidenceFile(position=1, file_path="x/y.jpg", file_name="y.jpg",
+                                                           content_type="image/jpeg", size=1, sha256=upload.sha256)])
     db.session.add(theirs)
     db.session.commit()
     answer = press(client, line, quick_reply(reply)[0]["data"], user=staff.line_user_id)

@@ -10,6 +10,7 @@ from tracker import create_app
 from tracker.extensions import db
 
 from .conftest import app_settings
+from .test_tenancy import _rows_at_0004
 
 
 def _migrate_and_compare(url: str) -> None:
@@ -34,3 +35,55 @@ def test_sqlite_empty_to_head(tmp_path):
 
 def test_postgresql_empty_to_head(postgres_database):
     _migrate_and_compare(postgres_database)
+
+
+# --- evidence's files moved to evidence_file (0018) and back -------------------------------------------------------
+
+SHA = "ab" * 32
+FILE_COLUMNS = "file_path, file_name, content_type, size, sha256, width, height"
+
+
+def _evidence_files_survive(url: str) -> None:
+    """A piece of evidence with a file before 0018 keeps it after the upgrade (as its first file), and after the
+    downgrade (its first file back on evidence); a link stays a link."""
+    app = create_app(app_settings(DATABASE_URL=url))
+    with app.app_context():
+        upgrade(revision="0004")
+        _rows_at_0004(url)  # two agencies, each a piece of evidence (a link) on a task
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE evidence SET file_path = '1/a.pdf', file_name = 'รายงาน.pdf', "
+                                       "content_type = 'application/pdf', size = 10 WHERE id = 1"))
+        upgrade(revision="0017_line_uploads")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE evidence SET sha256 = :sha, width = 3, height = 4 WHERE id = 1"),
+                               {"sha": SHA})
+        upgrade()
+        with db.engine.begin() as connection:
+            rows = connection.execute(sa.text(
+                f"SELECT organization_id, evidence_id, position, {FILE_COLUMNS} FROM evidence_file")).all()
+            assert [tuple(r) for r in rows] == [(1, 1, 1, "1/a.pdf", "รายงาน.pdf", "application/pdf", 10, SHA, 3, 4)]
+            assert "file_path" not in {c["name"] for c in sa.inspect(connection).get_columns("evidence")}
+            # A second photo of the piece, as a LINE image set adds it.
+            connection.execute(sa.text(
+                f"INSERT INTO evidence_file (organization_id, evidence_id, position, {FILE_COLUMNS}, created_at) "
+                "VALUES (1, 1, 2, '1/b.jpg', 'b.jpg', 'image/jpeg', 20, NULL, 5, 6, '2026-01-02')"))
+        downgrade(revision="0017_line_uploads")
+        with db.engine.connect() as connection:
+            back = connection.execute(sa.text(f"SELECT id, url, {FILE_COLUMNS} FROM evidence ORDER BY id")).all()
+            assert [tuple(r) for r in back] == [
+                (1, "https://x", "1/a.pdf", "รายงาน.pdf", "application/pdf", 10, SHA, 3, 4),
+                (2, "https://x", None, None, None, None, None, None, None)]
+            assert "evidence_file" not in sa.inspect(connection).get_table_names()
+        upgrade()
+        with db.engine.connect() as connection:
+            again = connection.execute(sa.text("SELECT evidence_id, position, file_path FROM evidence_file")).all()
+            assert [tuple(r) for r in again] == [(1, 1, "1/a.pdf")]
+        db.engine.dispose()
+
+
+def test_evidence_files_survive_upgrade_and_downgrade_sqlite(tmp_path):
+    _evidence_files_survive(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+
+
+def test_evidence_files_survive_upgrade_and_downgrade_postgresql(postgres_database):
+    _evidence_files_survive(postgres_database)

@@ -11,7 +11,7 @@ import pytest
 
 from tracker import evidence, tasks
 from tracker.extensions import db
-from tracker.models import Evidence, Source
+from tracker.models import Evidence, EvidenceFile, Source
 from tracker.publish import documents
 from tracker.publish.results import ROUND_NAMES
 
@@ -32,6 +32,9 @@ def _text(response) -> str:
 
 
 def _evidence(task, author, **fields) -> Evidence:
+    stored = {name: fields.pop(name) for name in ("file_path", "file_name", "content_type") if name in fields}
+    if stored:  # a piece's file is a row of its own (EvidenceFile)
+        fields["files"] = [EvidenceFile(position=1, size=1, **stored)]
     item = Evidence(task=task, created_by=author, **fields)
     db.session.add(item)
     evidence.start_review(item, author)

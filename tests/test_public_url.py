@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.extensions import db
 from tracker.line import replies
-from tracker.models import Evidence, Notification
+from tracker.models import Evidence, EvidenceFile, Notification
 from tracker.organization import DEFAULT_PUBLIC_URL
 from tracker.publish.results import public_evidence_url
 from tracker.reminders import outbox
@@ -26,7 +26,8 @@ def _links(app, seeded) -> dict[str, str]:
     """Every surface's text that carries a link, by surface."""
     head = seeded.users["clerk-head"]
     task = seeded.tasks_of(seeded.clerk)[0]
-    evidence = Evidence(organization_id=task.organization_id, task=task, file_path="x.pdf", file_name="x.pdf")
+    evidence = Evidence(organization_id=task.organization_id, task=task, files=[
+        EvidenceFile(position=1, file_path="x.pdf", file_name="x.pdf", content_type="application/pdf", size=1)])
     db.session.add(evidence)
     db.session.flush()
     outbox.sweep(seeded.org, clock.today())

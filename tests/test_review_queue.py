@@ -205,4 +205,9 @@ def test_a_day_without_the_weekly_digest_says_nothing_of_the_queue(app, linked, 
     outbox.sweep(linked.org, TODAY)
     db.session.commit()
     rows = db.session.scalars(select(Notification).where(Notification.for_date == TODAY)).all()
-    assert rows and not any("หลักฐานรอ" in text for text, _ in outbox.render_rows(rows).values())
+    rendered = outbox.render_rows(rows)
+    head = linked.users["clerk-head"].id
+    assert rows and not any("หลักฐานรอตรวจ 1" in text for text, _ in rendered.values())  # the weekly count
+    for row in rows:  # only the head's own digest offers the piece to review (tests/test_line_reviews.py)
+        text = rendered[row.id][0]
+        assert ("หลักฐานรอคุณตรวจ 1 รายการ" in text) if row.recipient_id == head else ("หลักฐานรอ" not in text)

@@ -25,9 +25,10 @@ def test_tick_off_with_note_link_and_file(client, seeded, app):
     db.session.expire_all()
     assert task.status is TaskStatus.DONE and task.done_by == seeded.users["clerk-head"] and task.done_at
     (stored,) = task.evidence  # the link and the file are one piece of evidence
-    assert stored.url == "https://bangkrabue.go.th/manual" and stored.file_name == "คู่มือ.pdf"
-    assert stored.size == len(PDF) and stored.content_type == "application/pdf"
-    assert "คู่มือ" not in stored.file_path  # generated name, not the uploaded one
+    (file,) = stored.files
+    assert stored.url == "https://bangkrabue.go.th/manual" and file.file_name == "คู่มือ.pdf"
+    assert file.size == len(PDF) and file.content_type == "application/pdf"
+    assert "คู่มือ" not in file.file_path  # generated name, not the uploaded one
     assert [c.text for c in task.comments] == ["จัดทำคู่มือเสร็จแล้ว"]
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "ปิดงาน (เสร็จแล้ว)" in page and "จัดทำคู่มือเสร็จแล้ว" in page

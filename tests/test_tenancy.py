@@ -243,11 +243,13 @@ UNSCOPED = {
     "tracker/evidence.py:needing_work_for select(Evidence, Task)":
         "by the people of one organization the digest goes to: the evidence they added themselves",
     "tracker/evidence.py:tasks_needing_work select(Evidence)": "by task ids the caller read through access",
-    "tracker/evidence.py:same_file_elsewhere select(Evidence)":
+    "tracker/evidence.py:same_file_elsewhere select(EvidenceFile, Evidence)":
         "by the hashes of evidence the caller holds, across agencies by design: only whether another task has the "
         "same bytes is told, nothing of that task",
     "tracker/line/uploads.py:_attach update(LineUpload)":
         "claims the person's own uploads by the ids just read through access.find and scoped",
+    "tracker/line/uploads.py:remove_unattached delete(LineUpload)":
+        "the daily cleanup of every agency's uploads never attached, by status and age: every agency's, by design",
     "tracker/plans/next_year.py:undo_carry_over select(Plan)": "locks the plan the caller holds (FOR UPDATE), by id",
     # The audit trail of one agency and of the deployment, which has no organization (models.owner: none).
     "tracker/audit.py:trail select(AuditEvent)": "an organization's events or the deployment's: scoped cannot say or",

@@ -26,7 +26,7 @@ from .access import Action, can, require, reviewable_evidence, scoped
 from .errors import DomainError
 from .extensions import db
 from .fields import free_text
-from .models import AuditAction, Evidence, EvidenceReview, Measure, Source, Task, User
+from .models import AuditAction, Evidence, EvidenceFile, EvidenceReview, Measure, Source, Task, User
 
 MAX_REVIEW_REASON = 1000
 
@@ -126,25 +126,31 @@ def path_of(relative: str) -> Path:
 
 
 def same_file_elsewhere(items: Sequence[Evidence]) -> set[int]:
-    """Return the ids of these pieces whose file (the same bytes, by SHA-256) is also evidence of another task, of
-    this organization or another, in one query through the index on sha256: the LINE reply and the review queue say
-    so. Only that is told, nothing of the other task (another agency's is not theirs to read)."""
-    hashes = sorted({item.sha256 for item in items if item.sha256})
+    """Return the ids of these pieces' files (EvidenceFile) whose bytes (by SHA-256) are also a file of evidence of
+    another task, of this organization or another, in one query through the index on evidence_file.sha256: the LINE
+    reply and the review queue say so, file by file. Only that is told, nothing of the other task (another agency's
+    is not theirs to read)."""
+    files = [(item, file) for item in items for file in item.files if file.sha256]
+    hashes = sorted({file.sha256 for _, file in files if file.sha256})
     if not hashes:
         return set()
     tasks: dict[str, set[int]] = {}
     for digest, task_id in db.session.execute(
-            select(Evidence.sha256, Evidence.task_id).where(Evidence.sha256.in_(hashes)).distinct()):
+            select(EvidenceFile.sha256, Evidence.task_id).join(Evidence, Evidence.id == EvidenceFile.evidence_id)
+            .where(EvidenceFile.sha256.in_(hashes)).distinct()):
         tasks.setdefault(cast(str, digest), set()).add(task_id)  # one of the hashes asked for, never None
-    return {item.id for item in items if item.sha256 and tasks.get(item.sha256, set()) - {item.task_id}}
+    return {file.id for item, file in files if tasks.get(cast(str, file.sha256), set()) - {item.task_id}}
 
 
 # --- review and publishing -----------------------------------------------------------------------------------------
 
 
 def describe(item: Evidence) -> str:
-    """Name a piece of evidence as a person knows it: its file's name, or its link."""
-    return item.file_name or item.url or f"หลักฐาน #{item.id}"
+    """Name a piece of evidence as a person knows it: its file's name (the first, and how many more), or its link."""
+    if item.files:
+        more = len(item.files) - 1
+        return item.files[0].file_name + (f" และอีก {more} ไฟล์" if more else "")
+    return item.url or f"หลักฐาน #{item.id}"
 
 
 def start_review(item: Evidence, actor: User) -> None:

@@ -66,6 +66,8 @@ class Names:
             return division.name if division else f"กอง #{value}"
         if key == "quiet_days" and isinstance(value, list):
             return labels.weekdays_text(value)  # weekdays by name, not their numbers
+        if key == "files" and isinstance(value, list):  # a piece's stored files (tasks.add_evidence): by name
+            value = [f.get("file_name", "") if isinstance(f, dict) else str(f) for f in value]
         if key in LINKED_FIELDS:
             return "เชื่อมแล้ว"
         if isinstance(value, bool):

@@ -381,8 +381,9 @@ class User(Model):
     is_deployment_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # `ทำไม่ได้` pressed in LINE: the person's next chat message, until `line_reason_until`, is the reason why this
-    # task cannot be done. No foreign key (user and task would refer to each other): the id is looked up among the
-    # person's organization's tasks when the message comes, and a task gone by then is simply not found.
+    # task cannot be done; negative, `ส่งกลับแก้ไข` pressed on the evidence of id -line_reason_task_id: the reason it
+    # is sent back (tracker.line.answers.waiting_for). No foreign key (user and task would refer to each other): the
+    # id is looked up among the person's organization's rows when the message comes, and one gone is not found.
     line_reason_task_id: Mapped[int | None]
     line_reason_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Their reminders paused to this local day included (leave, training: `pause_reason`); their tasks' reminders go
@@ -611,15 +612,8 @@ class Evidence(OrganizationOwned, Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the task's
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     url: Mapped[str | None] = mapped_column(String(2000))
-    file_path: Mapped[str | None] = mapped_column(String(300))  # generated name under the upload folder
-    file_name: Mapped[str | None] = mapped_column(String(300))  # the name the person uploaded
-    content_type: Mapped[str | None] = mapped_column(String(100))
-    size: Mapped[int | None]
-    # The stored bytes' SHA-256 (files from LINE: the same file already evidence of another task is flagged to the
-    # head), and a photo's pixels as stored.
-    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    width: Mapped[int | None]
-    height: Mapped[int | None]
+    # Its stored files are rows of EvidenceFile (`files`, in order): none for a link, one for a file uploaded on the
+    # web, several for a set of photos sent in the LINE chat.
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -636,6 +630,35 @@ class Evidence(OrganizationOwned, Model):
     task: Mapped[Task] = relationship(back_populates="evidence")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    # Loaded with the evidence, in one more query for every piece loaded at once (selectin): every page that lists
+    # evidence lists its files, and none of them pays a query per piece.
+    files: Mapped[list[EvidenceFile]] = relationship(back_populates="evidence", order_by="EvidenceFile.position",
+                                                     cascade="all, delete-orphan", lazy="selectin")
+
+
+class EvidenceFile(OrganizationOwned, Model):
+    """One stored file of a piece of evidence: the file uploaded on the web, or one photo of a set sent in the LINE
+    chat (in LINE's order). Served by its own id, with its evidence's permission checks (tracker/views/tasks.py)."""
+
+    __table_args__ = (UniqueConstraint("evidence_id", "position"),)  # its index finds a piece's files
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)  # the evidence's
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    position: Mapped[int]  # 1, 2, ...: the order shown (a LINE image set's own)
+    file_path: Mapped[str] = mapped_column(String(300))  # generated name under the upload folder
+    file_name: Mapped[str] = mapped_column(String(300))  # the name the person uploaded
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    # The stored bytes' SHA-256 (the same file already evidence of another task is flagged to the head: the index),
+    # and a photo's pixels as stored.
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    evidence: Mapped[Evidence] = relationship(back_populates="files")
 
 
 class DayOff(Model):
@@ -756,7 +779,8 @@ class LineUpload(Model):
     recorded with its webhook event, fetched from LINE after that commits, then attached to the task they pick.
 
     One row per LINE message: the photos of one imageSet are rows of the same `image_set_id`, `set_index` of
-    `set_total`. Rows never attached (left waiting or stored) are for a later cleanup job to remove with their files.
+    `set_total`. Rows never attached (left waiting or stored) are removed with their files after a week
+    (uploads.remove_unattached, from the scheduler's daily job).
     """
 
     __table_args__ = (Index("ix_line_upload_user_id_image_set_id", "user_id", "image_set_id"),)
@@ -829,8 +853,9 @@ def owner(row: Any) -> tuple[Organization | None, int | None]:
 # The parent each OrganizationOwned row takes its organization from, and the order they are given it in (parents
 # first: a new measure's tasks read its organization).
 _PARENT = {"Measure": ("plan", "plan_id"), "Task": ("measure", "measure_id"), "Evidence": ("task", "task_id"),
-           "Comment": ("task", "task_id"), "IndicatorScore": ("assessment", "assessment_id")}
-_FLUSH_ORDER = {"IndicatorScore": 0, "Measure": 0, "Task": 1, "Evidence": 2, "Comment": 2}
+           "EvidenceFile": ("evidence", "evidence_id"), "Comment": ("task", "task_id"),
+           "IndicatorScore": ("assessment", "assessment_id")}
+_FLUSH_ORDER = {"IndicatorScore": 0, "Measure": 0, "Task": 1, "Evidence": 2, "Comment": 2, "EvidenceFile": 3}
 
 
 def _same(a: tuple[Any, int | None], b: tuple[Any, int | None]) -> bool:

@@ -6,6 +6,7 @@ note and evidence is one transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from .models import (
     AuditEvent,
     Comment,
     Evidence,
+    EvidenceFile,
     Source,
     Task,
     TaskStatus,
@@ -177,32 +179,39 @@ def add_evidence(
     source: Source,
     url: str | None = None,
     stored: evidence.StoredFile | None = None,
+    files: Sequence[evidence.StoredFile] = (),
     note: str | None = None,
 ) -> Evidence:
-    """Attach evidence, a link or a stored file, to a task."""
+    """Attach one piece of evidence to a task: a link, a stored file (`stored`), several stored files in their order
+    (`files`: a set of photos sent in the LINE chat), or a link and files; audited once, with every file."""
     require(actor, Action.PROGRESS, task)
     _refuse_carried(task)
-    if not url and stored is None:
+    given = ([stored] if stored is not None else []) + list(files)
+    if not url and not given:
         raise DomainError("ต้องมีลิงก์หรือไฟล์หลักฐาน (a link or a file is required)")
     item = Evidence(
         task=task,
         url=evidence.check_url(url) if url else None,
-        file_path=stored.path if stored else None,
-        file_name=stored.name if stored else None,
-        content_type=stored.content_type if stored else None,
-        size=stored.size if stored else None,
-        sha256=stored.sha256 if stored else None,
-        width=stored.width if stored else None,
-        height=stored.height if stored else None,
         note=free_text(note, "คำอธิบายหลักฐาน"),
         created_by=actor,
+        files=[EvidenceFile(position=position, file_path=file.path, file_name=file.name,
+                            content_type=file.content_type, size=file.size, sha256=file.sha256, width=file.width,
+                            height=file.height)
+               for position, file in enumerate(given, start=1)],
     )
     db.session.add(item)
     _touched(task)
     db.session.flush()  # the item has its organization now, which the review rule compares
     evidence.start_review(item, actor)
-    audit.record(actor, AuditAction.TASK_EVIDENCE, task, after=audit.snapshot(item), source=source)
+    after = {**audit.snapshot(item), "files": [_file_state(file) for file in item.files]}
+    audit.record(actor, AuditAction.TASK_EVIDENCE, task, after=after, source=source)
     return item
+
+
+def _file_state(file: EvidenceFile) -> dict[str, Any]:
+    """A stored file as the trail keeps it: which file it is, without where it is stored."""
+    return {"file_id": file.id, "file_name": file.file_name, "size": file.size, "sha256": file.sha256,
+            "width": file.width, "height": file.height}
 
 
 def undo_deadline(task: Task, actor: User) -> datetime | None:

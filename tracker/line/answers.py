@@ -9,6 +9,18 @@
                 (User.line_reason_task_id, line_reason_until), recorded by tasks.cannot_do; a command word (งาน,
                 สรุป) instead cancels it and runs.
 
+And a head's buttons on a piece of evidence waiting for review (their digest lists the oldest few: digest.py),
+signed with the evidence (postback.read_evidence):
+
+    accept      ผ่าน: evidence.review(accepted), replied "ตรวจผ่านแล้ว".
+    sendback    ส่งกลับแก้ไข: the reason is asked for as ทำไม่ได้'s is, and the head's next one-to-one message within
+                REASON_WINDOW is recorded by evidence.review(sent back, reason); the staff member reads it in their
+                next digest (tracker.evidence.needing_work_for). The one slot holds either wait: line_reason_task_id
+                is a task's id (ทำไม่ได้) or, negative, a piece of evidence's (ส่งกลับแก้ไข): see `waiting_for`.
+
+Evidence no longer waiting (reviewed on the web meanwhile, or by another press) is answered "ตรวจไปแล้ว" and nothing
+is written.
+
 Each goes through the same domain verb and permission check as the web (the webhook asks access first, and the verb
 asks again), audited with source LINE, in the webhook's transaction: the webhook commits, then replies (free). The
 buttons these replies carry are signed, like the bubble's, for the LINE user or group the pressed button was signed
@@ -22,11 +34,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .. import clock, tasks
+from .. import clock, evidence, tasks
 from ..access import Action, can, find
+from ..access import reason as refusal
 from ..errors import DomainError
 from ..labels import ACKNOWLEDGED, CANNOT_DO, SNOOZED_UNTIL, label
-from ..models import Organization, Source, Task, TaskStatus, User
+from ..models import Evidence, EvidenceReview, Organization, Source, Task, TaskStatus, User
 from ..organization import work_calendar
 from ..thai import MONTHS_SHORT, format_date
 from . import flex, postback
@@ -163,7 +176,7 @@ def ask_reason(pressed: Pressed) -> list[dict]:
     task, user = pressed.task, pressed.user
     if (closed := _closed(task)) is not None:
         return [flex.text(closed)]
-    user.line_reason_task_id, user.line_reason_until = task.id, clock.now() + REASON_WINDOW
+    _wait_for(user, task=task)
     minutes = int(REASON_WINDOW.total_seconds() // 60)
     where = "" if pressed.one_to_one else f"คุณ{user.display_name}: "
     chat = "ที่นี่" if pressed.one_to_one else "ในแชทส่วนตัวกับบัญชีนี้ (ไม่ใช่ในกลุ่ม)"
@@ -176,17 +189,36 @@ def forget_reason(user: User) -> None:
     user.line_reason_task_id, user.line_reason_until = None, None
 
 
+def _wait_for(user: User, *, task: Task | None = None, item: Evidence | None = None) -> None:
+    """Hold a press until its reason comes: a task's ทำไม่ได้, or a piece of evidence's ส่งกลับแก้ไข (its id
+    stored negative in the same column: ids are positive, so the two never meet, and no column is added)."""
+    held = task.id if task is not None else -item.id if item is not None else None
+    user.line_reason_task_id, user.line_reason_until = held, clock.now() + REASON_WINDOW
+
+
+def waiting_for(user: User) -> tuple[str, int] | None:
+    """What the person's next one-to-one message would be the reason of: ("task", id) after ทำไม่ได้, ("evidence",
+    id) after ส่งกลับแก้ไข; None when nothing is held."""
+    held = user.line_reason_task_id
+    if held is None:
+        return None
+    return ("evidence", -held) if held < 0 else ("task", held)
+
+
 def typed_reason(organization: Organization, user: User, text: str, command: str) -> list[dict] | None:
-    """A person's one-to-one chat text: the reason of the ทำไม่ได้ they pressed, if one waits (recorded with
-    tasks.cannot_do, the reply says so); None when none waits, it has expired, or the text is a command word (the
-    wait is then forgotten and the caller answers the text as usual)."""
-    task_id, until = user.line_reason_task_id, user.line_reason_until
-    if task_id is None and until is None:
+    """A person's one-to-one chat text: the reason of the ทำไม่ได้ (or ส่งกลับแก้ไข) they pressed, if one waits
+    (recorded with tasks.cannot_do, or evidence.review; the reply says so); None when none waits, it has expired,
+    or the text is a command word (the wait is then forgotten and the caller answers the text as usual)."""
+    held, until = waiting_for(user), user.line_reason_until
+    if held is None and until is None:
         return None
     forget_reason(user)
-    if task_id is None or until is None or clock.now() >= until or command != "help":
+    if held is None or until is None or clock.now() >= until or command != "help":
         return None
-    task = find(Task, task_id, organization.id)
+    kind, held_id = held
+    if kind == "evidence":
+        return _typed_send_back(organization, user, held_id, text)
+    task = find(Task, held_id, organization.id)
     if task is None:
         return [flex.text("ไม่พบงานนี้ (อาจถูกลบไปแล้ว) — ไม่ได้บันทึกเหตุผล")]
     if not can(user, Action.PROGRESS, task):
@@ -203,12 +235,91 @@ def reason_refused(organization: Organization, user: User, error: DomainError) -
     """The reply when tasks.cannot_do refused the typed reason, after the webhook rolled back (which undid the
     forgetting too): a reason it can take (too long, say) is asked for again within the time left; a task that
     takes none any more (done meanwhile) is forgotten."""
-    task = find(Task, user.line_reason_task_id, organization.id) if user.line_reason_task_id is not None else None
-    if task is None or not task.status.is_open:
+    held = waiting_for(user)
+    if held is not None and held[0] == "evidence":
+        item = find(Evidence, held[1], organization.id)
+        still = item is not None and item.review is EvidenceReview.PENDING
+    else:
+        task = find(Task, held[1], organization.id) if held is not None else None
+        still = task is not None and task.status.is_open
+    if not still:
         forget_reason(user)
         return [flex.text(error.message)]
     return [flex.text(f"{error.message}\nพิมพ์เหตุผลใหม่อีกครั้ง (หรือพิมพ์ “งาน” เพื่อยกเลิก)")]
 
+
+# --- หลักฐาน: ผ่าน / ส่งกลับแก้ไข ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewPressed:
+    """A head's review button pressed in LINE, its signature checked (the evidence, of the task it was signed
+    with); whether the person may review it is asked by review_pressed."""
+
+    organization: Organization
+    user: User
+    evidence_id: int
+    task_id: int
+    action: str  # accept | sendback
+    one_to_one: bool
+
+
+def _named_evidence(item: Evidence) -> str:
+    what = " ".join(evidence.describe(item).split())
+    return what if len(what) <= STEP_NAMED else what[:STEP_NAMED - 1].rstrip() + "…"
+
+
+def _reviewed_already(item: Evidence) -> str:
+    """The answer to a button on evidence no longer waiting: who reviewed it and how, nothing written."""
+    verdict = "ผ่าน" if item.review is EvidenceReview.ACCEPTED else "ส่งกลับให้แก้ไข"
+    by = f" โดย{item.reviewed_by.display_name}" if item.reviewed_by is not None else ""
+    return f"หลักฐานนี้ตรวจไปแล้ว ({verdict}{by}): “{_named_evidence(item)}”\nงาน: “{named(item.task)}”"
+
+
+def review_pressed(pressed: ReviewPressed) -> list[dict]:
+    """ผ่าน: accepted at once; ส่งกลับแก้ไข: the reason is asked for (typed next, as ทำไม่ได้'s). Someone who may not
+    review it is refused, and evidence no longer waiting is answered "ตรวจไปแล้ว"; neither writes anything."""
+    item = find(Evidence, pressed.evidence_id, pressed.organization.id)
+    if item is None or item.task_id != pressed.task_id:
+        return [flex.text("ไม่พบหลักฐานนี้ (อาจถูกลบไปแล้ว) — ดูหลักฐานรอตรวจในเว็บ")]
+    user = pressed.user
+    if not can(user, Action.REVIEW_EVIDENCE, item):
+        return [flex.text(refusal(user, Action.REVIEW_EVIDENCE, item))]
+    if item.review is not EvidenceReview.PENDING:
+        return [flex.text(_reviewed_already(item))]
+    if pressed.action == "accept":
+        evidence.review(item, user, True, None, source=Source.LINE)
+        return [flex.text(f"ตรวจผ่านแล้ว ✅ “{_named_evidence(item)}”\nงาน: “{named(item.task)}”\n"
+                          "เผยแพร่ต่อสาธารณะได้ที่หน้างานในเว็บ")]
+    _wait_for(user, item=item)
+    minutes = int(REASON_WINDOW.total_seconds() // 60)
+    where = "" if pressed.one_to_one else f"คุณ{user.display_name}: "
+    chat = "ที่นี่" if pressed.one_to_one else "ในแชทส่วนตัวกับบัญชีนี้ (ไม่ใช่ในกลุ่ม)"
+    return [flex.text(f"{where}พิมพ์เหตุผลที่ต้องแก้ไข {chat} ภายใน {minutes} นาที\n"
+                      f"หลักฐาน: “{_named_evidence(item)}”\nงาน: “{named(item.task)}”\n"
+                      "ข้อความถัดไปของคุณจะบันทึกเป็นเหตุผล และผู้ส่งจะเห็นในสรุปถัดไป — พิมพ์ “งาน” เพื่อยกเลิก")]
+
+
+def _typed_send_back(organization: Organization, user: User, evidence_id: int, text: str) -> list[dict]:
+    """The head's reason for sending a piece of evidence back, typed after ส่งกลับแก้ไข: recorded with
+    evidence.review, unless it was reviewed meanwhile (on the web) or the head may no longer review it."""
+    item = find(Evidence, evidence_id, organization.id)
+    if item is None:
+        return [flex.text("ไม่พบหลักฐานนี้ (อาจถูกลบไปแล้ว) — ไม่ได้บันทึกเหตุผล")]
+    if not can(user, Action.REVIEW_EVIDENCE, item):
+        return [flex.text(refusal(user, Action.REVIEW_EVIDENCE, item))]
+    if item.review is not EvidenceReview.PENDING:
+        return [flex.text(_reviewed_already(item) + "\nไม่ได้บันทึกเหตุผลนี้")]
+    evidence.review(item, user, False, text, source=Source.LINE)
+    recorded = item.review_reason or ""
+    if len(recorded) > REASON_ECHOED:
+        recorded = recorded[:REASON_ECHOED - 1] + "…"
+    return [flex.text(f"ส่งกลับให้แก้ไขแล้ว ✅ “{_named_evidence(item)}”\nงาน: “{named(item.task)}”\n"
+                      f"เหตุผล: {recorded}\nผู้ส่งจะเห็นเหตุผลนี้ที่งานและในสรุปถัดไป")]
+
+
+# The evidence buttons review_pressed answers, by their postback action.
+REVIEW_BUTTONS = ("accept", "sendback")
 
 # The task buttons this module answers, by their postback action.
 BUTTONS: dict[str, Callable[[Pressed], list[dict]]] = {

@@ -22,15 +22,17 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import urllib3
 from flask import current_app
-from PIL import Image, ImageFile, ImageOps
 
 from .. import evidence
 from ..errors import DomainError
 from .channel import credentials_for
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -287,6 +289,10 @@ def _office_ole(path: Path, hinted: str | None) -> str | None:
 def _decode_without_metadata(source: Path, pillow_format: str) -> tuple[Image.Image, dict[str, Any]]:
     """Decode a photo; return its pixels, upright, to be saved in the same format without EXIF or XMP (where and when
     it was taken, the camera), and the options that keep its colour profile (and a JPEG's quality)."""
+    # Pillow here, not at the top: the webhook's module imports this one, and every `tracker` command that builds the
+    # app would pay for Pillow (tests/test_cli_start.py).
+    from PIL import Image, ImageOps
+
     try:
         with warnings.catch_warnings(), _truncated_images_refused():
             # Pillow warns of damaged EXIF and the like: what counts is whether the pixels decode, and the EXIF is
@@ -323,6 +329,8 @@ def _truncated_images_refused() -> Iterator[None]:
     PIL.ImageFile.LOAD_TRUNCATED_IMAGES for the whole process when it is imported, which would let half a photo
     through as evidence in any worker that has drawn a report; the flag is put back as it was (sync workers: one
     request at a time)."""
+    from PIL import ImageFile
+
     was = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:

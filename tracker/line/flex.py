@@ -324,6 +324,89 @@ def attach_carousel(
     return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
 
 
+ACCEPT_LABEL = "ผ่าน"
+SEND_BACK_LABEL = "ส่งกลับแก้ไข"
+REVIEW_TITLE = "หลักฐานรอตรวจ"
+REVIEWS_LABEL = "ตรวจทั้งหมดในเว็บ"
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """What a LINE card shows of one piece of evidence waiting for a head's review; the caller fills it."""
+
+    id: int  # the evidence's
+    task_id: int
+    what: str  # its file's name, or its link (tracker.evidence.describe)
+    step_text: str  # its task's step
+    division_name: str
+    author: str  # who added it
+    added: date  # the local day it was added
+
+
+def _review_bubble(card: ReviewCard, base_url: str, data: tuple[str, str], limits: dict[str, int]) -> dict:
+    what = _clip(_tidy(card.what), limits["measure"])
+    short = _clip(_tidy(card.what), limits["short"])
+    accept, send_back = data
+    return {
+        "type": "bubble",
+        "header": _box([_text(REVIEW_TITLE, weight="bold", color=AMBER, wrap=True)]),
+        "body": _box(
+            [
+                _text(what, weight="bold", wrap=True, maxLines=3),
+                _text(_clip(f"งาน: {_tidy(card.step_text)}", limits["step"]), size="sm", wrap=True, maxLines=3),
+                _text(_clip(_tidy(card.division_name), limits["division"]), size="sm", color=GREY, wrap=True,
+                      maxLines=2),
+                _text(_clip(f"ส่งโดย {_tidy(card.author)} · {format_date(card.added)}", limits["measure"]),
+                      size="sm", color=GREY, wrap=True, maxLines=2),
+            ],
+            spacing="sm",
+        ),
+        "footer": _box(
+            [
+                {"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
+                    _postback_button(ACCEPT_LABEL, accept, f"{ACCEPT_LABEL}: {short}", style="primary"),
+                    _postback_button(SEND_BACK_LABEL, send_back, f"{SEND_BACK_LABEL}: {short}", style="secondary",
+                                     adjustMode="shrink-to-fit"),
+                ]},
+                _uri_button(OPEN_LABEL, _task_url(base_url, card.task_id), style="link"),
+            ],
+            spacing="sm",
+        ),
+    }
+
+
+def review_carousel(
+    cards: Sequence[ReviewCard],
+    *,
+    base_url: str,
+    postback: Callable[[str, ReviewCard], str],
+    total: int,
+    alt_text: str,
+) -> dict:
+    """Evidence waiting for a head as one flex carousel, each with ผ่าน and ส่งกลับแก้ไข (postback(action, card):
+    the signed data of "accept" and "sendback") and the task's web link; when more waits than the cards
+    (`total`), a last bubble links to the review queue."""
+    if not cards:
+        raise ValueError("review_carousel needs at least one card")
+    shown = list(cards[: MAX_BUBBLES - 1])
+    data = [(postback("accept", card), postback("sendback", card)) for card in shown]
+    more_url = f"{base_url.rstrip('/')}/reviews"
+    bubbles: list[dict] = []
+    for scale in _CAROUSEL_SCALES:
+        limits = _limits(scale)
+        bubbles = [_review_bubble(card, base_url, signed, limits) for card, signed in zip(shown, data, strict=True)]
+        if total > len(shown):
+            more = _more_bubble(total, len(shown), more_url)
+            more["body"]["contents"][0]["text"] = f"หลักฐานรอตรวจทั้งหมด {total} รายการ"
+            more["body"]["contents"][1]["text"] = (f"แสดงที่นี่ {len(shown)} รายการ"
+                                                   f" อีก {total - len(shown)} รายการตรวจได้ในเว็บ")
+            more["footer"]["contents"][0]["action"]["label"] = REVIEWS_LABEL
+            bubbles.append(more)
+        if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
+            break
+    return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
+
+
 def tick_confirmation(card: TaskCard, *, base_url: str, undo_data: str) -> dict:
     """The reply after "เสร็จแล้ว": the task, marked done, with an undo button (postback undo_data) and a web link."""
     limits = _limits(1.0)

@@ -9,7 +9,8 @@ A button may carry a day too (`a=snoozeto&t=12&d=2026-03-16&s=<signature>`: "put
 signed with the rest, so the day a person read on the button is the day they get. A day the person picks themself
 (LINE's date picker) is not in the data: it comes in the event's `postback.params`, and the caller checks it. A button
 about a photo or file the person sent (attach it to this task) carries the upload too (`a=attach&t=12&u=34&s=...`),
-signed alike.
+signed alike; a head's button about a piece of evidence waiting for review (accept it, send it back) carries the
+evidence (`a=accept&t=12&e=56&s=...`: the evidence's task and the evidence), signed alike.
 
 Pure stdlib: no Flask, no database.
 """
@@ -33,6 +34,7 @@ _DATA_RE = re.compile(
     rf"&t=(?P<task>0|[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}})"
     rf"(?:&d=(?P<day>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}))?"
     rf"(?:&u=(?P<upload>[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}}))?"
+    rf"(?:&e=(?P<evidence>[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}}))?"
     rf"&s=(?P<sig>[0-9a-f]{{{SIGNATURE_HEX}}})"
 )
 
@@ -54,14 +56,26 @@ class SignedUpload(NamedTuple):
     upload_id: int
 
 
+class SignedEvidence(NamedTuple):
+    """What a review button says (read_evidence), once its signature is checked: the action, the evidence's task and
+    the evidence (tracker.models.Evidence)."""
+
+    action: str
+    task_id: int
+    evidence_id: int
+
+
 def _signature(action: str, task_id: int, line_user_id: str, secret: str, day: date | None = None,
-               upload_id: int | None = None) -> str:
+               upload_id: int | None = None, evidence_id: int | None = None) -> str:
     # Without a day the message is what it has always been (buttons already sent in people's chats keep working);
     # with one, "@<day>" follows the action, which no action contains ([a-z]), so the two kinds never sign alike;
-    # an upload is "#<id>" after that, likewise never in an action or a day.
+    # an upload is "#<id>" after that, likewise never in an action or a day; a piece of evidence "!<id>" after
+    # that, in none of them either.
     what = f"{action}@{day.isoformat()}" if day is not None else action
     if upload_id is not None:
         what += f"#{upload_id}"
+    if evidence_id is not None:
+        what += f"!{evidence_id}"
     message = f"{what}:{task_id}:{line_user_id}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
 
@@ -73,9 +87,10 @@ def _check_secret(secret: str) -> None:
 
 
 def sign(action: str, task_id: int, line_user_id: str, secret: str, *, day: date | None = None,
-         upload_id: int | None = None) -> str:
+         upload_id: int | None = None, evidence_id: int | None = None) -> str:
     """Return postback data such as "a=done&t=12&s=<24 hex>" for a button sent to line_user_id (with `day`:
-    "a=snoozeto&t=12&d=2026-03-16&s=<24 hex>"; with `upload_id`: "a=attach&t=12&u=34&s=<24 hex>")."""
+    "a=snoozeto&t=12&d=2026-03-16&s=<24 hex>"; with `upload_id`: "a=attach&t=12&u=34&s=<24 hex>"; with
+    `evidence_id`: "a=accept&t=12&e=56&s=<24 hex>")."""
     _check_secret(secret)
     if not isinstance(action, str) or not _ACTION_RE.fullmatch(action):
         raise ValueError(f"postback action must be 1 to 10 letters a-z, not {action!r}")
@@ -88,10 +103,14 @@ def sign(action: str, task_id: int, line_user_id: str, secret: str, *, day: date
     if upload_id is not None and (isinstance(upload_id, bool) or not isinstance(upload_id, int)
                                   or not 0 < upload_id < 10**_MAX_ID_DIGITS):
         raise ValueError(f"an upload id must be a positive integer, not {upload_id!r}")
+    if evidence_id is not None and (isinstance(evidence_id, bool) or not isinstance(evidence_id, int)
+                                    or not 0 < evidence_id < 10**_MAX_ID_DIGITS):
+        raise ValueError(f"an evidence id must be a positive integer, not {evidence_id!r}")
     on_day = f"&d={day.isoformat()}" if day is not None else ""
     of_upload = f"&u={upload_id}" if upload_id is not None else ""
-    signature = _signature(action, task_id, line_user_id, secret, day, upload_id)
-    return f"a={action}&t={task_id}{on_day}{of_upload}&s={signature}"
+    of_evidence = f"&e={evidence_id}" if evidence_id is not None else ""
+    signature = _signature(action, task_id, line_user_id, secret, day, upload_id, evidence_id)
+    return f"a={action}&t={task_id}{on_day}{of_upload}{of_evidence}&s={signature}"
 
 
 def verify(data: str, line_user_id: str, secret: str) -> tuple[str, int] | None:
@@ -102,13 +121,13 @@ def verify(data: str, line_user_id: str, secret: str) -> tuple[str, int] | None:
 
 
 def read(data: str, line_user_id: str, secret: str) -> Signed | None:
-    """Return what data says if it was signed by sign() without an upload for this LINE user, else None (data with
-    an upload: read_upload()).
+    """Return what data says if it was signed by sign() without an upload or evidence for this LINE user, else None
+    (data with an upload: read_upload(); with evidence: read_evidence()).
 
     line_user_id must come from the webhook event's source (the person who pressed the button), not from the data.
     """
     found = _read(data, line_user_id, secret)
-    if found is None or found[3] is not None:
+    if found is None or found[3] is not None or found[4] is not None:
         return None
     return Signed(*found[:3])
 
@@ -116,12 +135,22 @@ def read(data: str, line_user_id: str, secret: str) -> Signed | None:
 def read_upload(data: str, line_user_id: str, secret: str) -> SignedUpload | None:
     """Return what data says if it was signed by sign() with an upload (and no day) for this LINE user, else None."""
     found = _read(data, line_user_id, secret)
-    if found is None or found[3] is None or found[2] is not None:
+    if found is None or found[3] is None or found[2] is not None or found[4] is not None:
         return None
     return SignedUpload(found[0], found[1], found[3])
 
 
-def _read(data: str, line_user_id: str, secret: str) -> tuple[str, int, date | None, int | None] | None:
+def read_evidence(data: str, line_user_id: str, secret: str) -> SignedEvidence | None:
+    """Return what data says if it was signed by sign() with a piece of evidence (and no day or upload) for this
+    LINE user, else None."""
+    found = _read(data, line_user_id, secret)
+    if found is None or found[4] is None or found[2] is not None or found[3] is not None:
+        return None
+    return SignedEvidence(found[0], found[1], found[4])
+
+
+def _read(data: str, line_user_id: str,
+          secret: str) -> tuple[str, int, date | None, int | None, int | None] | None:
     _check_secret(secret)
     if not isinstance(data, str) or len(data) > MAX_DATA:
         return None
@@ -136,7 +165,8 @@ def _read(data: str, line_user_id: str, secret: str) -> tuple[str, int, date | N
     except ValueError:  # 2026-02-30: never signed
         return None
     upload_id = int(match["upload"]) if match["upload"] else None
-    expected = _signature(action, task_id, line_user_id, secret, day, upload_id)
+    evidence_id = int(match["evidence"]) if match["evidence"] else None
+    expected = _signature(action, task_id, line_user_id, secret, day, upload_id, evidence_id)
     if not hmac.compare_digest(expected, match["sig"]):
         return None
-    return action, task_id, day, upload_id
+    return action, task_id, day, upload_id, evidence_id

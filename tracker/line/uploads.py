@@ -7,20 +7,23 @@ a quick reply (at most 13; the 13th "อื่น ๆ" when there are more, whic
 photos of one imageSet (each its own event, in any order) are answered once, when the last of them is settled.
 
 Pressing a task (postback "attach", signed for the person's LINE account with the task and the upload) attaches the
-file, or each file of the set, through `tasks.add_evidence`: the web's permission check, audited with source LINE, the
-evidence pending the head's review. The uploads are claimed with one conditional UPDATE, so a second press, or two at
-once, attaches nothing twice. A file whose bytes are already evidence of another task is attached all the same, and
-the reply says so (the review queue too: evidence.same_file_elsewhere).
+file, or the set's photos as one piece of evidence with its files in LINE's order, through `tasks.add_evidence`: the
+web's permission check, audited once with source LINE, the evidence pending the head's review. The uploads are
+claimed with one conditional UPDATE, so a second press, or two at once, attaches nothing twice. A file whose bytes are
+already evidence of another task is attached all the same, and the reply says so (the review queue too, file by
+file: evidence.same_file_elsewhere).
 
-Uploads left waiting or stored and never attached stay, with their files, for a later cleanup job.
+Uploads left waiting or stored and never attached are removed with their files after `KEEP_UNATTACHED` (the
+scheduler's daily job calls `remove_unattached`, which logs how many).
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.orm import selectinload
 
 from .. import clock, evidence, tasks
@@ -41,6 +44,7 @@ MORE = "attachmore"
 ASK_IN_PRIVATE = ("รับรูปหรือไฟล์หลักฐานเฉพาะในแชตส่วนตัวกับบัญชีนี้ — ส่งมาที่แชตส่วนตัว แล้วเลือกงานที่จะแนบ "
                   "(files are taken in the one-to-one chat only)")
 GONE = "ปุ่มนี้ใช้ไม่ได้แล้ว — ส่งรูปหรือไฟล์มาใหม่อีกครั้ง"
+KEEP_UNATTACHED = timedelta(days=7)  # how long a photo or file sent waits for the person to pick its task
 
 
 def in_group(message: dict) -> list[dict]:
@@ -232,16 +236,14 @@ def _attach(user: User, task: Task, ready: list[LineUpload], set_size: int) -> l
         if claimed:
             db.session.rollback()  # a part of a set only (never seen): all or none
         return [flex.text("ไฟล์นี้แนบกับงานไปแล้ว — ไม่ได้แนบซ้ำ")]
-    items = []
+    # One piece of evidence, its files in LINE's order (`ready` is): a set of photos is one thing the head checks.
+    files = [evidence.StoredFile(upload.file_path or "", upload.file_name or "", upload.content_type or "",
+                                 upload.size or 0, sha256=upload.sha256, width=upload.width, height=upload.height)
+             for upload in ready]
     try:
+        item = tasks.add_evidence(task, user, source=Source.LINE, files=files)
         for upload in ready:
-            note = f"รูปชุดเดียวกัน {upload.set_index}/{upload.set_total}" if upload.image_set_id else None
-            stored = evidence.StoredFile(upload.file_path or "", upload.file_name or "", upload.content_type or "",
-                                         upload.size or 0, sha256=upload.sha256, width=upload.width,
-                                         height=upload.height)
-            item = tasks.add_evidence(task, user, source=Source.LINE, stored=stored, note=note)
             upload.evidence_id = item.id
-            items.append(item)
     except DomainError as error:
         db.session.rollback()
         return [flex.text(error.message)]
@@ -249,11 +251,11 @@ def _attach(user: User, task: Task, ready: list[LineUpload], set_size: int) -> l
         db.session.rollback()
         return [flex.text(refusal.reason)]
     what = _what(ready) if set_size > 1 or ready[0].kind == "file" else "รูป"
-    if all(item.review is EvidenceReview.PENDING for item in items):
+    if item.review is EvidenceReview.PENDING:
         text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว รอหัวหน้ากองตรวจ ({what})"
     else:
         text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว ({what}) — คุณเป็นหัวหน้ากอง จึงตรวจผ่านแล้ว"
-    if evidence.same_file_elsewhere(items):
+    if evidence.same_file_elsewhere([item]):
         text += "\nหมายเหตุ: ไฟล์นี้เหมือนกับหลักฐานที่แนบไว้กับงานอื่นแล้ว หัวหน้ากองจะเห็นหมายเหตุนี้ตอนตรวจ"
     return [flex.text(text)]
 
@@ -294,3 +296,36 @@ def shape_problems(message: Any) -> list[str]:
     if message.get("type") == "file" and "fileName" in message and not isinstance(message["fileName"], str):
         problems.append("message.fileName is not a string")
     return problems
+
+
+# --- the daily cleanup ---------------------------------------------------------------------------------------------
+
+
+def remove_unattached(now: datetime | None = None) -> tuple[int, int]:
+    """Remove every organization's uploads left waiting or stored, never attached, for more than `KEEP_UNATTACHED`,
+    and their files; commit; log and return (uploads removed, files removed). Called by the scheduler's daily job.
+
+    One conditional DELETE: an upload a person attaches at the same moment is attached (no longer stored) and stays,
+    its file too. The files go after the commit, only those of the rows this DELETE removed."""
+    cutoff = (now or clock.now()) - KEEP_UNATTACHED
+    removed = db.session.execute(
+        delete(LineUpload)
+        .where(LineUpload.status.in_([UploadStatus.WAITING, UploadStatus.STORED]), LineUpload.created_at < cutoff)
+        .returning(LineUpload.file_path)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    files = 0
+    for (path,) in removed:
+        if path:
+            try:
+                target = evidence.path_of(path)
+            except DomainError:
+                continue  # outside the upload folder: never touched
+            if target.exists():
+                target.unlink()
+                files += 1
+    if removed:
+        log.info("removed %d LINE uploads never attached for over %d days, with %d files", len(removed),
+                 KEEP_UNATTACHED.days, files)
+    return len(removed), files

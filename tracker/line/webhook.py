@@ -1,7 +1,8 @@
 """What the bot does with each webhook event: follow, unfollow, a message, a button, account link, join, leave.
 
 Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat, and a reminder's
-other answers (รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ with its reason typed next: answers.py), call the same domain
+other answers (รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ with its reason typed next: answers.py), and a head's review of
+evidence from their digest (ผ่าน, ส่งกลับแก้ไข with its reason typed next: answers.py), call the same domain
 function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
 once: its webhookEventId is recorded in the same transaction as its effects. LINE is never called inside that
 transaction: a handler that needs to ask LINE something (a link token, a group's member count, a photo or file sent
@@ -248,6 +249,10 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
         upload = postback.read_upload(data.get("data", ""), binding or "", secret())
         if upload is not None:  # a photo or file the person sent, attached to a task (uploads.py)
             return uploads.pressed(user, upload, binding or "")
+        reviewed = postback.read_evidence(data.get("data", ""), binding or "", secret())
+        if reviewed is not None and reviewed.action in answers.REVIEW_BUTTONS:  # a head's ผ่าน / ส่งกลับแก้ไข
+            return _review(answers.ReviewPressed(organization, user, reviewed.evidence_id, reviewed.task_id,
+                                                 reviewed.action, source.get("type") == "user"))
         return [flex.text("ปุ่มนี้ใช้ไม่ได้แล้ว — พิมพ์ “งาน” เพื่อดูงานล่าสุด")]
     action = signed.action
     task = find(Task, signed.task_id, organization.id)
@@ -279,6 +284,18 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
         undo = postback.sign("undo", task.id, binding or "", secret())
         return [flex.tick_confirmation(card, base_url=public_url(organization), undo_data=undo)]
     return [flex.text(f"ยกเลิกแล้ว: “{task.step_text[:60]}” กลับเป็น{label(task.status)}")]
+
+
+def _review(pressed: answers.ReviewPressed) -> list[dict]:
+    """A head's review button (answers.review_pressed); a refusal of the verb itself is answered, nothing kept."""
+    try:
+        return answers.review_pressed(pressed)
+    except DomainError as error:
+        db.session.rollback()
+        return [flex.text(error.message)]
+    except Refused as refusal:  # asked before, and asked again by the verb: only if something changed in between
+        db.session.rollback()
+        return [flex.text(refusal.reason)]
 
 
 def _account_link(organization: Organization, event: dict, channel: Channel) -> list[dict]:

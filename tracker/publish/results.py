@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..access import scoped
 from ..extensions import db
 from ..labels import state_status
-from ..models import Evidence, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task
+from ..models import Evidence, EvidenceFile, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task
 from ..oit import oit_item
 from ..organization import public_url, work_calendar
 from ..plans.current import NoSuchPlan, plan_of_year
@@ -34,6 +34,9 @@ from ..progress import (
 from ..thai import fiscal_year_bounds, format_date
 from ..workdays import WorkCalendar
 from .model import EvidenceLink, MeasureRow, ResultsReport, Signature, StepRow
+
+# A public piece's address for a reader outside: of its link (no file), or of one of its files.
+EvidenceUrl = Callable[[Evidence, EvidenceFile | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def build(
     year_be: int,
     round_: Round,
     *,
-    evidence_url: Callable[[Evidence], str | None],
+    evidence_url: EvidenceUrl,
     thai_digits: bool = False,
     signer_name: str | None = None,
     signed_on: date | None = None,
@@ -102,8 +105,8 @@ def build(
     """Read the report of `organization`'s plan of `year_be` (or of `plan`, already looked up) as of the round's
     day; NoSuchPlan when the year has none.
 
-    `evidence_url` gives a public evidence item's address (its link, or where its file is served publicly); an item
-    it gives None for is left out.
+    `evidence_url` gives a public evidence item's addresses (its link with no file, or where each of its files is
+    served publicly); an address it gives None for is left out.
     """
     plan = plan or plan_of_year(organization.id, year_be)
     if plan is None:
@@ -112,7 +115,7 @@ def build(
         scoped(Measure, organization.id).where(Measure.plan_id == plan.id)
         .options(selectinload(Measure.divisions), selectinload(Measure.indicators),
                  selectinload(Measure.tasks).selectinload(Task.division),
-                 selectinload(Measure.tasks).selectinload(Task.evidence))
+                 selectinload(Measure.tasks).selectinload(Task.evidence).selectinload(Evidence.files))
         .order_by(Measure.order)
     ).all()
     calendar = work_calendar(organization)
@@ -137,7 +140,7 @@ def build(
 
 
 def _measure_row(measure: Measure, as_of: date, calendar: WorkCalendar,
-                 evidence_url: Callable[[Evidence], str | None]) -> tuple[MeasureRow, MeasurePercent]:
+                 evidence_url: EvidenceUrl) -> tuple[MeasureRow, MeasurePercent]:
     """A measure's row of the report, and its percent as of the day (a head's override, else its steps done then)."""
     tasks = sorted(measure.tasks, key=lambda t: (t.step_number, t.id))
     records = [record_of(task).as_of(as_of) for task in tasks]  # each step as it stood on the report's day
@@ -146,8 +149,8 @@ def _measure_row(measure: Measure, as_of: date, calendar: WorkCalendar,
     links = []
     for task in tasks:
         for item in task.evidence:
-            if item.public and item.review is EvidenceReview.ACCEPTED and (url := evidence_url(item)):
-                links.append(EvidenceLink(item.note or item.file_name or url, url))
+            if item.public and item.review is EvidenceReview.ACCEPTED:
+                links.extend(_links(item, evidence_url))
     percent = measure_percent(count_states(states).done, len(steps), measure.progress_override,
                               measure.progress_reason)
     return MeasureRow(
@@ -167,21 +170,35 @@ def _measure_row(measure: Measure, as_of: date, calendar: WorkCalendar,
     ), percent
 
 
+def _links(item: Evidence, evidence_url: EvidenceUrl) -> list[EvidenceLink]:
+    """A public piece's links: its web link, and each of its files (numbered when there are several)."""
+    links = []
+    if item.url and (url := evidence_url(item, None)):
+        links.append(EvidenceLink(item.note or url, url))
+    count = len(item.files)
+    for number, file in enumerate(item.files, start=1):
+        if url := evidence_url(item, file):
+            name = item.note or file.file_name
+            links.append(EvidenceLink(f"{name} ({number}/{count})" if count > 1 else name, url))
+    return links
+
+
 def _step_row(task: Task, record: Record, state: TaskState) -> StepRow:
     """A step as it stood on the report's day, in the words of its status then."""
     return StepRow(task.step_number, task.step_text, task.division.name, task.due_date, state_status(state),
                    state.is_done, record.done_on, state)
 
 
-def public_evidence_url(item: Evidence) -> str | None:
-    """A public evidence item's address for a reader outside: its link, or where its file is served to anyone (on
+def public_evidence_url(item: Evidence, file: EvidenceFile | None = None) -> str | None:
+    """A public evidence item's address for a reader outside: its link, or where a file of it is served to anyone (on
     the organization's public address, organization.public_url, the same in a page, a file, a message and the command
-    line)."""
+    line). Without a file: its link, else its first file."""
+    base = f"{public_url(item.organization_id).rstrip('/')}/o/{item.organization_id}/evidence/{item.id}"
+    if file is not None:
+        return f"{base}/files/{file.id}"
     if item.url:
         return item.url
-    if item.file_path:
-        return f"{public_url(item.organization_id).rstrip('/')}/o/{item.organization_id}/evidence/{item.id}"
-    return None
+    return base if item.files else None
 
 
 def public_evidence(organization_id: int, evidence_id: int) -> Evidence | None:

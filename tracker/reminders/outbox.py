@@ -31,19 +31,23 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, Table, and_, or_, select, update
+from sqlalchemy import Select, Table, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import contains_eager
 
 from .. import clock
-from ..access import scoped_to
-from ..evidence import NeedsWork, needing_work_for, waiting_by_division
+from ..access import Action, can, find, scoped, scoped_to
+from ..evidence import NeedsWork, describe, needing_work_for, waiting, waiting_by_division
 from ..extensions import db
 from ..line.channel import FAILED, RETRY, SENT, Channel
+from ..line.flex import ReviewCard
 from ..models import (
     AuditAction,
     AuditEvent,
     Division,
+    Evidence,
+    EvidenceReview,
     Notification,
     NotificationStatus,
     Organization,
@@ -53,7 +57,7 @@ from ..models import (
 )
 from ..organization import public_url
 from . import selection
-from .digest import digest_messages, render_digest
+from .digest import MAX_REVIEWS, NO_REVIEWS, Accepted, Reviews, digest_messages, render_digest
 from .inputs import Inputs
 from .policy import DayPlan, Digest, GroupDigest
 
@@ -411,14 +415,16 @@ NOTHING_LEFT = "ไม่มีงานต้องเตือนแล้ว�
 @dataclass(frozen=True)
 class _Day:
     """An organization's day as the deliverer renders it: the digests by address, what they were planned from, per
-    person the evidence sent back to them, the organization's revision when it was planned, and on a weekly day per
-    division the evidence waiting for its head."""
+    person the evidence sent back to them, the organization's revision when it was planned, on a weekly day per
+    division the evidence waiting for its head, and who of the day's people review evidence (heads, the admin)."""
 
     digests: dict[str, Digest | GroupDigest]
     inputs: Inputs | None
     needs_work: dict[int, list[NeedsWork]]
     revision: int | None
     waiting_review: dict[int, int] = field(default_factory=dict)
+    reviewers: frozenset[int] = frozenset()
+    accepted: dict[int, list[Accepted]] = field(default_factory=dict)
 
 
 class _Renderer:
@@ -457,16 +463,21 @@ class _Renderer:
         digest = planned.digests.get(address)
         if digest is None or planned.inputs is None:
             return "", []
+        reviews = NO_REVIEWS
         if isinstance(digest, GroupDigest):
             binding = planned.inputs.group_ids.get(digest.group.division_id)
             needs_work: list[NeedsWork] = []
         else:
             binding = planned.inputs.line_ids.get(digest.person.id)
             needs_work = planned.needs_work.get(digest.person.id, [])
-        waiting = planned.waiting_review.get(digest.division.division_id, 0) if digest.division else 0
+            if digest.person.id in planned.reviewers:
+                reviews = _reviews(organization_id, digest.person.id)
+        counted = planned.waiting_review.get(digest.division.division_id, 0) if digest.division else 0
         base_url = self._base_url(organization_id)
-        text = render_digest(digest, base_url, needs_work, waiting_review=waiting)
-        return text, digest_messages(digest, text, base_url, binding, self.secret)
+        accepted = planned.accepted.get(digest.person.id, []) if isinstance(digest, Digest) else []
+        text = render_digest(digest, base_url, needs_work, waiting_review=counted, reviews=reviews,
+                             accepted=accepted)
+        return text, digest_messages(digest, text, base_url, binding, self.secret, reviews)
 
     def _base_url(self, organization_id: int) -> str:
         if organization_id not in self._base_urls:
@@ -490,9 +501,77 @@ class _Renderer:
                     planned = _Day({address_of(d): d for d in every}, inputs,
                                    needing_work_for(d.person.id for d in plan.digests), revision,
                                    waiting_by_division(organization_id,
-                                                       (d.division.division_id for d in every if d.division)))
+                                                       (d.division.division_id for d in every if d.division)),
+                                   _reviewers(organization_id, (d.person.id for d in plan.digests)),
+                                   accepted_since_last_digest(organization_id,
+                                                              [d.person.id for d in plan.digests], day))
             self._days[key] = planned
         return planned
+
+
+def _reviewers(organization_id: int, user_ids: Iterable[int]) -> frozenset[int]:
+    """Which of these people review evidence (Action.REVIEW_EVIDENCE: a division's head, the administrator), in one
+    query: their digests list what waits for them (_reviews)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return frozenset()
+    users = db.session.scalars(scoped(User, organization_id).where(User.id.in_(ids))).all()
+    return frozenset(user.id for user in users if can(user, Action.REVIEW_EVIDENCE))
+
+
+ACCEPTED_LOOKBACK = timedelta(days=7)  # a person who never had a digest hears of the last week's acceptances
+
+
+def accepted_since_last_digest(organization_id: int, user_ids: Sequence[int],
+                               day: date) -> dict[int, list[Accepted]]:
+    """Per person, the evidence they added that someone else (their head) accepted since their last digest was sent
+    (before `day`; none sent: the last ACCEPTED_LOOKBACK), in two queries: their last digests by address (the
+    outbox's unique index) and their accepted evidence (the index on evidence's author and review). Told only in
+    the digests a person gets anyway: never a message of its own (LINE counts every push)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    floor = clock.start_of(day) - ACCEPTED_LOOKBACK
+    last_sent = dict(db.session.execute(
+        scoped(Notification, organization_id)
+        .with_only_columns(Notification.address, func.max(Notification.sent_at))
+        .where(Notification.address.in_([f"user:{i}" for i in ids]), Notification.kind == DIGEST,
+               Notification.status == NotificationStatus.SENT, Notification.for_date < day)
+        .group_by(Notification.address)
+    ).all())
+    since = {i: last_sent.get(f"user:{i}") or floor for i in ids}
+    rows = db.session.scalars(
+        scoped(Evidence, organization_id).join(Task, Task.id == Evidence.task_id)
+        .options(contains_eager(Evidence.task))
+        .where(Evidence.created_by_id.in_(ids), Evidence.review == EvidenceReview.ACCEPTED,
+               Evidence.reviewed_at >= min(since.values()))
+        .order_by(Evidence.created_by_id, Evidence.reviewed_at, Evidence.id)
+    ).unique()
+    found: dict[int, list[Accepted]] = {}
+    for item in rows:
+        author = cast(int, item.created_by_id)  # one of the ids asked for, never None
+        if item.reviewed_by_id == author or item.reviewed_at is None or item.reviewed_at <= since[author]:
+            continue  # a head's own evidence is accepted as it is added: nothing to tell them
+        found.setdefault(author, []).append(Accepted(item.task_id, item.task.step_text, describe(item)))
+    return found
+
+
+def _reviews(organization_id: int, user_id: int) -> Reviews:
+    """The evidence waiting for a reviewer, as their digest lists it (the oldest MAX_REVIEWS, with the count), read
+    when the digest is rendered: a piece reviewed on the web before the send is not offered again. Waiting evidence
+    never makes a digest of its own (LINE counts every push): it rides in the digests the person gets anyway."""
+    user = find(User, user_id, organization_id)
+    if user is None or not can(user, Action.REVIEW_EVIDENCE):
+        return NO_REVIEWS
+    items = waiting(user)
+    cards = tuple(
+        ReviewCard(id=item.id, task_id=item.task_id, what=describe(item), step_text=item.task.step_text,
+                   division_name=item.task.division.name,
+                   author=item.created_by.display_name if item.created_by else "-",
+                   added=clock.local_date(item.created_at))
+        for item in items[:MAX_REVIEWS]
+    )
+    return Reviews(cards, len(items))
 
 
 def render_rows(rows: Iterable[Notification]) -> dict[int, tuple[str, list[dict]]]:

@@ -89,15 +89,19 @@ def task_state(task: Task) -> TaskState:
     return progress.task_state(task, clock.today(), calendar())
 
 
-def send_evidence_file(item: Evidence) -> Response:
-    """Send an evidence item's stored file, or 404 when it has none (a link) or the file is gone. Always a
-    download, never rendered inline: an uploaded file must not run in our origin."""
-    if not item.file_path:
+def send_evidence_file(item: Evidence, file_id: int | None = None) -> Response:
+    """Send one stored file of an evidence item: the file of that id, or (no id: the addresses made before a piece
+    could hold several files) its first; 404 when it has no such file (a link, another piece's file) or the file is
+    gone. The caller has checked who may read the item. Always a download, never rendered inline: an uploaded file
+    must not run in our origin."""
+    found = [f for f in item.files if file_id is None or f.id == file_id]
+    if not found:
         abort(404)
-    path = evidence.path_of(item.file_path)
+    file = found[0]
+    path = evidence.path_of(file.file_path)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.file_name)
+    return send_file(path, mimetype=file.content_type, as_attachment=True, download_name=file.file_name)
 
 
 def register(app: Flask) -> None:

@@ -10,7 +10,7 @@ from .. import measures as measure_rules
 from ..access import Action, get_measure, require
 from ..extensions import db
 from ..forms import MeasureReportForm
-from ..models import Measure, Plan, Source, Task
+from ..models import Evidence, Measure, Plan, Source, Task
 from ..plans.current import assessment_for, scores_by_number
 from .pagecache import cached_page
 
@@ -34,7 +34,7 @@ def _grid(measure_id: int, form: MeasureReportForm | None = None) -> dict:
     # The whole grid in a fixed number of queries: tasks with their evidence and division, the plan and its year.
     measure = get_measure(
         current_user, measure_id,
-        selectinload(Measure.tasks).selectinload(Task.evidence),
+        selectinload(Measure.tasks).selectinload(Task.evidence).selectinload(Evidence.files),
         selectinload(Measure.tasks).selectinload(Task.division),
         selectinload(Measure.divisions), selectinload(Measure.indicators),
         joinedload(Measure.plan).joinedload(Plan.fiscal_year),

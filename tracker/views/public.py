@@ -74,12 +74,14 @@ def _render_page(organization: Organization, year_be: int) -> str:
 
 
 @bp.get("/<int:organization_id>/evidence/<int:evidence_id>")
-def evidence_file(organization_id: int, evidence_id: int):
-    """A file a head accepted and made public; any other is not found (not "forbidden": nothing is told of it)."""
+@bp.get("/<int:organization_id>/evidence/<int:evidence_id>/files/<int:file_id>")
+def evidence_file(organization_id: int, evidence_id: int, file_id: int | None = None):
+    """A file of evidence a head accepted and made public (without a file's id, its first: the addresses of reports
+    made before a piece could hold several files); any other is not found (not "forbidden": nothing is told of it)."""
     item = public_evidence(organization_id, evidence_id)
     if item is None:
         abort(404)
-    return send_evidence_file(item)
+    return send_evidence_file(item, file_id)
 
 
 @bp.get("/<int:organization_id>/<fiscal_year:year_be>/report-<rnd>.<fmt>")

@@ -373,11 +373,14 @@ def publish_evidence(evidence_id: int):
 
 
 @bp.get("/evidence/<int:evidence_id>")
+@bp.get("/evidence/<int:evidence_id>/files/<int:file_id>")
 @login_required
-def evidence_file(evidence_id: int):
+def evidence_file(evidence_id: int, file_id: int | None = None):
+    """One file of a piece of evidence, by its own id (without one, the piece's first: older links), for whoever
+    sees the task; another organization's piece, or another piece's file, is not found."""
     item = get_evidence(current_user, evidence_id)
     require(current_user, Action.VIEW_TASK, item.task)
-    return send_evidence_file(item)
+    return send_evidence_file(item, file_id)
 
 
 
