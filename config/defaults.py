@@ -120,14 +120,37 @@ def zone(value: Any) -> ZoneInfo:
         raise ValueError("expected a time zone name such as Asia/Bangkok") from None
 
 
+# What an entry of LINE_CHANNELS may hold: the organization's Messaging API channel (`secret`, `token`), its LINE Login
+# channel (`login_channel_id` with `login_channel_secret`, tracker/line/login.py) and its LIFF app id (`liff_id`: read,
+# not used yet, as LIFF_ID).
+CHANNEL_KEYS = ("secret", "token", "login_channel_id", "login_channel_secret", "liff_id")
+
+
 def channels(value: Any) -> dict[str, dict[str, str]]:
-    """JSON of organization id -> {"secret": ..., "token": ...}."""
+    """JSON of organization id -> {"secret": ..., "token": ...}, and optionally "login_channel_id" with
+    "login_channel_secret" (a LINE Login channel's id, a number, and secret) and "liff_id"."""
     if not value:
         return {}
     data = json.loads(value) if isinstance(value, str) else dict(value)
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ValueError('expected JSON such as {"2": {"secret": "...", "token": "..."}}')
-    return {str(key): {k: str(v) for k, v in entry.items()} for key, entry in data.items()}
+    parsed: dict[str, dict[str, str]] = {}
+    for key, entry in data.items():
+        organization = str(key).strip()
+        if not organization.isdigit():
+            raise ValueError(f"{key!r} is not an organization id (a whole number)")
+        unknown = sorted(set(map(str, entry)) - set(CHANNEL_KEYS))
+        if unknown:
+            raise ValueError(f"organization {organization}: unknown {', '.join(unknown)} (expected some of "
+                             f"{', '.join(CHANNEL_KEYS)})")
+        fields = {str(k): str(v) for k, v in entry.items()}
+        login = [name for name in ("login_channel_id", "login_channel_secret") if fields.get(name, "").strip()]
+        if len(login) == 1:
+            raise ValueError(f"organization {organization}: login_channel_id and login_channel_secret go together")
+        if login and not fields["login_channel_id"].strip().isdigit():
+            raise ValueError(f"organization {organization}: login_channel_id is a LINE Login channel's id (a number)")
+        parsed[organization] = fields
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -136,13 +159,15 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[Any], Any] = text
+    holds_secrets: bool = False  # a value refused is not repeated in the message (it goes to the log at start-up)
 
     def read(self, value: Any) -> Any:
         """Parse a raw value (text from the environment, or a value already typed) into the setting's type."""
         try:
             return self.parse(value)
         except (TypeError, ValueError) as error:
-            raise SettingError(f"setting {self.name}={value!r}: {error} ({self.parse.__doc__})") from None
+            shown = "(value not shown: it holds secrets)" if self.holds_secrets else repr(value)
+            raise SettingError(f"setting {self.name}={shown}: {error} ({self.parse.__doc__})") from None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -246,8 +271,12 @@ SETTINGS: tuple[Setting, ...] = (
         "LINE_CHANNELS",
         None,
         'Several organizations in one deployment: JSON mapping organization ids to their own channel, '
-        '`{"2": {"secret": "...", "token": "..."}}`. Organizations not listed use the two settings above.',
+        '`{"2": {"secret": "...", "token": "..."}}`. Organizations not listed use the two settings above. An entry may '
+        'also carry the organization\'s own LINE Login channel (`"login_channel_id"` with `"login_channel_secret"`, '
+        'made under the provider of its Official Account): `/login/line?org=2` and a reminder\'s link tapped in LINE '
+        'sign its people in with it. `"liff_id"` is read but not used yet.',
         channels,
+        holds_secrets=True,
     ),
     Setting(
         "LINE_API_HOST",
@@ -274,7 +303,8 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Channel ID of the LINE Login channel (a channel of its own, under the same provider as the Messaging API "
         "channel, so a person's user id is the one the bot linked). With LINE_LOGIN_CHANNEL_SECRET: the sign-in page "
-        "offers \"เข้าสู่ระบบด้วย LINE\" (tracker/line/login.py); empty: it does not.",
+        "offers \"เข้าสู่ระบบด้วย LINE\" (tracker/line/login.py); empty: it does not, unless an organization is named "
+        "(`/login?org=<id>`) whose own LINE Login channel is in LINE_CHANNELS.",
     ),
     Setting(
         "LINE_LOGIN_CHANNEL_SECRET",

@@ -94,6 +94,7 @@ def daily_reminders() -> bool:
         return False
     _sweep_owed = None
     remove_unattached_uploads()
+    remove_old_sent_messages()
     return True
 
 
@@ -106,6 +107,19 @@ def remove_unattached_uploads() -> bool:
                                            "tried again at tomorrow's run")
     except Exception:
         log.exception("unattached LINE uploads could not be removed; tried again at tomorrow's run")
+        db.session.rollback()
+        return False
+
+
+def remove_old_sent_messages() -> bool:
+    """Part of the daily job, beside the uploads' cleanup: the record of digest messages sent to people (which a
+    photo quoting one attaches to its task, tracker/line/uploads.py) is removed after 30 days. Whatever goes wrong
+    here is logged and never stops the reminders; it is tried again the next day."""
+    try:
+        return _tolerating_database_faults("LINE digest messages sent", uploads.remove_old_sent_messages,
+                                           "tried again at tomorrow's run")
+    except Exception:
+        log.exception("the record of LINE digest messages sent could not be cleaned; tried again at tomorrow's run")
         db.session.rollback()
         return False
 

@@ -5,18 +5,23 @@
         fake.next_user = "U0123..."  # who "signs in to LINE" on the next authorization
         ...
 
+More LINE Login channels (an organization's own, LINE_CHANNELS' login_channel_id): `fake.add_channel(id, secret)`;
+a code belongs to the channel it was authorized for, and its ID token's `aud` is that channel, signed HS256 with that
+channel's secret.
+
 What it implements (shapes as documented by LINE):
 
-* `GET /oauth2/v2.1/authorize`: checks response_type=code, the channel id, a redirect_uri, an `openid` scope, a
-  state and an S256 code challenge (else 400 text, as LINE shows an error page); then redirects (302) to
-  redirect_uri with `code` and `state`, remembering for the code its redirect_uri, nonce, code challenge and LINE
-  user id (`next_user`). With `deny` set it redirects with `error=access_denied` and the state instead, as when the
-  person presses "cancel". With `forge_state` set it sends that state back instead of the one it was given (what
-  a callback made up by someone else brings).
+* `GET /oauth2/v2.1/authorize`: checks response_type=code, the channel id (one of its channels), a redirect_uri, an
+  `openid` scope, a state and an S256 code challenge (else 400 text, as LINE shows an error page); then redirects
+  (302) to redirect_uri with `code` and `state`, remembering for the code its channel, redirect_uri, nonce, code
+  challenge and LINE user id (`next_user`). With `deny` set it redirects with `error=access_denied` and the state
+  instead, as when the person presses "cancel". With `forge_state` set it sends that state back instead of the one
+  it was given (what a callback made up by someone else brings). With `reuse_code` set it sends that code back (one
+  it gave before, spent: a code caught and replayed) with the real state, and remembers no new one.
 * `POST /oauth2/v2.1/token` (form-encoded): checks grant_type, client_id and client_secret (400 invalid_client),
-  the code (known and not used before: 400 invalid_grant; a code is spent by its first use, right or wrong), the
-  redirect_uri of the authorization, and that the code verifier's S256 is the challenge (400 invalid_grant); then
-  answers access_token, id_token, expires_in, refresh_token, scope, token_type.
+  the code (known, of this channel and not used before: 400 invalid_grant; a code is spent by its first use, right
+  or wrong), the redirect_uri of the authorization, and that the code verifier's S256 is the challenge (400
+  invalid_grant); then answers access_token, id_token, expires_in, refresh_token, scope, token_type.
 * `GET /oauth2/v2.1/certs`: the JWKS holding the public part of the fake's ES256 key (`kid` = `key_id`).
 
 The ID token: claims iss, sub, aud, exp, iat, nonce, amr, name, signed HS256 with the channel secret (`alg`), or
@@ -120,6 +125,7 @@ class FakeLineLogin:
                  key_id: str = "fake-es256-key"):
         self.channel_id = channel_id
         self.secret = secret
+        self.channels: dict[str, str] = {channel_id: secret}  # every channel it knows: id -> secret
         self.key_id = key_id
         self._private_key = ec.generate_private_key(ec.SECP256R1())
         self._lock = threading.RLock()
@@ -135,6 +141,7 @@ class FakeLineLogin:
             self.next_user: str | None = None
             self.deny = False
             self.forge_state: str | None = None
+            self.reuse_code: str | None = None
             self.alg = "HS256"
             self.claims: dict[str, Any] = {}
             self.sign_secret: str | None = None
@@ -174,6 +181,11 @@ class FakeLineLogin:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
+    def add_channel(self, channel_id: str, secret: str) -> None:
+        """Know another LINE Login channel (an organization's own)."""
+        with self._lock:
+            self.channels[channel_id] = secret
+
     @property
     def authorize_url(self) -> str:
         return f"{self.url}{AUTHORIZE_PATH}"
@@ -202,7 +214,7 @@ class FakeLineLogin:
     def _authorize(self, query: dict) -> tuple[int, dict, Any]:
         problems = [name for name, ok in [
             ("response_type", query.get("response_type") == "code"),
-            ("client_id", query.get("client_id") == self.channel_id),
+            ("client_id", query.get("client_id") in self.channels),
             ("redirect_uri", bool(query.get("redirect_uri"))),
             ("scope", "openid" in (query.get("scope") or "").split()),
             ("state", bool(query.get("state"))),
@@ -216,10 +228,13 @@ class FakeLineLogin:
             if self.deny:
                 answer = {"error": "access_denied", "error_description": "The resource owner denied the request.",
                           "state": query["state"]}
+            elif self.reuse_code:
+                answer = {"code": self.reuse_code, "state": query["state"]}
             else:
                 code = secrets.token_urlsafe(16)
                 self.codes[code] = {"redirect_uri": target, "nonce": query.get("nonce"), "user": self.next_user,
-                                    "challenge": query["code_challenge"], "used": False}
+                                    "challenge": query["code_challenge"], "channel": query["client_id"],
+                                    "used": False}
                 answer = {"code": code, "state": self.forge_state or query["state"]}
         separator = "&" if "?" in target else "?"
         return 302, {"Location": f"{target}{separator}{urlencode(answer)}"}, ""
@@ -229,28 +244,31 @@ class FakeLineLogin:
             raise _Stopping()
         if form.get("grant_type") != "authorization_code":
             return 400, {}, {"error": "unsupported_grant_type"}
-        if form.get("client_id") != self.channel_id or form.get("client_secret") != self.secret:
+        client_id = form.get("client_id") or ""
+        if client_id not in self.channels or form.get("client_secret") != self.channels[client_id]:
             return 400, {}, {"error": "invalid_client", "error_description": "invalid client"}
         with self._lock:
             grant = self.codes.get(form.get("code") or "")
-            if grant is None or grant["used"]:
+            if grant is None or grant["used"] or grant["channel"] != client_id:
                 return 400, {}, {"error": "invalid_grant", "error_description": "invalid authorization code"}
             grant["used"] = True  # spent by its first use, whatever comes of it
             if form.get("redirect_uri") != grant["redirect_uri"]:
                 return 400, {}, {"error": "invalid_grant", "error_description": "redirect_uri does not match"}
             if s256(form.get("code_verifier") or "") != grant["challenge"]:
                 return 400, {}, {"error": "invalid_grant", "error_description": "code_verifier does not match"}
-            id_token = self.id_token(grant["user"], grant["nonce"])
+            id_token = self.id_token(grant["user"], grant["nonce"], client_id)
         return 200, {}, {"access_token": secrets.token_urlsafe(24), "expires_in": 2592000, "id_token": id_token,
                          "refresh_token": secrets.token_urlsafe(24), "scope": "openid profile",
                          "token_type": "Bearer"}
 
     # ----- the ID token ------------------------------------------------------------------------------------------
 
-    def id_token(self, user: str | None, nonce: str | None) -> str:
-        """An ID token as LINE makes one, with the test's alterations (`claims`, `alg`, `sign_secret`, `sign_kid`)."""
+    def id_token(self, user: str | None, nonce: str | None, channel_id: str | None = None) -> str:
+        """An ID token as LINE makes one for a channel (the first one by default), with the test's alterations
+        (`claims`, `alg`, `sign_secret`, `sign_kid`)."""
         now = int(time.time())
-        claims: dict[str, Any] = {"iss": ISSUER, "sub": user, "aud": self.channel_id, "exp": now + 3600, "iat": now,
+        channel_id = channel_id or self.channel_id
+        claims: dict[str, Any] = {"iss": ISSUER, "sub": user, "aud": channel_id, "exp": now + 3600, "iat": now,
                                   "nonce": nonce, "amr": ["linesso"], "name": "คนทดสอบ"}
         claims.update(self.claims)
         claims = {k: v for k, v in claims.items() if v is not None}
@@ -261,7 +279,8 @@ class FakeLineLogin:
             return jwt.encode(claims, None, algorithm="none")
         with warnings.catch_warnings():  # HS384/HS512 with a 32-byte secret: a short key for them, as meant here
             warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
-            return jwt.encode(claims, self.sign_secret or self.secret, algorithm=self.alg)
+            return jwt.encode(claims, self.sign_secret or self.channels.get(channel_id, self.secret),
+                              algorithm=self.alg)
 
     def public_jwk(self) -> dict:
         jwk = ECAlgorithm.to_jwk(self._private_key.public_key(), as_dict=True)

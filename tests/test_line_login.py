@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.line import login as line_login
 from tracker.models import AuditAction, Source
 
-from .factories import csrf_token, events, login
+from .factories import csrf_token, events, login, other_organization
 from .fake_line_login import FakeLineLogin
 
 LINE_USER = "U" + "4" * 32
@@ -260,3 +260,118 @@ def test_inside_line_the_password_form_stays_reachable_and_other_browsers_get_it
     assert client.get("/login", headers={"User-Agent": chrome}).status_code == 200
     app.config["LINE_LOGIN_CHANNEL_ID"] = ""  # not set up: the page, even inside LINE
     assert client.get("/login", headers={"User-Agent": LINE_APP}).status_code == 200
+
+
+# --- an organization's own LINE Login channel (LINE_CHANNELS' login_channel_id, login_channel_secret) ---------------
+
+A_CHANNEL, A_SECRET = "1651000001", "a1" * 16
+B_CHANNEL, B_SECRET = "1652000002", "b2" * 16
+B_LINE_USER = "U" + "b" * 32
+
+
+@pytest.fixture
+def agencies(app, fake, person):
+    """Two agencies in one deployment, each with its own LINE Login channel under its own provider and no
+    deployment-wide one: A the seeded organization (clerk-staff linked), B another (its head linked)."""
+    other, _, head, task = other_organization()
+    head.line_user_id = B_LINE_USER
+    db.session.commit()
+    fake.add_channel(A_CHANNEL, A_SECRET)
+    fake.add_channel(B_CHANNEL, B_SECRET)
+    a = person.organization_id
+    app.config.update(LINE_LOGIN_CHANNEL_ID=None, LINE_LOGIN_CHANNEL_SECRET=None, LINE_CHANNELS={
+        str(a): {"login_channel_id": A_CHANNEL, "login_channel_secret": A_SECRET},
+        str(other.id): {"login_channel_id": B_CHANNEL, "login_channel_secret": B_SECRET}})
+    return {"a": a, "b": other.id, "b_head": head, "b_task": task}
+
+
+def test_an_organizations_own_channel_signs_in_its_person(client, fake, person, agencies):
+    callback = authorize(client, org=agencies["a"])
+    assert fake.requests[0]["query"]["client_id"] == A_CHANNEL
+    assert client.get(callback).status_code == 302 and client.get("/tasks").status_code == 200
+    [event] = events(AuditAction.USER_SIGN_IN.value)
+    assert event.actor_id == person.id and event.source is Source.LINE
+    [token_call] = fake.token_requests()
+    assert token_call["form"]["client_id"] == A_CHANNEL and token_call["form"]["client_secret"] == A_SECRET
+
+
+def test_the_sign_in_page_offers_an_organizations_channel_only_when_it_is_named(client, agencies):
+    page = client.get("/login").get_data(as_text=True)
+    assert "เข้าสู่ระบบด้วย LINE" not in page  # only organizations' channels, and none named: no button
+    assert client.get("/login/line").status_code == 404
+    page = client.get(f"/login?org={agencies['a']}").get_data(as_text=True)
+    assert "เข้าสู่ระบบด้วย LINE" in page and f'href="/login/line?org={agencies["a"]}"' in page
+    assert "เข้าสู่ระบบด้วย LINE" not in client.get("/login?org=999999").get_data(as_text=True)
+
+
+def test_an_organization_without_its_own_channel_falls_back_to_the_deployments(app, client, fake, person, agencies):
+    app.config.update(LINE_LOGIN_CHANNEL_ID=fake.channel_id, LINE_LOGIN_CHANNEL_SECRET=fake.secret)
+    del app.config["LINE_CHANNELS"][str(agencies["a"])]
+    callback = authorize(client, org=agencies["a"])
+    assert fake.requests[0]["query"]["client_id"] == fake.channel_id
+    assert client.get(callback).status_code == 302 and client.get("/tasks").status_code == 200
+    assert 'href="/login/line"' in client.application.test_client().get("/login").get_data(as_text=True)
+
+
+def test_an_organizations_channel_refuses_another_organizations_person(client, fake, agencies, caplog):
+    """A's channel proving the LINE id of B's head (the two agencies under one provider, or a mistake in the
+    settings): refused as an account linked to nobody of A, and nothing of B said."""
+    fake.next_user = B_LINE_USER
+    response = client.get(authorize(client, org=agencies["a"]))
+    assert refused(response, line_login.NOT_LINKED, 403) and "หน่วยงานอื่น" not in response.get_data(as_text=True)
+    assert signed_out(client) and events(AuditAction.USER_SIGN_IN.value) == []
+    assert f"not of organization {agencies['a']}" in caplog.text
+    # B's own channel signs B's head in.
+    assert client.get(authorize(client, org=agencies["b"])).status_code == 302
+    assert client.get("/tasks").status_code == 200
+
+
+@pytest.mark.parametrize("alteration, reason", [
+    # ES256 with LINE's key, the same for every channel: a genuine token of B's channel, refused for its audience.
+    pytest.param({"alg": "ES256", "claims": {"aud": B_CHANNEL}}, "InvalidAudienceError", id="ES256, B's aud"),
+    pytest.param({"sign_secret": B_SECRET, "claims": {"aud": B_CHANNEL}}, "InvalidSignatureError",
+                 id="HS256 with B's secret, B's aud"),
+    pytest.param({"claims": {"aud": B_CHANNEL}}, "InvalidAudienceError", id="A's secret, B's aud"),
+])
+def test_the_callback_refuses_a_token_for_the_other_organizations_channel(client, fake, person, agencies, caplog,
+                                                                          alteration, reason):
+    for name, value in alteration.items():
+        setattr(fake, name, value)
+    response = client.get(authorize(client, org=agencies["a"]))
+    assert refused(response) and signed_out(client) and events(AuditAction.USER_SIGN_IN.value) == []
+    assert reason in caplog.text
+
+
+def test_an_attempt_whose_channel_changed_meanwhile_is_refused(app, client, fake, person, agencies, caplog):
+    callback = authorize(client, org=agencies["a"])
+    app.config["LINE_CHANNELS"][str(agencies["a"])] = {"login_channel_id": B_CHANNEL, "login_channel_secret": B_SECRET}
+    assert refused(client.get(callback)) and signed_out(client) and fake.token_requests() == []
+    assert "not set up any more" in caplog.text
+
+
+def test_one_tap_from_a_task_of_an_organization_uses_its_channel(client, fake, person, seeded, agencies):
+    task = seeded.tasks_of(seeded.clerk)[0]
+    first = client.get(f"/tasks/{task.id}", headers={"User-Agent": LINE_APP})
+    sign_in = client.get(first.headers["Location"], headers={"User-Agent": LINE_APP})
+    assert sign_in.status_code == 302 and sign_in.headers["Location"].startswith("/login/line")
+    line = client.get(sign_in.headers["Location"], headers={"User-Agent": LINE_APP})
+    assert callback_query(line.headers["Location"])["client_id"] == A_CHANNEL
+    answer = urllib3.request("GET", line.headers["Location"], redirect=False, timeout=5)
+    back = urlsplit(answer.headers["Location"])
+    landed = client.get(f"{back.path}?{back.query}", headers={"User-Agent": LINE_APP})
+    assert landed.status_code == 302 and landed.headers["Location"] == f"/tasks/{task.id}"
+    assert client.get(f"/tasks/{task.id}").status_code == 200
+    [token_call] = fake.token_requests()
+    assert token_call["form"]["client_id"] == A_CHANNEL
+
+
+def test_one_tap_picks_each_tasks_own_organization_and_tells_nothing_of_a_missing_task(client, fake, agencies):
+    b_task = agencies["b_task"]
+    sign_in = client.get(f"/login?next=/tasks/{b_task.id}", headers={"User-Agent": LINE_APP})
+    line = client.get(sign_in.headers["Location"], headers={"User-Agent": LINE_APP})
+    assert callback_query(line.headers["Location"])["client_id"] == B_CHANNEL
+    # No such task, or another page: no organization, and with only organizations' channels the sign-in page, as
+    # for a task of an organization without its own channel.
+    for target in ("/tasks/987654321", "/tasks/99999999999999999999999", "/profile", "/tasks/1/progress"):
+        page = client.get("/login", query_string={"next": target}, headers={"User-Agent": LINE_APP})
+        assert page.status_code == 200 and "เข้าสู่ระบบด้วย LINE" not in page.get_data(as_text=True), target

@@ -38,6 +38,10 @@ def test_a_bad_reminder_time_says_what_is_expected(value):
     ("PUBLIC_URL", "https://ita.example.go.th/", "https://ita.example.go.th"),
     ("LINE_CHANNELS", '{"2": {"secret": "s", "token": "t"}}', {"2": {"secret": "s", "token": "t"}}),
     ("LINE_CHANNELS", "", {}),
+    ("LINE_CHANNELS", '{"2": {"secret": "s", "token": "t", "login_channel_id": "1651000002", '
+                      '"login_channel_secret": "ls", "liff_id": "1651000002-AbCdEfGh"}}',
+     {"2": {"secret": "s", "token": "t", "login_channel_id": "1651000002", "login_channel_secret": "ls",
+            "liff_id": "1651000002-AbCdEfGh"}}),
     ("TIMEZONE", "Asia/Bangkok", ZoneInfo("Asia/Bangkok")),
     ("LINE_WEBHOOK_MAX_EVENTS", " 100 ", 100),
     ("CACHE_DEFAULT_TIMEOUT", "21600", 21600),
@@ -52,6 +56,11 @@ def test_values_are_parsed_into_their_types(name, raw, expected):
 @pytest.mark.parametrize("name, raw", [
     ("MAX_UPLOAD_MB", "ten"), ("MAX_UPLOAD_MB", "0"), ("LINE_TIMEOUT_SECONDS", "-1"),
     ("SESSION_COOKIE_SECURE", "maybe"), ("LINE_CHANNELS", "{not json"), ("LINE_CHANNELS", '{"2": "token"}'),
+    ("LINE_CHANNELS", '{"2": {"token": "t", "login_channel_id": "1651000002"}}'),  # a LINE Login id without its secret
+    ("LINE_CHANNELS", '{"2": {"login_channel_secret": "ls"}}'),  # a secret without its id
+    ("LINE_CHANNELS", '{"2": {"login_channel_id": "@agency", "login_channel_secret": "ls"}}'),  # not a channel id
+    ("LINE_CHANNELS", '{"2": {"login_chanel_id": "1651000002"}}'),  # misspelt: refused, not silently ignored
+    ("LINE_CHANNELS", '{"agency-a": {"token": "t"}}'),  # not an organization id
     ("TIMEZONE", "Asia/Bangkokk"), ("OUTBOX_RETRY_MAX_SECONDS", "-5"),
     ("LINE_WEBHOOK_MAX_EVENTS", "0"), ("LINE_WEBHOOK_MAX_EVENTS", "1.5"), ("LINE_WEBHOOK_MAX_EVENTS", ""),
     ("CACHE_DEFAULT_TIMEOUT", "6h"), ("CACHE_THRESHOLD", "0"),
@@ -124,3 +133,9 @@ def test_one_time_zone_read_once(tmp_path):
     own = [str(path.relative_to(ROOT)) for path in [*(ROOT / "tracker").rglob("*.py"), *(ROOT / "jobs").rglob("*.py")]
            if "ZoneInfo(" in path.read_text(encoding="utf-8") or "Asia/Bangkok\"" in path.read_text(encoding="utf-8")]
     assert own == []
+
+
+def test_a_refused_line_channels_value_does_not_repeat_its_secrets():
+    with pytest.raises(SettingError, match="LINE_CHANNELS.*login_channel_id and login_channel_secret") as refused:
+        BY_NAME["LINE_CHANNELS"].read('{"2": {"token": "very-secret-token", "login_channel_secret": "also-secret"}}')
+    assert "very-secret-token" not in str(refused.value) and "also-secret" not in str(refused.value)

@@ -222,6 +222,9 @@ UNSCOPED = {
     "tracker/auth.py:session_user select(User)": "a session's token (unique) names its person: no agency yet",
     "tracker/line/login.py:person_for select(User)":
         "a verified LINE ID token's user id (unique across the deployment) names its person at sign-in: no agency yet",
+    "tracker/line/login.py:organization_of_next select(Task)":
+        "a reminder's link opened in LINE before sign-in: the task id is all that is known, and only its organization "
+        "is read, to pick that organization's LINE Login channel; nothing of the task is shown",
     "tracker/people.py:_check_username select(User)": "a new username must be free in every agency (sign-in asks none)",
     "tracker/cli.py:deployment_admin_command select(User)":
         "the operator at the server's command line names the deployment's administrators, of any agency",
@@ -250,6 +253,8 @@ UNSCOPED = {
         "claims the person's own uploads by the ids just read through access.find and scoped",
     "tracker/line/uploads.py:remove_unattached delete(LineUpload)":
         "the daily cleanup of every agency's uploads never attached, by status and age: every agency's, by design",
+    "tracker/line/uploads.py:remove_old_sent_messages delete(LineSentMessage)":
+        "the daily cleanup of every agency's record of digest messages sent, by age: every agency's, by design",
     "tracker/plans/next_year.py:undo_carry_over select(Plan)": "locks the plan the caller holds (FOR UPDATE), by id",
     # The audit trail of one agency and of the deployment, which has no organization (models.owner: none).
     "tracker/audit.py:trail select(AuditEvent)": "an organization's events or the deployment's: scoped cannot say or",

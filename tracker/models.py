@@ -759,9 +759,32 @@ class Notification(Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     line_request_id: Mapped[str | None] = mapped_column(String(64))  # LINE's x-line-request-id, for support cases
+    # Rendered with `messages`, one entry per message object: the task ids it carries (a digest's text: its tasks;
+    # its task carousel: its cards'; anything else: none). Recorded with LINE's message ids once sent (LineSentMessage).
+    # None: rendered before this was kept, or written with its text alone.
+    message_tasks: Mapped[list[list[int]] | None] = mapped_column(JSON)
 
     recipient: Mapped[User | None] = relationship()
     division: Mapped[Division | None] = relationship()
+
+
+class LineSentMessage(OrganizationOwned, Model):
+    """A LINE message object a digest push delivered to a person, with the tasks it carries: a photo or file the person
+    sends quoting it (LINE's quotedMessageId) goes to its task (tracker/line/uploads.py).
+
+    Written by the outbox in the same short transaction that records its notification sent, from LINE's answer
+    (sentMessages, one id per message object); removed after `uploads.KEEP_SENT_MESSAGES` by the daily cleanup.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)  # LINE's id of the message object sent
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    notification: Mapped[Notification] = relationship()
 
 
 class LineEvent(Model):
@@ -804,6 +827,8 @@ class LineUpload(Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))  # attached to
+    # The message it quotes (LINE's quotedMessageId): a digest's message recorded in line_sent_message says its task.
+    quoted_message_id: Mapped[str | None] = mapped_column(String(40))
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -854,8 +879,9 @@ def owner(row: Any) -> tuple[Organization | None, int | None]:
 # first: a new measure's tasks read its organization).
 _PARENT = {"Measure": ("plan", "plan_id"), "Task": ("measure", "measure_id"), "Evidence": ("task", "task_id"),
            "EvidenceFile": ("evidence", "evidence_id"), "Comment": ("task", "task_id"),
-           "IndicatorScore": ("assessment", "assessment_id")}
-_FLUSH_ORDER = {"IndicatorScore": 0, "Measure": 0, "Task": 1, "Evidence": 2, "Comment": 2, "EvidenceFile": 3}
+           "IndicatorScore": ("assessment", "assessment_id"), "LineSentMessage": ("notification", "notification_id")}
+_FLUSH_ORDER = {"IndicatorScore": 0, "Measure": 0, "Task": 1, "Evidence": 2, "Comment": 2, "EvidenceFile": 3,
+                "LineSentMessage": 0}
 
 
 def _same(a: tuple[Any, int | None], b: tuple[Any, int | None]) -> bool:
@@ -900,7 +926,8 @@ def _keep_organizations(session: Session, flush_context: Any, instances: Any) ->
 
 
 # Rows whose changes no cached page shows: the outbox, the webhook's log, sign-ins and sessions, the trail itself.
-_UNSEEN = ("Notification", "LineEvent", "LineUpload", "LoginAttempt", "UserSession", "LinkNonce", "AuditEvent")
+_UNSEEN = ("Notification", "LineEvent", "LineUpload", "LineSentMessage", "LoginAttempt", "UserSession", "LinkNonce",
+           "AuditEvent")
 
 
 @event.listens_for(Session, "before_flush")

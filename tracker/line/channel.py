@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
@@ -31,6 +32,9 @@ class SendResult:
     outcome: str  # sent | retry | failed
     detail: str = ""
     request_id: str | None = None
+    # LINE's id of each message object delivered, in the order sent (the answer's sentMessages); empty when LINE did
+    # not say (the console, an answer without them).
+    message_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,9 @@ class LineChannel:
             # have reached LINE: retry with the same key, and a 409 will tell.
             return SendResult(RETRY, f"network: {type(error).__name__}: {error}")
         headers = response.headers or {}
-        return SendResult(SENT, "accepted", _header(headers, "x-line-request-id"))
+        sent = response.data.sent_messages if response.data is not None else []
+        return SendResult(SENT, "accepted", _header(headers, "x-line-request-id"),
+                          tuple(message.id for message in sent))
 
     @staticmethod
     def _classify(error: ApiException) -> SendResult:
@@ -127,7 +133,7 @@ class LineChannel:
         if status == 409:
             # The retry key was accepted before (a try whose answer we lost): LINE delivered it then, not again now.
             accepted_id = _header(error.headers or {}, "x-line-accepted-request-id")
-            return SendResult(SENT, "already accepted (409)", accepted_id)
+            return SendResult(SENT, "already accepted (409)", accepted_id, _sent_message_ids(body))
         if status == 429 and "monthly limit" in body:
             # The month's quota is used up: no retry succeeds before next month, so say so instead of hammering.
             return SendResult(FAILED, f"LINE 429: โควตาข้อความของเดือนนี้หมดแล้ว (monthly limit reached): {body[:300]}")
@@ -182,6 +188,19 @@ class LineChannel:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _sent_message_ids(body: str) -> tuple[str, ...]:
+    """The message ids in an error's body (LINE's 409 for a retry key already accepted carries the first push's
+    sentMessages); none when it has none or is not JSON."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return ()
+    sent = answer.get("sentMessages") if isinstance(answer, dict) else None
+    if not isinstance(sent, list):
+        return ()
+    return tuple(str(m["id"]) for m in sent if isinstance(m, dict) and isinstance(m.get("id"), str | int))
 
 
 def _header(headers, name: str) -> str | None:

@@ -16,6 +16,14 @@ One attempt, from the sign-in page to the person signed in:
 A LINE user id is per provider: the LINE Login channel must be under the provider of the Messaging API channel, or
 no id it gives matches one the bot linked (docs/line.md, "Signing in with LINE").
 
+Which channel: the deployment's (LINE_LOGIN_CHANNEL_ID and _SECRET), or an organization's own, from its entry of
+LINE_CHANNELS (`login_channel_id`, `login_channel_secret`) when one deployment serves agencies each with its Official
+Account under its own provider. An attempt names its organization (`/login/line?org=<id>`, or the task of a reminder's
+link tapped in LINE: `organization_of_next`); `channel_for` gives that organization's channel, else the deployment's.
+The attempt keeps the channel it was begun with: the callback exchanges the code with that channel's secret, takes an
+ID token for that channel only (`aud`), and, when it was an organization's own, signs in only a person of that
+organization. An entry's `liff_id` is read (config/defaults.py) but not used, like LIFF_ID.
+
 Every call to LINE is made before anything is written, with LINE_TIMEOUT_SECONDS per call: no database transaction
 waits on LINE.
 """
@@ -37,10 +45,12 @@ import jwt
 import urllib3
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import User
+from ..models import Task, User
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +86,15 @@ class LineLoginRefused(DomainError):
 
 
 @dataclass(frozen=True)
+class LoginChannel:
+    """A LINE Login channel: the deployment's (organization_id None), or one organization's own (LINE_CHANNELS)."""
+
+    channel_id: str
+    secret: str
+    organization_id: int | None
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One sign-in with LINE, from the sign-in page to the callback: kept in the signed session cookie."""
 
@@ -85,10 +104,13 @@ class Attempt:
     redirect_uri: str
     next: str | None
     started: float  # time.time()
+    channel_id: str  # the LINE Login channel it was begun with
+    organization_id: int | None  # whose own channel that is; None: the deployment's
+
+    FIELDS = ("state", "nonce", "verifier", "redirect_uri", "next", "started", "channel_id", "organization_id")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "nonce": self.nonce, "verifier": self.verifier,
-                "redirect_uri": self.redirect_uri, "next": self.next, "started": self.started}
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @classmethod
     def from_dict(cls, data: Any) -> Attempt | None:
@@ -96,19 +118,62 @@ class Attempt:
         if not isinstance(data, dict):
             return None
         try:
-            attempt = cls(**{name: data[name] for name in
-                             ("state", "nonce", "verifier", "redirect_uri", "next", "started")})
+            attempt = cls(**{name: data[name] for name in cls.FIELDS})
         except (KeyError, TypeError):
             return None
-        fields = (attempt.state, attempt.nonce, attempt.verifier, attempt.redirect_uri)
+        fields = (attempt.state, attempt.nonce, attempt.verifier, attempt.redirect_uri, attempt.channel_id)
         if not all(isinstance(value, str) and value for value in fields):
+            return None
+        if attempt.organization_id is not None and type(attempt.organization_id) is not int:
             return None
         return attempt
 
 
-def enabled(config: Mapping[str, Any]) -> bool:
-    """Tell whether signing in with LINE is set up: a LINE Login channel id and its secret."""
-    return bool(config.get("LINE_LOGIN_CHANNEL_ID") and config.get("LINE_LOGIN_CHANNEL_SECRET"))
+def deployment_channel(config: Mapping[str, Any]) -> LoginChannel | None:
+    """The deployment's LINE Login channel (LINE_LOGIN_CHANNEL_ID and _SECRET), or None: the sign-in page's button
+    when no organization is named."""
+    channel_id, secret = config.get("LINE_LOGIN_CHANNEL_ID"), config.get("LINE_LOGIN_CHANNEL_SECRET")
+    return LoginChannel(str(channel_id), str(secret), None) if channel_id and secret else None
+
+
+def organization_channel(config: Mapping[str, Any], organization_id: int) -> LoginChannel | None:
+    """An organization's own LINE Login channel (its entry of LINE_CHANNELS: login_channel_id, login_channel_secret),
+    or None."""
+    entry = (config.get("LINE_CHANNELS") or {}).get(str(organization_id)) or {}
+    channel_id = (entry.get("login_channel_id") or "").strip()
+    secret = entry.get("login_channel_secret") or ""
+    return LoginChannel(channel_id, secret, organization_id) if channel_id and secret.strip() else None
+
+
+def channel_for(config: Mapping[str, Any], organization_id: int | None) -> LoginChannel | None:
+    """The LINE Login channel a sign-in for this organization (None: none named) uses: the organization's own, else
+    the deployment's; None when neither is set up."""
+    own = organization_channel(config, organization_id) if organization_id is not None else None
+    return own or deployment_channel(config)
+
+
+def any_enabled(config: Mapping[str, Any]) -> bool:
+    """Tell whether any LINE Login channel is set up: the deployment's, or an organization's own."""
+    return deployment_channel(config) is not None or any(
+        organization_channel(config, int(key)) is not None
+        for key in (config.get("LINE_CHANNELS") or {}) if str(key).isdigit())
+
+
+def organization_of_next(next_page: str | None) -> int | None:
+    """The organization of the task whose page `next` is (`/tasks/<id>`: a reminder's link), or None for another
+    page or no such task. The task's id is all that is known before sign-in: only its organization is read, to pick
+    that organization's LINE Login channel; nothing of the task is shown."""
+    path = (next_page or "").split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/"):
+        return None
+    try:
+        endpoint, values = current_app.url_map.bind("localhost").match(path, method="GET")
+    except (HTTPException, RequestRedirect):  # no such page (404, 405), or one with a redirect of its own
+        return None
+    task_id = values.get("task_id")
+    if endpoint != "tasks.show" or not isinstance(task_id, int) or not 0 < task_id < 2**63:
+        return None
+    return db.session.scalar(select(Task.organization_id).where(Task.id == task_id))
 
 
 def code_challenge(verifier: str) -> str:
@@ -116,15 +181,17 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
 
 
-def begin(redirect_uri: str, next_page: str | None) -> tuple[Attempt, str]:
-    """Start an attempt: its secrets, and the LINE authorization URL to send the browser to."""
+def begin(channel: LoginChannel, redirect_uri: str, next_page: str | None) -> tuple[Attempt, str]:
+    """Start an attempt with a LINE Login channel: its secrets, and the LINE authorization URL to send the browser
+    to."""
     config = current_app.config
     attempt = Attempt(state=secrets.token_urlsafe(32), nonce=secrets.token_urlsafe(32),
                       verifier=secrets.token_urlsafe(64),  # 86 characters: RFC 7636 asks 43 to 128
-                      redirect_uri=redirect_uri, next=next_page, started=time.time())
+                      redirect_uri=redirect_uri, next=next_page, started=time.time(),
+                      channel_id=channel.channel_id, organization_id=channel.organization_id)
     query = urlencode({
         "response_type": "code",
-        "client_id": config["LINE_LOGIN_CHANNEL_ID"],
+        "client_id": channel.channel_id,
         "redirect_uri": redirect_uri,
         "state": attempt.state,
         "scope": SCOPE,
@@ -152,8 +219,20 @@ def finish(attempt: Attempt | None, args: Mapping[str, str]) -> str:
     code = args.get("code")
     if not code:
         raise LineLoginRefused("no code")
-    id_token = _exchange(code, attempt)
-    return verify_id_token(id_token, attempt.nonce)
+    channel = channel_of(attempt)
+    id_token = _exchange(code, attempt, channel)
+    return verify_id_token(id_token, attempt.nonce, channel)
+
+
+def channel_of(attempt: Attempt) -> LoginChannel:
+    """The channel an attempt was begun with, as the settings still give it: an attempt whose channel is no longer
+    the one its organization (or the deployment) uses is refused."""
+    channel = channel_for(current_app.config, attempt.organization_id)
+    if channel is None or channel.organization_id != attempt.organization_id or not secrets.compare_digest(
+            channel.channel_id.encode(), attempt.channel_id.encode()):
+        raise LineLoginRefused(f"the attempt's channel {attempt.channel_id} (organization {attempt.organization_id}) "
+                               "is not set up any more")
+    return channel
 
 
 def _timeout() -> urllib3.Timeout:
@@ -161,12 +240,11 @@ def _timeout() -> urllib3.Timeout:
     return urllib3.Timeout(total=seconds, connect=seconds, read=seconds)
 
 
-def _exchange(code: str, attempt: Attempt) -> str:
-    """Trade the code for tokens at LINE's token endpoint and return the ID token."""
+def _exchange(code: str, attempt: Attempt, channel: LoginChannel) -> str:
+    """Trade the code for tokens at LINE's token endpoint (with the attempt's channel) and return the ID token."""
     config = current_app.config
     fields = {"grant_type": "authorization_code", "code": code, "redirect_uri": attempt.redirect_uri,
-              "client_id": config["LINE_LOGIN_CHANNEL_ID"], "client_secret": config["LINE_LOGIN_CHANNEL_SECRET"],
-              "code_verifier": attempt.verifier}
+              "client_id": channel.channel_id, "client_secret": channel.secret, "code_verifier": attempt.verifier}
     url = config["LINE_LOGIN_API_HOST"] + TOKEN_PATH
     try:
         with urllib3.PoolManager(retries=False, timeout=_timeout()) as pool:
@@ -186,23 +264,23 @@ def _exchange(code: str, attempt: Attempt) -> str:
     return id_token
 
 
-def verify_id_token(id_token: str, nonce: str) -> str:
-    """Verify an ID token (signature, issuer, audience, expiry, time of issue, nonce) and return its `sub`."""
-    config = current_app.config
+def verify_id_token(id_token: str, nonce: str, channel: LoginChannel) -> str:
+    """Verify an ID token (signature, issuer, audience: this channel only, expiry, time of issue, nonce) and return
+    its `sub`."""
     try:
         header = jwt.get_unverified_header(id_token)
     except jwt.InvalidTokenError as error:
         raise LineLoginRefused(f"ID token unreadable: {error}") from None
     algorithm = header.get("alg")
     if algorithm == "HS256":
-        key: Any = config["LINE_LOGIN_CHANNEL_SECRET"]
+        key: Any = channel.secret
     elif algorithm == "ES256":
         key = _public_key(header.get("kid"))
     else:  # "none" above all, and any algorithm LINE does not use
         raise LineLoginRefused(f"ID token algorithm {algorithm!r} refused")
     try:
         claims = jwt.decode(
-            id_token, key, algorithms=[algorithm], audience=config["LINE_LOGIN_CHANNEL_ID"], issuer=ISSUER,
+            id_token, key, algorithms=[algorithm], audience=channel.channel_id, issuer=ISSUER,
             leeway=LEEWAY_SECONDS, options={"require": ["iss", "sub", "aud", "exp", "iat", "nonce"]},
         )
     except jwt.InvalidTokenError as error:
@@ -274,11 +352,17 @@ def forget_keys() -> None:
 # --- who signs in -----------------------------------------------------------------------------------------------------
 
 
-def person_for(line_user_id: str) -> User:
-    """The active person whose linked LINE account this is, or LineLoginRefused saying what to do."""
+def person_for(line_user_id: str, organization_id: int | None = None) -> User:
+    """The active person whose linked LINE account this is, or LineLoginRefused saying what to do. With an
+    organization (its own LINE Login channel proved the id: an id of its provider), only a person of it."""
     user = db.session.scalar(select(User).where(User.line_user_id == line_user_id))
     if user is None:
         raise LineLoginRefused(f"LINE user {line_user_id} is linked to nobody", NOT_LINKED, 403)
+    if organization_id is not None and user.organization_id != organization_id:
+        # Said as "linked to nobody": this organization's sign-in tells nothing of another organization's people.
+        raise LineLoginRefused(f"LINE user {line_user_id} is linked to user {user.id} of organization "
+                               f"{user.organization_id}, not of organization {organization_id} whose channel "
+                               "signed them in", NOT_LINKED, 403)
     if not user.active:
         raise LineLoginRefused(f"LINE user {line_user_id} is linked to inactive user {user.id}", INACTIVE, 403)
     return user

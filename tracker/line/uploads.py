@@ -13,13 +13,25 @@ claimed with one conditional UPDATE, so a second press, or two at once, attaches
 already evidence of another task is attached all the same, and the reply says so (the review queue too, file by
 file: evidence.same_file_elsewhere).
 
-Uploads left waiting or stored and never attached are removed with their files after `KEEP_UNATTACHED` (the
-scheduler's daily job calls `remove_unattached`, which logs how many).
+A photo or file that quotes (LINE's quotedMessageId) a message of the person's own digest goes to that message's
+task without a question: the outbox records each digest message it delivers to a person with the tasks it carries
+(models.LineSentMessage: the text, the digest's tasks; the task carousel, its cards'). Carrying exactly one task the
+person may still report progress on, once stored (for a set, once the set is settled) the upload is attached to it
+through the same `_attach` as the button, and the reply says it came from the quoted message. A message of several
+tasks: the quick reply offers only those still open and permitted. Any other quote (an id not recorded, another
+person's message, its task closed since, nothing left of its tasks) gets the usual question of all open tasks.
+(LINE documents quotedMessageId on text and sticker messages; read here on image and file messages whenever LINE
+sends it.)
+
+Uploads left waiting or stored and never attached are removed with their files after `KEEP_UNATTACHED`, and the
+record of digest messages sent after `KEEP_SENT_MESSAGES` (the scheduler's daily job calls `remove_unattached` and
+`remove_old_sent_messages`, which log how many).
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -30,7 +42,7 @@ from .. import clock, evidence, tasks
 from ..access import Action, Refused, can, find, scoped
 from ..errors import DomainError
 from ..extensions import db
-from ..models import EvidenceReview, LineUpload, Source, Task, TaskStatus, UploadStatus, User
+from ..models import EvidenceReview, LineSentMessage, LineUpload, Source, Task, TaskStatus, UploadStatus, User
 from ..organization import public_url, work_calendar
 from . import content, flex, postback
 from .replies import secret, task_card
@@ -45,6 +57,8 @@ ASK_IN_PRIVATE = ("รับรูปหรือไฟล์หลักฐา�
                   "(files are taken in the one-to-one chat only)")
 GONE = "ปุ่มนี้ใช้ไม่ได้แล้ว — ส่งรูปหรือไฟล์มาใหม่อีกครั้ง"
 KEEP_UNATTACHED = timedelta(days=7)  # how long a photo or file sent waits for the person to pick its task
+KEEP_SENT_MESSAGES = timedelta(days=30)  # how long a digest message can be quoted to attach a photo to its task
+FROM_QUOTE = " (จากข้อความที่อ้างถึง)"
 
 
 def in_group(message: dict) -> list[dict]:
@@ -65,10 +79,12 @@ def receive(user: User, line_user_id: str, message: dict) -> Callable[[], list[d
         return []  # the same message under another event id: received already
     image_set = message.get("imageSet") or {}
     name_hint = message.get("fileName") if message["type"] == "file" else None
+    quoted = message.get("quotedMessageId")
     upload = LineUpload(
         organization_id=organization_id, user_id=user.id, message_id=message_id, kind=message["type"],
         image_set_id=image_set.get("id"), set_index=image_set.get("index"), set_total=image_set.get("total"),
         name_hint=name_hint[:300] if isinstance(name_hint, str) else None,
+        quoted_message_id=quoted[:40] if isinstance(quoted, str) and quoted else None,
     )
     db.session.add(upload)
     db.session.flush()
@@ -86,25 +102,43 @@ def receive(user: User, line_user_id: str, message: dict) -> Callable[[], list[d
             log.exception("LINE upload %s could not be fetched", message_id)
             reason = "ระบบรับไฟล์นี้ไม่ได้ตอนนี้ — ลองส่งใหม่อีกครั้งในอีกสักครู่ (the file could not be received)"
         try:
-            reply = _settle(organization_id, user_id, upload_id, line_user_id, stored, reason)
+            reply, quoted = _settle(organization_id, user_id, upload_id, line_user_id, stored, reason)
             db.session.commit()
         except BaseException:
             db.session.rollback()
             if stored is not None:
                 evidence.discard(stored)
             raise
+        if quoted is not None:  # the file is recorded stored (committed): attached in a transaction of its own
+            try:
+                reply = [*reply, *_attach_quoted(organization_id, quoted)][:5]
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
         return reply
 
     return fetch_and_answer
 
 
+@dataclass(frozen=True)
+class _Quoted:
+    """Uploads to attach straight to the one task of the digest message they quote."""
+
+    user_id: int
+    task_id: int
+    upload_ids: tuple[int, ...]
+    set_size: int
+
+
 def _settle(organization_id: int, user_id: int, upload_id: int, line_user_id: str,
-            stored: evidence.StoredFile | None, reason: str | None) -> list[dict]:
+            stored: evidence.StoredFile | None, reason: str | None) -> tuple[list[dict], _Quoted | None]:
     """Record an upload stored or refused, in a short transaction; return the reply: the refusal, and (for an image
-    set, once every photo of it is settled) the tasks to attach to."""
+    set, once every photo of it is settled) the tasks to attach to, or instead the task of the message quoted to
+    attach them to once this commits."""
     upload = find(LineUpload, upload_id, organization_id)
     if upload is None:
-        return []
+        return [], None
     if stored is not None:
         upload.status = UploadStatus.STORED
         upload.file_path, upload.file_name, upload.content_type = stored.path, stored.name, stored.content_type
@@ -124,13 +158,44 @@ def _settle(organization_id: int, user_id: int, upload_id: int, line_user_id: st
         db.session.scalar(scoped(User, organization_id).where(User.id == user_id).with_for_update())
         group = _set_of(upload)
         if len(group) < (upload.set_total or 0) or any(u.status is UploadStatus.WAITING for u in group):
-            return reply
+            return reply, None
     ready = [u for u in group if u.status is UploadStatus.STORED]
     if ready:
         person = find(User, user_id, organization_id)
         assert person is not None  # the upload's own person
-        reply.append(_choices(person, upload, ready, line_user_id))
-    return reply[:5]
+        found = open_tasks(person)
+        carried = _quoted_tasks(person, group, found)
+        if carried is not None and len(carried[0]) == 1 and carried[1]:
+            return reply[:4], _Quoted(user_id, carried[1][0].id, tuple(u.id for u in ready), len(group))
+        offered = carried[1] if carried is not None and 0 < len(carried[1]) <= flex.MAX_QUICK_REPLY_ITEMS else found
+        reply.append(_choices(person, upload, ready, line_user_id, offered))
+    return reply[:5], None
+
+
+def _quoted_tasks(person: User, group: list[LineUpload], found: list[Task]) -> tuple[list[int], list[Task]] | None:
+    """The digest message the uploads quote, if it is one delivered to this person and recorded: the task ids it
+    carries, and those of them among the person's open tasks `found` (still open, theirs to report on), in that
+    order. None when they quote nothing, or a message not recorded or another person's."""
+    quoted = next((u.quoted_message_id for u in group if u.quoted_message_id), None)
+    if quoted is None:
+        return None
+    sent = db.session.scalar(scoped(LineSentMessage, person.organization_id)
+                             .where(LineSentMessage.message_id == quoted))
+    if sent is None or sent.recipient_id != person.id:
+        return None
+    carried = [int(task_id) for task_id in sent.task_ids or []]
+    return carried, [task for task in found if task.id in set(carried)]
+
+
+def _attach_quoted(organization_id: int, quoted: _Quoted) -> list[dict]:
+    """Attach the uploads to the one task of the message they quote (the same path as the button), in the
+    transaction the caller commits; say so."""
+    person = find(User, quoted.user_id, organization_id)
+    task = find(Task, quoted.task_id, organization_id)
+    ready = [u for u in (find(LineUpload, i, organization_id) for i in quoted.upload_ids) if u is not None]
+    if person is None or task is None or not ready:
+        return [flex.text(GONE)]
+    return _attach(person, task, ready, quoted.set_size, note=FROM_QUOTE)
 
 
 def _set_of(upload: LineUpload) -> list[LineUpload]:
@@ -168,9 +233,11 @@ def _quick_label(task: Task) -> str:
     return f"{task.measure.order}.{task.step_number} {' '.join(task.step_text.split())}"
 
 
-def _choices(user: User, upload: LineUpload, ready: list[LineUpload], line_user_id: str) -> dict:
-    """The reply to a file stored: which of the person's open tasks to attach it to, as a quick reply."""
-    found = open_tasks(user)
+def _choices(user: User, upload: LineUpload, ready: list[LineUpload], line_user_id: str,
+             found: list[Task] | None = None) -> dict:
+    """The reply to a file stored: which of the person's open tasks (or of those given) to attach it to, as a quick
+    reply."""
+    found = open_tasks(user) if found is None else found
     what = _what(ready)
     if upload.image_set_id and len(ready) < (upload.set_total or 0):
         what = f"รูป {len(ready)} จาก {upload.set_total} รูป"
@@ -223,7 +290,7 @@ def _short(task: Task) -> str:
     return step if len(step) <= 60 else step[:59] + "…"
 
 
-def _attach(user: User, task: Task, ready: list[LineUpload], set_size: int) -> list[dict]:
+def _attach(user: User, task: Task, ready: list[LineUpload], set_size: int, note: str = "") -> list[dict]:
     ids = [u.id for u in ready]
     # Claimed at once, only while still stored: a second press (or one at the same moment, which waits here for the
     # first to commit) claims nothing and attaches nothing twice.
@@ -252,9 +319,9 @@ def _attach(user: User, task: Task, ready: list[LineUpload], set_size: int) -> l
         return [flex.text(refusal.reason)]
     what = _what(ready) if set_size > 1 or ready[0].kind == "file" else "รูป"
     if item.review is EvidenceReview.PENDING:
-        text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว รอหัวหน้ากองตรวจ ({what})"
+        text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว{note} รอหัวหน้ากองตรวจ ({what})"
     else:
-        text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว ({what}) — คุณเป็นหัวหน้ากอง จึงตรวจผ่านแล้ว"
+        text = f"แนบหลักฐานกับงาน “{_short(task)}” แล้ว{note} ({what}) — คุณเป็นหัวหน้ากอง จึงตรวจผ่านแล้ว"
     if evidence.same_file_elsewhere([item]):
         text += "\nหมายเหตุ: ไฟล์นี้เหมือนกับหลักฐานที่แนบไว้กับงานอื่นแล้ว หัวหน้ากองจะเห็นหมายเหตุนี้ตอนตรวจ"
     return [flex.text(text)]
@@ -295,6 +362,9 @@ def shape_problems(message: Any) -> list[str]:
                     problems.append(f"message.imageSet.{field} is missing or not a number from 1 to 100")
     if message.get("type") == "file" and "fileName" in message and not isinstance(message["fileName"], str):
         problems.append("message.fileName is not a string")
+    if "quotedMessageId" in message and (not isinstance(message["quotedMessageId"], str)
+                                         or not message["quotedMessageId"]):
+        problems.append("message.quotedMessageId is not a non-empty string")
     return problems
 
 
@@ -329,3 +399,16 @@ def remove_unattached(now: datetime | None = None) -> tuple[int, int]:
         log.info("removed %d LINE uploads never attached for over %d days, with %d files", len(removed),
                  KEEP_UNATTACHED.days, files)
     return len(removed), files
+
+
+def remove_old_sent_messages(now: datetime | None = None) -> int:
+    """Remove every organization's record of digest messages sent more than `KEEP_SENT_MESSAGES` ago (a photo quoting
+    one of them then gets the usual question); commit; log and return how many. Called by the scheduler's daily job."""
+    cutoff = (now or clock.now()) - KEEP_SENT_MESSAGES
+    removed = cast(CursorResult, db.session.execute(
+        delete(LineSentMessage).where(LineSentMessage.sent_at < cutoff).execution_options(synchronize_session=False)
+    )).rowcount
+    db.session.commit()
+    if removed:
+        log.info("removed %d records of LINE digest messages sent over %d days ago", removed, KEEP_SENT_MESSAGES.days)
+    return removed

@@ -92,6 +92,19 @@ def digest_messages(
     return messages
 
 
+def message_tasks(digest: Digest | GroupDigest, messages: Sequence[dict]) -> list[list[int]]:
+    """The task ids each of a digest's messages (as digest_messages made them) carries, in their order: the text, the
+    digest's tasks; the task carousel, its cards' (the first MAX_BUBBLES - 1 when the rest are behind a link); the
+    evidence to review, none (a piece's task is not the reviewer's to report on). Recorded with LINE's message ids
+    once sent, so that a photo quoting one of them goes to its task (tracker/line/uploads.py)."""
+    ids = [r.task.id for r in digest.reminders]
+    carried: list[list[int]] = [ids]
+    if len(messages) > 1 and ids:
+        carried.append(ids if len(ids) <= flex.MAX_BUBBLES else ids[:flex.MAX_BUBBLES - 1])
+    carried += [[] for _ in range(len(messages) - len(carried))]
+    return carried[:len(messages)]
+
+
 def _task_carousel(digest: Digest | GroupDigest, base_url: str, binding: str, secret: str) -> dict:
     cards = [
         flex.TaskCard(

@@ -48,6 +48,7 @@ from ..models import (
     Division,
     Evidence,
     EvidenceReview,
+    LineSentMessage,
     Notification,
     NotificationStatus,
     Organization,
@@ -57,7 +58,7 @@ from ..models import (
 )
 from ..organization import public_url
 from . import selection
-from .digest import MAX_REVIEWS, NO_REVIEWS, Accepted, Reviews, digest_messages, render_digest
+from .digest import MAX_REVIEWS, NO_REVIEWS, Accepted, Reviews, digest_messages, message_tasks, render_digest
 from .inputs import Inputs
 from .policy import DayPlan, Digest, GroupDigest
 
@@ -379,6 +380,8 @@ class _Outbound:
     key: str
     attempts: int
     created_at: datetime
+    recipient_id: int | None = None  # a person's digest (None: a group's)
+    message_tasks: list[list[int]] | None = None  # the task ids each message carries (Notification.message_tasks)
 
 
 def _read_claimed(ids: list[int]) -> list[_Outbound]:
@@ -387,7 +390,8 @@ def _read_claimed(ids: list[int]) -> list[_Outbound]:
         select(Notification.id, Notification.organization_id, Notification.address, Notification.for_date,
                Notification.division_id, Notification.messages,
                Notification.text, Notification.idempotency_key, Notification.attempts, Notification.created_at,
-               Division.line_group_id, User.active, User.line_user_id)
+               Division.line_group_id, User.active, User.line_user_id, Notification.recipient_id,
+               Notification.message_tasks)
         .outerjoin(Division, Division.id == Notification.division_id)
         .outerjoin(User, User.id == Notification.recipient_id)
         .where(Notification.id.in_(ids))
@@ -396,7 +400,7 @@ def _read_claimed(ids: list[int]) -> list[_Outbound]:
     db.session.commit()  # ends the read (on PostgreSQL, no transaction idles open across the LINE calls)
     outbound = []
     for (id_, organization_id, address, for_date, division_id, messages, text, key, attempts, created_at, group_id,
-         active, line_user_id) in rows:
+         active, line_user_id, recipient_id, carried) in rows:
         if division_id is not None:  # a division's group (division_id is a foreign key: the division exists)
             to, unreachable = group_id, "กองยกเลิกกลุ่ม LINE แล้ว (the division's LINE group was detached)"
         else:  # a person
@@ -405,7 +409,7 @@ def _read_claimed(ids: list[int]) -> list[_Outbound]:
         if not messages and text:  # a row written with its text alone (an older sweep's, or an admin's notice)
             messages = [{"type": "text", "text": text}]
         outbound.append(_Outbound(id_, organization_id, address, for_date, to or None, unreachable, messages or [],
-                                  key, attempts, created_at))
+                                  key, attempts, created_at, recipient_id, carried))
     return outbound
 
 
@@ -448,21 +452,28 @@ class _Renderer:
         """The row with its messages: as recorded, or rendered now and recorded (empty when nothing is left)."""
         if row.messages or row.to is None or row.for_date != clock.today():
             return row  # rendered already; or not to be sent (_send_one records why), so nothing to render
-        text, messages = self.render(row.organization_id, row.for_date, row.address)
+        text, messages, carried = self.render_with_tasks(row.organization_id, row.for_date, row.address)
         if messages:
             db.session.execute(
-                update(Notification).where(Notification.id == row.id).values(text=text, messages=messages)
+                update(Notification).where(Notification.id == row.id)
+                .values(text=text, messages=messages, message_tasks=carried)
                 .execution_options(synchronize_session=False)
             )
         db.session.commit()  # a short write of our own claimed row (or the end of the plan's read): before the call
-        return replace(row, messages=messages)
+        return replace(row, messages=messages, message_tasks=carried)
 
     def render(self, organization_id: int, day: date, address: str) -> tuple[str, list[dict]]:
         """The text and LINE messages of the digest at an address on a day; ("", []) when it has none now."""
+        text, messages, _ = self.render_with_tasks(organization_id, day, address)
+        return text, messages
+
+    def render_with_tasks(self, organization_id: int, day: date,
+                          address: str) -> tuple[str, list[dict], list[list[int]]]:
+        """`render`, with the task ids each message carries (digest.message_tasks)."""
         planned = self._day(organization_id, day)
         digest = planned.digests.get(address)
         if digest is None or planned.inputs is None:
-            return "", []
+            return "", [], []
         reviews = NO_REVIEWS
         if isinstance(digest, GroupDigest):
             binding = planned.inputs.group_ids.get(digest.group.division_id)
@@ -477,7 +488,8 @@ class _Renderer:
         accepted = planned.accepted.get(digest.person.id, []) if isinstance(digest, Digest) else []
         text = render_digest(digest, base_url, needs_work, waiting_review=counted, reviews=reviews,
                              accepted=accepted)
-        return text, digest_messages(digest, text, base_url, binding, self.secret, reviews)
+        messages = digest_messages(digest, text, base_url, binding, self.secret, reviews)
+        return text, messages, message_tasks(digest, messages)
 
     def _base_url(self, organization_id: int) -> str:
         if organization_id not in self._base_urls:
@@ -596,7 +608,9 @@ def _send_one(row: _Outbound, channel: Channel, base: float, cap: float, result:
     outcome = channel.send(row.to, row.messages, row.key)  # nothing of ours is open in the database meanwhile
     attempts = row.attempts + 1
     values: dict = {"attempts": attempts}
+    sent: list[dict] = []
     if outcome.outcome == SENT:
+        sent = _sent_messages(row, outcome.message_ids, now)
         values.update(status=NotificationStatus.SENT, sent_at=now, line_request_id=outcome.request_id,
                       last_error=None if outcome.detail == "accepted" else outcome.detail)
         result.sent += 1
@@ -607,7 +621,18 @@ def _send_one(row: _Outbound, channel: Channel, base: float, cap: float, result:
         reason = (outcome.detail if outcome.outcome == FAILED
                   else f"gave up after {attempts} tries: {outcome.detail}")
         values.update(_failed(reason, result))
-    _record(row.id, values)
+    _record(row.id, values, sent)
+
+
+def _sent_messages(row: _Outbound, message_ids: Sequence[str], now: datetime) -> list[dict]:
+    """The line_sent_message rows of a person's digest delivered: each message id LINE gave, with the tasks its
+    message carries. None for a group's digest (a photo is taken in the one-to-one chat only), for a row rendered
+    before the tasks were kept, or when LINE's answer did not list one id per message object."""
+    if row.recipient_id is None or row.message_tasks is None or len(message_ids) != len(row.message_tasks):
+        return []
+    return [{"organization_id": row.organization_id, "message_id": str(message_id)[:40], "notification_id": row.id,
+             "recipient_id": row.recipient_id, "task_ids": list(task_ids), "sent_at": now}
+            for message_id, task_ids in zip(message_ids, row.message_tasks, strict=True)]
 
 
 def _failed(reason: str, result: DeliveryResult) -> dict:
@@ -615,10 +640,16 @@ def _failed(reason: str, result: DeliveryResult) -> dict:
     return {"status": NotificationStatus.FAILED, "last_error": reason}
 
 
-def _record(notification_id: int, values: dict) -> None:
-    """Record a try's outcome in a short transaction of its own: one UPDATE of the row, committed; the claim ends."""
+def _record(notification_id: int, values: dict, sent: list[dict] | None = None) -> None:
+    """Record a try's outcome in a short transaction of its own: one UPDATE of the row, and for a digest delivered
+    the message ids LINE gave with their tasks (`sent`), committed; the claim ends. A message id recorded already (a
+    409's answer naming the first push's messages) is left as it is."""
     db.session.execute(
         update(Notification).where(Notification.id == notification_id)
         .values(claimed_until=None, **values).execution_options(synchronize_session=False)
     )
+    if sent:
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        table = cast(Table, LineSentMessage.__table__)
+        db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["message_id"]), sent)
     db.session.commit()

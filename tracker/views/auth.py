@@ -38,10 +38,12 @@ def _address() -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("tasks.home"))
-    if request.method == "GET" and _one_tap_from_line():
+    one_tap = _one_tap_from_line() if request.method == "GET" else None
+    if one_tap is not None:
         # A link tapped in a LINE chat (a reminder's) opens LINE's own browser, where LINE Login signs the person in
         # without a password or a consent screen once they have agreed: one tap from the reminder to the task.
-        return redirect(url_for("auth.line_start", next=safe_next(request.args.get("next")) or None))
+        return redirect(url_for("auth.line_start", next=safe_next(request.args.get("next")) or None,
+                                org=one_tap.organization_id))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
@@ -56,23 +58,41 @@ def login():
             return _signed_in(user, Source.WEB, form.next.data)
     elif request.method == "POST":
         status = 400
-    return _login_page(form, status)
+    return _login_page(form, status, _organization_asked())
 
 
 # LINE's in-app browser names itself in its User-Agent: "... Safari Line/14.3.0" (iOS), "... Line/14.3.0/IAB" (Android).
 _LINE_BROWSER = re.compile(r"\bLine/\d")
 
 
-def _one_tap_from_line() -> bool:
-    """Tell whether this sign-in page is opened inside LINE with sign-in with LINE set up, and the person did not ask
-    for the password form (`?password=1`: the page's own link after a refusal, so it never sends them round again)."""
-    return (line_login.enabled(current_app.config) and not request.args.get("password")
-            and _LINE_BROWSER.search(request.user_agent.string or "") is not None)
+def _one_tap_from_line() -> line_login.LoginChannel | None:
+    """The LINE Login channel to send this sign-in page straight to, when it is opened inside LINE and the person did
+    not ask for the password form (`?password=1`: the page's own link after a refusal, so it never sends them round
+    again): the channel of the organization asked (`org`), or of the task `next` names (a reminder's link: its
+    organization's own channel), else the deployment's; None when none is set up."""
+    config = current_app.config
+    if (not line_login.any_enabled(config) or request.args.get("password")
+            or _LINE_BROWSER.search(request.user_agent.string or "") is None):
+        return None
+    organization_id = _organization_asked()
+    if organization_id is None:
+        organization_id = line_login.organization_of_next(safe_next(request.args.get("next")))
+    return line_login.channel_for(config, organization_id)
 
 
-def _login_page(form: LoginForm, status: int = 200) -> ResponseReturnValue:
-    return render_template("auth/login.html", form=form,
-                           line_login=line_login.enabled(current_app.config)), status
+def _organization_asked() -> int | None:
+    """The organization a sign-in page or `/login/line` names (`?org=<organization id>`, the id of its public page
+    /o/<id>), or None."""
+    value = request.args.get("org", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _login_page(form: LoginForm, status: int = 200, organization_id: int | None = None) -> ResponseReturnValue:
+    """The sign-in page; its LINE button signs in with the organization's own LINE Login channel when one is named
+    and has one, else the deployment's; no button when neither is set up."""
+    channel = line_login.channel_for(current_app.config, organization_id)
+    return render_template("auth/login.html", form=form, line_login=channel is not None,
+                           line_org=channel.organization_id if channel else None), status
 
 
 def _signed_in(user: User, source: Source, next_page: str | None) -> ResponseReturnValue:
@@ -98,12 +118,14 @@ def _line_callback_url() -> str:
 
 @bp.get("/login/line")
 def line_start():
-    """Send the browser to LINE to sign in, keeping this attempt's state, nonce and code verifier in its session."""
-    if not line_login.enabled(current_app.config):
+    """Send the browser to LINE to sign in, keeping this attempt's state, nonce, code verifier and channel in its
+    session: the channel of the organization asked (`org`), else the deployment's."""
+    channel = line_login.channel_for(current_app.config, _organization_asked())
+    if channel is None:
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("tasks.home"))
-    attempt, authorize_url = line_login.begin(_line_callback_url(), safe_next(request.args.get("next")))
+    attempt, authorize_url = line_login.begin(channel, _line_callback_url(), safe_next(request.args.get("next")))
     session[LINE_ATTEMPT] = attempt.to_dict()  # a new attempt replaces one left unfinished
     return redirect(authorize_url)
 
@@ -112,18 +134,20 @@ def line_start():
 def line_callback():
     """Where LINE sends the browser back: sign in the person whose linked LINE account the ID token proves, or say
     on the sign-in page why not (nothing signed in)."""
-    if not line_login.enabled(current_app.config):
+    if not line_login.any_enabled(current_app.config):
         abort(404)
     attempt = line_login.Attempt.from_dict(session.pop(LINE_ATTEMPT, None))  # used once, whatever comes of it
     try:
         # The calls to LINE, before the database is asked anything: no transaction waits on LINE.
         line_user_id = line_login.finish(attempt, request.args)
-        user = line_login.person_for(line_user_id)
+        # An organization's own channel proved an id of its provider: only a person of that organization.
+        user = line_login.person_for(line_user_id, attempt.organization_id if attempt else None)
     except line_login.LineLoginRefused as error:
         db.session.rollback()
         log.warning("sign-in with LINE refused from %s: %s", _address(), error.reason)
         flash(error.message, "error")
-        return _login_page(LoginForm(next=attempt.next if attempt else ""), error.status)
+        return _login_page(LoginForm(next=attempt.next if attempt else ""), error.status,
+                           attempt.organization_id if attempt else None)
     return _signed_in(user, Source.LINE, attempt.next if attempt else None)
 
 
