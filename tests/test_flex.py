@@ -203,12 +203,12 @@ def test_bubble_for_a_real_task_is_valid_and_readable() -> None:
     assert due["text"] == "ครบกำหนด 31 มี.ค. 2569"
     assert status["text"] == "สถานะ: กำลังทำ"
 
-    done, ack, snooze, cannot, web = buttons(bubble)
+    done, ack, snooze, cannot, photo, web = buttons(bubble)
     assert done["type"] == "postback" and done["label"] == "เสร็จแล้ว"
     assert verify(done["data"], SOMCHAI, SECRET) == ("done", 12)
     assert done["displayText"].startswith("เสร็จแล้ว: จัดทำคู่มือ") and len(done["displayText"]) <= 300
     for button, action, label in ((ack, "ack", "รับทราบ/กำลังทำ"), (snooze, "snooze", "เลื่อนการเตือน"),
-                                  (cannot, "cannot", "ทำไม่ได้")):
+                                  (cannot, "cannot", "ทำไม่ได้"), (photo, "photo", "ส่งรูปหลักฐาน")):
         assert button["type"] == "postback" and button["label"] == label
         assert verify(button["data"], SOMCHAI, SECRET) == (action, 12)
         assert button["displayText"].startswith(f"{label}: จัดทำคู่มือ")
@@ -216,14 +216,16 @@ def test_bubble_for_a_real_task_is_valid_and_readable() -> None:
 
 
 def test_the_answers_read_well_on_a_phone() -> None:
-    """เสร็จแล้ว stands out; the other answers are grey and share rows, shrunk rather than cut on a narrow screen."""
+    """เสร็จแล้ว stands out; the other answers are grey and share rows, shrunk rather than cut on a narrow screen;
+    ส่งรูปหลักฐาน has the last row of its own, above the web link."""
     footer = task_bubble(make_card(), base_url=BASE_URL, postback=postback_for())["footer"]["contents"]
-    done, ack, pair, web = footer
+    done, ack, pair, photo, web = footer
     assert (done["style"], done["height"]) == ("primary", "sm")
     assert (ack["style"], ack["height"], ack["action"]["label"]) == ("secondary", "sm", "รับทราบ/กำลังทำ")
     assert pair["layout"] == "horizontal" and [b["action"]["label"] for b in pair["contents"]] == [
         "เลื่อนการเตือน", "ทำไม่ได้"]
     assert all(b["style"] == "secondary" and b["adjustMode"] == "shrink-to-fit" for b in pair["contents"])
+    assert (photo["style"], photo["height"], photo["action"]["label"]) == ("secondary", "sm", "ส่งรูปหลักฐาน")
     assert web["style"] == "link"
 
 
@@ -322,7 +324,7 @@ def test_more_bubble_defaults_to_the_task_list() -> None:
 def test_twelve_cards_need_no_more_bubble() -> None:
     message = task_carousel(cards(12), base_url=BASE_URL, postback=postback_for(), alt_text="งาน")
     bubbles = message["contents"]["contents"]
-    assert len(bubbles) == 12 and all(len(buttons(b)) == 5 for b in bubbles)
+    assert len(bubbles) == 12 and all(len(buttons(b)) == 6 for b in bubbles)
 
 
 def test_long_alt_text_is_cut() -> None:
@@ -342,6 +344,12 @@ def test_oversized_urls_shrink_the_texts_to_fit_the_carousel() -> None:
     base = "https://ita.example.go.th/" + "p" * 900
     message = task_carousel([long_card] * 20, base_url=base, postback=lambda a, t: "d" * 300, alt_text="งาน")
     assert validate(message) == []
+    # So large that even the shortest texts do not fit: ส่งรูปหลักฐาน goes (a photo sent is still offered the tasks),
+    # the answers stay.
+    labels = [b["label"] for b in buttons(message["contents"]["contents"][0])]
+    assert labels == ["เสร็จแล้ว", "รับทราบ/กำลังทำ", "เลื่อนการเตือน", "ทำไม่ได้", "เปิดในเว็บ"]
+    fits = task_carousel([long_card] * 20, base_url=BASE_URL, postback=lambda a, t: "d" * 300, alt_text="งาน")
+    assert validate(fits) == [] and "ส่งรูปหลักฐาน" in [b["label"] for b in buttons(fits["contents"]["contents"][0])]
 
 
 # --- tick confirmation and text ---------------------------------------------------------------------------------------
@@ -488,7 +496,7 @@ def test_validate_catches_a_big_bubble(good: dict) -> None:
 
 def test_validate_catches_a_big_carousel(good: dict) -> None:
     for bubble in good["contents"]["contents"][:2]:
-        bubble["body"]["contents"][0]["text"] = "ก" * 9_000  # 27 KB each: every bubble fits, the two together do not
+        bubble["body"]["contents"][0]["text"] = "ก" * 8_900  # 27 KB each: every bubble fits, the two together do not
     problems = validate(good)
     assert not any("bubble 1" in p or "bubble 2" in p for p in problems), problems
     assert_reported(good, "the carousel", "bytes", "50,000")

@@ -93,15 +93,16 @@ def quick_reply(message: dict) -> list[dict]:
 
 
 def assert_the_answers(carousel: dict, binding: str, key: str) -> None:
-    """Every task bubble of a carousel carries the four answers, each signed for `binding` on its own task."""
+    """Every task bubble of a carousel carries the four answers and ส่งรูปหลักฐาน, each signed for `binding` on its own
+    task."""
     assert flex.validate(carousel) == []
     bubbles = [b for b in carousel["contents"]["contents"] if "/tasks/" in json.dumps(b["footer"])]
     assert bubbles
     for bubble in bubbles:
         task_id = int(json.dumps(bubble["footer"]).split("/tasks/")[1].split('"')[0])
         buttons = answers_of(bubble)
-        assert list(buttons) == ["เสร็จแล้ว", "รับทราบ/กำลังทำ", "เลื่อนการเตือน", "ทำไม่ได้"]
-        for (label, action), name in zip(buttons.items(), ("done", "ack", "snooze", "cannot"), strict=True):
+        assert list(buttons) == ["เสร็จแล้ว", "รับทราบ/กำลังทำ", "เลื่อนการเตือน", "ทำไม่ได้", "ส่งรูปหลักฐาน"]
+        for (label, action), name in zip(buttons.items(), ("done", "ack", "snooze", "cannot", "photo"), strict=True):
             assert postback.verify(action["data"], binding, key) == (name, task_id), label
             assert postback.verify(action["data"], "U" + "0" * 32, key) is None  # nobody else's
 

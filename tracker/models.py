@@ -386,6 +386,11 @@ class User(Model):
     # id is looked up among the person's organization's rows when the message comes, and one gone is not found.
     line_reason_task_id: Mapped[int | None]
     line_reason_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # `ส่งรูปหลักฐาน` pressed on a task's bubble in LINE: the photos or files the person sends in their one-to-one chat
+    # until `line_upload_until` go to this task without a question (tracker.line.uploads). No foreign key, as for
+    # line_reason_task_id: user and task would refer to each other, and a task gone is simply not found.
+    line_upload_task_id: Mapped[int | None]
+    line_upload_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Their reminders paused to this local day included (leave, training: `pause_reason`); their tasks' reminders go
     # to their division's head meanwhile. `reminders_by_line` False: they take no reminders over LINE at all.
     paused_until: Mapped[date | None]

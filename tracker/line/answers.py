@@ -9,6 +9,8 @@
                 (User.line_reason_task_id, line_reason_until), recorded by tasks.cannot_do; a command word (งาน,
                 สรุป) instead cancels it and runs.
 
+(The bubble's ส่งรูปหลักฐาน, `photo`, holds the task for the photos sent next: tracker.line.uploads.expect.)
+
 And a head's buttons on a piece of evidence waiting for review (their digest lists the oldest few: digest.py),
 signed with the evidence (postback.read_evidence):
 

@@ -1,8 +1,9 @@
 """LINE messages for tasks, as plain dicts in LINE's JSON (camelCase field names), with Thai text.
 
 Builders: task_bubble() and task_carousel() for "your tasks" and reminders (each open task with its answers:
-เสร็จแล้ว, รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้), tick_confirmation() after a "เสร็จแล้ว" press, text() for plain
-text, with_quick_reply() (postback_item(), date_picker_item()) for the choices under a reply. validate() lists every
+เสร็จแล้ว, รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้, ส่งรูปหลักฐาน), tick_confirmation() after a "เสร็จแล้ว" press,
+text() for plain text, with_quick_reply() (postback_item(), date_picker_item(), camera_item(), camera_roll_item()) for
+the choices under a reply. validate() lists every
 LINE limit a message breaks, and checks the field names by round-tripping the message through line-bot-sdk's models
 (which silently drop fields they do not know, see _round_trip_problems); validate_request() does the same for every
 message of one push or reply, with LINE's limit of five a request. The test suite runs both over every message the
@@ -54,8 +55,12 @@ DONE_LABEL = "เสร็จแล้ว"
 ACK_LABEL = "รับทราบ/กำลังทำ"
 SNOOZE_LABEL = "เลื่อนการเตือน"
 CANNOT_LABEL = "ทำไม่ได้"  # tracker.labels.CANNOT_DO
+EVIDENCE_LABEL = "ส่งรูปหลักฐาน"
 # An open task's buttons: the postback action of each (tracker.line.webhook answers it) and its label.
-ANSWERS = {"done": DONE_LABEL, "ack": ACK_LABEL, "snooze": SNOOZE_LABEL, "cannot": CANNOT_LABEL}
+ANSWERS = {"done": DONE_LABEL, "ack": ACK_LABEL, "snooze": SNOOZE_LABEL, "cannot": CANNOT_LABEL,
+           "photo": EVIDENCE_LABEL}
+CAMERA_LABEL = "ถ่ายรูป"  # LINE's camera, from a quick reply
+CAMERA_ROLL_LABEL = "เลือกรูปในเครื่อง"  # LINE's camera roll, from a quick reply
 OPEN_LABEL = "เปิดในเว็บ"
 UNDO_LABEL = "ยกเลิก (undo)"
 MORE_LABEL = "ดูทั้งหมดในเว็บ"
@@ -195,13 +200,14 @@ def _answer_data(card: TaskCard, postback: Callable[[str, int], str]) -> dict[st
 def _answer_buttons(card: TaskCard, data: dict[str, str], limits: dict[str, int]) -> list[dict]:
     """เสร็จแล้ว first, in the primary colour; then, in grey, the other answers to a reminder. On a phone the
     carousel's bubble is about 300 px wide: รับทราบ/กำลังทำ takes a row of its own, เลื่อนการเตือน and ทำไม่ได้ share
-    one (their text shrunk to fit a narrow screen rather than cut)."""
+    one (their text shrunk to fit a narrow screen rather than cut), and ส่งรูปหลักฐาน (the next photo or file sent
+    in the chat goes to this task) has the last row of its own."""
     short = _short_step(card, limits)
 
     def button(action: str, **style: Any) -> dict:
         return _postback_button(ANSWERS[action], data[action], f"{ANSWERS[action]}: {short}", **style)
 
-    return [
+    buttons = [
         button("done", style="primary"),
         button("ack", style="secondary"),
         {"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
@@ -209,6 +215,9 @@ def _answer_buttons(card: TaskCard, data: dict[str, str], limits: dict[str, int]
             button("cannot", style="secondary", adjustMode="shrink-to-fit"),
         ]},
     ]
+    if "photo" in data:  # left out only of a carousel too large with it (task_carousel)
+        buttons.append(button("photo", style="secondary"))
+    return buttons
 
 
 def _task_bubble(card: TaskCard, base_url: str, data: dict[str, str] | None, limits: dict[str, int]) -> dict:
@@ -277,14 +286,19 @@ def task_carousel(
     shown = list(cards[: MAX_BUBBLES - 1] if overflow else cards)
     data = [_answer_data(card, postback) for card in shown]
     bubbles: list[dict] = []
-    for scale in _CAROUSEL_SCALES:
+    # Texts cut further, then (absurd URLs or postback data only) without ส่งรูปหลักฐาน: a photo sent is still
+    # offered the tasks.
+    tries = [(scale, True) for scale in _CAROUSEL_SCALES] + [(_CAROUSEL_SCALES[-1], False)]
+    for scale, photo in tries:
         limits = _limits(scale)
-        bubbles = [_task_bubble(card, base_url, signed, limits) for card, signed in zip(shown, data, strict=True)]
+        bubbles = [_task_bubble(card, base_url, signed if photo or signed is None else
+                                {k: v for k, v in signed.items() if k != "photo"}, limits)
+                   for card, signed in zip(shown, data, strict=True)]
         if overflow:
             bubbles.append(_more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks"))
         if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
             break
-    # Still too large only with absurd URLs or postback data; validate() says so rather than this guessing more.
+    # Still too large only with more absurd URLs or postback data; validate() says so rather than this guessing more.
     return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
 
 
@@ -436,6 +450,16 @@ def postback_item(label: str, data: str, display_text: str) -> dict:
     (LINE requires it on a quick reply)."""
     return {"type": "action", "action": {"type": "postback", "label": _clip(label, MAX_LABEL),
                                          "data": data, "displayText": _clip(display_text, MAX_DISPLAY_TEXT)}}
+
+
+def camera_item(label: str = CAMERA_LABEL) -> dict:
+    """A quick-reply button that opens LINE's camera; the photo taken is sent to the chat as the person's message."""
+    return {"type": "action", "action": {"type": "camera", "label": _clip(label, MAX_LABEL)}}
+
+
+def camera_roll_item(label: str = CAMERA_ROLL_LABEL) -> dict:
+    """A quick-reply button that opens the phone's photos (LINE's cameraRoll); those picked are sent to the chat."""
+    return {"type": "action", "action": {"type": "cameraRoll", "label": _clip(label, MAX_LABEL)}}
 
 
 def date_picker_item(label: str, data: str, *, initial: date, earliest: date, latest: date) -> dict:

@@ -23,6 +23,17 @@ person's message, its task closed since, nothing left of its tasks) gets the usu
 (LINE documents quotedMessageId on text and sticker messages; read here on image and file messages whenever LINE
 sends it.)
 
+A task's own button, `ส่งรูปหลักฐาน` on each bubble of a reminder's carousel and of the chat's `งาน` (postback "photo",
+signed for the person like the bubble's other answers; `expect`): pressed in the person's one-to-one chat by someone
+who may report progress on the task, the task open, it holds the task on the person (User.line_upload_task_id,
+line_upload_until: UPLOAD_WINDOW on) and answers with LINE's camera and camera roll under the question. The photos or
+files they send within that window go to the task without a question: once stored (a set, once settled) they are
+attached through the same `_attach` as the button, and the hold is cleared after the attach (a set's, after the whole
+set), so the next photo gets the usual question again. Held before a quote is looked at: the person said which task
+these photos are for. A hold expired, or its task closed (or no longer theirs) since: the usual question, and the
+hold is forgotten. Pressed in a group: the person is asked to press it in their own chat (a group takes no uploads),
+nothing held.
+
 Uploads left waiting or stored and never attached are removed with their files after `KEEP_UNATTACHED`, and the
 record of digest messages sent after `KEEP_SENT_MESSAGES` (the scheduler's daily job calls `remove_unattached` and
 `remove_old_sent_messages`, which log how many).
@@ -42,9 +53,10 @@ from .. import clock, evidence, tasks
 from ..access import Action, Refused, can, find, scoped
 from ..errors import DomainError
 from ..extensions import db
+from ..labels import label
 from ..models import EvidenceReview, LineSentMessage, LineUpload, Source, Task, TaskStatus, UploadStatus, User
 from ..organization import public_url, work_calendar
-from . import content, flex, postback
+from . import answers, content, flex, postback
 from .replies import secret, task_card
 
 log = logging.getLogger(__name__)
@@ -59,6 +71,8 @@ GONE = "ปุ่มนี้ใช้ไม่ได้แล้ว — ส่�
 KEEP_UNATTACHED = timedelta(days=7)  # how long a photo or file sent waits for the person to pick its task
 KEEP_SENT_MESSAGES = timedelta(days=30)  # how long a digest message can be quoted to attach a photo to its task
 FROM_QUOTE = " (จากข้อความที่อ้างถึง)"
+EXPECT = "photo"  # the postback action of a task's ส่งรูปหลักฐาน (flex.ANSWERS)
+UPLOAD_WINDOW = timedelta(minutes=10)  # how long a pressed ส่งรูปหลักฐาน holds its task for the photos sent next
 
 
 def in_group(message: dict) -> list[dict]:
@@ -123,19 +137,22 @@ def receive(user: User, line_user_id: str, message: dict) -> Callable[[], list[d
 
 @dataclass(frozen=True)
 class _Quoted:
-    """Uploads to attach straight to the one task of the digest message they quote."""
+    """Uploads to attach straight to a task: the one task of the digest message they quote, or the task the person
+    pressed ส่งรูปหลักฐาน on (`held`: the hold is cleared once they are attached)."""
 
     user_id: int
     task_id: int
     upload_ids: tuple[int, ...]
     set_size: int
+    note: str = FROM_QUOTE
+    held: bool = False
 
 
 def _settle(organization_id: int, user_id: int, upload_id: int, line_user_id: str,
             stored: evidence.StoredFile | None, reason: str | None) -> tuple[list[dict], _Quoted | None]:
     """Record an upload stored or refused, in a short transaction; return the reply: the refusal, and (for an image
-    set, once every photo of it is settled) the tasks to attach to, or instead the task of the message quoted to
-    attach them to once this commits."""
+    set, once every photo of it is settled) the tasks to attach to, or instead the task to attach them to once this
+    commits: the one held by the person's ส่งรูปหลักฐาน, else that of the message quoted."""
     upload = find(LineUpload, upload_id, organization_id)
     if upload is None:
         return [], None
@@ -163,6 +180,9 @@ def _settle(organization_id: int, user_id: int, upload_id: int, line_user_id: st
     if ready:
         person = find(User, user_id, organization_id)
         assert person is not None  # the upload's own person
+        held = _held_task(person)
+        if held is not None:
+            return reply[:4], _Quoted(user_id, held.id, tuple(u.id for u in ready), len(group), note="", held=True)
         found = open_tasks(person)
         carried = _quoted_tasks(person, group, found)
         if carried is not None and len(carried[0]) == 1 and carried[1]:
@@ -188,14 +208,58 @@ def _quoted_tasks(person: User, group: list[LineUpload], found: list[Task]) -> t
 
 
 def _attach_quoted(organization_id: int, quoted: _Quoted) -> list[dict]:
-    """Attach the uploads to the one task of the message they quote (the same path as the button), in the
-    transaction the caller commits; say so."""
+    """Attach the uploads to the one task of the message they quote, or to the task held by ส่งรูปหลักฐาน (the same
+    path as the button), in the transaction the caller commits; say so. The hold is cleared once they are attached
+    (unless the person has pressed ส่งรูปหลักฐาน on another task since)."""
     person = find(User, quoted.user_id, organization_id)
     task = find(Task, quoted.task_id, organization_id)
     ready = [u for u in (find(LineUpload, i, organization_id) for i in quoted.upload_ids) if u is not None]
     if person is None or task is None or not ready:
         return [flex.text(GONE)]
-    return _attach(person, task, ready, quoted.set_size, note=FROM_QUOTE)
+    reply = _attach(person, task, ready, quoted.set_size, note=quoted.note)
+    # After a refusal _attach rolled back: the uploads read back stored, and the hold stays for the next photo.
+    if quoted.held and person.line_upload_task_id == task.id and all(
+            u.status is UploadStatus.ATTACHED for u in ready):
+        forget_held(person)
+    return reply
+
+
+# --- ส่งรูปหลักฐาน: a task held for the photos sent next ----------------------------------------------------------
+
+
+def expect(pressed: answers.Pressed) -> list[dict]:
+    """A task's ส่งรูปหลักฐาน pressed (the webhook checked the signature and that the person may report progress on
+    it): hold the task for the photos or files the person sends in their own chat within UPLOAD_WINDOW, and say so
+    with LINE's camera and camera roll under the message. In a group, or on a task closed, nothing is held."""
+    task, user = pressed.task, pressed.user
+    if not pressed.one_to_one:
+        return [flex.text(f"คุณ{user.display_name}: กด “{flex.EVIDENCE_LABEL}” ที่งานนี้ในแชตส่วนตัวกับบัญชีนี้ "
+                          "(พิมพ์ “งาน” ที่นั่น) — ในกลุ่มไม่รับรูปหรือไฟล์หลักฐาน")]
+    if not task.status.is_open:
+        return [flex.text(f"งานนี้{label(task.status)} — ส่งหลักฐานจากแชตด้วยปุ่มนี้ได้เฉพาะงานที่ยังไม่เสร็จ: "
+                          f"“{answers.named(task)}”")]
+    user.line_upload_task_id, user.line_upload_until = task.id, clock.now() + UPLOAD_WINDOW
+    minutes = int(UPLOAD_WINDOW.total_seconds() // 60)
+    question = flex.text(f"ส่งรูปหรือไฟล์หลักฐานของงาน “{answers.named(task)}” ได้เลย (ภายใน {minutes} นาที)")
+    return [flex.with_quick_reply(question, [flex.camera_item(), flex.camera_roll_item()])]
+
+
+def forget_held(user: User) -> None:
+    user.line_upload_task_id, user.line_upload_until = None, None
+
+
+def _held_task(person: User) -> Task | None:
+    """The task the person's ส่งรูปหลักฐาน holds, if the hold has not expired and the task is still open and theirs
+    to report on; otherwise None, and a hold left is forgotten (in the caller's transaction)."""
+    held, until = person.line_upload_task_id, person.line_upload_until
+    if held is None and until is None:
+        return None
+    task = find(Task, held, person.organization_id) if held is not None and until is not None \
+        and clock.now() < until else None
+    if task is None or not task.status.is_open or not can(person, Action.PROGRESS, task):
+        forget_held(person)
+        return None
+    return task
 
 
 def _set_of(upload: LineUpload) -> list[LineUpload]:

@@ -1,7 +1,8 @@
 """What the bot does with each webhook event: follow, unfollow, a message, a button, account link, join, leave.
 
 Every answer goes through the reply API (free); only reminders are pushed. Ticking off from a chat, and a reminder's
-other answers (รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ with its reason typed next: answers.py), and a head's review of
+other answers (รับทราบ/กำลังทำ, เลื่อนการเตือน, ทำไม่ได้ with its reason typed next: answers.py; ส่งรูปหลักฐาน, which
+holds the task for the photos sent next: uploads.py), and a head's review of
 evidence from their digest (ผ่าน, ส่งกลับแก้ไข with its reason typed next: answers.py), call the same domain
 function and permission check as the web, with the audit trail's source set to LINE. Each event is handled
 once: its webhookEventId is recorded in the same transaction as its effects. LINE is never called inside that
@@ -259,7 +260,7 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
     if task is None:
         return [flex.text("ไม่พบงานนี้ (อาจถูกลบไปแล้ว)")]
     if not can(user, Action.PROGRESS, task):
-        if action in answers.BUTTONS:
+        if action in _TASK_BUTTONS:
             return [flex.text(answers.refused(task))]
         return [flex.text("คุณไม่มีสิทธิ์ปิดงานนี้ — เป็นงานของ" + task.division.name)]
     try:
@@ -267,10 +268,10 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
             tasks.tick_off(task, user, source=Source.LINE)
         elif action == "undo":
             tasks.undo_tick_off(task, user, source=Source.LINE)
-        elif action in answers.BUTTONS:
+        elif action in _TASK_BUTTONS:
             pressed = answers.Pressed(organization, user, task, binding or "", source.get("type") == "user",
                                       signed.day, data.get("params") or {})
-            return answers.BUTTONS[action](pressed)
+            return _TASK_BUTTONS[action](pressed)
         else:
             return [flex.text(HELP)]
     except DomainError as error:
@@ -284,6 +285,10 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
         undo = postback.sign("undo", task.id, binding or "", secret())
         return [flex.tick_confirmation(card, base_url=public_url(organization), undo_data=undo)]
     return [flex.text(f"ยกเลิกแล้ว: “{task.step_text[:60]}” กลับเป็น{label(task.status)}")]
+
+
+# A task's buttons besides เสร็จแล้ว: a reminder's answers (answers.py), and ส่งรูปหลักฐาน (uploads.expect).
+_TASK_BUTTONS = {**answers.BUTTONS, uploads.EXPECT: uploads.expect}
 
 
 def _review(pressed: answers.ReviewPressed) -> list[dict]:
