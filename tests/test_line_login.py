@@ -375,3 +375,10 @@ def test_one_tap_picks_each_tasks_own_organization_and_tells_nothing_of_a_missin
     for target in ("/tasks/987654321", "/tasks/99999999999999999999999", "/profile", "/tasks/1/progress"):
         page = client.get("/login", query_string={"next": target}, headers={"User-Agent": LINE_APP})
         assert page.status_code == 200 and "เข้าสู่ระบบด้วย LINE" not in page.get_data(as_text=True), target
+
+
+def test_the_password_link_is_offered_inside_line_only(client, fake):
+    inside = client.get("/login?password=1", headers={"User-Agent": LINE_APP}).get_data(as_text=True)
+    assert "ใช้ชื่อผู้ใช้และรหัสผ่านแทน" in inside and 'name="password"' in inside
+    elsewhere = client.get("/login").get_data(as_text=True)  # the form is right there: no link to it
+    assert "ใช้ชื่อผู้ใช้และรหัสผ่านแทน" not in elsewhere and 'name="password"' in elsewhere

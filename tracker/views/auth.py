@@ -91,8 +91,9 @@ def _login_page(form: LoginForm, status: int = 200, organization_id: int | None 
     """The sign-in page; its LINE button signs in with the organization's own LINE Login channel when one is named
     and has one, else the deployment's; no button when neither is set up."""
     channel = line_login.channel_for(current_app.config, organization_id)
+    inside_line = _LINE_BROWSER.search(request.user_agent.string or "") is not None
     return render_template("auth/login.html", form=form, line_login=channel is not None,
-                           line_org=channel.organization_id if channel else None), status
+                           line_org=channel.organization_id if channel else None, inside_line=inside_line), status
 
 
 def _signed_in(user: User, source: Source, next_page: str | None) -> ResponseReturnValue:
