@@ -19,13 +19,14 @@ import pytest
 from tracker import cli
 
 # Each is imported by the code that uses it: the LINE SDK (with aiohttp and pydantic) when LINE is called, openpyxl
-# (with Pillow) when an .xlsx is read or written, python-docx and WeasyPrint for a report, holidays when working days
+# (with Pillow) when an .xlsx is read or written, python-docx and WeasyPrint for a report (python-docx, pypdf and
+# fontTools also when a plan is read from a .docx or .pdf), holidays when working days
 # are counted, gunicorn by `tracker serve`, APScheduler by `tracker scheduler`; Flask-Migrate with Alembic (and its
 # Mako and Pygments) by `tracker db` and the commands that check a schema (`serve`, `restore`); the demo by
 # `tracker demo`.
 DEFERRED = (
     "linebot", "aiohttp", "pydantic", "openpyxl", "PIL", "docx", "weasyprint", "holidays", "dateutil", "gunicorn",
-    "apscheduler", "flask_migrate", "alembic", "mako", "pygments", "tracker.demo",
+    "apscheduler", "flask_migrate", "alembic", "mako", "pygments", "tracker.demo", "pypdf", "fontTools",
 )
 # ... and, for a list of commands or a command's help, the app itself: SQLAlchemy (its ORM alone is a third of a
 # second), the extensions, the models, the views.

@@ -212,8 +212,8 @@ def test_csv_with_a_bad_period_names_file_row_and_column(client, admin, tmp_path
 
 def test_other_file_types_are_refused(client, admin, tmp_path, imports_dir):
     login(client, "web-admin")
-    path = tmp_path / "plan.pdf"
-    path.write_bytes(b"%PDF-1.4 not a plan")
+    path = tmp_path / "plan.odt"
+    path.write_bytes(b"PK not a plan")
     response = upload(client, path)
     assert response.status_code == 400
     assert "ไม่รับไฟล์ชนิดนี้" in response.get_data(as_text=True)

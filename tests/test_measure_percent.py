@@ -123,7 +123,8 @@ def _surfaces(app, client, mayor, bot, measure: Seen) -> dict[str, tuple[str, st
 
     fresh_request_state()
     public = _page(app.test_client().get(f"/o/{measure.organization_id}/2569"))  # nobody signed in
-    found["public page"] = (_plain(_match(rf'<article class="card" id="r{measure.order}">.*?</p>', public)),
+    # (2569's page: its O26 is 2568's results; this 2569 plan's own progress is the #progress section, #p1, ...)
+    found["public page"] = (_plain(_match(rf'<article class="card" id="p{measure.order}">.*?</p>', public)),
                             _plain(_match(r"<p>ความคืบหน้ารวม.*?</p>", public)))
 
     files = {}

@@ -87,3 +87,61 @@ def test_evidence_files_survive_upgrade_and_downgrade_sqlite(tmp_path):
 
 def test_evidence_files_survive_upgrade_and_downgrade_postgresql(postgres_database):
     _evidence_files_survive(postgres_database)
+
+
+# --- which fiscal year's plan an OIT item shows, and the agency type (0021) -----------------------------------------
+
+
+def _oit_items_keep_their_years(url: str) -> None:
+    """Items before 0021 get "local" and the offset the public page used: RESULTS -1 from 2569, else 0; the downgrade
+    keeps the local items and drops the rest."""
+    app = create_app(app_settings(DATABASE_URL=url))
+    with app.app_context():
+        upgrade(revision="0020_line_upload_target")
+        with db.engine.begin() as connection:
+            for id_, year in ((1, 2567), (2, 2568), (3, 2569), (4, 2570)):
+                connection.execute(sa.text(
+                    "INSERT INTO fiscal_year (id, year_be, start, \"end\") VALUES (:id, :year, :start, :end)"),
+                    {"id": id_, "year": year, "start": f"{year - 544}-10-01", "end": f"{year - 543}-09-30"})
+                for purpose, code in (("plan", "O25"), ("results", "O26")):
+                    connection.execute(sa.text(
+                        "INSERT INTO oit_item (fiscal_year_id, purpose, code, name) "
+                        "VALUES (:fy, :purpose, :code, 'x')"),
+                        {"fy": id_, "purpose": purpose, "code": code})
+            connection.execute(sa.text(
+                "INSERT INTO organization (name, kind, indicator_target, reminder_days, overdue_every, created_at) "
+                "VALUES ('เทศบาลตำบลก', 'เทศบาลตำบล', 95, '[1]', 3, '2026-01-01')"))
+        upgrade()
+        with db.engine.begin() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT f.year_be, i.purpose, i.agency_type, i.plan_year_offset FROM oit_item i "
+                "JOIN fiscal_year f ON f.id = i.fiscal_year_id ORDER BY f.year_be, i.purpose")).all()
+            assert [tuple(r) for r in rows] == [
+                (2567, "plan", "local", 0), (2567, "results", "local", 0),
+                (2568, "plan", "local", 0), (2568, "results", "local", 0),
+                (2569, "plan", "local", 0), (2569, "results", "local", -1),
+                (2570, "plan", "local", 0), (2570, "results", "local", -1)]
+            assert connection.execute(sa.text("SELECT agency_type FROM organization")).scalar_one() == "local"
+            # Another agency type's item of the same year and purpose: the key now allows it.
+            connection.execute(sa.text(
+                "INSERT INTO oit_item (fiscal_year_id, agency_type, purpose, code, name, plan_year_offset) "
+                "VALUES (3, 'vocational', 'results', 'O23', 'y', -1)"))
+        downgrade(revision="0020_line_upload_target")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM oit_item")).scalar_one() == 8
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("oit_item")}
+            assert "plan_year_offset" not in columns and "agency_type" not in columns
+        upgrade()
+        with db.engine.connect() as connection:
+            offsets = connection.execute(sa.text(
+                "SELECT plan_year_offset FROM oit_item WHERE fiscal_year_id = 3 ORDER BY purpose")).scalars().all()
+            assert offsets == [0, -1]
+        db.engine.dispose()
+
+
+def test_oit_items_upgrade_and_downgrade_sqlite(tmp_path):
+    _oit_items_keep_their_years(f"sqlite:///{tmp_path / 'oit.sqlite3'}")
+
+
+def test_oit_items_upgrade_and_downgrade_postgresql(postgres_database):
+    _oit_items_keep_their_years(postgres_database)

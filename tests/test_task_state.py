@@ -192,9 +192,10 @@ def test_one_task_reads_the_same_on_every_surface(app, client, linked, on_day, n
         (bubble,) = [b for b in carousel["contents"]["contents"] if f"/tasks/{task.id}" in str(b["footer"])]
         assert bubble["header"]["contents"][0]["text"] == words
 
-    # The public page: the step's status that day, marked by its state.
+    # The public page: the step's status that day, marked by its state. The plan is 2569's, whose page's O26 shows
+    # 2568's results: this plan's own progress is its #progress section (measures #p1, ...).
     public = client.get(f"/o/{linked.org.id}/2569").get_data(as_text=True)
-    results = part_with(public, "article", f'id="r{ORDER}"')
+    results = part_with(public, "article", f'id="p{ORDER}"')
     assert BADGE.findall(results) == [(state.status, status_words)]
 
 

@@ -206,7 +206,7 @@ def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
 @click.option("--create-divisions", is_flag=True, help="Create divisions the plan names that do not exist yet.")
 @click.option("--org", "org_name",
               help="Organization to import into (default: the one the file names, or the only one).")
-@click.option("--fiscal-year", type=int, help="Fiscal year (BE) of a CSV/XLSX plan whose periods do not tell.")
+@click.option("--fiscal-year", type=int, help="Fiscal year (BE) of a CSV/XLSX/DOCX plan whose periods do not tell.")
 @click.option("--indicator", "indicators", multiple=True, metavar="N=I[,I]",
               help="Link measure N to indicator(s) I, replacing the inferred link. Repeatable.")
 @with_app
@@ -215,7 +215,7 @@ def import_command(
     file: Path, dry_run: bool, as_json: bool, create_divisions: bool, org_name: str | None,
     fiscal_year: int | None, indicators: tuple[str, ...],
 ) -> None:
-    """นำเข้าแผนจากรายงาน (.txt), CSV หรือ XLSX — import a plan from a report, CSV or XLSX."""
+    """นำเข้าแผนจากรายงาน (.txt, .docx, .pdf), CSV หรือ XLSX — import a plan from a report, CSV or XLSX."""
     from sqlalchemy import select
 
     from .extensions import db

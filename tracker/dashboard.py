@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from .access import scoped
 from .charts import CompletionSeries, completion
 from .extensions import db
-from .ita import PASS_LINE
+from .ita import PASS_LINE, ItaRating, rate
 from .models import Division, Indicator, Measure, Organization, Task
 from .plans.current import NoSuchPlan, assessment_for, choose, plan_years
 from .progress import (
@@ -122,6 +122,7 @@ class Dashboard:
     plan_year: int | None = None  # BE
     is_current_year: bool = False  # the plan is of the fiscal year containing today
     assessment_year: int | None = None  # BE year of the ITA result the indicator figures come from
+    rating: ItaRating | None = None  # that result's total and tools against the pass rule (tracker.ita.rate)
     overall: Progress = field(default_factory=Progress)
     divisions: list[DivisionRow] = field(default_factory=list)
     measures: list[MeasureRow] = field(default_factory=list)
@@ -241,6 +242,7 @@ def _score_indicators(board: Dashboard, organization_id: int, fiscal_year_id: in
     if assessment is None:
         return
     board.assessment_year = assessment.fiscal_year.year_be
+    board.rating = rate(assessment.overall, assessment.iit, assessment.eit, assessment.oit)
     plan_indicators = {
         i.number: i for i in db.session.scalars(select(Indicator).where(Indicator.fiscal_year_id == fiscal_year_id))
     }

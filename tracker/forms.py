@@ -37,6 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .auth import MIN_PASSWORD_LENGTH
 from .fields import MAX_TEXT
+from .ita import AGENCY_TYPES, PLAN_YEAR_OFFSETS
 from .labels import FIELD, PAUSED_UNTIL, REMINDERS_BY_LINE, ROLE, SNOOZED_UNTIL, WEEKDAY, label
 from .models import Division, TaskStatus, User
 from .plans import UPLOAD_SUFFIXES
@@ -328,6 +329,10 @@ class DivisionForm(FlaskForm):
 class SettingsForm(FlaskForm):
     name = StringField("ชื่อหน่วยงาน", validators=[_required(), _longest(200)])
     kind = StringField("ประเภท (เช่น เทศบาลตำบล, องค์การบริหารส่วนตำบล)", validators=[Optional(), _longest(100)])
+    # Which OIT items the agency answers (their codes differ by type); not sent: unchanged.
+    agency_type = SelectField("ประเภทหน่วยงานตามแบบตรวจ ITA (ข้อ OIT ที่ใช้)",
+                              choices=[SelectChoice(key, words) for key, words in AGENCY_TYPES.items()],
+                              validate_choice=False)
     district = StringField("อำเภอ", validators=[Optional(), _longest(100)])
     province = StringField("จังหวัด", validators=[Optional(), _longest(100)])
     indicator_target = DecimalField(
@@ -339,6 +344,9 @@ class SettingsForm(FlaskForm):
     )
 
 
+_OFFSET_CHOICES = [SelectChoice(str(offset), words) for offset, words in PLAN_YEAR_OFFSETS.items()]
+
+
 class OitItemsForm(FlaskForm):
     """A fiscal year's OIT items (prefixed with the year: the page holds one form per year). An empty code: none."""
 
@@ -348,6 +356,14 @@ class OitItemsForm(FlaskForm):
     results_code = StringField("รหัสข้อ: รายงานผลการดำเนินการ", validators=[Optional(), _longest(20)],
                                render_kw={"placeholder": "เช่น O26", "autocapitalize": "characters"})
     results_name = StringField("ชื่อข้อ (เว้นว่าง = ชื่อตามปกติ)", validators=[Optional(), _longest(300)])
+    # Which fiscal year's plan each item shows (OitItem.plan_year_offset); not sent: the item's own, or the year's rule.
+    plan_offset = SelectField("แสดงแผนของปีงบประมาณ", choices=_OFFSET_CHOICES, validate_choice=False)
+    results_offset = SelectField("แสดงแผนของปีงบประมาณ", choices=_OFFSET_CHOICES, validate_choice=False)
+
+    def offset(self, purpose: str) -> int | None:
+        """The offset chosen for a purpose's item, None when none was sent (or not one offered)."""
+        value = getattr(self, f"{purpose}_offset").data
+        return int(value) if value in {str(k) for k in PLAN_YEAR_OFFSETS} else None
 
 
 class DayOffForm(FlaskForm):
@@ -442,7 +458,8 @@ class LinkForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("ไฟล์แผน (.txt รายงาน, .csv หรือ .xlsx)", validators=[FileRequired("เลือกไฟล์ก่อน")],
+    file = FileField("ไฟล์แผน (รายงาน .txt .docx .pdf หรือแม่แบบ .csv .xlsx)",
+                     validators=[FileRequired("เลือกไฟล์ก่อน")],
                      render_kw={"accept": ",".join(UPLOAD_SUFFIXES)})
     create_divisions = BooleanField("สร้างกองที่ยังไม่มีในระบบ")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from . import labels
 from .clock import local
+from .ita import AGENCY_TYPES, PLAN_YEAR_OFFSETS
 from .models import Division, EvidenceReview, OitPurpose, Role, TaskStatus, User
 from .thai import format_date
 
@@ -58,6 +59,10 @@ class Names:
             return labels.of(EvidenceReview, value)
         if key == "purpose":
             return labels.of(OitPurpose, value)
+        if key == "agency_type":
+            return AGENCY_TYPES.get(value, str(value))
+        if key == "plan_year_offset" and isinstance(value, int):
+            return PLAN_YEAR_OFFSETS.get(value, str(value))
         if key in USER_FIELDS:
             person = self.people.get(value)
             return person.display_name if person else f"ผู้ใช้ #{value}"

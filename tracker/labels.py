@@ -255,6 +255,8 @@ FIELD = {
     "public": "เผยแพร่สาธารณะ",
     "purpose": "ใช้สำหรับ",
     "code": "รหัสข้อ OIT",
+    "agency_type": "ประเภทหน่วยงาน",
+    "plan_year_offset": "แสดงแผนของปีงบประมาณ",
     "from_fiscal_year": "จากปีงบประมาณ",
     "carried_from_id": "ยกมาจากงาน",
     "carried_to_id": "ยกไปเป็นงาน",

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import Base, db
+from .ita import default_plan_year_offset
 
 # The models' base class. Flask-SQLAlchemy builds `db.Model` at run time (Base's body with its own mixins: table
 # names, binds, `query`), so to mypy it is a variable of type `type[...]`, which a class statement cannot derive from.
@@ -219,6 +220,9 @@ class Organization(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)  # เทศบาลตำบลบางกระบือ
     kind: Mapped[str | None] = mapped_column(String(100))  # เทศบาลตำบล, องค์การบริหารส่วนตำบล, ...
+    # Which OIT items the agency answers (tracker.ita.AGENCY_TYPES): item codes differ by agency type (a vocational
+    # college's O1-O23, a health-ministry unit's MOIT), so the items are keyed by assessment year and agency type.
+    agency_type: Mapped[str] = mapped_column(String(20), default="local", server_default="local")
     district: Mapped[str | None] = mapped_column(String(100))  # อำเภอ
     province: Mapped[str | None] = mapped_column(String(100))  # จังหวัด
     # The score an indicator should reach for the dashboard to call it on target: 95 is the ITA's AA level, above the
@@ -274,15 +278,29 @@ class OitItem(Model):
     administrator keeps (tracker.oit), not constants: next year's numbering is a change of data.
     """
 
-    __table_args__ = (UniqueConstraint("fiscal_year_id", "purpose"),)
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "agency_type", "purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"))
+    # The agencies whose item this is (tracker.ita.AGENCY_TYPES; Organization.agency_type): codes differ by type.
+    agency_type: Mapped[str] = mapped_column(String(20), default="local", server_default="local")
     purpose: Mapped[OitPurpose] = mapped_column(_enum(OitPurpose, "oit_purpose"))
     code: Mapped[str] = mapped_column(String(10))  # "O26"
     name: Mapped[str] = mapped_column(String(300))  # การดำเนินการตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน
+    # The fiscal year of the plan the item shows, relative to the assessment year: 0 the same year, -1 the year
+    # before (2569's O26 reports on the 2568 plan). None on a row being built: `_default_plan_year_offset` sets it
+    # from the year's rule (tracker.ita.default_plan_year_offset) before the insert.
+    plan_year_offset: Mapped[int] = mapped_column(default=None, server_default="0")
 
     fiscal_year: Mapped[FiscalYear] = relationship(back_populates="oit_items")
+
+
+@event.listens_for(OitItem, "before_insert")
+def _default_plan_year_offset(mapper: Any, connection: Any, item: OitItem) -> None:
+    """A new item that does not say which year's plan it shows takes its assessment year's rule (a fiscal year created
+    by an import gets its items from tracker.ita.OIT_ITEMS, which name code and name only)."""
+    if item.plan_year_offset is None:
+        item.plan_year_offset = default_plan_year_offset(item.fiscal_year.year_be, item.purpose.value)
 
 
 class Indicator(Model):

@@ -16,6 +16,7 @@ from .access import Action, require, scoped
 from .errors import DomainError
 from .extensions import db
 from .fields import changed, one_line
+from .ita import AGENCY_TYPES
 from .models import AuditAction, DayOff, Organization, Source, User
 from .workdays import WorkCalendar
 
@@ -87,25 +88,31 @@ def update_settings(
     indicator_target: float | str,
     *,
     source: Source,
+    agency_type: str | None = None,
 ) -> bool:
-    """Change the organization's details and indicator target; tell whether anything changed."""
+    """Change the organization's details and indicator target; tell whether anything changed. `agency_type` (a key
+    of tracker.ita.AGENCY_TYPES: which OIT items the agency answers) None keeps it."""
     require(actor, Action.MANAGE_SETTINGS, organization)
     name = one_line(name, "ชื่อหน่วยงาน", 200, required=True)
     kind = one_line(kind, "ประเภทหน่วยงาน", 100)
     district = one_line(district, "อำเภอ", 100)
     province = one_line(province, "จังหวัด", 100)
     target = _target(indicator_target)
+    agency_type = agency_type or organization.agency_type
+    if agency_type not in AGENCY_TYPES:
+        raise DomainError(f"ไม่รู้จักประเภทหน่วยงาน “{agency_type[:20]}”")
     taken = db.session.scalar(
         select(Organization.id).where(Organization.name == name, Organization.id != organization.id)
     )
     if taken is not None:
         raise DomainError(f"มีหน่วยงานชื่อ “{name}” ในระบบอยู่แล้ว")
     before = audit.snapshot(organization)
-    wanted = {"name": name, "kind": kind, "district": district, "province": province, "indicator_target": target}
+    wanted = {"name": name, "kind": kind, "district": district, "province": province, "indicator_target": target,
+              "agency_type": agency_type}
     if not changed(before, wanted):
         return False
     organization.name, organization.kind, organization.district, organization.province = name, kind, district, province
-    organization.indicator_target = target
+    organization.indicator_target, organization.agency_type = target, agency_type
     db.session.flush()
     audit.record(actor, AuditAction.SETTINGS_UPDATE, organization, before=before,
                  after=audit.snapshot(organization), source=source)

@@ -1,6 +1,7 @@
-"""Plan import: a report, CSV or XLSX file -> a checked draft -> measures and tasks, in one transaction.
+"""Plan import: a report (text, Word, PDF), CSV or XLSX file -> a checked draft -> measures and tasks, in one
+transaction.
 
-    read_plan_file()  report.py / sheets.py   what the file says
+    read_plan_file()  report.py / word.py / pdf.py / sheets.py   what the file says
     resolve()         matching.py             what its names mean here (organization, divisions, indicators)
     preview()                                 what an import would create: the dry run, text or JSON
     build.write()                             the rows, added to the caller's transaction
@@ -53,7 +54,10 @@ __all__ = [
 MAX_PLAN_FILE_BYTES = 5 * 1024 * 1024
 REPORT_SUFFIXES = {".txt", ".md", ".text"}
 SHEET_SUFFIXES = {".csv", ".xlsx"}
-UPLOAD_SUFFIXES = (".txt", ".csv", ".xlsx")  # what the web upload offers: the report's text and the template
+WORD_SUFFIXES = {".docx"}
+PDF_SUFFIXES = {".pdf"}
+# What the web upload offers: the report's text, the report as a Word document or PDF, and the template.
+UPLOAD_SUFFIXES = (".txt", ".docx", ".pdf", ".csv", ".xlsx")
 
 
 def too_large(source: str, size: int | None = None) -> str:
@@ -81,8 +85,8 @@ class ImportResult:
 
 
 def read_plan_file(path: Path, *, source: str | None = None, fiscal_year: int | None = None) -> PlanDraft:
-    """Read a plan file by its kind: report text, CSV or XLSX. Raise PlanFileError with every problem found in it,
-    each naming the file and, where it is in one, the row or line and the column."""
+    """Read a plan file by its kind: report text, Word document, PDF, CSV or XLSX. Raise PlanFileError with every
+    problem found in it, each naming the file and, where it is in one, the row or line and the column."""
     source = source or path.name
     suffix = path.suffix.lower()
     size = path.stat().st_size
@@ -96,8 +100,19 @@ def read_plan_file(path: Path, *, source: str | None = None, fiscal_year: int | 
         return read_sheet(path, source, fiscal_year)
     if suffix in REPORT_SUFFIXES:
         return read_report(decode_text(path.read_bytes(), source), source)
+    if suffix in WORD_SUFFIXES:
+        from .word import read_word  # python-docx is imported only when a .docx is read
+
+        return read_word(path, source, fiscal_year)
+    if suffix in PDF_SUFFIXES:
+        from .pdf import read_pdf  # pypdf is imported only when a PDF is read
+
+        return read_pdf(path, source)
     raise PlanFileError(
-        [f"{source}: ไม่รู้จักชนิดไฟล์ “{suffix or '(none)'}” — รับ .txt (ข้อความรายงาน), .csv, .xlsx"]
+        [
+            f"{source}: ไม่รู้จักชนิดไฟล์ “{suffix or '(none)'}” — รับ .txt (ข้อความรายงาน), .docx (รายงาน Word), "
+            ".pdf, .csv, .xlsx"
+        ]
     )
 
 

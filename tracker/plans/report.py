@@ -69,6 +69,40 @@ def read_report(text: str, source: str) -> PlanDraft:
     """Read the organization, years, ITA scores and improvement table of a report's text; raise PlanFileError with
     every problem found in it, each naming the file and the line."""
     text = strip_junk(text)
+    context = read_context(text, source)
+    problems = context.problems
+    measures = _plan_table(text.splitlines(), source, context.fiscal_year, problems)
+    draft = PlanDraft(
+        source=source,
+        fiscal_year=context.fiscal_year,
+        measures=measures,
+        organization=context.organization,
+        scores=context.scores,
+        warnings=context.warnings,
+        year_refused=context.year_refused,
+    )
+    if problems:
+        raise PlanFileError(problems, draft)  # with what was read, for the import's own checks to run on
+    return draft
+
+
+@dataclass
+class ReportContext:
+    """What a report says around its plan table: the agency, the plan's fiscal year, the scores, and its warnings
+    and problems (a year no report can be of)."""
+
+    organization: OrganizationDraft | None
+    fiscal_year: int | None
+    scores: ScoresDraft | None
+    warnings: list[str]
+    problems: list[str]
+    year_refused: bool  # fiscal_year is None and a problem above says why
+
+
+def read_context(text: str, source: str) -> ReportContext:
+    """Read everything of a report's text but its plan table: read_report's first half, which the Word reader uses
+    on a document's text outside its plan table."""
+    text = strip_junk(text)
     arabic = to_arabic_digits(text)
     lines = arabic.splitlines()
     warnings: list[str] = []
@@ -86,20 +120,7 @@ def read_report(text: str, source: str) -> PlanDraft:
     scores = _scores(lines, assessment_year, source, warnings) if assessment_year else None
     if organization:
         warnings.extend(_other_organizations(lines, organization.name, source))
-
-    measures = _plan_table(text.splitlines(), source, fiscal_year, problems)
-    draft = PlanDraft(
-        source=source,
-        fiscal_year=fiscal_year,
-        measures=measures,
-        organization=organization,
-        scores=scores,
-        warnings=warnings,
-        year_refused=year_refused,
-    )
-    if problems:
-        raise PlanFileError(problems, draft)  # with what was read, for the import's own checks to run on
-    return draft
+    return ReportContext(organization, fiscal_year, scores, warnings, problems, year_refused)
 
 
 def _fiscal_years(arabic: str, source: str, problems: list[str]) -> list[int]:

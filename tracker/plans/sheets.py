@@ -285,23 +285,26 @@ def _too_long_sheet(place: str) -> str:
     )
 
 
-def _check_zip(path: Path, source: str) -> None:
-    """Refuse a workbook whose parts would unpack to more than a plan can be, before openpyxl unpacks anything."""
+def check_zip(path: Path, source: str, kind: str = ".xlsx", unreadable: str | None = None) -> None:
+    """Refuse an Office file (a workbook, or with `kind` ".docx" a Word document) that is not a zip, or whose parts
+    would unpack to more than a plan can be, before openpyxl or python-docx unpacks anything; `unreadable` is the
+    problem of a file that is not a zip at all."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise PlanFileError([_not_a_workbook(source)]) from None
+        raise PlanFileError([unreadable or _not_a_workbook(source)]) from None
     unpacked = sum(member.file_size for member in members)
     xml = sum(member.file_size for member in members if member.filename.endswith((".xml", ".rels")))
     if len(members) > MAX_XLSX_MEMBERS or unpacked > MAX_XLSX_UNPACKED or xml > MAX_XLSX_XML:
+        part = "ตาราง" if kind == ".xlsx" else "XML"  # a workbook's XML is its sheets
         raise PlanFileError(
             [
-                f"{source}: ไฟล์ .xlsx นี้เมื่อแตกออกมีขนาด {unpacked / 2**20:,.1f} MB (ตาราง {xml / 2**20:,.1f} MB) "
-                f"ใน {len(members):,} ส่วน เกินที่อ่านได้ (ทั้งหมด {MAX_XLSX_UNPACKED // 2**20} MB, ตาราง "
+                f"{source}: ไฟล์ {kind} นี้เมื่อแตกออกมีขนาด {unpacked / 2**20:,.1f} MB ({part} {xml / 2**20:,.1f} MB) "
+                f"ใน {len(members):,} ส่วน เกินที่อ่านได้ (ทั้งหมด {MAX_XLSX_UNPACKED // 2**20} MB, {part} "
                 f"{MAX_XLSX_XML // 2**20} MB, {MAX_XLSX_MEMBERS:,} ส่วน) — แผนจริงมีขนาดไม่ถึง 1 MB "
-                f"บันทึกเฉพาะตารางแผนเป็นไฟล์ใหม่ (the workbook unpacks to more than a plan can be: at most "
-                f"{MAX_XLSX_UNPACKED // 2**20} MB, {MAX_XLSX_XML // 2**20} MB of it sheets)"
+                f"บันทึกเฉพาะตารางแผนเป็นไฟล์ใหม่ (the {kind} file unpacks to more than a plan can be: at most "
+                f"{MAX_XLSX_UNPACKED // 2**20} MB, {MAX_XLSX_XML // 2**20} MB of it XML)"
             ]
         )
 
@@ -314,7 +317,7 @@ def _xlsx_rows(path: Path, source: str) -> tuple[list[_Row], str]:
     """The rows of the first sheet whose first non-empty row is a plan header, and the name to place rows by."""
     from openpyxl import load_workbook
 
-    _check_zip(path, source)
+    check_zip(path, source)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts of a workbook it drops (data validation, styles); the plan does not need them.

@@ -79,6 +79,8 @@ class ResultsReport:
     oit_name: str | None
     measures: tuple[MeasureRow, ...]
     signature: Signature
+    # The assessment year whose item it is: 2569 for the 2568 plan's report under O26 (the item shows last year's plan).
+    oit_year_be: int | None = None
     overall_percent: int = 0  # the measures' percents combined (tracker.progress.combined_percent)
     overall_overridden: bool = False  # it counts a percent a head set (marked as the dashboard marks it)
     thai_digits: bool = False  # print digits as Thai digits (๑๒๓), as many agencies publish

@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 from ..access import scoped
 from ..extensions import db
 from ..labels import state_status
-from ..models import Evidence, EvidenceFile, EvidenceReview, Measure, OitPurpose, Organization, Plan, Task
-from ..oit import oit_item
+from ..models import Evidence, EvidenceFile, EvidenceReview, Measure, OitItem, Organization, Plan, Task
+from ..oit import results_item_for_plan
 from ..organization import public_url, work_calendar
 from ..plans.current import NoSuchPlan, plan_of_year
 from ..progress import (
@@ -101,12 +101,15 @@ def build(
     signed_on: date | None = None,
     today: date | None = None,
     plan: Plan | None = None,
+    results_item: OitItem | None = None,
 ) -> ResultsReport:
     """Read the report of `organization`'s plan of `year_be` (or of `plan`, already looked up) as of the round's
     day; NoSuchPlan when the year has none.
 
     `evidence_url` gives a public evidence item's addresses (its link with no file, or where each of its files is
-    served publicly); an address it gives None for is left out.
+    served publicly); an address it gives None for is left out. The OIT item the report answers is the one that shows
+    this plan's results for the organization's agency type (2569's O26 for the 2568 plan: oit.results_item_for_plan),
+    or `results_item` when the caller has it.
     """
     plan = plan or plan_of_year(organization.id, year_be)
     if plan is None:
@@ -122,7 +125,7 @@ def build(
     counted = [_measure_row(m, round_.as_of, calendar, evidence_url) for m in measures]
     # The measures' percents combined as the dashboard's overall is (tracker.progress).
     overall = combined_percent(percent for _, percent in counted)
-    item = oit_item(plan.fiscal_year, OitPurpose.RESULTS)
+    item = results_item or results_item_for_plan(organization, plan.fiscal_year.year_be)
     return ResultsReport(
         organization=organization.name,
         fiscal_year_be=year_be,
@@ -130,6 +133,7 @@ def build(
         round_label=round_.label,
         oit_item=item.code if item else None,
         oit_name=item.name if item else None,
+        oit_year_be=item.fiscal_year.year_be if item else None,
         measures=tuple(row for row, _ in counted),
         signature=Signature(signer_name, signer_position(organization), signed_on),
         overall_percent=overall.value,

@@ -35,7 +35,19 @@ from ..forms import (
     UserCreateForm,
     UserEditForm,
 )
-from ..models import DayOff, Division, FiscalYear, OitPurpose, Role, Source, Task, TaskStatus, User
+from ..ita import AGENCY_TYPES, DEFAULT_AGENCY_TYPE, PLAN_YEAR_OFFSETS, default_plan_year_offset
+from ..models import (
+    DayOff,
+    Division,
+    FiscalYear,
+    OitPurpose,
+    Organization,
+    Role,
+    Source,
+    Task,
+    TaskStatus,
+    User,
+)
 from ..plans.build import ensure_fiscal_year
 from ..progress import done_sql
 from ..thai import fiscal_year_of, format_date
@@ -315,7 +327,8 @@ def _settings_page(form: SettingsForm | None = None, day_off_form: DayOffForm | 
     organization = current_user.organization
     if form is None:
         form = SettingsForm(name=organization.name, kind=organization.kind, district=organization.district,
-                            province=organization.province, indicator_target=organization.indicator_target)
+                            province=organization.province, indicator_target=organization.indicator_target,
+                            agency_type=organization.agency_type)
     year = clock.today().year
     years = (year, year + 1)
     # Every day off is listed, so every one can be removed: those of other years (past ones, or one typed with a
@@ -352,6 +365,7 @@ def update_settings():
         changed = organization_rules.update_settings(
             current_user.organization, current_user, form.name.data, form.kind.data, form.district.data,
             form.province.data, float(form.indicator_target.data), source=Source.WEB,
+            agency_type=form.agency_type.data or None,
         )
     except DomainError as error:
         _refused(error)
@@ -413,23 +427,41 @@ def _oit_years() -> dict[int, FiscalYear | None]:
     return dict(sorted(years.items(), reverse=True))
 
 
-def _oit_form(year_be: int, fiscal_year: FiscalYear | None) -> OitItemsForm:
+def _agency_types(years: dict[int, FiscalYear | None]) -> list[str]:
+    """The agency types the page lists items of: local governments' first, then any type an agency of the deployment
+    is or an item is kept for, in tracker.ita.AGENCY_TYPES' order."""
+    used = set(db.session.scalars(select(Organization.agency_type).distinct()))
+    used |= {item.agency_type for year in years.values() if year is not None for item in year.oit_items}
+    used.add(DEFAULT_AGENCY_TYPE)
+    return [kind for kind in AGENCY_TYPES if kind in used]
+
+
+def _oit_prefix(year_be: int, agency_type: str) -> str:
+    return f"y{year_be}" if agency_type == DEFAULT_AGENCY_TYPE else f"y{year_be}-{agency_type}"
+
+
+def _oit_form(year_be: int, fiscal_year: FiscalYear | None, agency_type: str) -> OitItemsForm:
     values = {}
-    if fiscal_year is not None:
-        for purpose in OitPurpose:
-            item = oit_rules.oit_item(fiscal_year, purpose)
-            values[f"{purpose.value}_code"] = item.code if item else ""
-            values[f"{purpose.value}_name"] = item.name if item else ""
-    return OitItemsForm(prefix=f"y{year_be}", **values)
+    for purpose in OitPurpose:
+        item = oit_rules.oit_item(fiscal_year, purpose, agency_type) if fiscal_year is not None else None
+        values[f"{purpose.value}_code"] = item.code if item else ""
+        values[f"{purpose.value}_name"] = item.name if item else ""
+        values[f"{purpose.value}_offset"] = str(
+            item.plan_year_offset if item else default_plan_year_offset(year_be, purpose.value))
+    return OitItemsForm(prefix=_oit_prefix(year_be, agency_type), **values)
 
 
-def _oit_page(given: OitItemsForm | None = None, given_year: int | None = None, status: int = 200):
+def _oit_page(given: OitItemsForm | None = None, given_key: tuple[int, str] | None = None, status: int = 200):
     years = _oit_years()
+    types = _agency_types(years)
+    shown = {"years": years, "agency_types": types, "type_names": AGENCY_TYPES, "purposes": list(OitPurpose),
+             "offsets": PLAN_YEAR_OFFSETS, "default_type": DEFAULT_AGENCY_TYPE}
     if not can(current_user, Action.MANAGE_OIT_ITEMS):  # an agency's admin reads them
-        return render_template("admin/oit_items.html", years=years, forms=None, purposes=list(OitPurpose)), status
-    forms = {year_be: given if year_be == given_year and given is not None else _oit_form(year_be, fiscal_year)
-             for year_be, fiscal_year in years.items()}
-    return render_template("admin/oit_items.html", years=years, forms=forms, purposes=list(OitPurpose)), status
+        return render_template("admin/oit_items.html", forms=None, **shown), status
+    forms = {(year_be, kind): given if (year_be, kind) == given_key and given is not None
+             else _oit_form(year_be, fiscal_year, kind)
+             for year_be, fiscal_year in years.items() for kind in types}
+    return render_template("admin/oit_items.html", forms=forms, **shown), status
 
 
 @bp.get("/oit-items")
@@ -440,27 +472,30 @@ def oit_items():
 
 
 @bp.post("/oit-items/<int:year_be>")
+@bp.post("/oit-items/<int:year_be>/<agency_type>")
 @login_required
-def update_oit_items(year_be: int):
+def update_oit_items(year_be: int, agency_type: str = DEFAULT_AGENCY_TYPE):
     require(current_user, Action.MANAGE_OIT_ITEMS)
-    if year_be not in _oit_years():
+    if year_be not in _oit_years() or agency_type not in AGENCY_TYPES:
         abort(404)
-    form = OitItemsForm(prefix=f"y{year_be}")
+    form = OitItemsForm(prefix=_oit_prefix(year_be, agency_type))
     if not form.validate_on_submit():
         _invalid(form)
-        return _oit_page(form, year_be, 400)
+        return _oit_page(form, (year_be, agency_type), 400)
     fiscal_year = ensure_fiscal_year(year_be)
     changed = False
     for purpose in OitPurpose:
         code_field = getattr(form, f"{purpose.value}_code")
         try:
             changed |= oit_rules.set_oit_item(fiscal_year, current_user, purpose, code_field.data,
-                                              getattr(form, f"{purpose.value}_name").data, source=Source.WEB)
+                                              getattr(form, f"{purpose.value}_name").data, source=Source.WEB,
+                                              agency_type=agency_type, plan_year_offset=form.offset(purpose.value))
         except DomainError as error:
             _refused(error)
             code_field.errors.append(error.message)
-            return _oit_page(form, year_be, 400)
+            return _oit_page(form, (year_be, agency_type), 400)
     db.session.commit()
-    flash(f"บันทึกข้อ OIT ของปีงบประมาณ {year_be} แล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง",
+    kind = "" if agency_type == DEFAULT_AGENCY_TYPE else f" ({AGENCY_TYPES[agency_type]})"
+    flash(f"บันทึกข้อ OIT ของปีงบประมาณ {year_be}{kind} แล้ว" if changed else "ไม่มีอะไรเปลี่ยนแปลง",
           "success" if changed else "info")
     return redirect(url_for("admin.oit_items"))

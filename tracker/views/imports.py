@@ -193,7 +193,10 @@ def upload():
     name = Path((form.file.data.filename or "").replace("\\", "/")).name.strip()[:200]
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        problem = f"ไม่รับไฟล์ชนิดนี้: “{name}” — รับ .txt (ข้อความรายงาน), .csv หรือ .xlsx (file type not accepted)"
+        problem = (
+            f"ไม่รับไฟล์ชนิดนี้: “{name}” — รับ .txt (ข้อความรายงาน), .docx (รายงาน Word), .pdf, .csv หรือ .xlsx "
+            "(file type not accepted)"
+        )
         return _upload_page(form, [problem], 400)
     # Read one byte past the plan's limit, never the whole stream: MAX_CONTENT_LENGTH is the evidence files' limit,
     # larger than any plan, and a file past the plan's limit is refused without being kept.

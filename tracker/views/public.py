@@ -1,7 +1,8 @@
 """The public disclosure page of an agency's ITA plan and its results, and the report files: no sign-in.
 
-`/o/<agency id>/<fiscal year BE>` is an address an agency gives the ITA for its OIT items (O25, the plan; O26, its
-results, in 2569): it stays the same while the plan is edited, each OIT item has its anchor (#O25, #O26; also #plan
+`/o/<agency id>/<fiscal year BE>` is an address an agency gives the ITA for its OIT items (O25, the plan; O26, the
+results of the plan of the year the item shows: the previous year's in 2569, OitItem.plan_year_offset; the items
+are the agency type's): it stays the same while the plan is edited, each OIT item has its anchor (#O25, #O26; also #plan
 and #results whatever the year's numbering), and each measure one of its own (#m1). It shows the ITA scores, each
 measure with its indicators, period, divisions, steps and where each stands, the percent, the result, the problems
 and the public evidence; never a person's name, username or LINE id (Thailand's PDPA), nor an unpublished file.
@@ -16,9 +17,11 @@ from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from .. import clock
 from ..extensions import cache, db
 from ..models import OitPurpose, Organization
-from ..oit import oit_item
+from ..oit import item_of
+from ..oit import plan_year as oit_plan_year
 from ..plans.current import NoSuchPlan, assessment_for, plan_of_year, plan_years
 from ..publish import documents
+from ..publish.model import ResultsReport
 from ..publish.results import ROUND_NAMES, build, public_evidence, public_evidence_url, round_named, rounds
 from ..thai import fiscal_year_of
 from . import send_evidence_file
@@ -58,18 +61,43 @@ def page(organization_id: int, year_be: int):
 
 
 def _render_page(organization: Organization, year_be: int) -> str:
+    """The page of an assessment year: the plan under its plan item (O25), and under the results item (O26) the
+    results of the plan of the fiscal year the item shows (its data: 2569's O26 shows the 2568 plan's results);
+    a section whose year has no plan says so."""
     today = clock.today()
     plan = plan_of_year(organization.id, year_be)
     if plan is None:
         abort(404)
-    report = build(organization, year_be, round_named(year_be, "latest", today), evidence_url=public_evidence_url,
-                   today=today, plan=plan)
+    plan_item = item_of(organization, year_be, OitPurpose.PLAN)
+    results_item = item_of(organization, year_be, OitPurpose.RESULTS)
+    plan_year_shown = oit_plan_year(plan_item) if plan_item else year_be
+    results_year = oit_plan_year(results_item) if results_item else year_be
+    reports: dict[int, ResultsReport | None] = {}
+
+    def report_of(year: int) -> ResultsReport | None:
+        if year not in reports:
+            shown = plan if year == year_be else plan_of_year(organization.id, year)
+            reports[year] = None if shown is None else build(
+                organization, year, round_named(year, "latest", today), evidence_url=public_evidence_url,
+                today=today, plan=shown, results_item=results_item if year == results_year else None)
+        return reports[year]
+
+    results = report_of(results_year)
     assessment = assessment_for(organization.id, year_be)
-    downloads = [(name, r) for name, r in zip(("6m", "12m"), rounds(year_be), strict=True) if r.as_of <= today]
+
+    def ended(year: int) -> list:
+        return [(name, r) for name, r in zip(("6m", "12m"), rounds(year), strict=True) if r.as_of <= today]
+
+    # The results item shows another year's plan (2569's O26: 2568's): the page's own plan as it stands follows, under
+    # an anchor of its own, so its progress and its 6-month report stay public.
+    progress = report_of(year_be) if results_year != year_be else None
     return render_template(
-        "publish/public.html", report=report, organization=organization, assessment=assessment,
-        years=[p.year_be for p in plan_years(organization.id)], downloads=downloads, formats=documents.FORMATS,
-        plan_item=oit_item(plan.fiscal_year, OitPurpose.PLAN), today=today,
+        "publish/public.html", report=report_of(year_be), plan_report=report_of(plan_year_shown),
+        plan_year=plan_year_shown, year_be=year_be,
+        results=results, results_year=results_year, organization=organization, assessment=assessment,
+        years=[p.year_be for p in plan_years(organization.id)], downloads=ended(results_year) if results else [],
+        progress=progress, progress_downloads=ended(year_be),
+        formats=documents.FORMATS, plan_item=plan_item, results_item=results_item, today=today,
     )
 
 

@@ -123,7 +123,10 @@ class Words:
             when,
         ]
         if report.oit_item:
-            lines.append(self.text(f"ข้อ {report.oit_item} {report.oit_name or ''}"))
+            # The item of the assessment that asks for this report: 2569's O26 reports on the 2568 plan.
+            asked = (f" (การประเมิน ITA ประจำปีงบประมาณ พ.ศ. {report.oit_year_be})"
+                     if report.oit_year_be and report.oit_year_be != report.fiscal_year_be else "")
+            lines.append(self.text(f"ข้อ {report.oit_item} {report.oit_name or ''}".rstrip() + asked))
         return tuple(lines)
 
     # --- a measure's cells --------------------------------------------------------------------------------------
