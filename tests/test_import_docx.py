@@ -20,10 +20,10 @@ from tracker.plans.draft import PlanDraft
 from tracker.plans.report import read_report
 from tracker.plans.rows import is_header
 
+from .conftest import SEED  # the shared seed, or the copy packaged with the app when shared/ is not beside the repo
 from .factories import counts, login
 from .test_imports_web import admin, imports_dir, stored, token_of, upload  # noqa: F401  (fixtures)
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ita-2568-bang-krabue.txt"
 HEADER = (
     "ลำดับ",
     "มาตรการ/โครงการ/ กิจกรรม",
