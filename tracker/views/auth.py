@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import Field
 
 from .. import clock, labels
 from ..access import Action, require
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 # The session key of the one sign-in with LINE under way in this browser (tracker.line.login.Attempt).
 LINE_ATTEMPT = "line_login"
+F = TypeVar("F", bound=FlaskForm)
 
 
 def _address() -> str:
@@ -206,31 +210,41 @@ def reminders_context(person: User, pause_form: PauseForm | None = None,
             "most_quiet": person.organization.most_quiet_days}
 
 
-def pause_from_form(person: User, page: Callable[[PauseForm], ResponseReturnValue], back: str) -> ResponseReturnValue:
-    """Pause a person's reminders (or change the pause) from the form sent: back to `back` saying so, or `page`
-    again (400) with what was typed and why it was refused."""
+def _setting_from_form(person: User, form: F, field: Field, page: Callable[[F], ResponseReturnValue], back: str,
+                       change: Callable[[], bool], said: Callable[[bool], str]) -> ResponseReturnValue:
+    """Apply one of a person's reminder settings from the form sent (`change`, the domain's verb: whether anything
+    changed): back to `back` saying so (`said(changed)`), or `page` again (400) with what was sent and why it was
+    refused, under `field`."""
     require(current_user, Action.PERSON_REMINDERS, person)
-    form = PauseForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)  # CSRFProtect answers first; kept for a form used without it
         flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้", "error")
         return page(form)
-    until = form.paused_until.data
     try:
-        changed = pause_reminders(person, current_user, until, form.pause_reason.data, source=Source.WEB)
+        changed = change()
     except DomainError as error:
         db.session.rollback()
-        form.paused_until.errors.append(error.message)
+        field.errors.append(error.message)
         flash(error.message, "error")
         return page(form)
-    if not changed:
-        db.session.rollback()
-        flash(f"{_whose(person)}{labels.PAUSED_UNTIL} {format_date(until)} ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง", "info")
-    else:
+    if changed:
         db.session.commit()
-        flash(f"{_whose(person)}{labels.PAUSED_UNTIL} {format_date(until, long=True)} แล้ว", "success")
+    else:
+        db.session.rollback()
+    flash(f"{_whose(person)}{said(changed)}", "success" if changed else "info")
     return redirect(back)
+
+
+def pause_from_form(person: User, page: Callable[[PauseForm], ResponseReturnValue], back: str) -> ResponseReturnValue:
+    """Pause a person's reminders (or change the pause) from the form sent."""
+    form = PauseForm()
+    until = form.paused_until.data
+    return _setting_from_form(
+        person, form, form.paused_until, page, back,
+        lambda: pause_reminders(person, current_user, until, form.pause_reason.data, source=Source.WEB),
+        lambda changed: (f"{labels.PAUSED_UNTIL} {format_date(until, long=True)} แล้ว" if changed
+                         else f"{labels.PAUSED_UNTIL} {format_date(until)} ไว้แล้ว — ไม่มีอะไรเปลี่ยนแปลง"))
 
 
 def resume_from_form(person: User, back: str) -> ResponseReturnValue:
@@ -249,30 +263,17 @@ def resume_from_form(person: User, back: str) -> ResponseReturnValue:
 
 def quiet_from_form(person: User, page: Callable[[QuietDaysForm], ResponseReturnValue],
                     back: str) -> ResponseReturnValue:
-    """Keep the weekdays ticked free of a person's reminders (none ticked: none): back to `back` saying so, or `page`
-    again (400) with what was ticked and why it was refused."""
-    require(current_user, Action.PERSON_REMINDERS, person)
+    """Keep the weekdays ticked free of a person's reminders (none ticked: none)."""
     form = QuietDaysForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้", "error")
-        return page(form)
-    try:
-        changed = set_quiet_days(person, current_user, form.quiet_days.data or [], source=Source.WEB)
-    except DomainError as error:
-        db.session.rollback()
-        form.quiet_days.errors.append(error.message)
-        flash(error.message, "error")
-        return page(form)
-    days = labels.weekdays_text(person.quiet_days)
-    if not changed:
-        db.session.rollback()
-        flash(f"{_whose(person)}{labels.FIELD['quiet_days']}: {days} อยู่แล้ว — ไม่มีอะไรเปลี่ยนแปลง", "info")
-    else:
-        db.session.commit()
-        flash(f"{_whose(person)}บันทึก{labels.FIELD['quiet_days']}แล้ว: {days}", "success")
-    return redirect(back)
+
+    def said(changed: bool) -> str:
+        days = labels.weekdays_text(person.quiet_days)
+        return (f"บันทึก{labels.FIELD['quiet_days']}แล้ว: {days}" if changed
+                else f"{labels.FIELD['quiet_days']}: {days} อยู่แล้ว — ไม่มีอะไรเปลี่ยนแปลง")
+
+    return _setting_from_form(
+        person, form, form.quiet_days, page, back,
+        lambda: set_quiet_days(person, current_user, form.quiet_days.data or [], source=Source.WEB), said)
 
 
 def _profile_page(pause_form: PauseForm | None = None, line_form: RemindersByLineForm | None = None,
