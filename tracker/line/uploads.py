@@ -47,9 +47,10 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
+from sqlalchemy.orm import selectinload
 
 from .. import clock, evidence, tasks
-from ..access import Action, Refused, can, find, my_tasks, scoped
+from ..access import Action, Refused, can, find, scoped
 from ..errors import DomainError
 from ..extensions import db
 from ..labels import label
@@ -274,9 +275,14 @@ def _set_of(upload: LineUpload) -> list[LineUpload]:
 
 
 def open_tasks(user: User) -> list[Task]:
-    """The person's open tasks (access.my_tasks: the ones the chat's `งาน` lists) that they may report progress on,
-    by due date (the overdue ones first)."""
-    query = my_tasks(user).where(Task.status.in_([TaskStatus.TODO, TaskStatus.DOING]))
+    """The tasks the person may report progress on that are still open, by due date (the overdue ones first)."""
+    query = scoped(Task, user.organization_id).where(Task.status.in_([TaskStatus.TODO, TaskStatus.DOING]))
+    if user.division_id is not None:
+        query = query.where((Task.division_id == user.division_id) | (Task.assignee_id == user.id))
+    else:
+        query = query.where(Task.assignee_id == user.id)
+    # Their measures and divisions with them: the quick reply's labels and the permission check read both.
+    query = query.options(selectinload(Task.measure), selectinload(Task.division))
     return [task for task in db.session.scalars(query.order_by(Task.due_date, Task.id))
             if can(user, Action.PROGRESS, task)]
 
