@@ -7,9 +7,13 @@ text would import as a plan with wrong names and steps, so it is refused, with a
 template instead. One loss is repaired, because the file itself says what the character was: a glyph the text map
 leaves out but the embedded font's own character map names (HarfBuzz draws SARA AM "ำ" as NIKHAHIT and SARA AA and
 WeasyPrint maps only the second, WeasyPrint issue #2841); NIKHAHIT followed by SARA AA is then read back as SARA AM.
+Another is mended because a dictionary tells: a few spaces inside words ("หน่วย งาน"), where a table cell's line
+wrapped or runs of glyphs were placed apart, are removed where the joined letters read as fewer dictionary words
+(thai_words.py), so the preview shows the words whole; a text whose words are mostly split letter by letter is still
+refused, as no dictionary can tell its words apart.
 
-Pure: files in, PlanDraft out; no Flask, no database. pypdf (and fontTools, for the repair) are imported when a PDF is
-read.
+Pure: files in, PlanDraft out; no Flask, no database. pypdf (and fontTools, for the repair) and PyThaiNLP's word list
+(for the spaces) are imported when a PDF is read.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from typing import Any
 
 from .draft import PlanDraft, PlanFileError
 from .report import read_report
+from .thai_words import join_split_words
 
 MAX_PAGES = 100  # a report is a few dozen pages at most
 MIN_LETTERS = 50  # fewer letters than this in the whole text layer: a scan, or pictures of text
@@ -57,7 +62,7 @@ def read_pdf(path: Path, source: str) -> PlanDraft:
                 f"(the PDF's text reads wrong: {english}; {ADVICE_EN})"
             ]
         )
-    return read_report(text, source)
+    return read_report(join_split_words(text), source)
 
 
 def pdf_text(path: Path, source: str) -> str:
