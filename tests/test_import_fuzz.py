@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from tracker.labels import PLAN_COLUMN
+from tracker.labels import EXTRA_COLUMN, PLAN_COLUMN
 from tracker.plans import PlanFileError, read_plan_file
 from tracker.plans.build import Resolution
 from tracker.plans.draft import PlanDraft
@@ -97,6 +97,11 @@ def periods(draw) -> str:
         return point()
     if kind == 2:
         return draw(st.sampled_from(["ตลอดปีงบประมาณ", "ตลอดปี", "ปีงบประมาณ "])) + draw(st.one_of(st.just(""), years()))
+    if kind == 3 and draw(st.booleans()):  # the forms real plans write (issue 22): rounds, quarters, events, drafts
+        return draw(st.sampled_from(["ไตรมาส ๑ - ๔", "ไตรมาสที่ 2", "ไตรมาส 1 และ 3", "ทุกเดือน", "ทุกไตรมาส",
+                                     "ทุกวันที่ ๑ - ๕ ของทุกเดือน", "ทุกวันที่ 32 ของเดือน", "ม.ค. - ธ.ค. 69",
+                                     "ตามห้วงเวลาจัดงานประเพณี", "ภาคเรียนที่ 1", "ทุกสัปดาห์", "ไตรมาส 5", "",
+                                     "ทุกเดือน (ต.ค. 68 - ก.ย. 72)"]))
     if kind == 3:
         return draw(st.sampled_from(["31 ก.พ. 70", "30 ก.พ. 2570", "29 ก.พ. 2569", "29 ก.พ. 2571", "0 ต.ค. 68",
                                      "ต.ค. 0000 - ก.ย. 0001", "ต.ค. 9999", "ปีงบประมาณ 0001", "ม.ค. 542"]))
@@ -126,8 +131,13 @@ steps = st.one_of(
 titles = st.one_of(st.sampled_from(["จัดทำคู่มือ", "เผยแพร่ข้อมูลบนเว็บไซต์", ""]), junk,
                    st.integers(1, 12_000).map(lambda n: "ก" * n))
 
+weights = st.one_of(st.sampled_from(["20", "12.5", "๒๐", "40%", "0", "101", "-5", "มาก", "1e9", "9" * 400]),
+                    st.floats(allow_nan=True, allow_infinity=True).map(str), junk)
+
 COLUMN_CELLS = {"order": st.one_of(st.integers(0, 30).map(str), junk), "title": titles, "analysis": junk,
-                "indicators": indicators, "steps": steps, "period": periods(), "divisions": divisions}
+                "indicators": indicators, "steps": steps, "period": periods(), "divisions": divisions,
+                # the extra columns a plan may add (rows.EXTRA_COLUMNS): kept as written, the weight read as a number
+                "budget": junk, "output": junk, "kpi": junk, "weight": weights}
 
 
 @st.composite
@@ -138,7 +148,8 @@ def headers(draw) -> list[str]:
         return list(TEMPLATE_HEADER)
     if kind == 1:
         return [PLAN_COLUMN[c] for c in PLAN_COLUMN]
-    names = draw(st.lists(st.sampled_from(list(PLAN_COLUMN.values())), min_size=1, max_size=8))
+    names = draw(st.lists(st.sampled_from([*PLAN_COLUMN.values(), *EXTRA_COLUMN.values(), "ต.ค. 68"]),
+                          min_size=1, max_size=8))
     if kind == 3:
         names.insert(draw(st.integers(0, len(names))), draw(junk))
     return names

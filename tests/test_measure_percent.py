@@ -1,7 +1,8 @@
 """One figure per measure, everywhere (issue 18): a head's override of a measure's percent, with its reason, is the
 figure the dashboard (the measure's row, the indicator table, the overall), LINE `สรุป`, the executive's weekly
 digest, the public page and the three report files show, marked as one; without an override, the tasks done. An
-indicator's and the plan's percent combine their measures' shown percents weighted by their tasks (tracker.progress).
+indicator's and the plan's percent combine their measures' shown percents weighted by the plan's weights when every
+measure has one, else by their tasks (tracker.progress).
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from tracker.models import Notification, Organization, Source
 from tracker.progress import combined_percent, measure_percent
 from tracker.publish.documents import OVERALL, PERCENT, PERCENT_REASON
 from tracker.reminders import outbox
+from tracker.reminders.inputs import load_inputs
+from tracker.reminders.policy import week_of
 
 from .factories import post_form, signed_in
 from .test_dashboard import fresh_request_state
@@ -62,6 +65,56 @@ def test_a_measure_without_tasks_weighs_nothing_unless_none_has_any():
     weightless = combined_percent([measure_percent(0, 0, 90, "x"), measure_percent(1, 4)])
     assert (weightless.value, weightless.overridden) == (25, False)  # an override of nothing changes nothing
     assert combined_percent([measure_percent(0, 0, 90, "x"), measure_percent(0, 0, 40, "y")]).value == 65
+
+
+# --- the rule with the plan's weights (issue: "a weight makes the measure's percent weighted") -------------------
+
+
+def _weighed(done: int, total: int, weight: float | None, override: int | None = None,
+             draft: tuple[str, ...] | None = None):
+    return measure_percent(done, total, override, "เหตุผล" if override is not None else None, weight, draft)
+
+
+@pytest.mark.parametrize("measures, expected", [
+    # 0 % x 50, 50 % x 30, 25 % x 20: 25 %, where by tasks (3 of 16) it would be 19 %
+    ([(1, 10, 50), (1, 2, 30), (1, 4, 20)], 25),
+    ([(1, 2, 12.5), (0, 2, 12.5)], 25),  # float weights, exactly
+    ([(1, 8, 1), (1, 8, 1)], 13),  # 12.5 %: halves round up, as everywhere
+    ([(1, 3, 33.3), (2, 3, 33.3), (0, 3, 33.4)], 33),  # 33 % and 67 % and 0 %: 33.3 % (exact, not float's 33.29)
+    ([(1, 2, 0.1), (0, 2, 0.2)], 17),  # 50 x 0.1 / 0.3 = 16.67: decimals read as written, not as binary floats
+])
+def test_when_every_measure_has_a_weight_the_percents_combine_by_weight(measures, expected):
+    combined = combined_percent(_weighed(*m) for m in measures)
+    assert (combined.value, combined.overridden) == (expected, False)
+    # The figure of the tasks is still the tasks': what "เสร็จแล้ว x จาก y งาน" says beside it.
+    done, total = sum(m[0] for m in measures), sum(m[1] for m in measures)
+    assert (combined.done, combined.total) == (done, total)
+
+
+def test_a_set_where_some_measure_has_no_weight_combines_by_tasks():
+    some = [_weighed(1, 10, 50), _weighed(1, 2, None), _weighed(1, 4, 20)]
+    assert combined_percent(some).value == 19  # 3 of 16 tasks, as without any weight
+    assert combined_percent(some).value == combined_percent(_weighed(m.done, m.total, None) for m in some).value
+
+
+def test_an_override_counts_with_its_measures_weight_and_marks_the_whole():
+    combined = combined_percent([_weighed(0, 10, 50), _weighed(1, 2, 30, override=80), _weighed(1, 4, 20)])
+    assert (combined.value, combined.overridden) == (29, True)  # (0 x 50 + 80 x 30 + 25 x 20) / 100
+    # An override of a measure without tasks counts too: a weight is what the measure is worth, not its tasks.
+    assert combined_percent([_weighed(0, 0, 50, override=60), _weighed(0, 4, 50)]).value == 30
+
+
+def test_a_draft_with_a_weight_counts_as_nothing_done_and_is_shown_as_a_draft():
+    draft = _weighed(0, 0, 40, draft=("period",))
+    assert (draft.value, draft.is_draft) == (0, True)
+    combined = combined_percent([_weighed(2, 2, 60), draft])
+    assert (combined.value, combined.total) == (60, 2)  # 100 % x 60 + 0 % x 40: the plan promised it, not done
+    # Without weights it weighs nothing, as every measure without tasks.
+    assert combined_percent([_weighed(2, 2, None), _weighed(0, 0, None, draft=("period",))]).value == 100
+    # A head's figure of a draft is a figure: shown as it, counted with the weight.
+    overridden = _weighed(0, 0, 40, override=50, draft=("divisions",))
+    assert (overridden.value, overridden.is_draft) == (50, False)
+    assert combined_percent([_weighed(2, 2, 60), overridden]).value == 80
 
 
 # --- every surface ---------------------------------------------------------------------------------------------
@@ -207,3 +260,43 @@ def test_a_heads_override_is_the_one_figure_every_surface_shows(app, client, lin
         expected = 80 if surface == "indicator table" else 10
         assert _shows(whole, expected) and not _shows(whole, 6), (surface, whole)
         assert WITH_OVERRIDDEN_PERCENT in whole, (surface, whole)
+
+
+def test_a_plan_with_weights_shows_the_same_weighted_overall_everywhere(app, client, linked, line, on_day):  # noqa: F811
+    """Three measures weighted 50/30/20, with 1 of 10, 1 of 2 and 1 of 4 tasks done: 10 %, 50 % and 25 %, so the plan
+    is (10 x 50 + 50 x 30 + 25 x 20) / 100 = 25 % on every surface, where by its tasks (3 of 16) it would be 19 %."""
+    plan = linked.plan
+    for measure, weight in zip(plan.measures, (50, 30, 20), strict=True):
+        measure.weight = weight
+    clerk_head = linked.users["clerk-head"]
+    for measure in plan.measures:
+        first = next(t for t in measure.tasks if t.division_id == linked.clerk.id)
+        tasks.tick_off(first, clerk_head, source=Source.WEB)
+    measure = plan.measures[1]  # indicator 7's only measure
+    (indicator,) = measure.indicators
+    mayor_user = linked.users["mayor"]
+    seen = Seen(measure.id, measure.order, measure.title, indicator.number, linked.org.id, mayor_user.id,
+                mayor_user.line_user_id)
+    db.session.commit()
+    outbox.sweep(linked.org, TODAY)
+    db.session.commit()
+    mayor = signed_in(app, "mayor")
+
+    found = _surfaces(app, client, mayor, line, seen)
+    assert len(found) == 8
+    for surface, (shown, whole) in found.items():
+        if surface == "PDF":
+            assert "50%" in shown and normal(f"{OVERALL} 25%") in shown and normal(f"{OVERALL} 19%") not in shown
+            continue
+        assert _shows(shown, 50), (surface, shown)
+        # The indicator's percent is its one measure's; the plan's is weighted.
+        expected = 50 if surface == "indicator table" else 25
+        assert _shows(whole, expected) and not _shows(whole, 19), (surface, whole)
+        assert WITH_OVERRIDDEN_PERCENT not in whole, (surface, whole)
+    # The dashboard's measure row says the weight the figure is counted by.
+    assert "น้ำหนัก 30" in found["dashboard"][0]
+    # A forecast or a dry run counts the weekly figures from the tasks themselves (policy.week_of): the same 25 %.
+    fresh_request_state()
+    inputs = load_inputs(db.session.get(Organization, seen.organization_id), TODAY)
+    week = week_of([t for t in inputs.tasks if t.plan_id == inputs.summary_plan_id], TODAY, inputs.calendar)
+    assert combined_percent(m.percent for m in week.measures).value == 25

@@ -209,11 +209,13 @@ def _parse_indicator_choices(values: tuple[str, ...]) -> dict[int, list[int]]:
 @click.option("--fiscal-year", type=int, help="Fiscal year (BE) of a CSV/XLSX/DOCX plan whose periods do not tell.")
 @click.option("--indicator", "indicators", multiple=True, metavar="N=I[,I]",
               help="Link measure N to indicator(s) I, replacing the inferred link. Repeatable.")
+@click.option("--allow-drafts", is_flag=True,
+              help="Import rows without a period or a division as draft measures (no tasks) to complete on the web.")
 @with_app
 @reports_database_faults
 def import_command(
     file: Path, dry_run: bool, as_json: bool, create_divisions: bool, org_name: str | None,
-    fiscal_year: int | None, indicators: tuple[str, ...],
+    fiscal_year: int | None, indicators: tuple[str, ...], allow_drafts: bool,
 ) -> None:
     """นำเข้าแผนจากรายงาน (.txt, .docx, .pdf), CSV หรือ XLSX — import a plan from a report, CSV or XLSX."""
     from sqlalchemy import select
@@ -232,7 +234,8 @@ def import_command(
     try:
         result = import_plan(
             file, None, organization=organization, fiscal_year=fiscal_year, create_divisions=create_divisions,
-            indicator_choices=_parse_indicator_choices(indicators), dry_run=dry_run, source=Source.CLI,
+            indicator_choices=_parse_indicator_choices(indicators), allow_drafts=allow_drafts, dry_run=dry_run,
+            source=Source.CLI,
         )
     except PlanFileError as error:
         db.session.rollback()

@@ -19,6 +19,7 @@ from .access import scoped
 from .charts import CompletionSeries, completion
 from .extensions import db
 from .ita import PASS_LINE, ItaRating, rate
+from .measures import draft_missing
 from .models import Division, Indicator, Measure, Organization, Task
 from .plans.current import NoSuchPlan, assessment_for, choose, plan_years
 from .progress import (
@@ -66,8 +67,8 @@ class MeasureRow(Progress):
     order: int = 0
     title: str = ""
     indicators: list[IndicatorRef] = field(default_factory=list)
-    # The measure's percent as every surface shows it (a head's override, else its tasks done): set once its tasks
-    # are counted.
+    # The measure's percent as every surface shows it (a head's override, else its tasks done; its weight; what a
+    # draft lacks): set once its tasks are counted.
     percent: MeasurePercent = field(default_factory=lambda: measure_percent(0, 0))
 
 
@@ -180,11 +181,13 @@ def build(organization_id: int, today: date, calendar: WorkCalendar, year: int |
 
 
 def _measures(organization_id: int, plan_id: int) -> list[Measure]:
-    """The plan, whole: measures, their indicators, their tasks and the tasks' divisions, in four statements."""
+    """The plan, whole: measures, their indicators, their divisions (what a draft lacks: measures.draft_missing),
+    their tasks and the tasks' divisions, in five statements."""
     return list(db.session.scalars(
         scoped(Measure, organization_id)
         .where(Measure.plan_id == plan_id)
-        .options(selectinload(Measure.indicators), selectinload(Measure.tasks).selectinload(Task.division))
+        .options(selectinload(Measure.indicators), selectinload(Measure.divisions),
+                 selectinload(Measure.tasks).selectinload(Task.division))
         .order_by(Measure.order, Measure.id)
     ))
 
@@ -216,7 +219,8 @@ def _count_tasks(board: Dashboard, measures: list[Measure], calendar: WorkCalend
                                 measure_title=measure.title, division_name=division.name, due_date=task.due_date,
                                 state=state)
                 (board.overdue if state.kind is StateKind.OVERDUE else board.upcoming).append(line)
-        row.percent = measure_percent(row.done, row.total, measure.progress_override, measure.progress_reason)
+        row.percent = measure_percent(row.done, row.total, measure.progress_override, measure.progress_reason,
+                                      measure.weight, draft_missing(measure))
     board.divisions = [divisions[key] for key in sorted(divisions)]
     board.overdue.sort(key=_by_due)
     board.upcoming.sort(key=_by_due)

@@ -244,8 +244,9 @@ def _play_out(plan: Plan, today: date, users: list[User]) -> None:
     if years:
         plan.fiscal_year = ensure_fiscal_year(plan.fiscal_year.year_be + years)
         for measure in plan.measures:
-            measure.period_start = _add_years(measure.period_start, years)
-            measure.period_end = _add_years(measure.period_end, years)
+            if measure.period_start is not None and measure.period_end is not None:  # (a draft's may be unknown)
+                measure.period_start = _add_years(measure.period_start, years)
+                measure.period_end = _add_years(measure.period_end, years)
             for task in measure.tasks:
                 task.due_date = _add_years(task.due_date, years)
     story = _Story(plan.fiscal_year.start, today)
@@ -333,8 +334,9 @@ def _next_steps_due_soon(plan: Plan, tasks: list[Task], story: _Story, heads: di
         if len(days) == wanted:
             break
         due = max(today, story.calendar.previous_working_day(min(today + timedelta(days=DUE_SOON[len(days)]), end)))
-        if not task.measure.period_start <= due <= task.measure.period_end:
-            continue
+        start, end_of_measure = task.measure.period_start, task.measure.period_end
+        if start is None or end_of_measure is None or not start <= due <= end_of_measure:
+            continue  # (a measure with tasks has its period; mypy cannot know)
         _set_due(task, due, NEXT_STEPS_REASON, heads.get(task.division_id) or admin, _at(set_on, _planning(len(days))))
         days[task.id] = set_on
     return days

@@ -28,22 +28,23 @@ class DivisionSpec:
     aliases: tuple[str, ...] = ()
 
 
-# The divisions of a Thai municipality or SAO (ระเบียบ ก.ท./ก.อบต. structure). Used to recognise spellings
+# The divisions of a Thai municipality or SAO (ระเบียบ ก.ท./ก.อบต. structure), with the abbreviations their own
+# documents use (สป., กค., กช., กศ., กสธ., กสว., กวผ., ตสน.). Used to recognise spellings
 # ("สำนักปลัด" = "สำนักปลัดเทศบาล") and to fill short and English names when divisions are created on import.
 CATALOGUE: tuple[DivisionSpec, ...] = (
     DivisionSpec("สำนักปลัดเทศบาล", "สำนักปลัด", "Office of the Municipal Clerk",
                  ("สำนักปลัด", "สำนักงานปลัด", "สำนักงานปลัดเทศบาล", "สำนักปลัดองค์การบริหารส่วนตำบล",
-                  "สำนักปลัดอบต.", "สป.")),
-    DivisionSpec("กองคลัง", "คลัง", "Finance Division", ("ส่วนการคลัง", "กองการคลัง")),
-    DivisionSpec("กองช่าง", "ช่าง", "Public Works Division", ("ส่วนโยธา", "กองโยธา")),
+                  "สำนักปลัดอบต.", "สป.", "สน.ปลัด")),
+    DivisionSpec("กองคลัง", "คลัง", "Finance Division", ("ส่วนการคลัง", "กองการคลัง", "กค.")),
+    DivisionSpec("กองช่าง", "ช่าง", "Public Works Division", ("ส่วนโยธา", "กองโยธา", "กช.")),
     DivisionSpec("กองการศึกษา", "การศึกษา", "Education Division",
-                 ("กองการศึกษาศาสนาและวัฒนธรรม", "ส่วนการศึกษา")),
+                 ("กองการศึกษาศาสนาและวัฒนธรรม", "ส่วนการศึกษา", "กศ.")),
     DivisionSpec("กองสาธารณสุขและสิ่งแวดล้อม", "สาธารณสุข", "Public Health and Environment Division",
-                 ("กองสาธารณสุข", "ส่วนสาธารณสุข", "กองสาธารณสุขฯ")),
-    DivisionSpec("กองสวัสดิการสังคม", "สวัสดิการ", "Social Welfare Division", ("ส่วนสวัสดิการสังคม",)),
+                 ("กองสาธารณสุข", "ส่วนสาธารณสุข", "กองสาธารณสุขฯ", "กสธ.", "กส.")),
+    DivisionSpec("กองสวัสดิการสังคม", "สวัสดิการ", "Social Welfare Division", ("ส่วนสวัสดิการสังคม", "กสว.", "กสส.")),
     DivisionSpec("กองวิชาการและแผนงาน", "แผนงาน", "Academic and Planning Division",
-                 ("กองยุทธศาสตร์และงบประมาณ", "กองวิชาการ")),
-    DivisionSpec("หน่วยตรวจสอบภายใน", "ตรวจสอบภายใน", "Internal Audit Unit", ("ตรวจสอบภายใน",)),
+                 ("กองยุทธศาสตร์และงบประมาณ", "กองวิชาการ", "กวผ.", "กยผ.")),
+    DivisionSpec("หน่วยตรวจสอบภายใน", "ตรวจสอบภายใน", "Internal Audit Unit", ("ตรวจสอบภายใน", "ตสน.", "หตส.")),
 )
 
 

@@ -249,6 +249,20 @@ class PublishForm(FlaskForm):
 # --- measures --------------------------------------------------------------------------------------------------------
 
 
+class CompleteMeasureForm(FlaskForm):
+    """A draft measure's period and divisions (tracker.plans.complete checks them and says why in Thai)."""
+
+    period = StringField("ช่วงเวลาดำเนินการ", validators=[Length(max=200, message="ยาวได้ไม่เกิน 200 ตัวอักษร")],
+                         render_kw={"placeholder": "เช่น ต.ค. 68 - ก.ย. 69, ไตรมาส 2, ทุกเดือน"})
+    divisions = SelectMultipleField("ผู้รับผิดชอบ", coerce=int, validate_choice=True,
+                                    invalid_value_message="เลือกได้เฉพาะกองของหน่วยงานนี้",
+                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def __init__(self, offered: list, **kwargs):
+        super().__init__(**kwargs)
+        self.divisions.choices = [SelectChoice(d.id, d.name) for d in offered]
+
+
 class MeasureReportForm(FlaskForm):
     """What a measure's results report says. Limits and the rules between fields (a reason with an override) are
     the domain's (tracker.measures.report), whose message is shown under the field it names."""

@@ -8,6 +8,7 @@ Pure: no Flask. Templates use the `label` filter; Python code calls `label(value
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 from .models import (
     AuditAction,
@@ -66,6 +67,11 @@ def state_status(state: TaskState) -> str:
 OVERRIDDEN_PERCENT = "กำหนดเอง"
 # An indicator's or the plan's percent that counts such a figure (tracker.progress.combined_percent).
 WITH_OVERRIDDEN_PERCENT = "รวมร้อยละที่กำหนดเอง"
+
+# A draft measure (Measure.is_draft: its plan row lacked its period or divisions, so it has no tasks yet), as every
+# surface that lists measures says it, in place of its percent: "ร่าง — ยังไม่กำหนดช่วงเวลา" (`draft_text`).
+DRAFT = "ร่าง"
+DRAFT_LACKS = {"period": "ช่วงเวลา", "divisions": "ผู้รับผิดชอบ"}  # what it lacks (tracker.measures.draft_missing)
 
 ROLE = {
     Role.ADMIN: "ผู้ดูแลระบบ",
@@ -148,6 +154,7 @@ AUDIT_ACTION = {
     AuditAction.EVIDENCE_REVIEW: "ตรวจหลักฐาน",
     AuditAction.EVIDENCE_PUBLISH: "ตั้งการเผยแพร่หลักฐาน",
     AuditAction.MEASURE_REPORT: "รายงานผลการดำเนินการของมาตรการ",
+    AuditAction.MEASURE_COMPLETE: "กรอกมาตรการร่างให้ครบ (สร้างงาน)",
     AuditAction.OIT_ITEM_UPDATE: "แก้ไขข้อ OIT ของปีงบประมาณ",
     AuditAction.USER_CREATE: "เพิ่มผู้ใช้",
     AuditAction.USER_UPDATE: "แก้ไขผู้ใช้",
@@ -343,6 +350,15 @@ PLAN_COLUMN = {
     "divisions": "ผู้รับผิดชอบ",
 }
 
+# The plan's own extra columns the import keeps on a measure (tracker.plans.rows.EXTRA_COLUMNS), as the measure's
+# page and the public page head them.
+EXTRA_COLUMN = {
+    "kpi": "ตัวชี้วัดความสำเร็จ",
+    "weight": "น้ำหนัก (ร้อยละ)",
+    "budget": "งบประมาณ",
+    "output": "ผลผลิต",
+}
+
 # The columns the results report adds after the plan's: what was done. A spreadsheet also gives a step's status, its
 # done day and the reason a percent was set by hand columns of their own (tracker/publish/documents/).
 RESULTS_COLUMN = {
@@ -354,6 +370,26 @@ RESULTS_COLUMN = {
     "step_done_on": "วันที่แล้วเสร็จ",
     "percent_reason": "เหตุผลที่ปรับร้อยละ",
 }
+
+
+def draft_text(lacks: Iterable[str]) -> str:
+    """Return how a draft measure is shown: "ร่าง — ยังไม่กำหนดช่วงเวลา", "ร่าง — ยังไม่กำหนดผู้รับผิดชอบ",
+    "ร่าง — ยังไม่กำหนดช่วงเวลาและผู้รับผิดชอบ" by what it lacks (tracker.measures.draft_missing); "ร่าง" for none."""
+    named = [DRAFT_LACKS[lack] for lack in lacks if lack in DRAFT_LACKS]
+    return f"{DRAFT} — ยังไม่กำหนด{'และ'.join(named)}" if named else DRAFT
+
+
+def percent_text(percent: MeasurePercent) -> str:
+    """Return a measure's percent as shown: "50%", or for a draft whose percent no head set its draft text (a draft
+    has nothing to do yet: "0%" would read as nothing done)."""
+    if percent.is_draft:
+        return draft_text(percent.draft or ())
+    return f"{percent.value}%"
+
+
+def weight_text(weight: float | None) -> str:
+    """Return a measure's weight as shown beside it: "น้ำหนัก 20", "น้ำหนัก 12.5"; "" without one."""
+    return "" if weight is None else f"น้ำหนัก {weight:g}"
 
 
 def percent_note(percent: MeasurePercent, reason_length: int | None = None) -> str:

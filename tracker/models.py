@@ -183,6 +183,7 @@ class AuditAction(str, enum.Enum):
     EVIDENCE_REVIEW = "evidence.review"
     EVIDENCE_PUBLISH = "evidence.publish"
     MEASURE_REPORT = "measure.report"
+    MEASURE_COMPLETE = "measure.complete"  # a draft given its period and divisions, and so its tasks
     OIT_ITEM_UPDATE = "oit_item.update"
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"
@@ -507,8 +508,19 @@ class Measure(OrganizationOwned, Model):
     title: Mapped[str] = mapped_column(Text)
     analysis: Mapped[str | None] = mapped_column(Text)  # ผลการวิเคราะห์: why the measure exists
     period_text: Mapped[str | None] = mapped_column(String(200))  # as the plan wrote it
-    period_start: Mapped[date]
-    period_end: Mapped[date]
+    # None while the measure is a draft whose period the plan did not give (tracker.measures.draft_missing).
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    # The steps of a draft: a row the plan gave without a period or a division is imported without tasks (a task needs
+    # both), its steps kept here until a person completes it (tracker.measures.complete); None once it has its tasks.
+    # This column is what "draft" means (Measure.is_draft), so every surface asks the same question.
+    draft_steps: Mapped[list[str] | None] = mapped_column(JSON)
+    # The plan's weight of the measure (a "น้ำหนัก" column): when every measure of a set has one, their percents
+    # combine by it rather than by their tasks (tracker.progress.combined_percent).
+    weight: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
+    # The plan's other columns, as written (budget, output, KPI, monthly targets): [[heading, text], …] in the plan's
+    # order, shown on the measure's page and the public page (tracker.plans.rows.EXTRA_COLUMNS).
+    details: Mapped[list[list[str]] | None] = mapped_column(JSON)
     # Stored as text (values of IndicatorSource), so a new way of linking needs no schema change.
     indicator_source: Mapped[str] = mapped_column(String(20), default=IndicatorSource.EXPLICIT.value)
     # What the results report says of the measure (tracker.measures.report). The percent is derived from the tasks
@@ -525,6 +537,11 @@ class Measure(OrganizationOwned, Model):
     tasks: Mapped[list[Task]] = relationship(
         back_populates="measure", order_by="(Task.step_number, Task.division_id)", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_draft(self) -> bool:
+        """A measure imported without its period or divisions, and so without tasks, until a person completes it."""
+        return self.draft_steps is not None
 
 
 class Task(OrganizationOwned, Model):

@@ -6,10 +6,21 @@ The Thai words of a state are `labels.state_text` (the chip) and `labels.state_s
 
 A measure's percent (`measure_percent`) is a head's override when one is set (with its reason), else its tasks done
 in percent of its tasks. The dashboard (a measure's row, the indicator table), LINE `สรุป`, the executive's weekly
-digest, the public page and the three report files all show that figure, never one of their own. An indicator's
-percent and the plan's overall percent (`combined_percent`) combine the shown percents of their measures weighted by
-each measure's tasks: with no override it is exactly the tasks done in percent of all the tasks, and an override
-counts for as many tasks as its measure has.
+digest, the public page and the three report files all show that figure, never one of their own. A draft measure
+(imported without its period or divisions, so without tasks yet: `MeasurePercent.draft` says what it lacks) has no
+figure of its own: every surface shows it as a draft (labels.percent_text), never as "0 %", which would read as
+"nothing done" of a measure that has nothing to do yet.
+
+An indicator's percent and the plan's overall percent (`combined_percent`) combine the shown percents of their
+measures:
+- weighted by the plan's weights when every measure of the set has one (the plan's "น้ำหนัก" column, Measure.weight):
+  sum(weight x percent) / sum(weight), exactly (in fractions: a weight of 12.5 never rounds as a float would), then
+  halves up. The agency set the weights to say what each measure is worth to the plan, and its report is read against
+  them: three measures of 50/30/20 with the first done are 50 % done whatever their task counts. A draft counts as 0 %
+  with its weight: the plan promised it and it is not done, so leaving it out would overstate the plan;
+- otherwise weighted by each measure's tasks (a plan without weights, or one whose weights the import found for some
+  measures only, which are no weighting of the whole): with no override it is exactly the tasks done in percent of
+  all the tasks, and an override counts for as many tasks as its measure has.
 
 A task is read as a `Record`: its due date, its status and the local day it was done (`record_of` reads a Task, a
 query's row or the reminder policy's TaskInfo). On a day, in working days of the organization's calendar, it is
@@ -30,9 +41,11 @@ tests/test_task_state.py checks both agree on every state.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_
@@ -80,23 +93,38 @@ class MeasurePercent:
     total: int  # tasks
     overridden: bool = False  # `value` is a head's (for a combination: at least one of its measures' is)
     reason: str | None = None  # why a head set it (a measure's own override only)
+    weight: float | None = None  # the plan's weight of the measure (0 < w <= 100), when it gives one
+    # A draft measure (Measure.is_draft: no tasks yet): what its plan row lacks, "period" and/or "divisions" (empty
+    # when it lacks neither any more); None for a measure that is no draft. Shown as a draft, not as its 0 %.
+    draft: tuple[str, ...] | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        """Shown as a draft: a draft measure whose percent no head set (a head's figure is a figure, draft or not)."""
+        return self.draft is not None and not self.overridden
 
 
-def measure_percent(done: int, total: int, override: int | None = None, reason: str | None = None) -> MeasurePercent:
+def measure_percent(done: int, total: int, override: int | None = None, reason: str | None = None,
+                    weight: float | None = None, draft: tuple[str, ...] | None = None) -> MeasurePercent:
     """Return a measure's percent of progress: a head's override (with its reason) when there is one, else its tasks
-    done in percent of its tasks, rounded half up (1 of 8 is 13 %); 0 for a measure without tasks."""
+    done in percent of its tasks, rounded half up (1 of 8 is 13 %); 0 for a measure without tasks (a draft's). The
+    measure's weight and what a draft lacks go with it, for `combined_percent` and the surfaces."""
     derived = _half_up(done, total)
     if override is None:
-        return MeasurePercent(derived, derived, done, total)
-    return MeasurePercent(override, derived, done, total, overridden=True, reason=reason)
+        return MeasurePercent(derived, derived, done, total, weight=weight, draft=draft)
+    return MeasurePercent(override, derived, done, total, overridden=True, reason=reason, weight=weight, draft=draft)
 
 
 def combined_percent(measures: Iterable[MeasurePercent]) -> MeasurePercent:
-    """Return the percent of several measures (an indicator's, the plan's): their shown percents weighted by their
-    tasks, rounded half up. Without an override it is the tasks done in percent of all their tasks; a measure without
-    tasks weighs nothing, unless no measure has any (then each weighs the same)."""
+    """Return the percent of several measures (an indicator's, the plan's), rounded half up: their shown percents
+    weighted by their weights when every one has a weight (a draft counts 0 % with its weight), else by their tasks.
+    By tasks, without an override it is the tasks done in percent of all their tasks; a measure without tasks weighs
+    nothing, unless no measure has any (then each weighs the same). See the module for why."""
     parts = list(measures)
     done, total = sum(m.done for m in parts), sum(m.total for m in parts)
+    if parts and all(m.weight is not None for m in parts):
+        return MeasurePercent(_weighted(parts), _half_up(done, total), done, total,
+                              overridden=any(m.overridden for m in parts))
     overridden = any(m.overridden and (m.total or not total) for m in parts)  # an override that counts
     if total:
         # In hundredths of a task: a derived measure counts its tasks done exactly, an override its share of its tasks.
@@ -105,6 +133,17 @@ def combined_percent(measures: Iterable[MeasurePercent]) -> MeasurePercent:
     else:
         value = (2 * sum(m.value for m in parts) + len(parts)) // (2 * len(parts)) if parts else 0
     return MeasurePercent(value, _half_up(done, total), done, total, overridden=overridden)
+
+
+def _weighted(parts: list[MeasurePercent]) -> int:
+    """Return sum(weight x shown percent) / sum(weight), halves rounded up, in exact fractions: a weight is read as
+    the decimal it was written as (12.5, 33.3), so 1/2 of a percent is never a float's 0.49999."""
+    weights = [Fraction(str(m.weight)) for m in parts]
+    whole = sum(weights, Fraction(0))
+    if whole <= 0:  # (weights are above 0: no plan gets here; nothing to divide by)
+        return 0
+    mean = sum((w * m.value for w, m in zip(weights, parts, strict=True)), Fraction(0)) / whole
+    return math.floor(mean + Fraction(1, 2))
 
 
 class StateKind(enum.StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from .. import clock
 from ..access import follows_division, my_tasks, scoped
 from ..extensions import db
-from ..labels import DUE_SOON, combined_note, label, percent_note, state_text
+from ..labels import DUE_SOON, combined_note, label, percent_note, percent_text, state_text
 from ..measures import counted_percent, with_task_counts
 from ..models import Measure, Task, TaskStatus, User
 from ..organization import public_url, work_calendar
@@ -84,12 +84,12 @@ REASON_LENGTH = 60  # the reason of a percent a head set, in a chat line
 
 def measure_line(order: int, title: str, percent: MeasurePercent) -> str:
     """A measure's line in a summary (LINE `สรุป`, the weekly digest): its number, title and percent as every surface
-    shows it, marked when a head set it."""
+    shows it (a draft's: that it is a draft), marked when a head set it."""
     title = " ".join(title.split())
     if len(title) > MEASURE_TITLE_LENGTH:
         title = title[:MEASURE_TITLE_LENGTH - 1].rstrip() + "…"
     note = percent_note(percent, REASON_LENGTH)
-    return f"{order}. {title} {percent.value}%" + (f" ({note})" if note else "")
+    return f"{order}. {title} {percent_text(percent)}" + (f" ({note})" if note else "")
 
 
 def summary_text(user: User) -> str:
@@ -114,6 +114,7 @@ def summary_text(user: User) -> str:
     calendar = work_calendar(user.organization_id)
     found = db.session.execute(query.with_only_columns(Task.due_date, Task.status, Task.done_at)).all()
     progress = count_states(task_state(row, today, calendar) for row in found)  # as the dashboard counts them
+    # (each row's last columns are its percent's: measures.COUNTED_COLUMNS, read by counted_percent)
     lines = [(order, name, counted_percent(*counted)) for order, name, *counted in db.session.execute(measures)]
     text = f"สรุป{title}\n"
     if of_division:

@@ -25,7 +25,7 @@ from ..access import Action, require, scoped
 from ..divisions import catalogue_entry, division_key
 from ..extensions import db
 from ..ita import indicators_for
-from ..labels import INDICATOR_SOURCE
+from ..labels import INDICATOR_SOURCE, PLAN_COLUMN
 from ..models import (
     Assessment,
     FiscalYear,
@@ -35,18 +35,18 @@ from ..models import (
     Source,
     User,
 )
-from ..thai import fiscal_year_bounds, is_plausible_be_year, year_expected
+from ..thai import PeriodError, fiscal_year_bounds, is_plausible_be_year, read_period, year_expected
 from . import build
 from .draft import PlanDraft, PlanFileError, decode_text, in_file_order
 from .matching import KnownDivision, infer_indicator, match_division
 from .preview import division_names, preview
 from .report import read_report
-from .rows import ALL_DIVISIONS_WORDS, MAX_DIVISION_NAME, clean
+from .rows import MAX_DIVISION_NAME, clean, means_every_division, shorten
 from .sheets import read_sheet
 
 __all__ = [
-    "MAX_PLAN_FILE_BYTES", "ImportResult", "PlanFileError", "UPLOAD_SUFFIXES", "import_plan", "read_plan_file",
-    "too_large",
+    "MAX_PLAN_FILE_BYTES", "ImportResult", "PlanFileError", "RowChoice", "UPLOAD_SUFFIXES", "import_plan",
+    "read_plan_file", "too_large",
 ]
 
 # A plan is a few pages of text or a small spreadsheet (the seed report is 60 KB): a bigger file is not a plan, and
@@ -125,6 +125,8 @@ def import_plan(
     fiscal_year: int | None = None,
     create_divisions: bool = False,
     indicator_choices: dict[int, list[int]] | None = None,
+    row_choices: dict[int, RowChoice] | None = None,
+    allow_drafts: bool = False,
     dry_run: bool = False,
     source: Source,
 ) -> ImportResult:
@@ -136,7 +138,10 @@ def import_plan(
     A file that cannot be read whole (or whose year cannot be told) raises PlanFileError with every problem the
     checks found, in the file's order; a file read whole comes back refused, its preview with its problems.
 
-    `indicator_choices` maps a measure's position (1-based) to the indicator numbers a person confirmed.
+    `indicator_choices` maps a measure's position (1-based) to the indicator numbers a person confirmed;
+    `row_choices` to the period and divisions a person gave a row the plan left without them (the preview's fields).
+    A row still without its dates or divisions is a problem, or with `allow_drafts` a draft measure imported without
+    tasks, for a person to complete (tracker.measures.complete).
     """
     require(actor, Action.IMPORT_PLAN, organization, source=source)
     try:
@@ -149,6 +154,8 @@ def import_plan(
         # one run says every problem of the file, not those of reading first and the rest on the next upload.
         draft, problems = error.draft, list(error.problems)
     unreadable = bool(problems)
+    choices = row_choices or {}
+    _choose_divisions(draft, choices)
     if fiscal_year and draft.fiscal_year and fiscal_year != draft.fiscal_year:
         problems.append(
             f"{draft.source}: แผนนี้เป็นของปีงบประมาณ {draft.fiscal_year} แต่สั่งให้นำเข้าเป็นปี {fiscal_year}"
@@ -163,7 +170,9 @@ def import_plan(
         raise PlanFileError(in_file_order(problems, draft.source))
     resolution = build.Resolution(org, plan_year, divisions, new_divisions, create=create_divisions)
     _link_indicators(draft, org, plan_year, indicator_choices or {}, database_ready)
+    _choose_periods(draft, choices, plan_year)
     _check_periods(draft, plan_year)
+    _check_rows(draft, allow_drafts, problems)
 
     content_hash = _content_hash(draft, resolution)
     status = "would_create"
@@ -240,7 +249,7 @@ def _resolve_divisions(
         for name in measure.division_names:
             if name in meaning or len(name) > MAX_DIVISION_NAME:  # a name too long is refused as it is read
                 continue
-            if clean(name).lower() in ALL_DIVISIONS_WORDS:
+            if means_every_division(name):
                 meaning[name] = list(rows.values())
                 if not rows:
                     problems.append(f"{place}: “{name}” แต่หน่วยงานยังไม่มีกองในระบบ")
@@ -295,13 +304,77 @@ def _link_indicators(
             measure.indicator_source = IndicatorSource.INFERRED.value
 
 
+@dataclass(frozen=True)
+class RowChoice:
+    """What a person gave, in the preview, a row the plan left without its period or divisions."""
+
+    period_text: str | None = None  # as a plan writes a period ("ต.ค. 68 - ก.ย. 69", "ทุกเดือน")
+    division_names: tuple[str, ...] = ()  # the organization's (or the plan's) division names
+
+
+def _choose_divisions(draft: PlanDraft, choices: dict[int, RowChoice]) -> None:
+    for position, measure in enumerate(draft.measures, start=1):
+        choice = choices.get(position)
+        if choice and choice.division_names and not measure.division_names:
+            measure.division_names = list(choice.division_names)
+
+
+def _choose_periods(draft: PlanDraft, choices: dict[int, RowChoice], plan_year: int) -> None:
+    """Read the period a person typed for a row without dates; one that cannot be read leaves the row a draft and
+    says why (a warning of the row: the person types it again, or completes the measure later)."""
+    for position, measure in enumerate(draft.measures, start=1):
+        choice = choices.get(position)
+        if not choice or not choice.period_text or measure.start is not None:
+            continue
+        try:
+            period = read_period(choice.period_text, plan_year)
+        except PeriodError as error:
+            measure.warnings.append(f"{measure.cells.get('period', measure.place)}: ที่กรอกไว้ — {error}")
+            continue
+        measure.period_text = clean(choice.period_text)[:200]
+        measure.start, measure.end, measure.occurrences = period.start, period.end, period.occurrences
+        measure.undated = False
+        if period.warning:
+            measure.warnings.append(f"{measure.place}: {period.warning}")
+
+
 def _check_periods(draft: PlanDraft, plan_year: int) -> None:
     start, end = fiscal_year_bounds(plan_year)
     for measure in draft.measures:
+        if measure.warnings:  # the period's own warning (a calendar-year plan) already says it
+            continue
         if measure.start and measure.end and (measure.start < start or measure.end > end):
             draft.warnings.append(
                 f"{measure.place}: ช่วงเวลา “{measure.period_text}” อยู่นอกปีงบประมาณ {plan_year}"
             )
+
+
+def _check_rows(draft: PlanDraft, allow_drafts: bool, problems: list[str]) -> None:
+    """Say what each incomplete row lacks: a problem, or with `allow_drafts` a warning that it comes in as a draft;
+    and refuse a row whose rounds would give a division more tasks than anyone tracks."""
+    for measure in draft.measures:
+        draft.warnings.extend(measure.warnings)
+        for column in measure.missing:
+            place = measure.cells.get(column, measure.place)
+            lack = (f"ช่วงเวลา “{shorten(measure.period_text)}” ไม่ได้ระบุวันที่" if column == "period" and measure.undated
+                    else f"ช่องว่าง — ต้องมี{PLAN_COLUMN[column]}")
+            if allow_drafts:
+                draft.warnings.append(f"{place}: {lack} — นำเข้าเป็นร่าง (ยังไม่มีงาน) กรอกให้ครบในหน้ามาตรการ")
+            else:
+                problems.append(
+                    f"{place}: {lack} — กรอกในหน้าตัวอย่างก่อนนำเข้า หรือนำเข้าเป็นร่าง (--allow-drafts) "
+                    f"แล้วกรอกภายหลัง (required: {column}, or import the row as a draft)"
+                )
+        if measure.start and measure.end and measure.occurrences and measure.steps:
+            per_division = len(measure.steps) * len(measure.occurrences)
+            if per_division > build.MAX_TASKS_PER_DIVISION:
+                problems.append(
+                    f"{measure.cells.get('period', measure.place)}: {len(measure.steps)} ขั้นตอน × "
+                    f"{len(measure.occurrences)} รอบ = {per_division:,} งานต่อกอง เกินที่รับได้ "
+                    f"{build.MAX_TASKS_PER_DIVISION} — รวมขั้นตอนหรือรายงานเป็นรายเดือน/รายไตรมาส "
+                    f"(at most {build.MAX_TASKS_PER_DIVISION} tasks a division)"
+                )
+
 
 
 def _content_hash(draft: PlanDraft, resolution: build.Resolution) -> str:
@@ -317,6 +390,12 @@ def _content_hash(draft: PlanDraft, resolution: build.Resolution) -> str:
                 "end": m.end.isoformat() if m.end else None,
                 "divisions": sorted(division_names(resolution, m.division_names)),
                 "steps": m.steps,
+                # Only what a plan of the seed's shape never has, so a plan imported before these existed hashes as
+                # it did: rounds, a draft, a weight, extra columns.
+                **({"rounds": [[o.label, o.end.isoformat()] for o in m.occurrences]} if m.occurrences else {}),
+                **({"draft": list(m.missing)} if m.missing else {}),
+                **({"weight": m.weight} if m.weight is not None else {}),
+                **({"details": [list(d) for d in m.details]} if m.details else {}),
             }
             for m in draft.measures
         ],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -33,7 +33,7 @@ from ..models import (
     Task,
     User,
 )
-from ..thai import fiscal_year_bounds
+from ..thai import Occurrence, fiscal_year_bounds
 from .draft import PlanDraft
 
 
@@ -58,6 +58,43 @@ def spread_due_dates(start: date, end: date, steps: int) -> list[date]:
         dates.append(min(due, end))
     dates[-1] = end
     return dates
+
+
+# The most tasks one measure gives one division: a recurring period multiplies the steps by its rounds (12 a month),
+# and a plan that asks for more than this is a plan to track otherwise (a step per month, not per week).
+MAX_TASKS_PER_DIVISION = 120
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    """One task a measure's step gives each responsible division: its number, its text, when it falls due."""
+
+    step_number: int
+    text: str
+    due: date
+
+
+def planned_tasks(
+    steps: Sequence[str], start: date, end: date, occurrences: Sequence[Occurrence] = ()
+) -> list[PlannedTask]:
+    """The tasks of a measure, the one rule for the preview, the import and a draft completed later.
+
+    A measure done once: each step a task, due dates spread over the period (spread_due_dates). A recurring one
+    (thai.read_period's occurrences: every month, every quarter, days 1-5 of each month) gives every step a task in
+    every round, named by its round and spread over the round, numbered on across rounds. Tasks per round rather than
+    one task with checkpoints, because a round is what people are reminded of, tick off with its own evidence and are
+    late on (the reminders, the outbox, the escalation ladder and the results report all work per task), and a
+    monthly report missed in March is late whatever was done in February.
+    """
+    if not occurrences:
+        dues = spread_due_dates(start, end, len(steps))
+        return [PlannedTask(n, text, due) for n, (text, due) in enumerate(zip(steps, dues, strict=True), start=1)]
+    planned: list[PlannedTask] = []
+    for occurrence in occurrences:
+        dues = spread_due_dates(occurrence.start, occurrence.end, len(steps))
+        for text, due in zip(steps, dues, strict=True):
+            planned.append(PlannedTask(len(planned) + 1, f"{text} (รอบ {occurrence.label})", due))
+    return planned
 
 
 @dataclass
@@ -179,7 +216,6 @@ def _write_measures(
     """Add a measure per row of the plan and a task per step and responsible division; return how many tasks."""
     task_count = 0
     for order, item in enumerate(draft.measures, start=1):
-        assert item.start and item.end
         divisions: list[Division] = []
         for name in item.division_names:
             for division in divisions_for(name):
@@ -196,17 +232,26 @@ def _write_measures(
             indicator_source=item.indicator_source,
             divisions=divisions,
             indicators=[indicators[n] for n in item.indicators if n in indicators],
+            weight=item.weight,
+            details=[list(pair) for pair in item.details] or None,
+            # A row without its dates or divisions has no tasks yet: its steps wait here (Measure.is_draft).
+            draft_steps=list(item.steps) if item.missing else None,
         )
         db.session.add(measure)
-        for step_number, (text, due) in enumerate(
-            zip(item.steps, spread_due_dates(item.start, item.end, len(item.steps)), strict=True), start=1
-        ):
-            for division in divisions:
-                db.session.add(
-                    Task(measure=measure, step_number=step_number, step_text=text, division=division, due_date=due)
-                )
-                task_count += 1
+        if item.missing:
+            continue
+        assert item.start and item.end
+        task_count += add_tasks(measure, planned_tasks(item.steps, item.start, item.end, item.occurrences), divisions)
     return task_count
+
+
+def add_tasks(measure: Measure, planned: Sequence[PlannedTask], divisions: Sequence[Division]) -> int:
+    """Add a task per planned task and division to the session; return how many."""
+    for task in planned:
+        for division in divisions:
+            db.session.add(Task(measure=measure, step_number=task.step_number, step_text=task.text,
+                                division=division, due_date=task.due))
+    return len(planned) * len(divisions)
 
 
 def _write_assessment(draft: PlanDraft, organization: Organization, actor: User | None, source: Source) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..models import IndicatorSource
+from ..thai import Occurrence
 
 
 class PlanFileError(Exception):
@@ -137,6 +138,20 @@ class MeasureDraft:
     indicators: list[int] = field(default_factory=list)
     indicator_source: str = IndicatorSource.EXPLICIT.value
     indicator_note: str = ""  # why an inferred link was chosen, shown in the dry run
+    occurrences: tuple[Occurrence, ...] = ()  # a recurring period's rounds (thai.read_period): tasks per round
+    undated: bool = False  # the period names an event or a term, not dates (thai.UndatedPeriod)
+    weight: float | None = None  # the plan's "น้ำหนัก"
+    details: list[tuple[str, str]] = field(default_factory=list)  # the plan's other columns, (heading, text)
+    warnings: list[str] = field(default_factory=list)  # of this row (a calendar-year period), shown in the preview
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What the row lacks to be more than a draft (rows.DRAFTABLE): a period (none written, or an event's, with
+        no dates), its divisions. A period written wrong is no draft's: it is a problem of the row, said as read."""
+        no_period = self.start is None and (not self.period_text or self.undated)
+        return tuple(
+            column for column, lacking in (("period", no_period), ("divisions", not self.division_names)) if lacking
+        )
 
 
 @dataclass

@@ -14,7 +14,9 @@ Decisions, and why:
   starts "not started"), done dates, evidence, comments, the results report's percent, result and problems. People
   still active keep the tasks given to them, and a task keeps its own reminder lead times: both are how the office
   works, not what happened last year. The measure of tasks carried into last year ("งานยกมาจาก...") is not copied:
-  it is no measure of the plan, and carrying moves on what is left of it. A plan is never copied over another (one
+  it is no measure of the plan, and carrying moves on what is left of it. A draft measure (imported without its
+  period or divisions, Measure.is_draft) is copied as a draft: its steps still waiting, its period a year on when it
+  had one, unknown when it had none; it has no tasks to copy or to carry into. A plan is never copied over another (one
   plan a year per organization): when the next year has a plan, imported or copied, the copy is refused and carrying
   into that plan offered instead.
 - Carrying closes each unfinished task (todo or doing) of the old plan as TaskStatus.CARRIED and links the task of the
@@ -69,6 +71,7 @@ from ..access import Action, find, reminder_audience, require, scoped
 from ..errors import DomainError
 from ..extensions import db
 from ..ita import indicators_for
+from ..measures import draft_missing
 from ..models import AuditAction, AuditEvent, Division, FiscalYear, Measure, Plan, Source, Task, TaskStatus, User
 from ..reminders.inputs import task_info
 from ..reminders.policy import Person, recipients_for
@@ -270,7 +273,9 @@ def _words(text: str) -> str:
 
 
 def _measure_for(old: Measure, measures: list[Measure]) -> Measure | None:
-    same = [m for m in measures if _words(m.title) == _words(old.title)]
+    # Never a draft: it has no tasks until a person gives it its period and divisions (tracker.plans.complete), and a
+    # task carried into it would make it neither; the task goes on in the leftovers measure instead.
+    same = [m for m in measures if not m.is_draft and _words(m.title) == _words(old.title)]
     return next((m for m in same if m.order == old.order), same[0] if same else None)
 
 
@@ -331,9 +336,13 @@ def copy_plan(plan: Plan, actor: User, *, source: Source) -> Plan:
         new = Measure(
             plan=copy, order=measure.order, title=measure.title, analysis=measure.analysis,
             period_text=None,  # the plan's own words for last year's period; the dates below say the new one
-            period_start=one_year_later(measure.period_start), period_end=one_year_later(measure.period_end),
+            period_start=_year_later(measure.period_start), period_end=_year_later(measure.period_end),
             indicator_source=measure.indicator_source, divisions=list(measure.divisions),
             indicators=[indicators[i.number] for i in measure.indicators if i.number in indicators],
+            # The plan's weight and other columns are the plan's, as the title is. A draft stays a draft, its steps
+            # waiting as they did (it has no tasks to copy): completing it is a person's, in either year.
+            weight=measure.weight, details=[list(pair) for pair in measure.details] if measure.details else None,
+            draft_steps=list(measure.draft_steps) if measure.draft_steps is not None else None,
         )
         db.session.add(new)  # (a row reaches the session by add, never through its parent's relationship)
         for task in measure.tasks:
@@ -355,6 +364,11 @@ def copy_plan(plan: Plan, actor: User, *, source: Source) -> Plan:
     return copy
 
 
+def _year_later(day: date | None) -> date | None:
+    """A measure's period day one year later; a draft's unknown one stays unknown."""
+    return one_year_later(day) if day is not None else None
+
+
 def _still_active(person: User | None) -> User | None:
     return person if person is not None and person.active else None
 
@@ -369,10 +383,15 @@ def content_hash(plan: Plan) -> str:
                 "title": m.title,
                 "analysis": m.analysis,
                 "indicators": [i.number for i in m.indicators],
-                "start": m.period_start.isoformat(),
-                "end": m.period_end.isoformat(),
+                "start": m.period_start.isoformat() if m.period_start else None,
+                "end": m.period_end.isoformat() if m.period_end else None,
                 "divisions": sorted(d.name for d in m.divisions),
-                "steps": [text for _, text in sorted({(t.step_number, t.step_text) for t in m.tasks})],
+                "steps": (list(m.draft_steps) if m.draft_steps is not None
+                          else [text for _, text in sorted({(t.step_number, t.step_text) for t in m.tasks})]),
+                # What only a plan of these has, as the import hashes it (so a plan without them hashes as before).
+                **({"draft": list(draft_missing(m) or ())} if m.is_draft else {}),
+                **({"weight": m.weight} if m.weight is not None else {}),
+                **({"details": [list(d) for d in m.details]} if m.details else {}),
             }
             for m in plan.measures
         ],

@@ -10,7 +10,7 @@ from ..models import IndicatorSource
 from ..thai import fiscal_year_bounds, format_date, format_period
 from . import build
 from .draft import PlanDraft
-from .rows import ALL_DIVISIONS_WORDS, clean
+from .rows import means_every_division
 
 OTHER_NAME = "ชื่อเรียกอื่น"
 
@@ -36,7 +36,7 @@ def division_spellings(resolution: build.Resolution) -> list[dict]:
     confirming the import sees every match that is not the name itself."""
     found = []
     for written, targets in resolution.divisions.items():
-        if clean(written).lower() in ALL_DIVISIONS_WORDS or len(targets) != 1:
+        if means_every_division(written) or len(targets) != 1:
             continue  # "ทุกกอง" means every division, by no name of theirs
         (target,) = targets
         if isinstance(target, build.NewDivision) and not resolution.create:
@@ -52,6 +52,13 @@ def spelling_text(spelling: dict) -> str:
     return f"{spelling['written']} → {spelling['division']} ({OTHER_NAME}{new})"
 
 
+def _tasks(planned: list[build.PlannedTask], steps: list[str]) -> list[dict[str, str | None]]:
+    """The tasks each division gets as the preview lists them; a row without dates lists its steps, undated."""
+    if planned:
+        return [{"text": t.text, "due": t.due.isoformat()} for t in planned]
+    return [{"text": step, "due": None} for step in steps]
+
+
 def preview(draft: PlanDraft, resolution: build.Resolution, status: str, problems: list[str]) -> dict:
     """Say what an import would create, as plain data: the dry run's JSON and the source of its text."""
     start, end = fiscal_year_bounds(resolution.fiscal_year)
@@ -59,9 +66,11 @@ def preview(draft: PlanDraft, resolution: build.Resolution, status: str, problem
     per_division: dict[str, int] = {}
     for m in draft.measures:
         divisions = division_names(resolution, m.division_names, keep_unknown=True)
-        dues = build.spread_due_dates(m.start, m.end, len(m.steps)) if m.start and m.end else []
+        # The tasks the import will make (build.planned_tasks: a recurring period's rounds too); a draft makes none.
+        planned = build.planned_tasks(m.steps, m.start, m.end, m.occurrences) if m.start and m.end else []
+        tasks = [] if m.missing else planned
         for name in divisions:
-            per_division[name] = per_division.get(name, 0) + len(m.steps)
+            per_division[name] = per_division.get(name, 0) + len(tasks)
         measures.append(
             {
                 "title": m.title,
@@ -74,8 +83,14 @@ def preview(draft: PlanDraft, resolution: build.Resolution, status: str, problem
                 "period_text": m.period_text,
                 "divisions": divisions,
                 "steps": m.steps,
-                "due_dates": [d.isoformat() for d in dues],
-                "task_count": len(m.steps) * len(divisions),
+                # The tasks each division gets, as numbered, named and dated on import.
+                "tasks": _tasks(planned, m.steps),
+                "rounds": len(m.occurrences),
+                "draft": list(m.missing),  # what the row lacks: it comes in as a draft, without tasks
+                "undated": m.undated,
+                "weight": m.weight,
+                "details": [list(d) for d in m.details],
+                "task_count": len(tasks) * len(divisions),
             }
         )
     scores = draft.scores
@@ -143,12 +158,18 @@ def preview_text(data: dict, *, dry_run: bool) -> str:
         how = (labels.of(IndicatorSource, m["indicator_source"]) if m["indicator_source"] != IndicatorSource.INFERRED
                else m["indicator_note"])
         out.append(f"   ตัวชี้วัด: {linked} ({how})")
-        out.append(f"   ช่วงเวลา: {_day(m['start'])} – {_day(m['end'])}  [{m['period_text']}]")
+        if m["draft"]:
+            out.append(f"   [{labels.draft_text(m['draft'])} — ยังไม่สร้างงาน]")
+        rounds = f", {m['rounds']} รอบ" if m["rounds"] else ""
+        out.append(f"   ช่วงเวลา: {_day(m['start'])} – {_day(m['end'])}  [{m['period_text']}{rounds}]")
         out.append(f"   ผู้รับผิดชอบ ({len(m['divisions'])}): {', '.join(m['divisions'])}")
+        if m["weight"] is not None:
+            out.append(f"   {labels.weight_text(m['weight'])}")
+        for heading, text in m["details"]:
+            out.append(f"   {heading}: {text}")
         out.append(f"   ขั้นตอน ({len(m['steps'])}) → งาน {m['task_count']}:")
-        dues = m["due_dates"] or [None] * len(m["steps"])
-        for step, (text, due) in enumerate(zip(m["steps"], dues, strict=True), start=1):
-            out.append(f"     {step}) {text}  [ครบกำหนด {_day(due)}]")
+        for step, task in enumerate(m["tasks"], start=1):
+            out.append(f"     {step}) {task['text']}  [ครบกำหนด {_day(task['due'])}]")
     if data["tasks_per_division"]:
         out.append("งานต่อกอง:")
         out.extend(f"  {name}: {count}" for name, count in data["tasks_per_division"].items())

@@ -26,6 +26,7 @@ from .rows import (
     header_columns,
     is_header,
     measure_from_row,
+    month_columns,
     strip_junk,
     too_many_rows,
 )
@@ -345,7 +346,7 @@ def _tab_rows(lines: list[str], header: int, source: str, fiscal_year: int | Non
             continue
         measure = measure_from_row(
             cells, columns, source=source, row=len(measures) + 1, line=number, fiscal_year=fiscal_year,
-            problems=problems,
+            problems=problems, months=month_columns(header_cells),
         )
         if measure:
             measures.append(measure)

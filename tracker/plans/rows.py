@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from ..ita import INDICATORS, indicators_for
-from ..labels import PLAN_COLUMN
+from ..labels import EXTRA_COLUMN, PLAN_COLUMN
 from ..models import IndicatorSource
-from ..thai import PeriodError, parse_period, to_arabic_digits
+from ..thai import MONTHS_LONG, MONTHS_SHORT, PeriodError, UndatedPeriod, read_period, to_arabic_digits
 from .draft import MeasureDraft, where
 
 # Column -> words that identify its header, Thai as real reports write them (labels.PLAN_COLUMN is how the template
@@ -26,6 +26,26 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "order": ("ลำดับ", "order", "no."),
 }
 REQUIRED = ("title", "steps", "period", "divisions")
+
+# Columns a plan may add that the import keeps on the measure as written and shows (labels.EXTRA_COLUMN heads them):
+# a budget, a weight (which also weighs the measure's percent, tracker.progress.combined_percent), an output, a KPI.
+# Tried before COLUMNS: "ตัวชี้วัดความสำเร็จ" is a KPI, not the ITA indicator "ตัวชี้วัด"; "งบประมาณโครงการ" a budget,
+# not the title "โครงการ".
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kpi": ("ตัวชี้วัดความสำเร็จ", "ตัวชี้วัดโครงการ", "ตัวชี้วัดผลสำเร็จ", "ค่าเป้าหมาย", "เป้าหมาย", "kpi", "target"),
+    "weight": ("น้ำหนัก", "weight"),
+    "budget": ("งบประมาณ", "งบดำเนินการ", "budget"),
+    "output": ("ผลผลิต", "ผลลัพธ์", "ผลที่คาดว่าจะได้รับ", "output"),
+}
+MAX_EXTRA_CELL = 2_000  # characters of a kept extra cell: a figure or a sentence
+# A header cell that is a month ("ต.ค.", "ต.ค. 68", "ตุลาคม"): a column of monthly targets, kept as one detail.
+_MONTH_HEADER = re.compile(
+    "(?:" + "|".join(
+        [re.escape(name) for name in MONTHS_LONG]
+        + [r"\.?".join(re.escape(part) for part in short.split(".") if part) + r"\.?" for short in MONTHS_SHORT]
+    ) + r")(?:\d{2}|\d{4})?"
+)
+MONTHLY_TARGETS = "เป้าหมายรายเดือน"
 
 # The most a plan may hold. A real plan has a handful of measures of a few steps each; these are far above that and
 # low enough that a pasted document, a runaway spreadsheet or a hostile file is refused before it costs anything.
@@ -48,12 +68,28 @@ MAX_CELL: dict[str, int] = {
 # every cell, so they reach neither a message nor the database. Tabs and line breaks stay: they are the layout.
 _JUNK_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
+# What a row may leave empty and still be imported, as a draft a person completes (MeasureDraft.missing).
+DRAFTABLE = ("period", "divisions")
+
 ALL_DIVISIONS_WORDS = ("ทุกกอง", "ทุกส่วนราชการ", "ทุกสำนัก/กอง", "ทุกสำนักกอง", "ทุกหน่วยงาน", "all divisions")
+# "Every division" as plans write it: ทุก + the words for an agency's units in any order and with any separators
+# (ทุกกอง, ทุกสำนัก/กอง, ทุกหน่วยงาน, ทุกส่วนราชการ, ทุกกอง/สำนัก/หน่วย), optionally "ที่เกี่ยวข้อง" (concerned) or ฯ:
+# it means each of the organization's divisions.
+_EVERY_DIVISION = re.compile(
+    r"ทุก(?:\s*[/,]?\s*(?:สำนัก|กอง|ส่วนราชการ|ส่วน|หน่วยงาน|หน่วย|งาน))+\s*(?:ที่เกี่ยวข้อง|ในสังกัด)?\s*ฯ?"
+)
+
+
+def means_every_division(name: str) -> bool:
+    """Tell whether a plan's division cell (or one item of it) means every division of the organization."""
+    text = clean(name).lower()
+    return text in ALL_DIVISIONS_WORDS or bool(_EVERY_DIVISION.fullmatch(text))
 
 
 # One pattern per column of its words (spaces taken out, as header cells are compared without them), and one of all.
 _COLUMN_PATTERNS = {
-    column: re.compile("|".join(re.escape(w.replace(" ", "")) for w in words)) for column, words in COLUMNS.items()
+    column: re.compile("|".join(re.escape(w.replace(" ", "")) for w in words))
+    for column, words in {**EXTRA_COLUMNS, **COLUMNS}.items()
 }
 _COLUMN_WORDS = re.compile("|".join(p.pattern for p in _COLUMN_PATTERNS.values()))
 
@@ -67,7 +103,8 @@ def columns_named(cell: str) -> tuple[str, ...]:
 
 
 def header_columns(cells: list[str]) -> dict[str, int]:
-    """Map column names to positions by the words in each header cell; a cell names at most one column."""
+    """Map column names to positions by the words in each header cell; a cell names at most one column. Extra
+    columns (EXTRA_COLUMNS) are mapped too; month cells are month_columns'."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
         for column in columns_named(cell):
@@ -75,6 +112,14 @@ def header_columns(cells: list[str]) -> dict[str, int]:
                 found[column] = index
                 break
     return found
+
+
+def month_columns(cells: list[str]) -> dict[int, str]:
+    """The header's cells that are months (a plan's monthly targets), by position, as the header writes them."""
+    return {
+        index: clean(str(cell)) for index, cell in enumerate(cells)
+        if cell is not None and _MONTH_HEADER.fullmatch(re.sub(r"\s+", "", to_arabic_digits(str(cell))))
+    }
 
 
 def is_header(cells: list[str]) -> bool:
@@ -132,11 +177,17 @@ def split_numbered(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
+# What separates divisions in one cell: commas, slashes, semicolons, a line's "และ" (and) with a space before it
+# ("สำนักปลัด และกองคลัง"), or one right before a unit's word ("กองคลังและกองช่าง"), never the และ inside a name
+# ("กองสาธารณสุขและสิ่งแวดล้อม", "กองวิชาการและแผนงาน").
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|、|/|;|\s+และ\s*|และ(?=\s*(?:กอง|สำนัก|ส่วน|หน่วย)))\s*")
+
+
 def split_divisions(text: str) -> list[str]:
     """Split a responsible-divisions cell: numbered, one a line, or separated by commas, slashes or และ."""
     items = split_numbered(text)
-    if len(items) == 1 and clean(items[0]).lower() not in ALL_DIVISIONS_WORDS:
-        items = [p for p in re.split(r"\s*(?:,|、|/|;|\sและ\s)\s*", items[0]) if p.strip()]
+    if len(items) == 1 and not means_every_division(items[0]):
+        items = [p for p in _LIST_SEPARATOR.split(items[0]) if p.strip()]
     # Items are clean (single spaces), so trailing dots and spaces come off with rstrip: no regex that a run of
     # ". . . ." makes quadratic.
     return [clean(item.rstrip(". ")) for item in items]
@@ -186,6 +237,7 @@ def measure_from_row(
     line: int | None = None,
     fiscal_year: int | None,
     problems: list[str],
+    months: dict[int, str] | None = None,
 ) -> MeasureDraft | None:
     """Read one table row into a MeasureDraft; every problem of the row is appended, each with the file, row and
     column it is in and what was expected there."""
@@ -216,7 +268,8 @@ def measure_from_row(
         cells={column: place(column) for column in PLAN_COLUMN},
     )
     for column in REQUIRED:
-        if column in text and not clean(text[column]):
+        # A row without a period or a division is a draft, not a wrong file (tracker.plans.import_plan decides).
+        if column in text and not clean(text[column]) and column not in DRAFTABLE:
             problems.append(f"{place(column)}: ช่องว่าง — ต้องมี{PLAN_COLUMN[column]} (required, empty)")
     measure.steps = split_numbered(text.get("steps", ""))
     if len(measure.steps) > MAX_STEPS:
@@ -240,12 +293,63 @@ def measure_from_row(
     measure.period_text = clean(text.get("period", ""))
     if measure.period_text:
         try:
-            measure.start, measure.end = parse_period(text["period"], fiscal_year)
+            period = read_period(text["period"], fiscal_year)
+        except UndatedPeriod:
+            measure.undated = True  # an event's or a term's: a draft whose dates a person sets
         except PeriodError as error:
             problems.append(f"{place('period')}: {error}")
+        else:
+            measure.start, measure.end, measure.occurrences = period.start, period.end, period.occurrences
+            if period.warning:
+                measure.warnings.append(f"{place('period')}: {period.warning}")
+    _read_extras(cells, columns, months or {}, measure, place, problems)
     if clean(text.get("indicators", "")):
         measure.indicators = parse_indicator_numbers(
             text["indicators"], place("indicators"), problems, fiscal_year
         )
         measure.indicator_source = IndicatorSource.EXPLICIT.value
     return measure
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MARKS = {"✓", "✔", "/", "x", "X", "✗", "*", "●", "•", "√"}  # what a plan ticks a month's cell with
+
+
+def _read_extras(
+    cells: list, columns: dict[str, int], months: dict[int, str], measure: MeasureDraft, place, problems: list[str]
+) -> None:
+    """Keep the plan's extra columns on the measure as written (budget, output, KPI; the months a target is set
+    in), and read its weight as a number: a weight that is not one is a problem, never a guess."""
+
+    def cell(index: int | None) -> str:
+        value = cells[index] if index is not None and index < len(cells) else None
+        return clean("" if value is None else strip_junk(str(value)))
+
+    for column in sorted((c for c in EXTRA_COLUMNS if c in columns), key=columns.__getitem__):  # the plan's order
+        value = cell(columns[column])
+        if not value:
+            continue
+        if len(value) > MAX_EXTRA_CELL:
+            problems.append(
+                f"{place(None)} คอลัมน์ “{EXTRA_COLUMN[column]}”: ข้อความยาว {len(value):,} ตัวอักษร เกินที่รับได้ "
+                f"{MAX_EXTRA_CELL:,} ตัวอักษร (too long: at most {MAX_EXTRA_CELL:,} characters)"
+            )
+            continue
+        if column == "weight":
+            number = _NUMBER.fullmatch(to_arabic_digits(value).replace(",", "").rstrip("%").strip())
+            if number is None or not 0 < float(number.group(0)) <= 100:
+                problems.append(
+                    f"{place(None)} คอลัมน์ “{EXTRA_COLUMN[column]}”: “{shorten(value, 30)}” ไม่ใช่น้ำหนัก — ต้องเป็นตัวเลข"
+                    " มากกว่า 0 ถึง 100 เช่น 20 หรือ 20% (a weight is a number above 0, at most 100)"
+                )
+                continue
+            measure.weight = float(number.group(0))  # kept as a number (Measure.weight), shown as labels.weight_text
+            continue
+        measure.details.append((EXTRA_COLUMN[column], value))
+    targets = []
+    for index, month in months.items():
+        value = cell(index)
+        if value:
+            targets.append(month if value in _MARKS else f"{month} {value}")
+    if targets:
+        measure.details.append((MONTHLY_TARGETS, ", ".join(targets)))

@@ -29,6 +29,7 @@ from .rows import (
     header_columns,
     is_header,
     measure_from_row,
+    month_columns,
     too_many_rows,
 )
 
@@ -95,13 +96,17 @@ _HELP: dict[str, tuple[bool, str, str]] = {
     "period": (
         True,
         "ช่วงเวลาดำเนินการ ปี พ.ศ. 2 หรือ 4 หลัก เลขไทยหรืออารบิกก็ได้; ถ้าไม่ระบุปี (เช่น ตลอดปีงบประมาณ) "
-        "ปีงบประมาณของแผนมาจากแถวอื่น หรือระบุตอนนำเข้าด้วย --fiscal-year — the period; Buddhist-era years",
-        "ต.ค. 68 - ก.ย. 69\nตุลาคม 2568 – กันยายน 2569\nตลอดปีงบประมาณ\nมี.ค. 69",
+        "ปีงบประมาณของแผนมาจากแถวอื่น หรือระบุตอนนำเข้าด้วย --fiscal-year; ไตรมาส (ไตรมาส 1 - 4) และงานที่ทำเป็นรอบ "
+        "(ทุกเดือน ทุกไตรมาส ทุกวันที่ 1 - 5 ของทุกเดือน: หนึ่งงานต่อรอบ) ก็ได้; เว้นว่างหรือเขียนตามกิจกรรม "
+        "(ตามห้วงเวลาจัดงานประเพณี) ได้ มาตรการจะเป็นร่างให้กำหนดวันที่ภายหลัง "
+        "— the period; Buddhist-era years; quarters and rounds too; empty or an event's: a draft",
+        "ต.ค. 68 - ก.ย. 69\nตุลาคม 2568 – กันยายน 2569\nตลอดปีงบประมาณ\nมี.ค. 69\nไตรมาส 1 - 4\nทุกเดือน",
     ),
     "divisions": (
         True,
-        "กองหรือสำนักที่รับผิดชอบ ใส่เลขลำดับ บรรทัดละหนึ่งกอง หรือคั่นด้วยจุลภาค; เขียน “ทุกกอง” ได้ "
-        "— responsible divisions, numbered, one per line or comma-separated",
+        "กองหรือสำนักที่รับผิดชอบ ใส่เลขลำดับ บรรทัดละหนึ่งกอง หรือคั่นด้วยจุลภาค / หรือ “และ”; เขียน “ทุกกอง” "
+        "หรือชื่อย่อ (สป. กค. กช.) ได้; เว้นว่างได้ มาตรการจะเป็นร่างให้เลือกกองภายหลัง "
+        "— responsible divisions, numbered, one per line or comma-separated; empty: a draft",
         EXAMPLE_ROW["divisions"],
     ),
 }
@@ -164,7 +169,8 @@ def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | Non
         measures = []
         for number, cells in body:
             measure = measure_from_row(
-                cells, columns, source=place, row=number, fiscal_year=year, problems=problems
+                cells, columns, source=place, row=number, fiscal_year=year, problems=problems,
+                months=month_columns(header),
             )
             if measure is not None:
                 measures.append((number, measure))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..labels import EXTRA_COLUMN
 from ..progress import TaskState
 
 
@@ -42,20 +43,41 @@ class MeasureRow:
     title: str  # ๑. มาตรการ หรือโครงการ หรือกิจกรรม
     analysis: str | None  # ๒. ผลการวิเคราะห์ตัวชี้วัด
     indicators: tuple[str, ...]  # "ตัวชี้วัดที่ 9 การเปิดเผยข้อมูล"
-    period_start: date  # ๔. ช่วงระยะเวลาการดำเนินการ
-    period_end: date
-    divisions: tuple[str, ...]  # ๕. ผู้รับผิดชอบ
+    period_start: date | None  # ๔. ช่วงระยะเวลาการดำเนินการ (None: a draft's, not known yet)
+    period_end: date | None
+    divisions: tuple[str, ...]  # ๕. ผู้รับผิดชอบ (none yet: a draft's)
     steps: tuple[StepRow, ...]  # ๓. ขั้นตอนหรือวิธีการดำเนินการ
     percent: int  # 0-100: tracker.progress.measure_percent's figure: derived from the steps, or a head's override
     percent_reason: str | None  # why a head overrode the derived percent (None when derived)
     result: str | None  # ผลการดำเนินการ
     problems: str | None  # ปัญหาอุปสรรค
     evidence: tuple[EvidenceLink, ...]  # public evidence only
+    # A draft measure (no tasks yet: tracker.measures.draft_missing): what it lacks, "period" and/or "divisions";
+    # None for a measure that is no draft. Its steps are the plan's, not yet tasks: `draft_steps`.
+    draft: tuple[str, ...] | None = None
+    draft_steps: tuple[str, ...] = ()
+    period_text: str | None = None  # the period as the plan wrote it (a draft's may be an event's, without dates)
+    weight: float | None = None  # the plan's weight of the measure (น้ำหนัก)
+    details: tuple[tuple[str, str], ...] = ()  # the plan's other columns, (heading, text): budget, output, KPI, ...
 
     @property
     def overridden(self) -> bool:
         """Whether a head set the percent (with its reason) rather than it being counted from the steps."""
         return self.percent_reason is not None
+
+    @property
+    def detail_rows(self) -> tuple[tuple[str, str], ...]:
+        """The plan's other columns as a page lists them, the weight among them: as the plan wrote it when the
+        import kept its column (a detail headed labels.EXTRA_COLUMN["weight"]), else as stored ("20")."""
+        heading = EXTRA_COLUMN["weight"]
+        if self.weight is None or any(name == heading for name, _ in self.details):
+            return self.details
+        return ((heading, f"{self.weight:g}"), *self.details)
+
+    @property
+    def is_draft(self) -> bool:
+        """Shown as a draft rather than a percent: a draft whose percent no head set (progress.MeasurePercent)."""
+        return self.draft is not None and not self.overridden
 
 
 @dataclass(frozen=True)

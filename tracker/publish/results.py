@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..access import scoped
 from ..extensions import db
 from ..labels import state_status
+from ..measures import draft_missing
 from ..models import Evidence, EvidenceFile, EvidenceReview, Measure, OitItem, Organization, Plan, Task
 from ..oit import results_item_for_plan
 from ..organization import public_url, work_calendar
@@ -156,7 +157,7 @@ def _measure_row(measure: Measure, as_of: date, calendar: WorkCalendar,
             if item.public and item.review is EvidenceReview.ACCEPTED:
                 links.extend(_links(item, evidence_url))
     percent = measure_percent(count_states(states).done, len(steps), measure.progress_override,
-                              measure.progress_reason)
+                              measure.progress_reason, measure.weight, draft_missing(measure))
     return MeasureRow(
         order=measure.order,
         title=measure.title,
@@ -171,6 +172,11 @@ def _measure_row(measure: Measure, as_of: date, calendar: WorkCalendar,
         result=measure.result,
         problems=measure.problems,
         evidence=tuple(links),
+        draft=percent.draft,
+        draft_steps=tuple(measure.draft_steps or ()),
+        period_text=measure.period_text,
+        weight=measure.weight,
+        details=tuple((str(heading), str(text)) for heading, text in measure.details or ()),
     ), percent
 
 

@@ -66,6 +66,7 @@ def task_info(task: Task) -> TaskInfo:
         measure_id=task.measure_id,
         progress_override=task.measure.progress_override,
         progress_reason=task.measure.progress_reason,
+        measure_weight=task.measure.weight,
         snoozed_until=task.snoozed_until,
         acknowledged_by=task.acknowledged_by.display_name if task.acknowledged_by else None,
         blocked_reason=task.blocked_reason,

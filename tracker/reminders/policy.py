@@ -105,11 +105,12 @@ class TaskInfo:
     plan_id: int | None = None  # the weekly summaries count the current plan's tasks only
     done_on: date | None = None  # the local day it was done, when it is
     carried: bool = False  # carried over to the next year's plan: no reminder, counted as tracker.progress does
-    # Its measure, for the measures' percents of the weekly summary: the measure's id, and a head's override of its
-    # percent with the reason.
+    # Its measure, for the measures' percents of the weekly summary: the measure's id, a head's override of its
+    # percent with the reason, and the plan's weight of it (tracker.progress.combined_percent).
     measure_id: int | None = None
     progress_override: int | None = None
     progress_reason: str | None = None
+    measure_weight: float | None = None
     # What the people doing it answered (tracker.tasks): no reminder before `snoozed_until`; who said they are on it;
     # why it cannot be done, who said so and on which local day (the head hears of it the next working day).
     snoozed_until: date | None = None
@@ -550,8 +551,10 @@ def _measures_of(stated: Iterable[tuple[TaskInfo, TaskState]]) -> tuple[MeasureL
     lines = []
     for (order, _, title), of_measure in sorted(by_measure.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         first = of_measure[0][0]
+        # (a measure of tasks is no draft: a draft has none, and so no line here; the daily sweep counts every
+        # measure of the plan in the database, drafts too: selection._weeks)
         percent = measure_percent(count_states(state for _, state in of_measure).done, len(of_measure),
-                                  first.progress_override, first.progress_reason)
+                                  first.progress_override, first.progress_reason, first.measure_weight)
         lines.append(MeasureLine(order, title, percent))
     return tuple(lines)
 

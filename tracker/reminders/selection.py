@@ -290,9 +290,9 @@ _ACKNOWLEDGED_BY, _BLOCKED_BY = aliased(User), aliased(User)
 _TASK_COLUMNS = (Task.id, Task.organization_id, Measure.order, Measure.title, Task.step_number, Task.step_text,
                  Task.division_id, Division.name, Task.assignee_id, Task.due_date, Task.status, Task.reminder_days,
                  Measure.plan_id, Task.done_at, Task.measure_id, Measure.progress_override, Measure.progress_reason,
-                 Task.snoozed_until, _ACKNOWLEDGED_BY.display_name, Task.blocked_reason, _BLOCKED_BY.display_name,
-                 Task.blocked_at, Task.last_activity_at, Task.escalated_head_at, Task.escalated_executive_at,
-                 Task.nudged_at)
+                 Measure.weight, Task.snoozed_until, _ACKNOWLEDGED_BY.display_name, Task.blocked_reason,
+                 _BLOCKED_BY.display_name, Task.blocked_at, Task.last_activity_at, Task.escalated_head_at,
+                 Task.escalated_executive_at, Task.nudged_at)
 
 
 def _task_rows():
@@ -304,7 +304,8 @@ def _task_rows():
 
 def _task_info(row) -> tuple[int, TaskInfo]:
     (id_, organization_id, order, title, step_number, step_text, division_id, division_name, assignee_id, due,
-     status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason, snoozed_until,
+     status, reminder_days, plan_id, done_at, measure_id, progress_override, progress_reason, measure_weight,
+     snoozed_until,
      acknowledged_by, blocked_reason, blocked_by, blocked_at, last_activity_at, escalated_head_at,
      escalated_executive_at, nudged_at) = row
     record = Record.of(due, status, done_at)  # read as tracker.progress reads every task
@@ -315,7 +316,8 @@ def _task_info(row) -> tuple[int, TaskInfo]:
         reminder_days=tuple(reminder_days) if reminder_days is not None else None,
         plan_id=plan_id, done_on=record.done_on, carried=record.status == CARRIED,
         measure_id=measure_id, progress_override=progress_override, progress_reason=progress_reason,
-        snoozed_until=snoozed_until, acknowledged_by=acknowledged_by, blocked_reason=blocked_reason,
+        measure_weight=measure_weight, snoozed_until=snoozed_until, acknowledged_by=acknowledged_by,
+        blocked_reason=blocked_reason,
         blocked_by=blocked_by, blocked_on=local_date(blocked_at) if blocked_at else None,
         doing=status is TaskStatus.DOING, last_activity_on=day_of(last_activity_at),
         escalated_head_on=day_of(escalated_head_at), escalated_executive_on=day_of(escalated_executive_at),
@@ -381,7 +383,8 @@ def _weeks(day: date, plans: dict[int, int]) -> dict[int, Week]:
     counts: dict[int, list[DivisionCount]] = defaultdict(list)
     for organization_id, division_id, name, total, done_count, overdue in db.session.execute(counted):
         counts[organization_id].append(DivisionCount(division_id, name, total, done_count or 0, overdue or 0))
-    # Each measure's percent (a head's override, else its tasks done), counted in the database too.
+    # Each measure's percent (a head's override, else its tasks done; its weight; a draft's lacks), counted in the
+    # database too: every measure of the plan, a draft without tasks as well (it weighs in a weighted plan).
     measures: dict[int, list[MeasureLine]] = defaultdict(list)
     for organization_id, order, title, *counted_measure in db.session.execute(with_task_counts(
             scoped_to(select(Measure.organization_id, Measure.order, Measure.title), Measure, organizations)

@@ -36,7 +36,7 @@ from ..forms import ActionForm, ConfirmImportForm, UploadForm
 from ..ita import PASS_LINE
 from ..labels import INDICATOR_SOURCE
 from ..models import IndicatorSource, Source
-from ..plans import MAX_PLAN_FILE_BYTES, UPLOAD_SUFFIXES, PlanFileError, import_plan, too_large
+from ..plans import MAX_PLAN_FILE_BYTES, UPLOAD_SUFFIXES, PlanFileError, RowChoice, import_plan, too_large
 from ..plans.preview import spelling_text
 from ..plans.sheets import TEMPLATE_HEADER, write_template
 from ..thai import format_period
@@ -123,22 +123,29 @@ def _days(data: dict) -> dict:
     start, end = date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"])
     measures = []
     for measure in data["measures"]:
-        dues: list[date | None] = [date.fromisoformat(d) for d in measure["due_dates"]]
-        dues = dues or [None] * len(measure["steps"])
         measures.append(
             {
                 **measure,
                 "start": date.fromisoformat(measure["start"]) if measure["start"] else None,
                 "end": date.fromisoformat(measure["end"]) if measure["end"] else None,
-                "step_dues": list(zip(measure["steps"], dues, strict=True)),
+                "step_dues": [(t["text"], date.fromisoformat(t["due"]) if t["due"] else None)
+                              for t in measure["tasks"]],
                 "source_label": INDICATOR_SOURCE[IndicatorSource(measure["indicator_source"])],
             }
         )
     return {**data, "measures": measures, "period_text": format_period(start, end)}
 
 
-def _preview_page(upload: Upload | None, data: dict, create_divisions: bool, status_code: int = 200):
+def _preview_page(
+    upload: Upload | None, data: dict, create_divisions: bool, status_code: int = 200,
+    fill: dict[int, dict] | None = None,
+):
+    """The preview; `fill` is what the person is completing of each row the file left a draft (position -> what the
+    row lacks and what they typed), from _fill."""
     confirmable = upload is not None and not data["problems"] and data["status"] in ("would_create", "unchanged")
+    if fill is None:
+        fill = {position: {"lacks": m["draft"], "period": "", "divisions": []}
+                for position, m in enumerate(data["measures"], start=1) if m["draft"]}
     return render_template(
         "imports/preview.html",
         upload=upload,
@@ -148,7 +155,16 @@ def _preview_page(upload: Upload | None, data: dict, create_divisions: bool, sta
         cancel_form=ActionForm(),
         pass_line=PASS_LINE,
         spellings=[spelling_text(spelling) for spelling in data["division_spellings"]],
+        fill=fill,
+        division_options=_division_options(data),
+        drafts=sum(1 for m in data["measures"] if m["draft"]),
     ), status_code
+
+
+def _division_options(data: dict) -> list[str]:
+    """The divisions a person may give a row without one: the organization's, and those the import creates."""
+    names = [d.name for d in current_user.organization.divisions] if current_user.organization else []
+    return names + [name for name in data["divisions_to_create"] if name not in names]
 
 
 def _upload_page(form: UploadForm, problems: list[str] | None = None, status_code: int = 200):
@@ -210,7 +226,7 @@ def upload():
     try:
         result = import_plan(
             saved.path, current_user, source_name=name, organization=current_user.organization,
-            create_divisions=create_divisions, dry_run=True, source=Source.WEB,
+            create_divisions=create_divisions, allow_drafts=True, dry_run=True, source=Source.WEB,
         )
     except PlanFileError as error:
         db.session.rollback()
@@ -227,14 +243,40 @@ def upload():
     return _preview_page(saved, result.preview, create_divisions)
 
 
-def _indicator_choices(upload: Upload, create_divisions: bool) -> dict[int, list[int]]:
-    """Read the ticked indicators per measure. A link the file stated and the person left alone stays "explicit";
-    every other measure's ticks are what the person confirmed."""
+def _shown(upload: Upload, create_divisions: bool) -> dict:
+    """The preview as the file alone gives it (what the person saw first): which rows are drafts, which indicator
+    links the file states."""
     shown = import_plan(
         upload.path, current_user, source_name=upload.name, organization=current_user.organization,
-        create_divisions=create_divisions, dry_run=True, source=Source.WEB,
+        create_divisions=create_divisions, allow_drafts=True, dry_run=True, source=Source.WEB,
     ).preview
     db.session.rollback()
+    return shown
+
+
+def _fill(shown: dict) -> dict[int, dict]:
+    """What the person typed for each row the file left a draft: its period, the divisions ticked (each one offered,
+    or the request is not this page's)."""
+    offered = set(_division_options(shown))
+    fill: dict[int, dict] = {}
+    for position, measure in enumerate(shown["measures"], start=1):
+        if not measure["draft"]:
+            continue
+        period = " ".join(request.form.get(f"period-{position}", "").split())[:200]
+        divisions = request.form.getlist(f"divisions-{position}")
+        if any(name not in offered for name in divisions):
+            abort(400)
+        fill[position] = {"lacks": measure["draft"], "period": period, "divisions": divisions}
+    return fill
+
+
+def _row_choices(fill: dict[int, dict]) -> dict[int, RowChoice]:
+    return {position: RowChoice(row["period"] or None, tuple(row["divisions"])) for position, row in fill.items()}
+
+
+def _indicator_choices(shown: dict) -> dict[int, list[int]]:
+    """Read the ticked indicators per measure. A link the file stated and the person left alone stays "explicit";
+    every other measure's ticks are what the person confirmed."""
     numbers = {int(n) for n in shown["indicator_names"]}
     choices: dict[int, list[int]] = {}
     for position, measure in enumerate(shown["measures"], start=1):
@@ -252,23 +294,32 @@ def _indicator_choices(upload: Upload, create_divisions: bool) -> dict[int, list
 @bp.post("/imports/<token>/confirm")
 @login_required
 def confirm(token: str):
-    """Import the waiting file for real, with the indicator links the person ticked, in one transaction."""
+    """Import the waiting file for real, with the indicator links the person ticked and what they gave the rows the
+    file left drafts, in one transaction; or, with the "check" button, show the preview again with those (the file
+    kept), so a period typed is seen as its dates before anything is written. A row still incomplete comes in as a
+    draft, to complete on the measure's page."""
     require(current_user, Action.IMPORT_PLAN)
     saved = _load(token)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
     create_divisions = form.create_divisions.data == "y"
+    shown = _shown(saved, create_divisions)
+    fill = _fill(shown)
+    checking = request.form.get("action") == "check"
     try:
         result = import_plan(
             saved.path, current_user, source_name=saved.name, organization=current_user.organization,
-            create_divisions=create_divisions, indicator_choices=_indicator_choices(saved, create_divisions),
-            source=Source.WEB,
+            create_divisions=create_divisions, indicator_choices=_indicator_choices(shown),
+            row_choices=_row_choices(fill), allow_drafts=True, dry_run=checking, source=Source.WEB,
         )
     except PlanFileError as error:
         db.session.rollback()
         _discard(saved)
         return _upload_page(UploadForm(), error.problems, 400)
+    if checking:
+        db.session.rollback()
+        return _preview_page(saved, result.preview, create_divisions, 200 if result.ok else 400, fill)
     if result.status == "created":
         try:
             db.session.commit()
@@ -276,8 +327,11 @@ def confirm(token: str):
             db.session.rollback()
             raise
         _discard(saved)
+        drafts = sum(1 for m in result.preview["measures"] if m["draft"])
         flash(f"นำเข้าแผนแล้ว: มาตรการ {len(result.preview['measures'])} รายการ "
-              f"งาน {result.preview['task_count']} งาน", "success")
+              f"งาน {result.preview['task_count']} งาน"
+              + (f" — มาตรการร่าง {drafts} รายการ กรอกช่วงเวลาและผู้รับผิดชอบในหน้ามาตรการ" if drafts else ""),
+              "success")
         return redirect(url_for("dashboard.index"))
     db.session.rollback()
     _discard(saved)

@@ -9,8 +9,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import measures as measure_rules
 from ..access import Action, get_measure, require
 from ..extensions import db
-from ..forms import MeasureReportForm
+from ..forms import CompleteMeasureForm, MeasureReportForm
 from ..models import Evidence, Measure, Plan, Source, Task
+from ..plans.complete import CompleteError
+from ..plans.complete import complete as complete_draft
 from ..plans.current import assessment_for, scores_by_number
 from .pagecache import cached_page
 
@@ -30,7 +32,9 @@ def _report_form(measure: Measure) -> MeasureReportForm:
                              result=measure.result, problems=measure.problems)
 
 
-def _grid(measure_id: int, form: MeasureReportForm | None = None) -> dict:
+def _grid(
+    measure_id: int, form: MeasureReportForm | None = None, complete_form: CompleteMeasureForm | None = None
+) -> dict:
     # The whole grid in a fixed number of queries: tasks with their evidence and division, the plan and its year.
     measure = get_measure(
         current_user, measure_id,
@@ -48,7 +52,45 @@ def _grid(measure_id: int, form: MeasureReportForm | None = None) -> dict:
     assessment = assessment_for(measure.organization_id, measure.plan.fiscal_year.year_be)
     evidence = [e for t in measure.tasks for e in t.evidence]
     return dict(measure=measure, steps=steps, grid=grid, scores=scores_by_number(assessment), assessment=assessment,
-                evidence=evidence, percent=measure_rules.percent_of(measure), report_form=form or _report_form(measure))
+                evidence=evidence, percent=measure_rules.percent_of(measure), report_form=form or _report_form(measure),
+                complete_form=complete_form or _complete_form(measure),
+                draft_lacks=measure_rules.draft_missing(measure) or ())
+
+
+def _complete_form(measure: Measure) -> CompleteMeasureForm | None:
+    """The form that completes a draft (its period as the plan wrote it, its divisions so far), or None."""
+    if not measure.is_draft:
+        return None
+    form = CompleteMeasureForm(measure.organization.divisions, period=measure.period_text or "",
+                               divisions=[d.id for d in measure.divisions])
+    return form
+
+
+@bp.post("/measures/<int:measure_id>/complete")
+@login_required
+def complete(measure_id: int):
+    """Give a draft measure its period and divisions: its tasks are made then, as an import would have made them."""
+    measure = get_measure(current_user, measure_id)
+    require(current_user, Action.IMPORT_PLAN, measure)
+    form = CompleteMeasureForm(measure.organization.divisions)
+    if form.validate_on_submit():
+        try:
+            count = complete_draft(measure, current_user, period_text=form.period.data or "",
+                                   division_ids=form.divisions.data or [], source=Source.WEB)
+        except CompleteError as error:
+            db.session.rollback()
+            if not measure.is_draft:  # completed meanwhile (another tab, another admin): there is no form to show
+                flash(error.message, "error")
+                return redirect(url_for("measures.show", measure_id=measure_id))
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"มาตรการครบแล้ว: สร้างงาน {count} งาน", "success")
+            return redirect(url_for("measures.show", measure_id=measure_id))
+    elif "csrf_token" in form.errors:
+        abort(400)
+    flash("ข้อมูลไม่ครบหรือไม่ถูกต้อง โปรดดูข้อความใต้ช่องที่ต้องแก้", "error")
+    return render_template("measures/show.html", **_grid(measure_id, complete_form=form)), 400
 
 
 @bp.post("/measures/<int:measure_id>/report")

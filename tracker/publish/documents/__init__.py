@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from ...errors import DomainError
-from ...labels import PLAN_COLUMN, RESULTS_COLUMN, WITH_OVERRIDDEN_PERCENT, overridden_note
+from ...labels import PLAN_COLUMN, RESULTS_COLUMN, WITH_OVERRIDDEN_PERCENT, draft_text, overridden_note
 from ...thai import file_date, format_date, format_period, to_thai_digits
 from ..model import MeasureRow, ResultsReport, StepRow
 
@@ -149,7 +149,10 @@ class Words:
     def step_groups(self, measure: MeasureRow) -> list[tuple[str, list[tuple[str, StepRow]]]]:
         """Return a measure's steps as printed: each step's number and text once, then each division's part of it
         (its division, when the step has several, and where it stands). The plan gives a step to several divisions
-        and the tracker makes a task of each part: printed one by one, the step's text would repeat per division."""
+        and the tracker makes a task of each part: printed one by one, the step's text would repeat per division.
+        A draft's steps are the plan's, with no part yet (no task: nobody and no day to stand by)."""
+        if not measure.steps and measure.draft_steps:
+            return [(line, []) for line in self.draft_steps(measure)]
         groups: dict[tuple[int, str], list[StepRow]] = {}
         for step in measure.steps:
             groups.setdefault((step.number, step.text.strip()), []).append(step)
@@ -171,9 +174,23 @@ class Words:
         """Return the day a step was done, or "-"."""
         return EMPTY if step.done_on is None else self.date(step.done_on)
 
+    def draft_steps(self, measure: MeasureRow) -> tuple[str, ...]:
+        """Return a draft's steps as the plan numbers them ("1. ..."): not tasks yet."""
+        return tuple(self.text(f"{number}. {text.strip()}") for number, text in enumerate(measure.draft_steps, 1))
+
     def period(self, measure: MeasureRow) -> str:
-        """Return the measure's period: "1 ต.ค. 2568 – 30 ก.ย. 2569"."""
+        """Return the measure's period: "1 ต.ค. 2568 – 30 ก.ย. 2569"; a draft's not known yet: the plan's words for it
+        when it gave some (an event's: "ตามห้วงเวลาจัดงานประเพณี"), else its draft text."""
+        if measure.period_start is None or measure.period_end is None:
+            return self.text(measure.period_text or draft_text(measure.draft or ("period",)))
         return format_period(measure.period_start, measure.period_end, thai_digits=self.report.thai_digits)
+
+    def measure_percent(self, measure: MeasureRow) -> str:
+        """Return a measure's percent as printed: "50%", or a draft's text ("ร่าง — ยังไม่กำหนดช่วงเวลา") in its
+        place, as every surface shows a draft (labels.percent_text)."""
+        if measure.is_draft:
+            return self.text(draft_text(measure.draft or ()))
+        return self.percent(measure.percent)
 
     def divisions(self, measure: MeasureRow) -> tuple[str, ...]:
         """Return the responsible divisions, one a line."""

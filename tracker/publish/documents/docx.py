@@ -129,7 +129,7 @@ def _lines(cell: _Cell, lines: tuple[str, ...], *, center: bool = False) -> None
 
 
 def _steps(cell: _Cell, measure: MeasureRow, words: Words) -> None:
-    if not measure.steps:
+    if not measure.steps and not measure.draft_steps:
         _lines(cell, ("-",))
         return
     for index, (heading, parts) in enumerate(words.step_groups(measure)):
@@ -144,7 +144,7 @@ def _steps(cell: _Cell, measure: MeasureRow, words: Words) -> None:
 def _percent(cell: _Cell, measure: MeasureRow, words: Words) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(paragraph, words.percent(measure.percent), size=HEADING_PT, bold=True)
+    _run(paragraph, words.measure_percent(measure), size=HEADING_PT, bold=True)
     note = words.percent_note(measure)
     if note:
         _run(cell.add_paragraph(), f"({note})", size=SMALL_PT)

@@ -136,7 +136,6 @@ def render_xlsx(report: ResultsReport) -> bytes:
 
 def _measure(sheet: Worksheet, top: int, measure: MeasureRow, words: Words) -> int:
     """Write one measure from row `top`, one row per step (or per piece of evidence, if more); return the next row."""
-    rows = max(len(measure.steps), len(measure.evidence), 1)
     per_measure = {
         MEASURE: words.text(measure.title),
         ANALYSIS: "\n".join(words.analysis(measure)),
@@ -149,7 +148,10 @@ def _measure(sheet: Worksheet, top: int, measure: MeasureRow, words: Words) -> i
     per_step = [
         {STEPS: words.step(measure, step), STEP_STATUS: words.text(step.status), STEP_DONE_ON: words.step_done_on(step)}
         for step in measure.steps
+    ] or [  # a draft's steps: the plan's, no task yet to stand anywhere
+        {STEPS: line, STEP_STATUS: EMPTY, STEP_DONE_ON: EMPTY} for line in words.draft_steps(measure)
     ]
+    rows = max(len(per_step), len(measure.evidence), 1)
     heights = [1] * rows  # lines each row needs for its own cells
     needed_by_block = 1  # lines the merged cells need over the whole block
 
@@ -159,7 +161,10 @@ def _measure(sheet: Worksheet, top: int, measure: MeasureRow, words: Words) -> i
             cell.border = _BORDER
             cell.font, cell.alignment = _BODY, _WRAP
         first = sheet.cell(top, column)
-        if label == PERCENT:
+        if label == PERCENT and measure.is_draft:  # no figure: its draft text, as every surface shows a draft
+            _text_cell(first, words.measure_percent(measure)).alignment = _CENTER
+            needed_by_block = max(needed_by_block, _lines(words.measure_percent(measure), width))
+        elif label == PERCENT:
             _percent_cell(first, measure.percent, words.report.thai_digits)
         elif label == EVIDENCE:
             for offset, link in enumerate(measure.evidence):
