@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, exists, func
+from sqlalchemy import Select, case, exists, func
 
 from . import audit
 from .access import Action, require
@@ -55,8 +55,8 @@ def percent_of(measure: Measure) -> MeasurePercent:
                            measure.weight, draft_missing(measure))
 
 
-# A draft (Measure.is_draft) in SQL: draft_steps is neither NULL nor JSON null (what setting None writes).
-_IS_DRAFT = and_(Measure.draft_steps.is_not(None), cast(Measure.draft_steps, String) != "null")
+# A draft (Measure.is_draft) in SQL (the column stores None as SQL NULL: models.Measure.draft_steps).
+_IS_DRAFT = Measure.draft_steps.is_not(None)
 # It has a responsible division (draft_missing's "divisions", in SQL).
 _HAS_DIVISIONS = exists().where(measure_division.c.measure_id == Measure.id)
 

@@ -514,13 +514,13 @@ class Measure(OrganizationOwned, Model):
     # The steps of a draft: a row the plan gave without a period or a division is imported without tasks (a task needs
     # both), its steps kept here until a person completes it (tracker.measures.complete); None once it has its tasks.
     # This column is what "draft" means (Measure.is_draft), so every surface asks the same question.
-    draft_steps: Mapped[list[str] | None] = mapped_column(JSON)
+    draft_steps: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))  # None: SQL NULL, never JSON null
     # The plan's weight of the measure (a "น้ำหนัก" column): when every measure of a set has one, their percents
     # combine by it rather than by their tasks (tracker.progress.combined_percent).
     weight: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
     # The plan's other columns, as written (budget, output, KPI, monthly targets): [[heading, text], …] in the plan's
     # order, shown on the measure's page and the public page (tracker.plans.rows.EXTRA_COLUMNS).
-    details: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    details: Mapped[list[list[str]] | None] = mapped_column(JSON(none_as_null=True))
     # Stored as text (values of IndicatorSource), so a new way of linking needs no schema change.
     indicator_source: Mapped[str] = mapped_column(String(20), default=IndicatorSource.EXPLICIT.value)
     # What the results report says of the measure (tracker.measures.report). The percent is derived from the tasks
