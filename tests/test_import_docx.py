@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from docx.table import Table
 from tracker.plans import PlanFileError, read_plan_file
 from tracker.plans.draft import PlanDraft
 from tracker.plans.report import read_report
-from tracker.plans.rows import is_header
+from tracker.plans.rows import MAX_MEASURES, is_header
 
 from .conftest import SEED  # the shared seed, or the copy packaged with the app when shared/ is not beside the repo
 from .factories import counts, login
@@ -98,9 +99,10 @@ def plan_table(document, draft: PlanDraft, *, merge: bool = True, title_row: boo
     return table
 
 
-def seed_docx(path: Path, *, merge: bool = True, text: bool = True) -> Path:
+def seed_docx(path: Path, *, merge: bool = True, text: bool = True, split: int | None = None) -> Path:
     """The seed as a Word document: its lines as paragraphs, its runs of tab-separated lines as tables, and its
-    plan table laid out by plan_table."""
+    plan table laid out by plan_table; with `split`, as two plan tables, the first with the first `split` measures,
+    the second (its header repeated, no title row) with the rest, a title paragraph between them."""
     draft = seed_draft()
     document = Document()
     run: list[list[str]] = []
@@ -108,7 +110,11 @@ def seed_docx(path: Path, *, merge: bool = True, text: bool = True) -> Path:
     def flush() -> None:
         if not run:
             return
-        if is_header(run[0]):
+        if is_header(run[0]) and split is not None:
+            plan_table(document, replace(draft, measures=draft.measures[:split]), merge=merge)
+            document.add_paragraph("แผนการนำผลการประเมินไปสู่การปรับปรุง (ต่อ)")
+            plan_table(document, replace(draft, measures=draft.measures[split:]), merge=merge, title_row=False)
+        elif is_header(run[0]):
             plan_table(document, draft, merge=merge)
         else:
             width = max(len(cells) for cells in run)
@@ -236,6 +242,157 @@ def test_reading_a_docx_does_not_load_python_docx_until_then() -> None:
     code = "import sys, tracker.plans; print('docx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def plan_document(path: Path, *tables: list[list[str]], title: str = "เทศบาลตำบลทดสอบ") -> Path:
+    """A document of tables (each its rows, a cell a string) under a title paragraph, a paragraph between them."""
+    document = Document()
+    if title:
+        document.add_paragraph(title)
+    for number, rows in enumerate(tables):
+        if number:
+            document.add_paragraph("ตัวชี้วัดที่ 2 (ต่อ)")
+        fill(document.add_table(rows=len(rows), cols=len(rows[0])), rows)
+    document.save(str(path))
+    return path
+
+
+SHORT_HEADER = ["ลำดับ", "มาตรการ", "ขั้นตอน", "ระยะเวลา", "ผู้รับผิดชอบ"]
+
+
+@pytest.mark.parametrize("merge", [True, False], ids=["merged", "unmerged"])
+def test_a_plan_over_two_tables_reads_as_one_plan(tmp_path: Path, merge: bool) -> None:
+    whole = read_plan_file(seed_docx(tmp_path / "one.docx", merge=merge))
+    draft = read_plan_file(seed_docx(tmp_path / "แผน.docx", merge=merge, split=2))
+    assert figures(draft) == figures(whole) == figures(seed_draft())
+    assert draft.fiscal_year == whole.fiscal_year == 2569
+    assert (draft.organization, draft.scores) == (whole.organization, whole.scores)
+    assert [m.place for m in draft.measures] == ["แผน.docx ตาราง 2 แถว 3", "แผน.docx ตาราง 2 แถว 5",
+                                                 "แผน.docx ตาราง 3 แถว 2"]
+
+
+def test_the_cli_imports_a_plan_over_two_tables_in_order(runner, tmp_path):
+    path = seed_docx(tmp_path / "plan.docx", split=1)
+    result = runner.invoke(args=["import", str(path), "--dry-run", "--json", "--create-divisions"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["organization"] == "เทศบาลตำบลบางกระบือ" and data["fiscal_year"] == 2569
+    expected = seed_draft().measures
+    assert [m["title"] for m in data["measures"]] == [m.title for m in expected]
+    assert [m["steps"] for m in data["measures"]] == [m.steps for m in expected]
+    assert [m["place"] for m in data["measures"]] == [
+        "plan.docx ตาราง 2 แถว 3", "plan.docx ตาราง 3 แถว 2", "plan.docx ตาราง 3 แถว 4"
+    ]
+    assert data["task_count"] == 16
+    result = runner.invoke(args=["import", str(path), "--create-divisions"])
+    assert result.exit_code == 0, result.output
+    assert counts()["Plan"] == 1 and counts()["Measure"] == 3
+
+
+def test_tables_of_a_plan_give_their_divisions_and_a_year_to_periods_without_one(tmp_path: Path) -> None:
+    path = plan_document(
+        tmp_path / "plan.docx",
+        [SHORT_HEADER, ["1", "จัดทำคู่มือ", "1. จัดทำคู่มือ\n2. เผยแพร่คู่มือ", "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"]],
+        [SHORT_HEADER, ["2", "เผยแพร่ข้อมูล", "1. ปรับปรุงเว็บไซต์", "ตลอดปีงบประมาณ", "กองคลัง, กองช่าง"],
+         ["3", "ประชุมชี้แจง", "1. ประชุม", "มี.ค.", "กองช่าง"]],
+    )
+    draft = read_plan_file(path)
+    assert draft.fiscal_year == 2569 and draft.organization is not None
+    assert [m.title for m in draft.measures] == ["จัดทำคู่มือ", "เผยแพร่ข้อมูล", "ประชุมชี้แจง"]
+    assert [m.division_names for m in draft.measures] == [["สำนักปลัด"], ["กองคลัง", "กองช่าง"], ["กองช่าง"]]
+    assert [(str(m.start), str(m.end)) for m in draft.measures[1:]] == [
+        ("2025-10-01", "2026-09-30"), ("2026-03-01", "2026-03-31")
+    ]
+    assert [m.place for m in draft.measures] == ["plan.docx ตาราง 1 แถว 2", "plan.docx ตาราง 2 แถว 2",
+                                                 "plan.docx ตาราง 2 แถว 3"]
+
+
+def test_a_problem_in_the_second_table_names_it_and_its_row(tmp_path: Path) -> None:
+    path = plan_document(
+        tmp_path / "plan.docx",
+        [SHORT_HEADER, ["1", "จัดทำคู่มือ", "1. จัดทำคู่มือ", "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"]],
+        [["แผนปรับปรุง ตัวชี้วัดที่ 9", "", "", "", ""], SHORT_HEADER,
+         ["2", "เผยแพร่ข้อมูล", "1. ปรับปรุงเว็บไซต์", "ต.ค. 68 - ธ.ค. 68", "สำนักปลัด"],
+         ["3", "ประชุมชี้แจง", "1. ประชุม", "ภายในปีนี้", "สำนักปลัด"]],
+    )
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith("plan.docx ตาราง 2 แถว 4 คอลัมน์ “") and "ภายในปีนี้" in problem
+    draft = caught.value.draft
+    assert draft is not None and draft.fiscal_year == 2569 and len(draft.measures) == 3
+
+
+def test_a_table_whose_periods_end_in_another_fiscal_year_is_a_problem(tmp_path: Path) -> None:
+    path = plan_document(
+        tmp_path / "plan.docx",
+        [SHORT_HEADER, ["1", "จัดทำคู่มือ", "1. จัดทำคู่มือ", "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"],
+         ["2", "อบรม", "1. อบรม", "ตลอดปีงบประมาณ", "สำนักปลัด"]],
+        [SHORT_HEADER, ["3", "เผยแพร่ข้อมูล", "1. ปรับปรุงเว็บไซต์", "ต.ค. 69 - ก.ย. 70", "สำนักปลัด"],
+         ["4", "ประชุม", "1. ประชุม", "ภายในปีนี้", "สำนักปลัด"]],
+    )
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(path)
+    problems = caught.value.problems
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("plan.docx: ช่วงเวลาของมาตรการในตารางแผนสิ้นสุดในหลายปีงบประมาณ")
+    assert "2569 (ตาราง 1 แถว 2)" in problems[0] and "2570 (ตาราง 2 แถว 2)" in problems[0]
+    # What no year would cure is still said; a period wanting a year ("ตลอดปีงบประมาณ") is not.
+    assert problems[1].startswith("plan.docx ตาราง 2 แถว 3 คอลัมน์ “") and "ภายในปีนี้" in problems[1]
+    draft = caught.value.draft
+    assert draft is not None and draft.fiscal_year is None and draft.year_refused and len(draft.measures) == 4
+
+    # Told the year, the tables are read in it (the import then warns of the periods outside it).
+    assert len(problems_of(path, fiscal_year=2569)) == 1
+
+
+def test_tables_without_a_year_anywhere_say_so_once(tmp_path: Path) -> None:
+    path = plan_document(
+        tmp_path / "plan.docx",
+        [SHORT_HEADER, ["1", "จัดทำคู่มือ", "1. จัดทำคู่มือ", "ตลอดปีงบประมาณ", "สำนักปลัด"]],
+        [SHORT_HEADER, ["2", "เผยแพร่ข้อมูล", "1. ปรับปรุงเว็บไซต์", "มี.ค.", "สำนักปลัด"]],
+    )
+    (problem,) = problems_of(path)
+    assert problem.startswith("plan.docx: ไม่มีช่วงเวลาใดระบุปี")
+    draft = read_plan_file(path, fiscal_year=2570)
+    assert draft.fiscal_year == 2570 and [str(m.end) for m in draft.measures] == ["2027-09-30", "2027-03-31"]
+
+
+def test_the_measure_limit_counts_every_table(tmp_path: Path) -> None:
+    def rows(first: int, count: int) -> list[list[str]]:
+        return [SHORT_HEADER] + [
+            [str(n), f"มาตรการที่ {n}", "1. ดำเนินการ", "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"]
+            for n in range(first, first + count)
+        ]
+
+    first = MAX_MEASURES - 50
+    path = plan_document(tmp_path / "plan.docx", rows(1, first), rows(first + 1, 60))
+    with pytest.raises(PlanFileError) as caught:
+        read_plan_file(path)
+    (problem,) = caught.value.problems
+    # Table 2's 51st measure (row 52, under its header) is the plan's first past the limit; 210 are counted in all.
+    assert problem.startswith(f"plan.docx ตาราง 2 แถว 52: ตารางมีมาตรการ{MAX_MEASURES + 10:,} แถว")
+    assert "นับรวมตารางแผนทั้ง 2 ตาราง" in problem
+    draft = caught.value.draft
+    assert draft is not None and len(draft.measures) == MAX_MEASURES
+    assert draft.measures[-1].title == f"มาตรการที่ {MAX_MEASURES}"
+    assert draft.measures[-1].place == "plan.docx ตาราง 2 แถว 51"
+
+    path = plan_document(tmp_path / "fits.docx", rows(1, first), rows(first + 1, 50))
+    assert len(read_plan_file(path).measures) == MAX_MEASURES
+
+
+def test_a_table_without_a_header_after_the_plan_tables_is_context(tmp_path: Path) -> None:
+    path = plan_document(
+        tmp_path / "plan.docx",
+        [SHORT_HEADER, ["1", "จัดทำคู่มือ", "1. จัดทำคู่มือ", "ต.ค. 68 - ก.ย. 69", "สำนักปลัด"]],
+        [SHORT_HEADER, ["2", "เผยแพร่ข้อมูล", "1. ปรับปรุงเว็บไซต์", "ตลอดปีงบประมาณ", "กองคลัง"]],
+        [["ลงชื่อ", "นายก เทศบาลตำบลทดสอบ"], ["วันที่", "1 ต.ค. 2568"]],
+        title="",
+    )
+    draft = read_plan_file(path)
+    assert [m.title for m in draft.measures] == ["จัดทำคู่มือ", "เผยแพร่ข้อมูล"]
+    assert draft.organization is not None and draft.organization.name == "เทศบาลตำบลทดสอบ"  # from the last table
 
 
 # --- the web and the command line ----------------------------------------------------------------------------------

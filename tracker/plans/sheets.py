@@ -143,7 +143,12 @@ def read_sheet(path: Path, source: str, fiscal_year: int | None) -> PlanDraft:
     return _read_rows(rows, source, place, fiscal_year)
 
 
-def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | None) -> PlanDraft:
+def _read_rows(
+    rows: list[_Row], source: str, place: str, fiscal_year: int | None, *, find_year: bool = True
+) -> PlanDraft:
+    """The header's and measures' rows read into a PlanDraft in `fiscal_year`, or with None in the one every period
+    ends in; with `find_year` False, a None year stays None (the rows read without one, for a caller reading several
+    tables to find the year over them all: word.read_word)."""
     if not rows:
         raise PlanFileError([f"{source}: ไฟล์ว่าง ไม่มีหัวตารางและไม่มีมาตรการ (the file is empty)"])
     (header_row, header), body = rows[0], rows[1:]
@@ -178,7 +183,7 @@ def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | Non
 
     year = fiscal_year
     measures, problems = read(year)
-    if year is None:
+    if year is None and find_year:
         ends: dict[int, list[int]] = defaultdict(list)  # fiscal year -> rows whose period ends in it
         for number, measure in measures:
             if measure.end is not None:
@@ -199,8 +204,10 @@ def _read_rows(rows: list[_Row], source: str, place: str, fiscal_year: int | Non
             some_year = min(ends) if ends else fiscal_year_of(date.today())
             cured = set(problems) - set(read(some_year)[1])
             problems = [_fiscal_year_problem(source, ends)] + [p for p in problems if p not in cured]
-    # A year is always found or given unless a problem above says why not.
-    draft = PlanDraft(source=source, fiscal_year=year, measures=[m for _, m in measures], year_refused=year is None)
+    # A year is always found or given (with find_year) unless a problem above says why not.
+    draft = PlanDraft(
+        source=source, fiscal_year=year, measures=[m for _, m in measures], year_refused=year is None and find_year
+    )
     if problems:
         raise PlanFileError(problems, draft)  # with what was read, for the import's own checks to run on
     return draft
