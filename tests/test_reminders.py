@@ -858,10 +858,12 @@ def test_a_whole_fiscal_year_plans_in_under_two_seconds():
     year, tasks, people = fiscal_year_2569()
     assert (len(year), len(tasks), len(people)) == (365, 200, 50)
     groups = [Group(1, DIVISIONS[1], 25), Group(3, DIVISIONS[3], 12)]
-    started = time.perf_counter()
+    # CPU time, not wall time: the planning's own cost, which a busy neighbour (another xdist worker, a shared CI
+    # machine) does not change; about 0.6 s here, and a planner gone quadratic in the tasks would take minutes.
+    started = time.process_time()
     plans = [plan_day(day, tasks, people, CAL, groups=groups) for day in year]
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2, f"{elapsed:.2f} s"
+    elapsed = time.process_time() - started
+    assert elapsed < 2, f"{elapsed:.2f} s CPU"
     assert sum(p.message_count for p in plans) > 0
     assert sum(len(p.group_digests) for p in plans) > 0
     assert all(p.message_count == 0 for p in plans if not CAL.is_working_day(p.day))
