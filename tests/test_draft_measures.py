@@ -151,13 +151,15 @@ def test_the_public_page_shows_the_draft_its_weight_and_the_plans_other_columns(
     assert "measure-details" not in re.search(r'<article class="card" id="m1">.*?</article>', page, re.S)[0]
 
 
-def test_the_public_page_keeps_the_plans_own_weight_cell(app, drafted):
+def test_the_public_page_lists_the_weight_then_the_plans_other_columns(app, drafted):
     measure = drafted.plan.measures[2]
-    measure.details = [["น้ำหนัก (ร้อยละ)", "20%"]]  # the import keeps the cell as written, and reads its number
+    measure.weight = 12.5  # the import reads the weight as a number; the other columns it keeps as written
+    measure.details = [["งบประมาณ", "๕๐,๐๐๐"], ["ผลผลิต", "คู่มือ 1 เล่ม"]]
     db.session.commit()
     page = _page(app.test_client().get(f"/o/{drafted.org.id}/2569"))
     plan = re.search(r'<article class="card" id="m3">.*?</article>', page, re.S)[0]
-    assert re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", plan) == [("น้ำหนัก (ร้อยละ)", "20%")]
+    assert re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", plan) == [
+        ("น้ำหนัก (ร้อยละ)", "12.5"), ("งบประมาณ", "๕๐,๐๐๐"), ("ผลผลิต", "คู่มือ 1 เล่ม")]
 
 
 def test_a_draft_with_its_period_lacks_its_divisions_only(app, linked):

@@ -67,12 +67,10 @@ class MeasureRow:
 
     @property
     def detail_rows(self) -> tuple[tuple[str, str], ...]:
-        """The plan's other columns as a page lists them, the weight among them: as the plan wrote it when the
-        import kept its column (a detail headed labels.EXTRA_COLUMN["weight"]), else as stored ("20")."""
-        heading = EXTRA_COLUMN["weight"]
-        if self.weight is None or any(name == heading for name, _ in self.details):
+        """The plan's other columns as a page lists them, its weight first (kept as a number, not among them)."""
+        if self.weight is None:
             return self.details
-        return ((heading, f"{self.weight:g}"), *self.details)
+        return ((EXTRA_COLUMN["weight"], f"{self.weight:g}"), *self.details)
 
     @property
     def is_draft(self) -> bool:
