@@ -97,6 +97,16 @@ def test_every_division_lists_and_abbreviations_import(runner, tmp_path):
     assert [d.name for d in roads.divisions] == ["กองคลัง", "กองช่าง"]
 
 
+def test_an_abbreviation_creates_the_division_it_stands_for(runner, tmp_path):
+    make_org(divisions=())
+    path = plan_csv(tmp_path, [("จัดทำคู่มือ", "6", "1. ร่าง", "ต.ค. 68 - ก.ย. 69", "สป./กค.")])
+    result = run_import(runner, path, "--create-divisions")
+    assert result.exit_code == 0, result.output
+    (measure,) = only_plan().measures
+    assert [d.name for d in measure.divisions] == ["สำนักปลัดเทศบาล", "กองคลัง"]
+    assert [d.short_name for d in measure.divisions] == ["สำนักปลัด", "คลัง"]
+
+
 # --- periods -------------------------------------------------------------------------------------------------------
 
 

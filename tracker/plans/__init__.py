@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -235,6 +236,11 @@ def _resolve_organization(
     return None
 
 
+# How a division's own name starts (กองคลัง, สำนักปลัด, ส่วนโยธา, หน่วยตรวจสอบภายใน); a name that does not is an
+# abbreviation or a short name (กค., ตรวจสอบภายใน).
+_UNIT_NAME = re.compile(r"(?:กอง|สำนัก|ส่วน|หน่วย|งาน)")
+
+
 def _resolve_divisions(
     draft: PlanDraft, org: Organization | None, create: bool, problems: list[str]
 ) -> tuple[dict[str, list], list[build.NewDivision]]:
@@ -261,11 +267,14 @@ def _resolve_divisions(
             # Not here yet: group the spellings of one division (สำนักปลัด, สำนักปลัดเทศบาล) so the preview counts
             # it once, whether it will be created or is reported missing.
             spec = catalogue_entry(name)
-            target = new.setdefault(division_key(spec.name if spec else name), build.NewDivision(name=name, spec=spec))
+            # An abbreviation (กค., สป.) names no division to create: the common name it stands for does.
+            spelled = spec.name if spec and not _UNIT_NAME.match(name) else name
+            target = new.setdefault(division_key(spec.name if spec else name),
+                                    build.NewDivision(name=spelled, spec=spec))
             target.spellings.add(name)
             target.places.append(place)
-            if len(name) > len(target.name):  # name it by the fullest spelling the plan uses
-                target.name = name
+            if len(spelled) > len(target.name):  # name it by the fullest spelling the plan uses
+                target.name = spelled
             meaning[name] = [target]
     if new and not create:
         for target in new.values():
