@@ -227,6 +227,7 @@ def test_a_draft_is_completed_on_its_page_and_gets_the_tasks_the_file_would_have
     login(client, admin.username)
     page = client.get(f"/measures/{event.id}").get_data(as_text=True)
     assert f'action="/measures/{event.id}/complete"' in page
+    assert 'placeholder="เช่น ต.ค. 68 - ก.ย. 69' in page  # an example of the plan's own year, as its rows write it
     wrong = post_form(client, f"/measures/{event.id}/complete", {"period": "ตามสะดวก", "divisions": [finance.id]})
     assert wrong.status_code == 400 and "อ่านช่วงเวลาไม่ได้" in wrong.get_data(as_text=True)
     none = post_form(client, f"/measures/{event.id}/complete", {"period": "ทุกไตรมาส"})
@@ -334,6 +335,7 @@ def test_drafts_are_completed_in_the_preview_before_importing(app, client, tmp_p
     assert 'name="period-2"' in page and 'name="period-3"' in page and 'name="period-1"' not in page
     assert 'name="divisions-4"' in page and 'name="divisions-2"' not in page
     assert "ร่าง 3" in page  # on the import button
+    assert 'placeholder="เช่น ต.ค. 68 - ก.ย. 69' in page
 
     finance = next(d for d in org.divisions if d.name == "กองคลัง")
     data = confirm_data(client, page, {})

@@ -252,8 +252,7 @@ class PublishForm(FlaskForm):
 class CompleteMeasureForm(FlaskForm):
     """A draft measure's period and divisions (tracker.plans.complete checks them and says why in Thai)."""
 
-    period = StringField("ช่วงเวลาดำเนินการ", validators=[Length(max=200, message="ยาวได้ไม่เกิน 200 ตัวอักษร")],
-                         render_kw={"placeholder": "เช่น ต.ค. 68 - ก.ย. 69, ไตรมาส 2, ทุกเดือน"})
+    period = StringField("ช่วงเวลาดำเนินการ", validators=[Length(max=200, message="ยาวได้ไม่เกิน 200 ตัวอักษร")])
     divisions = SelectMultipleField("ผู้รับผิดชอบ", coerce=int, validate_choice=True,
                                     invalid_value_message="เลือกได้เฉพาะกองของหน่วยงานนี้",
                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

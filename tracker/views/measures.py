@@ -63,6 +63,9 @@ def _complete_form(measure: Measure) -> CompleteMeasureForm | None:
         return None
     form = CompleteMeasureForm(measure.organization.divisions, period=measure.period_text or "",
                                divisions=[d.id for d in measure.divisions])
+    year = measure.plan.fiscal_year.year_be  # the example is of the plan's own year, as its rows would write it
+    form.period.render_kw = {"placeholder": f"เช่น ต.ค. {(year - 1) % 100:02d} - ก.ย. {year % 100:02d}, ไตรมาส 2, "
+                                            "ทุกเดือน"}
     return form
 
 
