@@ -230,6 +230,9 @@ def test_a_draft_is_completed_on_its_page_and_gets_the_tasks_the_file_would_have
     assert 'placeholder="เช่น ต.ค. 68 - ก.ย. 69' in page  # an example of the plan's own year, as its rows write it
     wrong = post_form(client, f"/measures/{event.id}/complete", {"period": "ตามสะดวก", "divisions": [finance.id]})
     assert wrong.status_code == 400 and "อ่านช่วงเวลาไม่ได้" in wrong.get_data(as_text=True)
+    same = post_form(client, f"/measures/{event.id}/complete",
+                     {"period": "ตามห้วงเวลาจัดงานประเพณี", "divisions": [finance.id]})
+    assert same.status_code == 400 and "ยังไม่ได้ระบุวันที่ — กรอกเป็นเดือน ไตรมาส หรือรอบ" in same.get_data(as_text=True)
     none = post_form(client, f"/measures/{event.id}/complete", {"period": "ทุกไตรมาส"})
     assert none.status_code == 400 and "เลือกกองที่รับผิดชอบอย่างน้อยหนึ่งกอง" in none.get_data(as_text=True)
     db.session.expire_all()

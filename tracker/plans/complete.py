@@ -15,7 +15,7 @@ from ..access import Action, require, scoped
 from ..errors import DomainError
 from ..extensions import db
 from ..models import AuditAction, Division, Measure, Source, User
-from ..thai import PeriodError, format_period, read_period
+from ..thai import PeriodError, UndatedPeriod, format_period, read_period
 from .build import add_tasks, planned_tasks
 from .rows import clean
 
@@ -54,6 +54,9 @@ def complete(
         raise CompleteError("ช่วงเวลายาวได้ไม่เกิน 200 ตัวอักษร", "period")
     try:
         period = read_period(text, measure.plan.fiscal_year.year_be)
+    except UndatedPeriod:  # the event's words again: what it lacks is a date
+        raise CompleteError(f"“{text}” ยังไม่ได้ระบุวันที่ — กรอกเป็นเดือน ไตรมาส หรือรอบ เช่น ไตรมาส 2 หรือ "
+                            "พ.ค. 69 ตามห้วงเวลาที่จะจัดจริง", "period") from None
     except PeriodError as error:
         raise CompleteError(str(error), "period") from None
     # Only the measure's own organization's divisions: an id of another agency's is no division here.
