@@ -361,3 +361,23 @@ def test_drafts_are_completed_in_the_preview_before_importing(app, client, tmp_p
     assert not event.is_draft and {t.due_date for t in event.tasks} == {date(2026, 2, 28), date(2026, 3, 31)}
     assert unnamed.is_draft and unnamed.tasks == []
     assert not website.is_draft and [d.name for d in website.divisions] == ["กองคลัง"]
+
+
+def test_a_recurring_measure_copied_into_the_next_year_names_its_rounds_a_year_on(runner, tmp_path):
+    from tracker.models import Source
+    from tracker.plans.build import round_a_year_on
+    from tracker.plans.next_year import copy_plan
+
+    assert round_a_year_on("รายงาน (รอบ ไตรมาส 4/69)") == "รายงาน (รอบ ไตรมาส 4/70)"
+    assert round_a_year_on("รายงาน (รอบ 1-5 ธ.ค. 99)") == "รายงาน (รอบ 1-5 ธ.ค. 00)"
+    assert round_a_year_on("ประชุม (ครั้งที่ 2)") == "ประชุม (ครั้งที่ 2)"  # not a round: as it is
+    org = make_org()
+    path = plan_csv(tmp_path, [("เผยแพร่ข้อมูลจัดซื้อจัดจ้าง", "9", STEPS, "ทุกเดือน", "กองคลัง")])
+    assert run_import(runner, path, "--fiscal-year", "2569").exit_code == 0
+    admin = make_user(org, "copy-admin", Role.ADMIN)
+    db.session.commit()
+    copy = copy_plan(only_plan(), admin, source=Source.WEB)
+    db.session.commit()
+    tasks = sorted(copy.measures[0].tasks, key=lambda t: t.step_number)
+    assert (tasks[0].step_text, tasks[0].due_date) == ("รวบรวมข้อมูล (รอบ ต.ค. 69)", date(2026, 10, 16))
+    assert (tasks[-1].step_text, tasks[-1].due_date) == ("เผยแพร่บนเว็บไซต์ (รอบ ก.ย. 70)", date(2027, 9, 30))

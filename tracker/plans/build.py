@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -93,8 +94,26 @@ def planned_tasks(
     for occurrence in occurrences:
         dues = spread_due_dates(occurrence.start, occurrence.end, len(steps))
         for text, due in zip(steps, dues, strict=True):
-            planned.append(PlannedTask(len(planned) + 1, f"{text} (รอบ {occurrence.label})", due))
+            planned.append(PlannedTask(len(planned) + 1, round_text(text, occurrence.label), due))
     return planned
+
+
+def round_text(step: str, label: str) -> str:
+    """A recurring step's task text: the step and its round, "รวบรวมข้อมูล (รอบ ต.ค. 68)"."""
+    return f"{step} (รอบ {label})"
+
+
+# A round's label ends in its two-digit Buddhist year ("ต.ค. 68", "1-5 ต.ค. 68", "ไตรมาส 1/69": thai.Occurrence).
+_ROUND_YEAR = re.compile(r"\(รอบ [^()]*?(?P<year>\d{2})\)\Z")
+
+
+def round_a_year_on(task_text: str) -> str:
+    """The text of a recurring task's round a year later, as a plan copied into the next fiscal year has it
+    ("… (รอบ ต.ค. 68)" -> "… (รอบ ต.ค. 69)"); any other text as it is."""
+    found = _ROUND_YEAR.search(task_text)
+    if found is None:
+        return task_text
+    return f"{task_text[:found.start('year')]}{(int(found['year']) + 1) % 100:02d}{task_text[found.end('year'):]}"
 
 
 @dataclass

@@ -76,7 +76,7 @@ from ..models import AuditAction, AuditEvent, Division, FiscalYear, Measure, Pla
 from ..reminders.inputs import task_info
 from ..reminders.policy import Person, recipients_for
 from ..thai import ce_year, fiscal_year_bounds, fiscal_year_of, format_date
-from .build import ensure_fiscal_year
+from .build import ensure_fiscal_year, round_a_year_on
 from .current import plan_of_year, plan_years
 
 OPEN_STATUSES = tuple(status for status in TaskStatus if status.is_open)
@@ -347,7 +347,9 @@ def copy_plan(plan: Plan, actor: User, *, source: Source) -> Plan:
         db.session.add(new)  # (a row reaches the session by add, never through its parent's relationship)
         for task in measure.tasks:
             db.session.add(Task(
-                measure=new, step_number=task.step_number, step_text=task.step_text, division=task.division,
+                # A recurring step's round moves on with its due date ("(รอบ ต.ค. 68)" -> "(รอบ ต.ค. 69)").
+                measure=new, step_number=task.step_number, step_text=round_a_year_on(task.step_text),
+                division=task.division,
                 due_date=one_year_later(task.due_date), status=TaskStatus.TODO, assignee=_still_active(task.assignee),
                 reminder_days=list(task.reminder_days) if task.reminder_days is not None else None,
             ))
