@@ -100,26 +100,25 @@ def daily_reminders() -> bool:
 
 def remove_unattached_uploads() -> bool:
     """Part of the daily job, after the reminders: the photos and files sent in the LINE chat and never attached to
-    a task for over a week are removed with their files (tracker/line/uploads.py). Whatever goes wrong here is logged
-    and never stops the reminders; it is tried again the next day."""
-    try:
-        return _tolerating_database_faults("unattached LINE uploads", uploads.remove_unattached,
-                                           "tried again at tomorrow's run")
-    except Exception:
-        log.exception("unattached LINE uploads could not be removed; tried again at tomorrow's run")
-        db.session.rollback()
-        return False
+    a task for over a week are removed with their files (tracker/line/uploads.py)."""
+    return _daily_cleanup("unattached LINE uploads", uploads.remove_unattached,
+                          "unattached LINE uploads could not be removed")
 
 
 def remove_old_sent_messages() -> bool:
     """Part of the daily job, beside the uploads' cleanup: the record of digest messages sent to people (which a
-    photo quoting one attaches to its task, tracker/line/uploads.py) is removed after 30 days. Whatever goes wrong
-    here is logged and never stops the reminders; it is tried again the next day."""
+    photo quoting one attaches to its task, tracker/line/uploads.py) is removed after 30 days."""
+    return _daily_cleanup("LINE digest messages sent", uploads.remove_old_sent_messages,
+                          "the record of LINE digest messages sent could not be cleaned")
+
+
+def _daily_cleanup(what: str, work: Callable[[], object], failure: str) -> bool:
+    """Run one of the daily job's cleanups: whatever goes wrong is logged and never stops the reminders; it is tried
+    again the next day."""
     try:
-        return _tolerating_database_faults("LINE digest messages sent", uploads.remove_old_sent_messages,
-                                           "tried again at tomorrow's run")
+        return _tolerating_database_faults(what, work, "tried again at tomorrow's run")
     except Exception:
-        log.exception("the record of LINE digest messages sent could not be cleaned; tried again at tomorrow's run")
+        log.exception("%s; tried again at tomorrow's run", failure)
         db.session.rollback()
         return False
 

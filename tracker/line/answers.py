@@ -179,12 +179,17 @@ def ask_reason(pressed: Pressed) -> list[dict]:
     if (closed := _closed(task)) is not None:
         return [flex.text(closed)]
     _wait_for(user, task=task)
+    return _reason_asked(pressed, "ที่ทำไม่ได้", f"งาน: “{named(task)}”", "หัวหน้ากองจะเห็น")
+
+
+def _reason_asked(pressed: Pressed | ReviewPressed, reason: str, about: str, seen_by: str) -> list[dict]:
+    """Ask for a reason (ทำไม่ได้'s, ส่งกลับแก้ไข's), typed next in the person's own chat with the bot, named in a
+    group (ask_reason says why there), within REASON_WINDOW."""
     minutes = int(REASON_WINDOW.total_seconds() // 60)
-    where = "" if pressed.one_to_one else f"คุณ{user.display_name}: "
+    where = "" if pressed.one_to_one else f"คุณ{pressed.user.display_name}: "
     chat = "ที่นี่" if pressed.one_to_one else "ในแชทส่วนตัวกับบัญชีนี้ (ไม่ใช่ในกลุ่ม)"
-    return [flex.text(f"{where}พิมพ์เหตุผลที่ทำไม่ได้ {chat} ภายใน {minutes} นาที\n"
-                      f"งาน: “{named(task)}”\n"
-                      "ข้อความถัดไปของคุณจะบันทึกเป็นเหตุผล และหัวหน้ากองจะเห็น — พิมพ์ “งาน” เพื่อยกเลิก")]
+    return [flex.text(f"{where}พิมพ์เหตุผล{reason} {chat} ภายใน {minutes} นาที\n{about}\n"
+                      f"ข้อความถัดไปของคุณจะบันทึกเป็นเหตุผล และ{seen_by} — พิมพ์ “งาน” เพื่อยกเลิก")]
 
 
 def forget_reason(user: User) -> None:
@@ -294,12 +299,8 @@ def review_pressed(pressed: ReviewPressed) -> list[dict]:
         return [flex.text(f"ตรวจผ่านแล้ว ✅ “{_named_evidence(item)}”\nงาน: “{named(item.task)}”\n"
                           "เผยแพร่ต่อสาธารณะได้ที่หน้างานในเว็บ")]
     _wait_for(user, item=item)
-    minutes = int(REASON_WINDOW.total_seconds() // 60)
-    where = "" if pressed.one_to_one else f"คุณ{user.display_name}: "
-    chat = "ที่นี่" if pressed.one_to_one else "ในแชทส่วนตัวกับบัญชีนี้ (ไม่ใช่ในกลุ่ม)"
-    return [flex.text(f"{where}พิมพ์เหตุผลที่ต้องแก้ไข {chat} ภายใน {minutes} นาที\n"
-                      f"หลักฐาน: “{_named_evidence(item)}”\nงาน: “{named(item.task)}”\n"
-                      "ข้อความถัดไปของคุณจะบันทึกเป็นเหตุผล และผู้ส่งจะเห็นในสรุปถัดไป — พิมพ์ “งาน” เพื่อยกเลิก")]
+    return _reason_asked(pressed, "ที่ต้องแก้ไข", f"หลักฐาน: “{_named_evidence(item)}”\nงาน: “{named(item.task)}”",
+                         "ผู้ส่งจะเห็นในสรุปถัดไป")
 
 
 def _typed_send_back(organization: Organization, user: User, evidence_id: int, text: str) -> list[dict]:

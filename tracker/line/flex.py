@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from tracker.thai import format_date
@@ -71,6 +71,7 @@ TICKED_TITLE = "✅ บันทึกว่าเสร็จแล้ว"
 _LIMITS = {"state": 60, "step": 300, "measure": 160, "division": 80, "status": 30, "short": 40}
 # If a carousel still comes out too large (very long URLs or postback data), its texts are cut further.
 _CAROUSEL_SCALES = (1.0, 0.5, 0.25)
+_T = TypeVar("_T")  # what a carousel is tried at: a scale of the texts, and for tasks whether with ส่งรูปหลักฐาน
 _MIN_LIMIT = 8
 
 _JSON_OPTIONS: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
@@ -285,21 +286,31 @@ def task_carousel(
     overflow = len(cards) > MAX_BUBBLES
     shown = list(cards[: MAX_BUBBLES - 1] if overflow else cards)
     data = [_answer_data(card, postback) for card in shown]
-    bubbles: list[dict] = []
+
+    def bubbles(attempt: tuple[float, bool]) -> list[dict]:
+        scale, photo = attempt
+        return [_task_bubble(card, base_url, signed if photo or signed is None else
+                             {k: v for k, v in signed.items() if k != "photo"}, _limits(scale))
+                for card, signed in zip(shown, data, strict=True)]
+
     # Texts cut further, then (absurd URLs or postback data only) without ส่งรูปหลักฐาน: a photo sent is still
     # offered the tasks.
     tries = [(scale, True) for scale in _CAROUSEL_SCALES] + [(_CAROUSEL_SCALES[-1], False)]
-    for scale, photo in tries:
-        limits = _limits(scale)
-        bubbles = [_task_bubble(card, base_url, signed if photo or signed is None else
-                                {k: v for k, v in signed.items() if k != "photo"}, limits)
-                   for card, signed in zip(shown, data, strict=True)]
-        if overflow:
-            bubbles.append(_more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks"))
-        if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
+    more = _more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks") if overflow else None
+    return _fitted_carousel(tries, bubbles, more, alt_text)
+
+
+def _fitted_carousel(tries: Sequence[_T], bubbles: Callable[[_T], list[dict]], more: dict | None,
+                     alt_text: str) -> dict:
+    """A carousel of the first of `tries` whose bubbles (and the `more` bubble last, when given) fit LINE's size
+    limit, else of the last. Still too large only with absurd URLs or postback data; validate() says so rather than
+    this guessing more."""
+    contents: list[dict] = []
+    for attempt in tries:
+        contents = bubbles(attempt) + ([more] if more is not None else [])
+        if _json_bytes({"type": "carousel", "contents": contents}) <= MAX_CAROUSEL_BYTES:
             break
-    # Still too large only with more absurd URLs or postback data; validate() says so rather than this guessing more.
-    return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
+    return flex_message({"type": "carousel", "contents": contents}, alt_text)
 
 
 ATTACH_LABEL = "แนบกับงานนี้"
@@ -321,21 +332,20 @@ def attach_carousel(
     overflow = len(cards) > MAX_BUBBLES
     shown = list(cards[: MAX_BUBBLES - 1] if overflow else cards)
     data = [attach_data(card.id) for card in shown]
-    bubbles: list[dict] = []
-    for scale in _CAROUSEL_SCALES:
+
+    def bubbles(scale: float) -> list[dict]:
         limits = _limits(scale)
-        bubbles = []
+        made = []
         for card, signed in zip(shown, data, strict=True):
             bubble = _task_bubble(card, base_url, None, limits)
             button = _postback_button(ATTACH_LABEL, signed, f"{ATTACH_LABEL}: {_short_step(card, limits)}",
                                       style="primary")
             bubble["footer"]["contents"].insert(0, button)
-            bubbles.append(bubble)
-        if overflow:
-            bubbles.append(_more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks"))
-        if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
-            break
-    return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
+            made.append(bubble)
+        return made
+
+    more = _more_bubble(len(cards), len(shown), more_url or f"{base_url.rstrip('/')}/tasks") if overflow else None
+    return _fitted_carousel(_CAROUSEL_SCALES, bubbles, more, alt_text)
 
 
 ACCEPT_LABEL = "ผ่าน"
@@ -404,21 +414,19 @@ def review_carousel(
         raise ValueError("review_carousel needs at least one card")
     shown = list(cards[: MAX_BUBBLES - 1])
     data = [(postback("accept", card), postback("sendback", card)) for card in shown]
-    more_url = f"{base_url.rstrip('/')}/reviews"
-    bubbles: list[dict] = []
-    for scale in _CAROUSEL_SCALES:
+    more = None
+    if total > len(shown):
+        more = _more_bubble(total, len(shown), f"{base_url.rstrip('/')}/reviews")
+        more["body"]["contents"][0]["text"] = f"หลักฐานรอตรวจทั้งหมด {total} รายการ"
+        more["body"]["contents"][1]["text"] = (f"แสดงที่นี่ {len(shown)} รายการ"
+                                               f" อีก {total - len(shown)} รายการตรวจได้ในเว็บ")
+        more["footer"]["contents"][0]["action"]["label"] = REVIEWS_LABEL
+
+    def bubbles(scale: float) -> list[dict]:
         limits = _limits(scale)
-        bubbles = [_review_bubble(card, base_url, signed, limits) for card, signed in zip(shown, data, strict=True)]
-        if total > len(shown):
-            more = _more_bubble(total, len(shown), more_url)
-            more["body"]["contents"][0]["text"] = f"หลักฐานรอตรวจทั้งหมด {total} รายการ"
-            more["body"]["contents"][1]["text"] = (f"แสดงที่นี่ {len(shown)} รายการ"
-                                                   f" อีก {total - len(shown)} รายการตรวจได้ในเว็บ")
-            more["footer"]["contents"][0]["action"]["label"] = REVIEWS_LABEL
-            bubbles.append(more)
-        if _json_bytes({"type": "carousel", "contents": bubbles}) <= MAX_CAROUSEL_BYTES:
-            break
-    return flex_message({"type": "carousel", "contents": bubbles}, alt_text)
+        return [_review_bubble(card, base_url, signed, limits) for card, signed in zip(shown, data, strict=True)]
+
+    return _fitted_carousel(_CAROUSEL_SCALES, bubbles, more, alt_text)
 
 
 def tick_confirmation(card: TaskCard, *, base_url: str, undo_data: str) -> dict:

@@ -252,8 +252,9 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
             return uploads.pressed(user, upload, binding or "")
         reviewed = postback.read_evidence(data.get("data", ""), binding or "", secret())
         if reviewed is not None and reviewed.action in answers.REVIEW_BUTTONS:  # a head's ผ่าน / ส่งกลับแก้ไข
-            return _review(answers.ReviewPressed(organization, user, reviewed.evidence_id, reviewed.task_id,
-                                                 reviewed.action, source.get("type") == "user"))
+            review = answers.ReviewPressed(organization, user, reviewed.evidence_id, reviewed.task_id,
+                                           reviewed.action, source.get("type") == "user")
+            return _refusals_said(lambda: answers.review_pressed(review))
         return [flex.text("ปุ่มนี้ใช้ไม่ได้แล้ว — พิมพ์ “งาน” เพื่อดูงานล่าสุด")]
     action = signed.action
     task = find(Task, signed.task_id, organization.id)
@@ -263,42 +264,39 @@ def _postback(organization: Organization, event: dict, channel: Channel) -> Answ
         if action in _TASK_BUTTONS:
             return [flex.text(answers.refused(task))]
         return [flex.text("คุณไม่มีสิทธิ์ปิดงานนี้ — เป็นงานของ" + task.division.name)]
-    try:
-        if action == "done":
-            tasks.tick_off(task, user, source=Source.LINE)
-        elif action == "undo":
-            tasks.undo_tick_off(task, user, source=Source.LINE)
-        elif action in _TASK_BUTTONS:
-            pressed = answers.Pressed(organization, user, task, binding or "", source.get("type") == "user",
-                                      signed.day, data.get("params") or {})
-            return _TASK_BUTTONS[action](pressed)
-        else:
-            return [flex.text(HELP)]
-    except DomainError as error:
-        db.session.rollback()
-        return [flex.text(error.message)]
-    except Refused as refusal:  # asked before, and asked again by the verb: only if something changed in between
-        db.session.rollback()
-        return [flex.text(refusal.reason)]
-    card = task_card(task)
+    pressed = answers.Pressed(organization, user, task, binding or "", source.get("type") == "user", signed.day,
+                              data.get("params") or {})
+    return _refusals_said(lambda: _task_pressed(pressed, action))
+
+
+def _task_pressed(pressed: answers.Pressed, action: str) -> list[dict]:
+    """A task's button: เสร็จแล้ว (with its undo), the undo, or one of _TASK_BUTTONS."""
+    task, user, organization = pressed.task, pressed.user, pressed.organization
     if action == "done":
-        undo = postback.sign("undo", task.id, binding or "", secret())
-        return [flex.tick_confirmation(card, base_url=public_url(organization), undo_data=undo)]
-    return [flex.text(f"ยกเลิกแล้ว: “{task.step_text[:60]}” กลับเป็น{label(task.status)}")]
+        tasks.tick_off(task, user, source=Source.LINE)
+        return [flex.tick_confirmation(task_card(task), base_url=public_url(organization),
+                                       undo_data=pressed.sign("undo"))]
+    if action == "undo":
+        tasks.undo_tick_off(task, user, source=Source.LINE)
+        return [flex.text(f"ยกเลิกแล้ว: “{task.step_text[:60]}” กลับเป็น{label(task.status)}")]
+    if action in _TASK_BUTTONS:
+        return _TASK_BUTTONS[action](pressed)
+    return [flex.text(HELP)]
 
 
 # A task's buttons besides เสร็จแล้ว: a reminder's answers (answers.py), and ส่งรูปหลักฐาน (uploads.expect).
 _TASK_BUTTONS = {**answers.BUTTONS, uploads.EXPECT: uploads.expect}
 
 
-def _review(pressed: answers.ReviewPressed) -> list[dict]:
-    """A head's review button (answers.review_pressed); a refusal of the verb itself is answered, nothing kept."""
+def _refusals_said(press: Callable[[], list[dict]]) -> list[dict]:
+    """Carry out a button's press; a refusal of the verb itself (a DomainError, or Refused: asked before, and asked
+    again by the verb, so only if something changed in between) is answered in the chat, nothing kept."""
     try:
-        return answers.review_pressed(pressed)
+        return press()
     except DomainError as error:
         db.session.rollback()
         return [flex.text(error.message)]
-    except Refused as refusal:  # asked before, and asked again by the verb: only if something changed in between
+    except Refused as refusal:
         db.session.rollback()
         return [flex.text(refusal.reason)]
 
