@@ -341,10 +341,7 @@ def _choose_periods(draft: PlanDraft, choices: dict[int, RowChoice], plan_year: 
             measure.warnings.append(f"{measure.cells.get('period', measure.place)}: ที่กรอกไว้ — {error}")
             continue
         measure.period_text = clean(choice.period_text)[:200]
-        measure.start, measure.end, measure.occurrences = period.start, period.end, period.occurrences
-        measure.undated = False
-        if period.warning:
-            measure.warnings.append(f"{measure.place}: {period.warning}")
+        measure.take_period(period, measure.place)
 
 
 def _check_periods(draft: PlanDraft, plan_year: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..models import IndicatorSource
-from ..thai import Occurrence
+from ..thai import Occurrence, Period
 
 
 class PlanFileError(Exception):
@@ -143,6 +143,12 @@ class MeasureDraft:
     weight: float | None = None  # the plan's "น้ำหนัก"
     details: list[tuple[str, str]] = field(default_factory=list)  # the plan's other columns, (heading, text)
     warnings: list[str] = field(default_factory=list)  # of this row (a calendar-year period), shown in the preview
+
+    def take_period(self, period: Period, place: str) -> None:
+        """Give the row the dates (and a recurring period's rounds) read from its period; its warning, at `place`."""
+        self.start, self.end, self.occurrences, self.undated = period.start, period.end, period.occurrences, False
+        if period.warning:
+            self.warnings.append(f"{place}: {period.warning}")
 
     @property
     def missing(self) -> tuple[str, ...]:

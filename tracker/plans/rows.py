@@ -299,9 +299,7 @@ def measure_from_row(
         except PeriodError as error:
             problems.append(f"{place('period')}: {error}")
         else:
-            measure.start, measure.end, measure.occurrences = period.start, period.end, period.occurrences
-            if period.warning:
-                measure.warnings.append(f"{place('period')}: {period.warning}")
+            measure.take_period(period, place("period"))
     _read_extras(cells, columns, months or {}, measure, place, problems)
     if clean(text.get("indicators", "")):
         measure.indicators = parse_indicator_numbers(
